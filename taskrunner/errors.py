@@ -1,0 +1,87 @@
+"""Every error the runner raises, in one hierarchy.
+
+Library code raises these; only ``cli.main`` turns them into an exit code
+(each class carries its own), so tests can call ``main(argv)`` and read it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class TaskrunnerError(Exception):
+    """Raised for any failure the runner reports to the user as a clear message."""
+
+    #: process exit code when this error ends a CLI invocation
+    exit_code: ClassVar[int] = 1
+    #: ``status`` written to the run log when this error ends a run
+    status: ClassVar[str] = "failed"
+
+
+class UsageError(TaskrunnerError):
+    """Raised when the command line is malformed (exit 1, never argparse's 2)."""
+
+
+class UnknownTask(UsageError):
+    """Raised when no ``tasks/<name>.py`` exists for the requested name."""
+
+
+class PluginError(TaskrunnerError):
+    """Raised when a task file cannot be imported, lacks its class, or misbehaves."""
+
+
+class LockBusy(TaskrunnerError):
+    """Raised when the same task is already running for the same workspace."""
+
+    exit_code = 2
+    status = "locked"
+
+
+class LockDirError(TaskrunnerError):
+    """Raised when the lock directory is unsafe (wrong owner, group/world access)."""
+
+
+class PermanentError(TaskrunnerError):
+    """Raised by a task for a failure that retrying cannot heal.
+
+    Corrupted input, bad configuration, a missing dependency: the runner
+    records the failure and stops instead of retrying.
+    """
+
+
+class ConfigError(PermanentError):
+    """Raised when a configuration file or option value is invalid."""
+
+
+class WorkspaceMissing(PermanentError):
+    """Raised when a task needs the OpenClaw workspace and it does not exist."""
+
+
+class CorruptInput(PermanentError):
+    """Raised when an input file is malformed; the file is left untouched."""
+
+
+class InvalidAlertLevel(TaskrunnerError, ValueError):
+    """Raised when an alert level is not one of info, warning, error, critical."""
+
+
+class AttemptTimeout(TaskrunnerError):
+    """Raised when an attempt is still running at its deadline and was stopped."""
+
+    status = "timeout"
+
+
+class Interrupted(TaskrunnerError):
+    """Raised when SIGINT or SIGTERM stops a run; exits 128 + the signal number."""
+
+    status = "interrupted"
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return 128 + self.signum

@@ -1,0 +1,184 @@
+"""The contract every task plugin implements (re-exported as ``tasks/base.py``).
+
+A task reads like a small declaration: settings are class attributes with
+defaults, overridable per task; the engine binds a run context before
+calling ``run()``.
+"""
+
+from __future__ import annotations
+
+import abc
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from . import atomic
+from .errors import InvalidAlertLevel, WorkspaceMissing
+
+#: alert levels, least to most severe
+ALERT_LEVELS: tuple[str, ...] = ("info", "warning", "error", "critical")
+
+
+def local_now() -> datetime:
+    """The current time as an aware datetime in the local timezone."""
+    return datetime.now().astimezone()
+
+
+def check_level(level: str) -> str:
+    """Return ``level`` if it is a known alert level, else raise ``InvalidAlertLevel``."""
+    if level not in ALERT_LEVELS:
+        raise InvalidAlertLevel(
+            f"invalid alert level {level!r}: use one of {', '.join(ALERT_LEVELS)}"
+        )
+    return level
+
+
+@dataclass
+class TaskContext:
+    """What the engine gives a task for one run."""
+
+    task_name: str
+    run_id: str
+    state_dir: Path
+    dry_run: bool = False
+    workspace: Path | None = None
+    #: why the workspace could not be resolved, for the error a task sees
+    workspace_error: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    clock: Callable[[], datetime] = local_now
+    #: receives ``{"level", "message", "key"}`` for each alert the task raises
+    alert_sink: Callable[[dict[str, Any]], None] | None = None
+    #: where ``log()`` lines go (stderr by default)
+    log_sink: Callable[[str], None] | None = None
+
+
+class Task(abc.ABC):
+    """Base class for ``tasks/<name>.py`` plugins.
+
+    Subclasses define ``name``, ``description`` and ``run()``, and may
+    override the class attributes below.
+    """
+
+    #: attempts after the first one when an attempt fails
+    retries: ClassVar[int] = 3
+    #: seconds an attempt may run before it is stopped
+    timeout_s: ClassVar[float] = 600.0
+    #: upper bound, in seconds, of the wait between attempts
+    max_backoff_s: ClassVar[float] = 60.0
+    #: random extra wait as a fraction of the backoff (0.1 = up to +10 %)
+    backoff_jitter: ClassVar[float] = 0.0
+    #: whether a timed-out attempt is retried
+    retry_on_timeout: ClassVar[bool] = False
+    #: whether runs of this task exclude each other (per workspace)
+    lock: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        self.dry_run: bool = False
+        self.options: dict[str, Any] = {}
+        self._context: TaskContext | None = None
+
+    # -- what a task defines ------------------------------------------------
+
+    @property
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The task's name, as typed on the command line."""
+
+    @property
+    @abc.abstractmethod
+    def description(self) -> str:
+        """One line shown by ``runner.py list``."""
+
+    @abc.abstractmethod
+    def run(self) -> dict[str, Any]:
+        """Do the work; return at least ``success`` (bool) and ``message`` (str)."""
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """Declare task-specific command-line options (none by default)."""
+
+    # -- what the engine provides -------------------------------------------
+
+    def bind(self, context: TaskContext) -> None:
+        """Attach the run context; called by the engine before ``run()``."""
+        self._context = context
+        self.dry_run = context.dry_run
+        self.options = dict(context.options)
+
+    @property
+    def context(self) -> TaskContext:
+        if self._context is None:
+            self.bind(TaskContext(task_name=type(self).__name__, run_id="-", state_dir=Path(".")))
+        assert self._context is not None
+        return self._context
+
+    @property
+    def run_id(self) -> str:
+        return self.context.run_id
+
+    @property
+    def state_dir(self) -> Path:
+        """The runner's state directory (logs, alerts, locks, task state)."""
+        return self.context.state_dir
+
+    @property
+    def workspace(self) -> Path:
+        """The OpenClaw workspace; ``WorkspaceMissing`` when there is none."""
+        ctx = self.context
+        if ctx.workspace is None or not ctx.workspace.is_dir():
+            where = f" ({ctx.workspace})" if ctx.workspace is not None else ""
+            raise WorkspaceMissing(
+                ctx.workspace_error
+                or f"OpenClaw workspace not found{where}: pass --workspace DIR or set "
+                "OPENCLAW_WORKSPACE_DIR"
+            )
+        return ctx.workspace
+
+    def now(self) -> datetime:
+        """The current local time (injectable through the context clock)."""
+        return self.context.clock()
+
+    def today(self) -> date:
+        """The local date of ``now()``."""
+        return self.now().date()
+
+    def log(self, msg: str) -> None:
+        """Write a timestamped, task-prefixed line to stderr."""
+        ctx = self.context
+        line = f"{self.now().strftime('%Y-%m-%d %H:%M:%S')} [{ctx.task_name}] {msg}"
+        if ctx.log_sink is not None:
+            ctx.log_sink(line)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def alert(self, message: str, level: str = "warning", *, key: str | None = None) -> None:
+        """Queue an alert for the agent's heartbeat.
+
+        Alerts with the same ``key`` (default: the same task and message) are
+        queued once; repeats raise its ``count``.
+        """
+        check_level(level)
+        alert = {"level": level, "message": str(message), "key": key}
+        sink = self.context.alert_sink
+        if sink is not None:
+            sink(alert)
+        else:
+            self.log(f"alert ({level}): {message}")
+
+    # -- writes that honour --dry-run ---------------------------------------
+
+    def write_text(self, path: Path, text: str) -> bool:
+        """Atomically write ``text`` to ``path``; in dry-run only say so. True if written."""
+        if self.dry_run:
+            self.log(f"dry run: would write {path} ({len(text.encode('utf-8'))} bytes)")
+            return False
+        atomic.write_atomic(path, text)
+        return True
+
+    def write_json(self, path: Path, obj: Any) -> bool:
+        """Atomically write ``obj`` as JSON to ``path``; in dry-run only say so."""
+        return self.write_text(path, atomic.dumps_json(obj))

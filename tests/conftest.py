@@ -1,0 +1,74 @@
+"""Shared fixtures: every test runs with its own state directory and no real OpenClaw home."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNNER = ROOT / "runner.py"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus" / "workspaces"
+
+_OPENCLAW_VARS = (
+    "OPENCLAW_WORKSPACE_DIR",
+    "OPENCLAW_CONFIG_PATH",
+    "OPENCLAW_STATE_DIR",
+    "OPENCLAW_PROFILE",
+    "OPENCLAW_HOME",
+    "OPENCLAW_GATEWAY_PORT",
+    "TASKRUNNER_STATE_DIR",
+    "TASKRUNNER_LOCK_DIR",
+    "TASKRUNNER_TASKS_PATH",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the runner's state and OpenClaw's home at ``tmp_path``: no test touches real ones."""
+    for var in _OPENCLAW_VARS:
+        monkeypatch.delenv(var, raising=False)
+    state = tmp_path / "state"
+    state.mkdir()
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("TASKRUNNER_STATE_DIR", str(state))
+    monkeypatch.setenv("OPENCLAW_HOME", str(home))
+    yield state
+
+
+@pytest.fixture
+def state_dir(isolated_env: Path) -> Path:
+    return isolated_env
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "workspace"
+    (ws / "memory").mkdir(parents=True)
+    return ws
+
+
+def run_runner(
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``runner.py`` the way cron does: a fresh interpreter, arguments only."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [sys.executable, str(RUNNER), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=cwd,
+        check=False,
+    )
