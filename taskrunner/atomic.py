@@ -43,9 +43,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
             mode = 0o644
     tmp = directory / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        fd = os.open(
-            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode
-        )
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
     except OSError as exc:
         raise WriteFailed(f"cannot write {path}: {exc.strerror}") from exc
     try:
@@ -87,9 +85,7 @@ def append_line(path: Path, line: str) -> None:
     caller was told about survives a power cut.
     """
     data = (line.rstrip("\n") + "\n").encode("utf-8")
-    fd = os.open(
-        path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644
-    )
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
         written = os.write(fd, data)
         if written != len(data):

@@ -112,7 +112,7 @@ class Task(abc.ABC):
     @property
     def context(self) -> TaskContext:
         if self._context is None:
-            self.bind(TaskContext(task_name=type(self).__name__, run_id="-", state_dir=Path(".")))
+            self.bind(TaskContext(task_name=type(self).__name__, run_id="-", state_dir=Path()))
         assert self._context is not None
         return self._context
 

@@ -1,0 +1,273 @@
+"""Command line: ``runner.py <task> [--dry-run]`` and the built-in commands.
+
+The one place that prints results and turns errors into exit codes:
+0 success, 1 error, 2 locked, 128 + signal when interrupted. Usage errors
+exit 1, never argparse's 2, because 2 means "already running" to callers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import __version__, discovery, paths
+from .errors import ConfigError, PluginError, TaskrunnerError, UsageError
+
+#: commands of the runner itself; a task may not take one of these names
+COMMANDS = ("list", "history", "alerts")
+#: global options that take a value (so their value is not mistaken for the task name)
+_VALUE_OPTIONS = frozenset({"--workspace", "--state-dir", "--retries", "--timeout"})
+
+_USAGE = """\
+usage: runner.py <task> [--dry-run] [--json] [options]
+       runner.py list [--json]
+       runner.py history [TASK] [--last N] [--json]
+       runner.py alerts [--json | --drain]
+       runner.py <task> --help | --version
+
+exit codes: 0 success, 1 error, 2 already running, 130/143 interrupted
+"""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse that raises ``UsageError`` (exit 1) instead of exiting 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
+
+
+def _parser(prog: str, description: str | None = None) -> ArgumentParser:
+    return ArgumentParser(prog=prog, description=description, allow_abbrev=False)
+
+
+def _add_state_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="where logs/, alerts/ and locks/ live (default: $TASKRUNNER_STATE_DIR, "
+        "else the folder holding runner.py)",
+    )
+
+
+def _split_command(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The command or task name (first positional) and the remaining arguments."""
+    rest: list[str] = []
+    command: str | None = None
+    skip = False
+    for arg in argv:
+        if command is None and not skip and not arg.startswith("-"):
+            command = arg
+            continue
+        rest.append(arg)
+        skip = command is None and arg in _VALUE_OPTIONS
+        if skip is False and command is None and arg == "--":
+            break
+    return command, rest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(args)
+    except TaskrunnerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: list[str]) -> int:
+    command, rest = _split_command(args)
+    if command is None:
+        if "--version" in rest:
+            print(f"taskrunner {__version__}")
+            return 0
+        if "-h" in rest or "--help" in rest:
+            print(_USAGE, end="")
+            return 0
+        raise UsageError("no task given.\n" + _USAGE.rstrip())
+    if command == "list":
+        return _cmd_list(rest)
+    if command in ("history", "alerts"):
+        return _cmd_admin(command, rest)
+    return _cmd_task(command, rest)
+
+
+def _cmd_list(rest: list[str]) -> int:
+    parser = _parser("runner.py list", "List the tasks this runner can run.")
+    parser.add_argument("--json", action="store_true", help="print a JSON array on stdout")
+    ns = parser.parse_args(rest)
+    rows: list[dict[str, Any]] = []
+    for name, spec in sorted(discovery.discover().items()):
+        row: dict[str, Any] = {"name": name, "path": str(spec.path)}
+        try:
+            row["description"] = str(discovery.load(spec)().description)
+        except TaskrunnerError as exc:
+            row["description"] = None
+            row["error"] = str(exc)
+        rows.append(row)
+    if ns.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    width = max((len(r["name"]) for r in rows), default=4)
+    for row in rows:
+        text = row["description"] if row.get("error") is None else f"BROKEN: {row['error']}"
+        print(f"{row['name']:<{width}}  {text}")
+    return 0
+
+
+def _cmd_admin(command: str, rest: list[str]) -> int:
+    from . import admin_commands
+
+    parser = _parser(f"runner.py {command}")
+    _add_state_dir(parser)
+    if command == "alerts":
+        parser.description = "Show or drain the alerts queued for the agent's heartbeat."
+        admin_commands.configure_alerts(parser)
+    else:
+        parser.description = "Recent runs and per-task statistics from the run log."
+        admin_commands.configure_history(parser)
+    ns = parser.parse_args(rest)
+    state_dir = paths.resolve_state_dir(ns.state_dir)
+    run = admin_commands.run_alerts if command == "alerts" else admin_commands.run_history
+    return int(run(ns, state_dir))
+
+
+def _task_parser(name: str, description: str) -> ArgumentParser:
+    parser = _parser(f"runner.py {name}", description)
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="run the task's logic but write nothing: no workspace, log or alert changes",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the run record as one JSON document on stdout"
+    )
+    parser.add_argument("--workspace", metavar="DIR", help="the OpenClaw workspace to work on")
+    _add_state_dir(parser)
+    retry = parser.add_mutually_exclusive_group()
+    retry.add_argument(
+        "--retries", type=_non_negative_int, metavar="N", help="retries after a failed attempt"
+    )
+    retry.add_argument("--no-retry", action="store_true", help="same as --retries 0")
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="stop an attempt still running after this many seconds",
+    )
+    return parser
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def _cmd_task(name: str, rest: list[str]) -> int:
+    spec = discovery.find(name)
+    task_cls = discovery.load(spec)
+    try:
+        description = str(task_cls().description)
+    except Exception as exc:
+        raise PluginError(f"{spec.path}: description failed: {exc}") from exc
+    parser = _task_parser(name, description)
+    task_cls.add_arguments(parser)
+    ns = parser.parse_args(rest)
+    options = {
+        k: v
+        for k, v in vars(ns).items()
+        if k not in {"dry_run", "json", "workspace", "state_dir", "retries", "no_retry", "timeout"}
+    }
+    state_dir = paths.resolve_state_dir(ns.state_dir)
+    workspace: Path | None
+    workspace_error: str | None = None
+    try:
+        workspace = paths.resolve_workspace(ns.workspace)
+    except ConfigError as exc:
+        workspace, workspace_error = None, str(exc)
+    from .engine import Engine, RunSettings
+
+    settings = RunSettings(
+        state_dir=state_dir,
+        lock_dir=paths.resolve_lock_dir(state_dir),
+        workspace=workspace,
+        workspace_error=workspace_error,
+        dry_run=ns.dry_run,
+        retries=0 if ns.no_retry else ns.retries,
+        timeout_s=ns.timeout,
+        options=options,
+        stdout_to_stderr=ns.json,
+    )
+    result = Engine().run(name, task_cls, settings)
+    _publish([*result.earlier, result.record], result.alerts, state_dir, dry_run=ns.dry_run)
+    record = result.record
+    if ns.json:
+        print(json.dumps(record, ensure_ascii=False, default=str))
+    _summary(record)
+    return result.exit_code
+
+
+def _publish(
+    records: list[dict[str, Any]], alerts: list[dict[str, Any]], state_dir: Path, *, dry_run: bool
+) -> None:
+    """Append the run records and queue the alerts; in a dry run only show them."""
+    if dry_run:
+        for record in records:
+            print(f"dry run: would log {json.dumps(record, default=str)}", file=sys.stderr)
+        for alert in alerts:
+            print(
+                f"dry run: would queue {alert['level']} alert: {alert['message']}",
+                file=sys.stderr,
+            )
+        return
+    # A failing log or queue write must not hide the task's own result.
+    try:
+        from .runlog import RunLog
+
+        log = RunLog(state_dir)
+        for record in records:
+            log.append(record)
+    except (OSError, TaskrunnerError) as exc:
+        print(f"warning: could not write the run log: {exc}", file=sys.stderr)
+    if alerts:
+        try:
+            from .alerts import AlertQueue
+
+            AlertQueue(state_dir).add(alerts)
+        except (OSError, TaskrunnerError) as exc:
+            print(f"warning: could not queue alerts: {exc}", file=sys.stderr)
+
+
+def _summary(record: dict[str, Any]) -> None:
+    status = record.get("status")
+    duration = record.get("duration_seconds")
+    prefix = "dry run: " if record.get("dry_run") else ""
+    print(
+        f"{prefix}{record.get('task')}: {status} — {record.get('message')} ({duration}s)",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

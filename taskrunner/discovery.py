@@ -1,0 +1,152 @@
+"""Find and import task plugins: ``tasks/<name>.py`` holding ``<PascalName>Task``.
+
+Only the one file a validated name points at is imported, never an
+arbitrary module: ``../x``, ``os`` and ``base`` are refused before any import.
+Extra plugin folders come from ``TASKRUNNER_TASKS_PATH``; a plugin there is
+written exactly like a built-in one, ``from .base import Task`` included.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib.util
+import re
+import sys
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .errors import PluginError, UnknownTask, UsageError
+from .task import Task
+
+#: what a task name may look like (also what makes a file a task file)
+TASK_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: names that are commands of the runner itself, or not tasks at all
+RESERVED_NAMES = frozenset({"base", "list", "history", "alerts", "help", "version"})
+
+BUILTIN_TASKS_DIR = paths.RUNNER_HOME / "tasks"
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A task file found on disk (not yet imported)."""
+
+    name: str
+    path: Path
+
+    @property
+    def class_name(self) -> str:
+        return "".join(part.capitalize() for part in self.name.split("_")) + "Task"
+
+
+def task_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
+    """The built-in folder first, then ``TASKRUNNER_TASKS_PATH`` folders."""
+    dirs = [BUILTIN_TASKS_DIR]
+    for extra in paths.extra_task_dirs(env):
+        if extra not in dirs:
+            dirs.append(extra)
+    return dirs
+
+
+def discover(env: Mapping[str, str] | None = None) -> dict[str, TaskSpec]:
+    """Every task file by name; two files with one name (or a reserved name) is an error."""
+    found: dict[str, TaskSpec] = {}
+    for directory in task_dirs(env):
+        try:
+            entries = sorted(directory.glob("*.py"))
+        except OSError:
+            continue
+        for path in entries:
+            name = path.stem
+            if name == "base" or name.startswith("_") or not TASK_NAME_RE.match(name):
+                continue
+            if name in RESERVED_NAMES:
+                raise PluginError(
+                    f"{path}: '{name}' is a built-in command of the runner; rename the task file"
+                )
+            if name in found:
+                raise PluginError(
+                    f"two tasks are named '{name}': {found[name].path} and {path}; "
+                    "rename one of them"
+                )
+            found[name] = TaskSpec(name, path)
+    return found
+
+
+def validate_name(name: str) -> str:
+    """Refuse names that are not task names before they get near the import system."""
+    if name in RESERVED_NAMES or not TASK_NAME_RE.match(name):
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise UsageError(
+            f"invalid task name {shown!r}: task names are lowercase letters, digits and "
+            "underscores, starting with a letter (and not 'base')"
+        )
+    return name
+
+
+def find(name: str, env: Mapping[str, str] | None = None) -> TaskSpec:
+    """The task file for ``name``; ``UnknownTask`` with the list and a suggestion otherwise."""
+    validate_name(name)
+    tasks = discover(env)
+    spec = tasks.get(name)
+    if spec is not None:
+        return spec
+    hint = ""
+    close = difflib.get_close_matches(name, list(tasks), n=1)
+    if close:
+        hint = f" Did you mean '{close[0]}'?"
+    available = ", ".join(sorted(tasks)) or "(none)"
+    raise UnknownTask(f"unknown task '{name}'.{hint} Available tasks: {available}")
+
+
+def _package_for(directory: Path) -> str:
+    """The import package for a plugin folder; ``<package>.base`` is the shared contract."""
+    import tasks as builtin_pkg  # the folder next to runner.py, on sys.path via runner.py
+
+    if directory == BUILTIN_TASKS_DIR:
+        return builtin_pkg.__name__
+    digest = hashlib.sha256(str(directory).encode()).hexdigest()[:12]
+    pkg_name = f"taskrunner_plugins_{digest}"
+    if pkg_name not in sys.modules:
+        pkg = types.ModuleType(pkg_name)
+        pkg.__path__ = [str(directory)]
+        pkg.__package__ = pkg_name
+        sys.modules[pkg_name] = pkg
+        # A user's task says `from .base import Task`: give its folder the same base.
+        import tasks.base as base
+
+        sys.modules[f"{pkg_name}.base"] = base
+    return pkg_name
+
+
+def load(spec: TaskSpec) -> type[Task]:
+    """Import ``spec.path`` and return its task class; ``PluginError`` naming the file otherwise."""
+    package = _package_for(spec.path.parent)
+    module_name = f"{package}.{spec.name}"
+    module = sys.modules.get(module_name)
+    if module is None:
+        import_spec = importlib.util.spec_from_file_location(module_name, spec.path)
+        if import_spec is None or import_spec.loader is None:
+            raise PluginError(f"{spec.path}: cannot be loaded as a Python module")
+        module = importlib.util.module_from_spec(import_spec)
+        sys.modules[module_name] = module
+        try:
+            import_spec.loader.exec_module(module)
+        except BaseException as exc:
+            del sys.modules[module_name]
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            raise PluginError(f"{spec.path} failed to import: {type(exc).__name__}: {exc}") from exc
+    cls = getattr(module, spec.class_name, None)
+    if not isinstance(cls, type) or not issubclass(cls, Task):
+        raise PluginError(
+            f"{spec.path} must define class {spec.class_name}(Task) (from .base import Task)"
+        )
+    if getattr(cls, "__abstractmethods__", None):
+        missing = ", ".join(sorted(cls.__abstractmethods__))
+        raise PluginError(f"{spec.path}: {spec.class_name} does not define {missing}")
+    return cls

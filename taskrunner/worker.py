@@ -1,0 +1,226 @@
+"""Run one attempt in a forked worker process that can always be stopped.
+
+Why fork and not a thread or ``SIGALRM``: a task stuck in a blocking call or
+a C loop (``sum(range(10**12))``) never returns to the interpreter, so
+neither an alarm nor a thread can stop it; killing a process can. Why fork
+and not ``subprocess``: a second interpreter per run costs more than the
+runner itself (see bench/bench_runner.py).
+
+The worker runs in its own process group, so a timeout kills whatever it
+started too, and asks the kernel to SIGKILL it when the runner dies
+(``PR_SET_PDEATHSIG``), so even a SIGKILLed runner leaves no worker behind:
+OpenClaw marks a cron job failed when processes it started outlive it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from .errors import PermanentError, TaskrunnerError
+
+_PR_SET_PDEATHSIG = 1
+#: seconds to wait for a killed worker to be reaped before giving up on it
+_REAP_TIMEOUT_S = 5.0
+
+
+class Outcome:
+    """What one attempt produced."""
+
+    __slots__ = ("alerts", "error", "kind", "result")
+
+    def __init__(self) -> None:
+        #: "result", "error", "timeout" or "died"
+        self.kind = "died"
+        self.result: dict[str, Any] | None = None
+        #: ``{"type", "message", "permanent"}`` when the attempt raised or died
+        self.error: dict[str, Any] | None = None
+        self.alerts: list[dict[str, Any]] = []
+
+
+def set_parent_death_signal(sig: int = signal.SIGKILL) -> None:
+    """Have the kernel send ``sig`` to this process when its parent dies (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+
+
+def _send(fd: int, message: dict[str, Any]) -> None:
+    data = (json.dumps(message, default=str, ensure_ascii=False) + "\n").encode("utf-8")
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _child(
+    target: Callable[[Callable[[dict[str, Any]], None]], dict[str, Any]],
+    write_fd: int,
+    parent_pid: int,
+    stdout_to_stderr: bool,
+) -> None:
+    """Body of the worker process; never returns."""
+    code = 0
+    try:
+        set_parent_death_signal()
+        if os.getppid() != parent_pid:  # the runner died before prctl took effect
+            os._exit(1)
+        # Plain default dispositions: the runner, not the task, decides about signals.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
+        if stdout_to_stderr:
+            # --json promises one document on stdout: a task's print() goes to stderr.
+            os.dup2(2, 1)
+
+        def alert_sink(alert: dict[str, Any]) -> None:
+            _send(write_fd, {"alert": alert})
+
+        try:
+            result = target(alert_sink)
+            message: dict[str, Any] = {"result": result}
+        except BaseException as exc:
+            permanent = isinstance(exc, PermanentError)
+            if not isinstance(exc, TaskrunnerError):
+                traceback.print_exc(file=sys.stderr)
+            message = {
+                "error": {
+                    "type": type(exc).__name__,
+                    "message": str(exc) or type(exc).__name__,
+                    "permanent": permanent,
+                }
+            }
+        try:
+            _send(write_fd, message)
+        except (TypeError, ValueError) as exc:
+            _send(
+                write_fd,
+                {"error": {"type": "PluginError", "message": f"result not serializable: {exc}"}},
+            )
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            kill(pid, signal.SIGKILL)
+
+
+def _reap(pid: int, *, block: bool) -> int | None:
+    """The worker's wait status, or None if it has not exited (non-blocking)."""
+    deadline = time.monotonic() + _REAP_TIMEOUT_S
+    while True:
+        try:
+            done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return 0
+        if done:
+            return status
+        if not block or time.monotonic() > deadline:
+            return None
+
+
+def run_attempt(
+    target: Callable[[Callable[[dict[str, Any]], None]], dict[str, Any]],
+    *,
+    timeout_s: float | None,
+    stdout_to_stderr: bool = False,
+) -> Outcome:
+    """Run ``target(alert_sink)`` in a worker process; stop it at ``timeout_s``.
+
+    Exceptions raised in the runner while waiting (``Interrupted`` from a
+    signal handler) kill and reap the worker before propagating.
+    """
+    outcome = Outcome()
+    read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent_pid = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the worker, reported through the pipe
+        os.close(read_fd)
+        os.setpgid(0, 0)
+        _child(target, write_fd, parent_pid, stdout_to_stderr)
+    os.close(write_fd)
+    with contextlib.suppress(OSError):  # the child may already have done it, or exited
+        os.setpgid(pid, pid)
+    deadline = None if not timeout_s or timeout_s <= 0 else time.monotonic() + timeout_s
+    buffer = bytearray()
+    reaped = False
+    try:
+        poller = select.poll()
+        poller.register(read_fd, select.POLLIN | select.POLLHUP)
+        while True:
+            wait_ms = -1
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    outcome.kind = "timeout"
+                    break
+                wait_ms = max(1, int(remaining * 1000))
+            if not poller.poll(wait_ms):
+                continue
+            chunk = os.read(read_fd, 65536)
+            if not chunk:
+                break
+            buffer += chunk
+            *lines, rest = bytes(buffer).split(b"\n")
+            buffer = bytearray(rest)
+            for line in lines:
+                _absorb(outcome, line)
+        if outcome.kind == "timeout":
+            _kill_group(pid)
+        status = _reap(pid, block=True)
+        reaped = True
+        # The worker may have started processes of its own; none may outlive the attempt.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        if outcome.kind == "died":
+            outcome.error = {
+                "type": "WorkerDied",
+                "message": f"the attempt process {_describe_status(status)} without a result",
+                "permanent": False,
+            }
+    finally:
+        os.close(read_fd)
+        if not reaped:
+            _kill_group(pid)
+            _reap(pid, block=True)
+    return outcome
+
+
+def _absorb(outcome: Outcome, line: bytes) -> None:
+    if not line.strip():
+        return
+    message = json.loads(line)
+    if "alert" in message:
+        outcome.alerts.append(message["alert"])
+    elif "result" in message:
+        outcome.kind = "result"
+        outcome.result = message["result"]
+    elif "error" in message:
+        outcome.kind = "error"
+        outcome.error = message["error"]
+
+
+def _describe_status(status: int | None) -> str:
+    if status is None:
+        return "did not exit"
+    if os.WIFSIGNALED(status):
+        return f"was killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exited with code {os.waitstatus_to_exitcode(status)}"

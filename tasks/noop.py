@@ -1,0 +1,23 @@
+"""The smallest useful task: proves the runner works (and measures its overhead)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Task
+
+
+class NoopTask(Task):
+    """Does nothing, successfully."""
+
+    @property
+    def name(self) -> str:
+        return "noop"
+
+    @property
+    def description(self) -> str:
+        return "Do nothing and succeed: checks that the runner, its log and its locks work"
+
+    def run(self) -> dict[str, Any]:
+        self.log("nothing to do")
+        return {"success": True, "message": "Nothing to do"}
