@@ -1,0 +1,288 @@
+"""Near-duplicate detection on word sets, exact at any scale.
+
+Two word sets ``A`` and ``B`` are near-duplicates when their Jaccard
+similarity is strictly above 0.9, computed in integers
+(``10 * |A & B| > 9 * |A | B|``), and no word that only one of them has
+contains a digit or is a negation (``GUARD_WORDS``): "port 8080" and
+"port 8081", "we will deploy" and "we will not deploy" stay apart.
+
+For many sets the pairs come from an exact prefix-filter set-similarity
+join (the AllPairs family): every token gets a rank in one global order,
+rarest first; two sets that reach the threshold must share a token among
+the first few of each (the prefix), and sets whose sizes differ by more
+than the threshold allows are never compared. Every candidate is then
+verified with the exact integer test, so the result equals the brute-force
+definition pair for pair.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+
+WORD_RE = re.compile(r"\w+")
+
+#: negations: two texts that differ by one of these say opposite things
+GUARD_WORDS = frozenset({"no", "not", "never", "cannot", "without", "nor", "t"})
+
+#: a rank tuple: a word set as the sorted ranks of its tokens (rarest first)
+Ranks = tuple[int, ...]
+
+
+def words(text: str) -> frozenset[str]:
+    """The word set of a memory text: ``\\w+`` tokens of the casefolded text."""
+    return frozenset(WORD_RE.findall(text.casefold()))
+
+
+def is_guard_token(token: str) -> bool:
+    """True for a token that must never differ between merged texts."""
+    if token in GUARD_WORDS:
+        return True
+    # An alphabetic token holds no digit; only the rest need a character scan.
+    return not token.isalpha() and any(ch.isdigit() for ch in token)
+
+
+def is_near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
+    """``10 * |A & B| > 9 * |A | B|`` and no guard token in the symmetric difference."""
+    overlap = len(a & b)
+    if 10 * overlap <= 9 * (len(a) + len(b) - overlap):
+        return False
+    return not any(is_guard_token(token) for token in a ^ b)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard similarity for reports (two empty sets: 1.0 when equal)."""
+    union = len(a | b)
+    return len(a & b) / union if union else 1.0
+
+
+def brute_force_pairs(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
+    """Every near-duplicate pair by comparing all pairs: the definition, for tests."""
+    return [
+        (i, j)
+        for i in range(len(sets))
+        for j in range(i + 1, len(sets))
+        if is_near_duplicate(sets[i], sets[j])
+    ]
+
+
+class _Ranker(dict[str, int]):
+    """Token -> rank; a token seen for the first time gets the next free rank."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    def __missing__(self, token: str) -> int:
+        rank = len(self)
+        self[token] = rank
+        return rank
+
+
+class WordSets:
+    """Distinct word sets of many texts as rank tuples, ready for ``join``.
+
+    ``group_of[i]`` is the distinct set of item ``i``; ``sets[g]`` its sorted
+    rank tuple. Ranks order tokens rarest first (by how many distinct sets
+    hold them), guard tokens last: sets that share their guard tokens would
+    otherwise all meet on them in the prefix.
+    """
+
+    __slots__ = ("group_of", "guard_start", "sets", "tokens")
+
+    def __init__(self, token_lists: Iterable[Iterable[str]]) -> None:
+        ids = _Ranker()
+        get_id = ids.__getitem__
+        seen: dict[tuple[int, ...], int] = {}
+        group_of: list[int] = []
+        append = group_of.append
+        for tokens in token_lists:
+            key = tuple(sorted(set(map(get_id, tokens))))
+            group = seen.get(key)
+            if group is None:
+                group = seen[key] = len(seen)
+            append(group)
+        first_pass = list(seen)
+        del seen
+        doc_freq = Counter(chain.from_iterable(first_pass))
+        by_id = list(ids)
+        guard = [is_guard_token(token) for token in by_id]
+        order = sorted(range(len(by_id)), key=lambda i: (guard[i], doc_freq[i], by_id[i]))
+        rank_of = [0] * len(by_id)
+        for rank, token_id in enumerate(order):
+            rank_of[token_id] = rank
+        remap = rank_of.__getitem__
+        self.sets: list[Ranks] = [tuple(sorted(map(remap, key))) for key in first_pass]
+        self.group_of = group_of
+        #: ranks from here on are guard tokens
+        self.guard_start = len(order) - sum(guard)
+        #: token string of each rank, for reports
+        self.tokens = [by_id[token_id] for token_id in order]
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> WordSets:
+        """Word sets of texts, as ``words()`` defines them."""
+        findall = WORD_RE.findall
+        return cls(findall(text.casefold()) for text in texts)
+
+    def join(self) -> list[tuple[int, int]]:
+        """Every near-duplicate pair ``(g, h)``, ``g < h``, of distinct sets."""
+        return join_rank_sets(self.sets, self.guard_start)
+
+
+def join_rank_sets(sets: Sequence[Ranks], guard_start: int) -> list[tuple[int, int]]:
+    """Exact near-duplicate join of distinct sorted rank tuples.
+
+    Ranks ``>= guard_start`` are guard tokens. Two sets can only match when
+    they hold the same guard tokens, so sets are first split into blocks by
+    their guard tokens and each block is joined on its own.
+    """
+    blocks: dict[Ranks, list[int]] = {}
+    for index, ranks in enumerate(sets):
+        if not ranks:
+            continue  # an empty set is nobody's near-duplicate
+        cut = bisect_left(ranks, guard_start)
+        blocks.setdefault(ranks[cut:], []).append(index)
+    pairs: list[tuple[int, int]] = []
+    for members in blocks.values():
+        if len(members) > 1:
+            members.sort(key=lambda i: len(sets[i]))
+            _join_block([sets[i] for i in members], members, pairs)
+    return pairs
+
+
+def _join_block(recs: list[Ranks], ids: list[int], out: list[tuple[int, int]]) -> None:
+    """AllPairs over records sorted by size; appends matches as id pairs to ``out``.
+
+    A probe of size ``a`` only meets indexed records of size ``b <= a``, so
+    the index prefix may be shorter than the probe prefix: a match needs
+    ``19 * o > 9 * (a + b) >= 18 * b`` there.
+    """
+    index: dict[int, list[int]] = {}
+    for xi, x in enumerate(recs):
+        a = len(x)
+        probe_len = a - (9 * a) // 10
+        candidates: set[int] = set()
+        for token in x[:probe_len]:
+            posting = index.get(token)
+            if posting is not None:
+                candidates.update(posting)
+        if candidates:
+            min_b = (9 * a) // 10 + 1  # length filter: 10 * b > 9 * a
+            xs = set(x)
+            nine_a = 9 * a
+            xid = ids[xi]
+            for yi in candidates:
+                y = recs[yi]
+                b = len(y)
+                if b >= min_b and 19 * len(xs.intersection(y)) > nine_a + 9 * b:
+                    yid = ids[yi]
+                    out.append((yid, xid) if yid < xid else (xid, yid))
+        for token in x[: a - (18 * a) // 19]:
+            posting = index.get(token)
+            if posting is None:
+                index[token] = [xi]
+            else:
+                posting.append(xi)
+
+
+def similar_pairs(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
+    """Every ``(i, j)``, ``i < j``, with ``is_near_duplicate(sets[i], sets[j])``, sorted.
+
+    Equal to ``brute_force_pairs(sets)``.
+    """
+    word_sets = WordSets(sets)
+    members: list[list[int]] = [[] for _ in word_sets.sets]
+    for item, group in enumerate(word_sets.group_of):
+        members[group].append(item)
+    pairs: list[tuple[int, int]] = []
+    for group, items in enumerate(members):
+        if word_sets.sets[group]:  # identical non-empty sets are near-duplicates
+            pairs.extend((i, j) for n, i in enumerate(items) for j in items[n + 1 :])
+    for g, h in word_sets.join():
+        pairs.extend((min(i, j), max(i, j)) for i in members[g] for j in members[h])
+    pairs.sort()
+    return pairs
+
+
+_GUARD_RANK_OFFSET = 1 << 40
+_UNSEEN_RANK = -(1 << 62)
+
+
+class NearDuplicateIndex(Generic[K]):
+    """Keys by word set; ``query`` returns every key whose set is a near-duplicate.
+
+    Exact. Only sets sharing a token with the query's prefix are verified,
+    and only when their sizes are compatible. Token ranks are assigned on
+    first sight and never change, so ``add`` and ``query`` may interleave;
+    tokens first seen in a query rank before every indexed token, which
+    makes a query made mostly of words the index has never seen end at once.
+    Index the smaller side (the new items) and stream the larger through
+    ``query``.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[K] = []
+        self._sets: list[frozenset[str]] = []
+        self._postings: dict[str, list[int]] = {}
+        self._rank: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, key: K, words: frozenset[str]) -> None:
+        """Index ``words`` under ``key``."""
+        position = len(self._keys)
+        self._keys.append(key)
+        self._sets.append(words)
+        if not words:
+            return
+        rank = self._rank
+        for token in words:
+            if token not in rank:
+                # Later-seen tokens rank first: common words show up early, so
+                # rare ones fill the prefixes. Guard tokens rank last (every
+                # candidate shares them, so they filter nothing). A rank never
+                # changes once given, which keeps the order global.
+                rank[token] = -len(rank) + (_GUARD_RANK_OFFSET if is_guard_token(token) else 0)
+        ordered = sorted(words, key=rank.__getitem__)
+        postings = self._postings
+        for token in ordered[: len(words) - (9 * len(words)) // 10]:
+            posting = postings.get(token)
+            if posting is None:
+                postings[token] = [position]
+            else:
+                posting.append(position)
+
+    def query(self, words: frozenset[str]) -> list[K]:
+        """Every added key whose words are near-duplicates of ``words``, in insertion order."""
+        size = len(words)
+        if not size:
+            return []
+        postings = self._postings
+        candidates: set[int] = set()
+        rank = self._rank
+        # A token the index has never seen is in no indexed set: ranking it
+        # before every known token keeps the order global and makes the
+        # probe prefix as selective as it can be.
+        ordered = sorted(words, key=lambda token: rank.get(token, _UNSEEN_RANK))
+        for token in ordered[: size - (9 * size) // 10]:
+            posting = postings.get(token)
+            if posting is not None:
+                candidates.update(posting)
+        if not candidates:
+            return []
+        sets = self._sets
+        keys = self._keys
+        found: list[K] = []
+        for position in sorted(candidates):
+            other = sets[position]
+            small, large = (size, len(other)) if size <= len(other) else (len(other), size)
+            if 10 * small > 9 * large and is_near_duplicate(words, other):
+                found.append(keys[position])
+        return found
