@@ -1,0 +1,279 @@
+"""The run log ``logs/tasks.jsonl``: one JSON object per run, one line each.
+
+Every record is a single ``write()`` to a descriptor opened with
+``O_APPEND``, so runs finishing at the same moment never interleave inside a
+line. When the file reaches ``max_bytes`` it is rotated
+(``tasks.jsonl`` -> ``.1`` -> ... -> ``.N``; the file beyond ``.N`` is
+removed, whole). Rotation and appends are coordinated through ``flock`` on
+``tasks.jsonl.lock``: appenders hold it shared while they open and write,
+the rotator holds it exclusive while it renames, so a record is never
+written into a file that is being moved or removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import math
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from .atomic import WriteFailed, append_line
+
+#: folder under the state directory that holds the run log
+LOGS_DIRNAME = "logs"
+LOG_FILENAME = "tasks.jsonl"
+#: size in bytes at which ``tasks.jsonl`` is rotated
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: rotated files kept (``tasks.jsonl.1`` ... ``tasks.jsonl.<backups>``)
+DEFAULT_BACKUPS = 5
+
+_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+#: nesting beyond this is stringified rather than recursed into
+_MAX_DEPTH = 64
+
+
+def _warn(msg: str, *args: object) -> None:
+    # logging costs milliseconds to import; only needed when something is wrong.
+    import logging
+
+    logging.getLogger(__name__).warning(msg, *args)
+
+
+class RunLog:
+    """``logs/tasks.jsonl`` under a state directory, with size-based rotation."""
+
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        backups: int = DEFAULT_BACKUPS,
+    ) -> None:
+        if max_bytes < 1:
+            raise ValueError(f"max_bytes must be at least 1, not {max_bytes}")
+        if backups < 1:
+            # With no backup to rotate into, rotation would just delete the log.
+            raise ValueError(f"backups must be at least 1, not {backups}")
+        self.directory = Path(state_dir) / LOGS_DIRNAME
+        self.path = self.directory / LOG_FILENAME
+        self.lock_path = self.directory / f"{LOG_FILENAME}.lock"
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def backup_path(self, n: int) -> Path:
+        """``tasks.jsonl.<n>``: the n-th most recent rotated file."""
+        return self.directory / f"{LOG_FILENAME}.{n}"
+
+    # -- writing ------------------------------------------------------------
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Append ``record`` as one line; rotate afterwards if the file is full."""
+        line = encode_record(record)
+        fd = self._open_lock()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            try:
+                append_line(self.path, line)
+            except OSError as exc:  # append_line opens outside its own guard
+                raise WriteFailed(f"cannot append to {self.path}: {exc.strerror}") from exc
+            full = _size(self.path) >= self.max_bytes
+            if full:
+                # Converting shared -> exclusive drops the shared lock first, so
+                # two full appenders cannot deadlock; _rotate re-checks the size
+                # because another one may have rotated in between.
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._rotate(force=False)
+        finally:
+            os.close(fd)
+
+    def rotate(self, *, force: bool = False) -> bool:
+        """Rotate now if the file is full (or non-empty, with ``force``); True if rotated."""
+        fd = self._open_lock()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            return self._rotate(force=force)
+        finally:
+            os.close(fd)
+
+    def _rotate(self, *, force: bool) -> bool:
+        # Caller holds the exclusive lock.
+        size = _size(self.path)
+        if size == 0 or (not force and size < self.max_bytes):
+            return False
+        try:
+            # The shift onto .N replaces the oldest file: retention drops whole
+            # files only, never part of one.
+            for n in range(self.backups - 1, 0, -1):
+                with contextlib.suppress(FileNotFoundError):
+                    self.backup_path(n).replace(self.backup_path(n + 1))
+            self.path.replace(self.backup_path(1))
+        except OSError as exc:
+            raise WriteFailed(
+                f"cannot rotate {self.path}: {exc.strerror}; no record was lost, the next run "
+                "retries the rotation"
+            ) from exc
+        return True
+
+    def _open_lock(self) -> int:
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            return os.open(self.lock_path, _LOCK_FLAGS, 0o600)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise WriteFailed(
+                    f"run log lock {self.lock_path} is a symbolic link; refusing to follow it. "
+                    "Remove the link and run again"
+                ) from exc
+            raise WriteFailed(
+                f"cannot open the run log lock {self.lock_path}: {exc.strerror}"
+            ) from exc
+
+    # -- reading ------------------------------------------------------------
+
+    def files(self) -> list[Path]:
+        """The log files that exist, oldest first (``.N`` ... ``.1``, ``tasks.jsonl``)."""
+        numbered: list[tuple[int, Path]] = []
+        prefix = f"{LOG_FILENAME}."
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(self.directory):
+                suffix = entry.name[len(prefix) :]
+                if entry.name.startswith(prefix) and suffix.isdigit() and suffix.isascii():
+                    numbered.append((int(suffix), Path(entry.path)))
+        ordered = [path for _, path in sorted(numbered, reverse=True)]
+        if self.path.exists():
+            ordered.append(self.path)
+        return ordered
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every record, oldest first; unparseable lines are skipped with a warning."""
+        handles = self._open_snapshot()
+        try:
+            for path, handle in handles:
+                yield from _parse_lines(path, handle)
+        finally:
+            for _, handle in handles:
+                handle.close()
+
+    def _open_snapshot(self) -> list[tuple[Path, IO[bytes]]]:
+        # Open every file under a shared lock, then read without it: renames
+        # do not affect open descriptors, so a rotation meanwhile neither
+        # hides nor repeats records, and readers never hold up a run.
+        # Readers never create the lock file (history writes nothing).
+        lock_fd = -1
+        with contextlib.suppress(OSError):
+            lock_fd = os.open(self.lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        handles: list[tuple[Path, IO[bytes]]] = []
+        try:
+            if lock_fd >= 0:
+                fcntl.flock(lock_fd, fcntl.LOCK_SH)
+            for path in self.files():
+                try:
+                    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    _warn("cannot read %s (%s); its records are left out", path, exc.strerror)
+                    continue
+                handles.append((path, os.fdopen(fd, "rb")))
+        except BaseException:
+            for _, handle in handles:
+                handle.close()
+            raise
+        finally:
+            if lock_fd >= 0:
+                os.close(lock_fd)
+        return handles
+
+
+def _parse_lines(path: Path, handle: IO[bytes]) -> Iterator[dict[str, Any]]:
+    # Binary iteration splits on b"\n" only: U+2028 inside a message is not a
+    # line break here, unlike str.splitlines().
+    for lineno, raw in enumerate(handle, 1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except ValueError as exc:
+            _warn(
+                "%s line %d is not valid JSON (%s); skipped, file left untouched", path, lineno, exc
+            )
+            continue
+        if not isinstance(record, dict):
+            _warn("%s line %d is not a JSON object; skipped, file left untouched", path, lineno)
+            continue
+        yield record
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+# -- encoding ---------------------------------------------------------------
+
+
+def encode_record(record: Mapping[str, Any]) -> str:
+    """``record`` as one line of JSON; values JSON cannot hold are stringified, never fatal."""
+    obj: Any = dict(record)
+    try:
+        line = json.dumps(obj, ensure_ascii=False, allow_nan=False, default=_default)
+    except (TypeError, ValueError, RecursionError):
+        # Circular references, NaN, non-string keys, absurd nesting: rebuild a
+        # plain copy so the run is still recorded.
+        obj = _plain(obj, 0, set())
+        line = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (e.g. from a mis-decoded file name) cannot be UTF-8;
+        # \u escapes keep the line valid and the text recoverable.
+        line = json.dumps(obj, ensure_ascii=True, allow_nan=False, default=_default)
+    return line
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return dict(value)
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        with contextlib.suppress(Exception):
+            return str(isoformat())
+    return _safe_str(value)
+
+
+def _safe_str(value: Any) -> str:
+    try:
+        return str(value)
+    except Exception:
+        return f"<unprintable {type(value).__name__}>"
+
+
+def _plain(value: Any, depth: int, active: set[int]) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if depth >= _MAX_DEPTH:
+        return _safe_str(value)
+    if isinstance(value, Mapping | list | tuple):
+        if id(value) in active:
+            return "<circular reference>"
+        active.add(id(value))
+        try:
+            if isinstance(value, Mapping):
+                return {_key(k): _plain(v, depth + 1, active) for k, v in value.items()}
+            return [_plain(v, depth + 1, active) for v in value]
+        finally:
+            active.discard(id(value))
+    return _default(value)
+
+
+def _key(key: Any) -> str:
+    return key if isinstance(key, str) else _safe_str(key)
