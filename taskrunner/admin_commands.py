@@ -1,0 +1,156 @@
+"""The runner's own commands: ``runner.py alerts`` and ``runner.py history``.
+
+The CLI builds the parser (one that raises ``UsageError``) and resolves the
+state directory; these functions add their options and do the work. The
+queue, log and statistics modules are imported inside the functions so a
+plain ``runner.py <task>`` start never pays for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import TaskrunnerError
+
+#: longest message shown in the alerts table, in characters
+_MESSAGE_WIDTH = 80
+
+
+# -- alerts -------------------------------------------------------------------
+
+
+def configure_alerts(parser: argparse.ArgumentParser) -> None:
+    """Add the ``alerts`` options."""
+    parser.add_argument(
+        "--json", action="store_true", help="print the pending alerts as one JSON array"
+    )
+    parser.add_argument(
+        "--drain",
+        action="store_true",
+        help="print the pending alerts as a JSON array and remove exactly those "
+        "(the heartbeat's way to consume them)",
+    )
+
+
+def run_alerts(args: argparse.Namespace, state_dir: Path) -> int:
+    """List (table or ``--json``) or ``--drain`` the pending alerts; returns 0."""
+    from .alerts import AlertQueue
+
+    queue = AlertQueue(state_dir)
+    if args.drain:
+        try:
+            # The queue removes the alerts only after this returned: a failed
+            # write to stdout (closed pipe) leaves them queued.
+            queue.drain(_print_json)
+        except OSError as exc:
+            raise TaskrunnerError(
+                f"could not write the drained alerts to stdout ({exc.strerror or exc}); "
+                "they stay queued for the next drain"
+            ) from exc
+        return 0
+    alerts = queue.pending()
+    if args.json:
+        _print_json(alerts)
+    else:
+        _print_text(format_alerts(alerts))
+    return 0
+
+
+def format_alerts(alerts: Sequence[Mapping[str, Any]]) -> str:
+    """Pending alerts as a readable table, oldest first."""
+    if not alerts:
+        return "No pending alerts.\n"
+    from .history import local_time
+
+    rows = []
+    for alert in alerts:
+        count = alert.get("count", 1)
+        message = " ".join(str(alert.get("message", "")).split())
+        if len(message) > _MESSAGE_WIDTH:
+            message = message[: _MESSAGE_WIDTH - 1] + "…"
+        rows.append(
+            [
+                local_time(alert.get("last_timestamp") or alert.get("timestamp")),
+                str(alert.get("level", "?")),
+                str(alert.get("task", "?")),
+                f"x{count}" if count != 1 else "",
+                message,
+            ]
+        )
+    headers = ["LAST SEEN", "LEVEL", "TASK", "COUNT", "MESSAGE"]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    lines = [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip()
+        for cells in [headers, *rows]
+    ]
+    noun = "alert" if len(alerts) == 1 else "alerts"
+    lines.append(f"\n{len(alerts)} pending {noun}; `runner.py alerts --drain` consumes them.")
+    return "\n".join(lines) + "\n"
+
+
+# -- history ------------------------------------------------------------------
+
+
+def configure_history(parser: argparse.ArgumentParser) -> None:
+    """Add the ``history`` arguments."""
+    from .history import DEFAULT_LAST_RUNS
+
+    parser.add_argument("task", nargs="?", metavar="TASK", help="only this task's runs")
+    parser.add_argument(
+        "--last",
+        type=_run_count,
+        default=DEFAULT_LAST_RUNS,
+        metavar="N",
+        help=f"how many recent runs to show (default {DEFAULT_LAST_RUNS})",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"recent": [...], "tasks": [...]} as one JSON document',
+    )
+
+
+def run_history(args: argparse.Namespace, state_dir: Path) -> int:
+    """Print recent runs and per-task statistics from the run log; returns 0."""
+    from .history import render_text, summarize
+    from .runlog import RunLog
+
+    summary = summarize(RunLog(state_dir).records(), task=args.task, last=args.last)
+    if args.json:
+        _print_json(summary.to_json())
+    elif not summary.tasks:
+        whose = f" for {args.task}" if args.task else ""
+        _print_text(f"No runs recorded{whose} in {RunLog(state_dir).path}.\n")
+    else:
+        _print_text(render_text(summary))
+    return 0
+
+
+def _run_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+# -- output -------------------------------------------------------------------
+
+
+def _print_json(obj: Any) -> None:
+    # Flushed here so a write error surfaces before the caller commits to it
+    # (the drain removes alerts only once they are out).
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def _print_text(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
