@@ -1,0 +1,256 @@
+"""The memory store ``memory/store.json``: load, save, lock, timestamps.
+
+Format: ``{"version": 1, <unknown top-level keys>, "memories": [...]}`` with
+one memory per line, so the file diffs well and is written by the C JSON
+encoder (``indent=`` would fall back to the pure-Python one). A memory is a
+plain dict; fields this code does not know are kept verbatim.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_atomic
+from ..errors import CorruptInput, TaskrunnerError
+from .normalize import memory_id
+
+#: the store format this code reads and writes
+STORE_VERSION = 1
+#: default seconds a writer waits for the store lock
+DEFAULT_LOCK_TIMEOUT_S = 60.0
+#: longest pause, in seconds, between two attempts to take the lock
+_LOCK_POLL_MAX_S = 0.05
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+# For the rare store holding a lone surrogate (from a "\ud800" escape), which
+# UTF-8 cannot carry: escape everything rather than write invalid bytes.
+_ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True)
+
+
+class StoreCorrupt(CorruptInput):
+    """Raised when the store is not valid JSON or has the wrong shape; it is left untouched."""
+
+
+class StoreLockTimeout(TaskrunnerError):
+    """Raised when another writer holds the store lock longer than the timeout."""
+
+
+@dataclass
+class Store:
+    """A loaded store: the memories, unknown top-level keys, and the bytes read."""
+
+    memories: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    version: int = STORE_VERSION
+    #: the file's bytes as read (None when there was no file): lets a caller
+    #: tell "unchanged" and write the .bak without reading again
+    raw_bytes: bytes | None = None
+
+
+def store_path(workspace: Path) -> Path:
+    """``<workspace>/memory/store.json``."""
+    return Path(workspace) / "memory" / "store.json"
+
+
+def backup_path(path: Path) -> Path:
+    """The backup next to a store: ``store.json.bak``."""
+    path = Path(path)
+    return path.with_name(path.name + ".bak")
+
+
+def archive_path(workspace: Path) -> Path:
+    """Where removed memories are kept: ``<workspace>/memory/store.archive.jsonl``."""
+    return Path(workspace) / "memory" / "store.archive.jsonl"
+
+
+def lock_path(workspace: Path) -> Path:
+    """The lock file every store writer holds: ``memory/store.json.lock``."""
+    return Path(workspace) / "memory" / "store.json.lock"
+
+
+def _corrupt(path: Path, problem: str) -> StoreCorrupt:
+    return StoreCorrupt(
+        f"{path} {problem}; left untouched — restore from {backup_path(path)} or fix it by hand"
+    )
+
+
+def _upgrade_legacy(path: Path, items: list[Any]) -> list[dict[str, Any]]:
+    """A legacy store is a bare array of memories (or of strings): give each an id."""
+    memories: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict):
+            raise _corrupt(path, f"item {index} of the array is a {type(item).__name__}")
+        memory = dict(item)
+        if not isinstance(memory.get("text"), str):
+            raise _corrupt(path, f"item {index} of the array has no text string")
+        memory.setdefault("id", memory_id(memory["text"]))
+        memory.setdefault("kind", "fact")
+        memory.setdefault("sources", [])
+        memory.setdefault("seen_count", 1)
+        memories.append(memory)
+    return memories
+
+
+def _check_memories(path: Path, memories: Any) -> list[dict[str, Any]]:
+    if not isinstance(memories, list):
+        raise _corrupt(path, f'has "memories" of type {type(memories).__name__}, not a list')
+    for index, memory in enumerate(memories):
+        if not isinstance(memory, dict):
+            raise _corrupt(path, f"memories[{index}] is a {type(memory).__name__}, not an object")
+        if not isinstance(memory.get("text"), str):
+            raise _corrupt(path, f"memories[{index}] has no text string")
+    return memories
+
+
+def load_store(path: Path) -> Store:
+    """Read a store; a missing file is an empty store, a legacy bare array is upgraded.
+
+    Raises ``StoreCorrupt`` (the file untouched) for anything else that is
+    not a store this code understands.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Store()
+    except OSError as exc:
+        raise _corrupt(path, f"cannot be read ({exc.strerror})") from exc
+    try:
+        doc = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise _corrupt(path, f"is not valid UTF-8 at byte {exc.start}") from exc
+    except json.JSONDecodeError as exc:
+        raise _corrupt(
+            path, f"is not valid JSON at line {exc.lineno} col {exc.colno} ({exc.msg})"
+        ) from exc
+    except RecursionError as exc:
+        raise _corrupt(path, "is nested too deeply to be a store") from exc
+    if isinstance(doc, list):
+        return Store(memories=_upgrade_legacy(path, doc), raw_bytes=raw)
+    if not isinstance(doc, dict):
+        raise _corrupt(path, f"holds a JSON {type(doc).__name__}, not an object")
+    if "memories" not in doc:
+        raise _corrupt(path, 'has no "memories" list')
+    version = doc.get("version", STORE_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise _corrupt(path, f"has version {version!r}, not a number")
+    if version > STORE_VERSION:
+        raise StoreCorrupt(
+            f"{path} is store version {version}, newer than this taskrunner reads "
+            f"({STORE_VERSION}); left untouched — upgrade taskrunner"
+        )
+    memories = _check_memories(path, doc["memories"])
+    extra = {k: v for k, v in doc.items() if k not in ("version", "memories")}
+    return Store(memories=memories, extra=extra, version=STORE_VERSION, raw_bytes=raw)
+
+
+def dumps_store(store: Store) -> bytes:
+    """The bytes ``save_store`` writes: one memory per line, UTF-8."""
+    try:
+        return _dumps(store, _ENCODER).encode("utf-8")
+    except UnicodeEncodeError:
+        return _dumps(store, _ASCII_ENCODER).encode("ascii")
+
+
+def _dumps(store: Store, encoder: json.JSONEncoder) -> str:
+    encode = encoder.encode
+    head = [f'{{"version": {STORE_VERSION}']
+    head.extend(f"{encode(key)}: {encode(value)}" for key, value in store.extra.items())
+    if store.memories:
+        body = ",\n".join([encode(memory) for memory in store.memories])
+        return ", ".join(head) + ', "memories": [\n' + body + "\n]}\n"
+    return ", ".join(head) + ', "memories": []}\n'
+
+
+def save_store(path: Path, store: Store) -> None:
+    """Replace the store atomically (temp file, fsync, rename)."""
+    write_atomic(Path(path), dumps_store(store))
+
+
+@contextlib.contextmanager
+def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the exclusive store lock (``fcntl.flock`` on ``memory/store.json.lock``).
+
+    Waits up to ``timeout_s`` seconds, then raises ``StoreLockTimeout``.
+    """
+    path = lock_path(workspace)
+    try:
+        # O_NOFOLLOW: a planted symlink must not make us create or lock a
+        # file elsewhere. Never truncated and never deleted: deleting a held
+        # lock file lets a second writer lock a new inode and both proceed.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise TaskrunnerError(
+            f"cannot open the store lock {path}: {exc.strerror}"
+            " (it must be a regular file in an existing memory/ directory)"
+        ) from exc
+    try:
+        deadline = time.monotonic() + timeout_s
+        pause_s = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreLockTimeout(
+                        f"the memory store lock {path} is still held by another writer after "
+                        f"{timeout_s:g} s; try again when the other memory task has finished"
+                    ) from None
+                time.sleep(pause_s)
+                pause_s = min(pause_s * 2, _LOCK_POLL_MAX_S)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """An aware datetime from an ISO 8601 string (naive = local time) or epoch seconds.
+
+    None when ``value`` is not a timestamp.
+    """
+    parsed: datetime
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(value).astimezone()
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        try:
+            parsed = parsed.astimezone()
+        except (OverflowError, OSError, ValueError):
+            return None
+    return parsed
+
+
+def local_date(value: object) -> date | None:
+    """The local calendar date of a stored timestamp, or None when it cannot be parsed."""
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        return None
+    try:
+        return parsed.astimezone().date()
+    except (OverflowError, OSError, ValueError):
+        return None
