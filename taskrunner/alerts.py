@@ -21,13 +21,18 @@ import errno
 import fcntl
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from .atomic import WriteFailed, write_json_atomic
 from .task import check_level, local_now
+
+# Only the type checker needs these: every `runner.py <task>` that raises an
+# alert imports this module, and typing alone costs milliseconds to import.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping, Sequence
+    from datetime import datetime
+    from typing import Any
 
 #: folder under the state directory that holds the queue
 ALERTS_DIRNAME = "alerts"

@@ -18,11 +18,17 @@ import fcntl
 import json
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
 
 from .atomic import WriteFailed, append_line
+
+# Only the type checker needs these: every run appends a record, and typing
+# alone costs milliseconds to import.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import IO, Any
 
 #: folder under the state directory that holds the run log
 LOGS_DIRNAME = "logs"
@@ -108,8 +114,10 @@ class RunLog:
         try:
             # The shift onto .N replaces the oldest file: retention drops whole
             # files only, never part of one.
-            for n in range(self.backups - 1, 0, -1):
-                with contextlib.suppress(FileNotFoundError):
+            # Only existing files are shifted: one rename each, not one attempt
+            # per configured backup.
+            for n in sorted(self._backup_numbers(), reverse=True):
+                if n < self.backups:
                     self.backup_path(n).replace(self.backup_path(n + 1))
             self.path.replace(self.backup_path(1))
         except OSError as exc:
@@ -135,16 +143,25 @@ class RunLog:
 
     # -- reading ------------------------------------------------------------
 
-    def files(self) -> list[Path]:
-        """The log files that exist, oldest first (``.N`` ... ``.1``, ``tasks.jsonl``)."""
-        numbered: list[tuple[int, Path]] = []
+    def _backup_numbers(self) -> list[int]:
+        numbers: list[int] = []
         prefix = f"{LOG_FILENAME}."
         with contextlib.suppress(FileNotFoundError):
             for entry in os.scandir(self.directory):
                 suffix = entry.name[len(prefix) :]
-                if entry.name.startswith(prefix) and suffix.isdigit() and suffix.isascii():
-                    numbered.append((int(suffix), Path(entry.path)))
-        ordered = [path for _, path in sorted(numbered, reverse=True)]
+                # .1, .2, ...: not .0 or .01, which no rotation ever writes.
+                if (
+                    entry.name.startswith(prefix)
+                    and suffix.isascii()
+                    and suffix.isdigit()
+                    and not suffix.startswith("0")
+                ):
+                    numbers.append(int(suffix))
+        return numbers
+
+    def files(self) -> list[Path]:
+        """The log files that exist, oldest first (``.N`` ... ``.1``, ``tasks.jsonl``)."""
+        ordered = [self.backup_path(n) for n in sorted(self._backup_numbers(), reverse=True)]
         if self.path.exists():
             ordered.append(self.path)
         return ordered
