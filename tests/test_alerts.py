@@ -1,0 +1,384 @@
+"""The alert queue: dedupe, levels, corruption handling, and real concurrent processes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, RUNNER, run_runner
+
+from taskrunner.alerts import AlertQueue
+from taskrunner.atomic import WriteFailed
+from taskrunner.errors import InvalidAlertLevel
+from taskrunner.task import ALERT_LEVELS
+
+TZ = timezone(timedelta(hours=1))
+
+
+def ticking_clock(start: datetime | None = None) -> Callable[[], datetime]:
+    """A clock that moves one minute forward on every call."""
+    moment = [start or datetime(2026, 3, 1, 3, 0, tzinfo=TZ)]
+
+    def clock() -> datetime:
+        now = moment[0]
+        moment[0] = now + timedelta(minutes=1)
+        return now
+
+    return clock
+
+
+def alert(message: str, *, task: str = "disk_check", level: str = "warning", **extra: Any) -> dict:
+    return {"task": task, "level": level, "message": message, "run_id": "run-1", **extra}
+
+
+def read_queue(state_dir: Path) -> list[dict[str, Any]]:
+    data = json.loads((state_dir / "alerts" / "pending.json").read_text(encoding="utf-8"))
+    assert isinstance(data, list)
+    return data
+
+
+# -- format and dedupe ----------------------------------------------------------
+
+
+def test_add_stores_the_documented_entry(state_dir: Path) -> None:
+    queue = AlertQueue(state_dir, clock=ticking_clock())
+    [entry] = queue.add([alert("disk 91% full", level="error")])
+    assert entry == {
+        "id": entry["id"],
+        "task": "disk_check",
+        "level": "error",
+        "message": "disk 91% full",
+        "timestamp": "2026-03-01T03:00:00+01:00",
+        "run_id": "run-1",
+        "key": None,
+        "count": 1,
+        "last_timestamp": "2026-03-01T03:00:00+01:00",
+    }
+    assert isinstance(entry["id"], str) and entry["id"]
+    assert read_queue(state_dir) == [entry]
+
+
+def test_ids_are_unique(state_dir: Path) -> None:
+    queue = AlertQueue(state_dir)
+    stored = queue.add([alert(f"m{i}") for i in range(200)])
+    assert len({e["id"] for e in stored}) == 200
+
+
+def test_repeat_of_a_pending_alert_raises_its_count(state_dir: Path) -> None:
+    queue = AlertQueue(state_dir, clock=ticking_clock())
+    [first] = queue.add([alert("backup is 3 days old")])
+    [second] = queue.add([{**alert("backup is 3 days old", level="error"), "run_id": "run-2"}])
+    assert second["id"] == first["id"]
+    [entry] = queue.pending()
+    assert entry["count"] == 2
+    assert entry["timestamp"] == "2026-03-01T03:00:00+01:00"  # first seen, kept
+    assert entry["last_timestamp"] == "2026-03-01T03:01:00+01:00"
+    # the newest repeat speaks for the alert
+    assert entry["level"] == "error"
+    assert entry["run_id"] == "run-2"
+
+
+def test_explicit_key_merges_alerts_whose_message_changes(state_dir: Path) -> None:
+    queue = AlertQueue(state_dir, clock=ticking_clock())
+    queue.add([alert("disk 91% full", key="disk")])
+    queue.add([alert("disk 93% full", key="disk")])
+    queue.add([alert("disk 95% full", key="disk")])
+    [entry] = queue.pending()
+    assert entry["count"] == 3
+    assert entry["message"] == "disk 95% full"
+    assert entry["key"] == "disk"
+
+
+def test_repeats_inside_one_batch_are_merged(state_dir: Path) -> None:
+    queue = AlertQueue(state_dir)
+    stored = queue.add([alert("same"), alert("same"), alert("other")])
+    assert [e["count"] for e in queue.pending()] == [2, 1]
+    assert stored[0]["id"] == stored[1]["id"] != stored[2]["id"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (alert("same", task="one"), alert("same", task="two")),
+        (alert("x", task="one", key="k"), alert("x", task="two", key="k")),
+        (alert("same"), alert("same", key="k")),
+        (alert("a", key="k1"), alert("a", key="k2")),
+    ],
+    ids=["message-other-task", "key-other-task", "key-vs-message", "other-key"],
+)
+def test_different_alerts_are_both_queued(state_dir: Path, a: dict, b: dict) -> None:
+    queue = AlertQueue(state_dir)
+    queue.add([a])
+    queue.add([b])
+    assert [e["count"] for e in queue.pending()] == [1, 1]
+
+
+def test_drained_alert_is_queued_again_when_it_recurs(state_dir: Path) -> None:
+    queue = AlertQueue(state_dir)
+    queue.add([alert("still broken")])
+    queue.drain(lambda batch: None)
+    queue.add([alert("still broken")])
+    [entry] = queue.pending()
+    assert entry["count"] == 1
+
+
+# -- levels ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("level", ALERT_LEVELS)
+def test_every_documented_level_is_accepted(state_dir: Path, level: str) -> None:
+    AlertQueue(state_dir).add([alert("m", level=level)])
+    assert [e["level"] for e in read_queue(state_dir)] == [level]
+
+
+@pytest.mark.parametrize("level", ["WARNING", "warn", "fatal", "", None])
+def test_unknown_level_is_rejected_and_nothing_is_queued(state_dir: Path, level: Any) -> None:
+    queue = AlertQueue(state_dir)
+    queue.add([alert("kept")])
+    before = (state_dir / "alerts" / "pending.json").read_bytes()
+    with pytest.raises(InvalidAlertLevel, match="info, warning, error, critical"):
+        queue.add([alert("fine"), {**alert("bad"), "level": level}])
+    assert (state_dir / "alerts" / "pending.json").read_bytes() == before
+
+
+# -- drain ------------------------------------------------------------------------
+
+
+def test_drain_emits_then_removes_exactly_those(state_dir: Path) -> None:
+    queue = AlertQueue(state_dir)
+    stored = queue.add([alert("a"), alert("b")])
+    seen: list[list[dict[str, Any]]] = []
+    drained = queue.drain(seen.append)
+    assert seen == [stored] == [drained]
+    assert queue.pending() == []
+    assert read_queue(state_dir) == []
+
+
+def test_drain_removes_nothing_when_emit_fails(state_dir: Path) -> None:
+    queue = AlertQueue(state_dir)
+    stored = queue.add([alert("a"), alert("b")])
+
+    def broken_stdout(batch: list[dict[str, Any]]) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.raises(BrokenPipeError):
+        queue.drain(broken_stdout)
+    assert queue.pending() == stored
+
+
+def test_drain_of_a_missing_queue_emits_empty_and_creates_nothing(state_dir: Path) -> None:
+    seen: list[list[dict[str, Any]]] = []
+    assert AlertQueue(state_dir).drain(seen.append) == []
+    assert seen == [[]]
+    assert not (state_dir / "alerts").exists()
+
+
+def test_listing_a_missing_queue_creates_nothing(state_dir: Path) -> None:
+    assert AlertQueue(state_dir).pending() == []
+    assert not (state_dir / "alerts").exists()
+
+
+# -- files on disk -------------------------------------------------------------------
+
+
+def test_alerts_directory_is_private(state_dir: Path) -> None:
+    AlertQueue(state_dir).add([alert("a")])
+    assert stat.S_IMODE(os.stat(state_dir / "alerts").st_mode) == 0o700
+
+
+def test_symlink_at_the_lock_path_is_not_followed(state_dir: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (state_dir / "alerts").mkdir(mode=0o700)
+    (state_dir / "alerts" / "pending.json.lock").symlink_to(victim)
+    with pytest.raises(WriteFailed, match="symbolic link"):
+        AlertQueue(state_dir).add([alert("a")])
+    assert victim.read_text() == "precious\n"
+    assert not (state_dir / "alerts" / "pending.json").exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'[{"id": "x", "task": "t"', b'{"not": "an array"}', b"[1, 2]", b"\xff\xfe garbage", b""],
+    ids=["truncated", "object", "array-of-numbers", "not-utf8", "empty"],
+)
+def test_corrupted_queue_is_moved_aside_and_a_fresh_one_started(
+    state_dir: Path, content: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    queue_dir = state_dir / "alerts"
+    queue_dir.mkdir(mode=0o700)
+    (queue_dir / "pending.json").write_bytes(content)
+    queue = AlertQueue(state_dir, clock=ticking_clock())
+    with caplog.at_level(logging.WARNING, logger="taskrunner.alerts"):
+        [entry] = queue.add([alert("fresh")])
+    [moved] = queue_dir.glob("pending.json.corrupt-*")
+    assert moved.name.startswith("pending.json.corrupt-20260301T03")
+    assert moved.read_bytes() == content  # byte for byte
+    assert read_queue(state_dir) == [entry]
+    [warning] = [r for r in caplog.records if r.name == "taskrunner.alerts"]
+    assert str(moved) in warning.getMessage()
+
+
+def test_earlier_corrupt_copy_is_never_overwritten(state_dir: Path) -> None:
+    queue_dir = state_dir / "alerts"
+    queue_dir.mkdir(mode=0o700)
+    frozen = datetime(2026, 3, 1, 3, 0, tzinfo=TZ)
+    queue = AlertQueue(state_dir, clock=lambda: frozen)
+    (queue_dir / "pending.json").write_bytes(b"first broken")
+    queue.add([alert("a")])
+    (queue_dir / "pending.json").write_bytes(b"second broken")
+    queue.add([alert("b")])
+    copies = sorted(p.name for p in queue_dir.glob("pending.json.corrupt-*"))
+    assert copies == [
+        "pending.json.corrupt-20260301T030000",
+        "pending.json.corrupt-20260301T030000-1",
+    ]
+    assert (queue_dir / copies[0]).read_bytes() == b"first broken"
+    assert (queue_dir / copies[1]).read_bytes() == b"second broken"
+
+
+def test_pending_reports_corruption_too(state_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    queue_dir = state_dir / "alerts"
+    queue_dir.mkdir(mode=0o700)
+    (queue_dir / "pending.json").write_text("nope")
+    with caplog.at_level(logging.WARNING, logger="taskrunner.alerts"):
+        assert AlertQueue(state_dir).pending() == []
+    assert list(queue_dir.glob("pending.json.corrupt-*"))
+    assert "started a fresh queue" in caplog.text
+
+
+# -- real processes ----------------------------------------------------------------------
+
+PRODUCER = """
+import sys
+from pathlib import Path
+from taskrunner.alerts import AlertQueue
+
+state, proc, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+queue = AlertQueue(state)
+for i in range(count):
+    queue.add([{"task": "producer", "level": "warning", "message": f"p{proc}-a{i}",
+                "run_id": f"run-{proc}"}])
+"""
+
+DRAINER = """
+import json, sys, time
+from pathlib import Path
+from taskrunner.alerts import AlertQueue
+
+state, stop = Path(sys.argv[1]), Path(sys.argv[2])
+queue = AlertQueue(state)
+
+def emit(batch):
+    if batch:
+        sys.stdout.write(json.dumps(batch) + "\\n")
+        sys.stdout.flush()
+
+while True:
+    finished = stop.exists()  # checked first: the last drain runs after every producer
+    queue.drain(emit)
+    if finished:
+        break
+    time.sleep(0.002)
+"""
+
+PROCESSES = 10
+ALERTS_EACH = 50
+
+
+def _python(code: str, *args: str, stdout: Any = subprocess.PIPE) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _start_producers(state_dir: Path) -> list[subprocess.Popen[str]]:
+    return [_python(PRODUCER, str(state_dir), str(p), str(ALERTS_EACH)) for p in range(PROCESSES)]
+
+
+def _wait_ok(proc: subprocess.Popen[str]) -> str:
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    return out
+
+
+def _expected_messages() -> set[str]:
+    return {f"p{p}-a{i}" for p in range(PROCESSES) for i in range(ALERTS_EACH)}
+
+
+def test_concurrent_producers_lose_and_duplicate_nothing(state_dir: Path) -> None:
+    for proc in _start_producers(state_dir):
+        _wait_ok(proc)
+    entries = read_queue(state_dir)  # valid JSON, an array
+    assert len(entries) == PROCESSES * ALERTS_EACH
+    assert {e["message"] for e in entries} == _expected_messages()
+    assert len({e["id"] for e in entries}) == len(entries)
+    assert all(e["count"] == 1 for e in entries)
+
+
+def _check_drained_exactly_once(drained: list[dict[str, Any]], state_dir: Path) -> None:
+    ids = [e["id"] for e in drained]
+    messages = [e["message"] for e in drained]
+    assert len(drained) == PROCESSES * ALERTS_EACH
+    assert len(set(ids)) == len(ids), "an alert was drained twice"
+    assert sorted(messages) == sorted(_expected_messages())
+    assert read_queue(state_dir) == []
+
+
+def test_concurrent_drainers_and_producers_deliver_every_alert_once(
+    state_dir: Path, tmp_path: Path
+) -> None:
+    stop = tmp_path / "stop"
+    outputs = [tmp_path / f"drained-{n}.jsonl" for n in range(2)]
+    drainers = []
+    for output in outputs:
+        # A file, not a pipe: a drainer blocked on a full pipe would hold the
+        # queue lock and stall the producers until this test read it.
+        with output.open("w") as sink:
+            drainers.append(_python(DRAINER, str(state_dir), str(stop), stdout=sink))
+    for proc in _start_producers(state_dir):
+        _wait_ok(proc)
+    stop.touch()
+    for proc in drainers:
+        _wait_ok(proc)
+    drained = [
+        entry
+        for output in outputs
+        for line in output.read_text().splitlines()
+        for entry in json.loads(line)
+    ]
+    _check_drained_exactly_once(drained, state_dir)
+
+
+@pytest.mark.skipif(not RUNNER.exists(), reason="runner.py not present")
+def test_runner_alerts_drain_loop_with_producers(state_dir: Path) -> None:
+    producers = _start_producers(state_dir)
+    drained: list[dict[str, Any]] = []
+
+    def drain_once() -> None:
+        result = run_runner("alerts", "--drain")
+        assert result.returncode == 0, result.stderr
+        batch = json.loads(result.stdout)
+        assert isinstance(batch, list)
+        drained.extend(batch)
+
+    while any(p.poll() is None for p in producers):
+        drain_once()
+    for proc in producers:
+        _wait_ok(proc)
+    drain_once()  # after the last producer
+    _check_drained_exactly_once(drained, state_dir)
