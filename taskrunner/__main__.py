@@ -6,6 +6,6 @@ import sys
 # The tasks/ folder sits beside this package; make it importable from anywhere.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from taskrunner.cli import main
+from taskrunner.cli import exit_now, main
 
-sys.exit(main())
+exit_now(main())

@@ -6,11 +6,14 @@ import contextlib
 import errno
 import json
 import os
-import secrets
 from pathlib import Path
-from typing import Any
 
 from .errors import TaskrunnerError
+
+# typing is only needed by the type checker: keep it off the startup path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class WriteFailed(TaskrunnerError):
@@ -41,7 +44,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
             mode = os.stat(path).st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o644
-    tmp = directory / f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = directory / f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
     except OSError as exc:

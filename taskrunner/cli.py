@@ -7,15 +7,19 @@ exit 1, never argparse's 2, because 2 means "already running" to callers.
 
 from __future__ import annotations
 
-import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, NoReturn
 
 from . import __version__, discovery, paths
-from .errors import ConfigError, PluginError, TaskrunnerError, UsageError
+from .errors import ConfigError, TaskrunnerError, UsageError
+
+# typing is only needed by the type checker: keep it off the startup path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+    from typing import Any
 
 #: commands of the runner itself; a task may not take one of these names
 COMMANDS = ("list", "history", "alerts")
@@ -31,26 +35,6 @@ usage: runner.py <task> [--dry-run] [--json] [options]
 
 exit codes: 0 success, 1 error, 2 already running, 130/143 interrupted
 """
-
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse that raises ``UsageError`` (exit 1) instead of exiting 2."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see: {self.prog} --help)")
-
-
-def _parser(prog: str, description: str | None = None) -> ArgumentParser:
-    return ArgumentParser(prog=prog, description=description, allow_abbrev=False)
-
-
-def _add_state_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--state-dir",
-        metavar="DIR",
-        help="where logs/, alerts/ and locks/ live (default: $TASKRUNNER_STATE_DIR, "
-        "else the folder holding runner.py)",
-    )
 
 
 def _split_command(argv: Sequence[str]) -> tuple[str | None, list[str]]:
@@ -81,6 +65,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def exit_now(code: int) -> None:
+    """Flush output and leave without tearing the interpreter down.
+
+    Everything the run must leave behind is already on disk (the log and the
+    queue are written with os-level calls and fsync) and the worker is
+    reaped; finalizing every module would cost several times the runner's
+    own work on each cron run (bench/bench_runner.py).
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = code or 1
+    if "logging" in sys.modules:
+        sys.modules["logging"].shutdown()
+    os._exit(code)
+
+
 def _dispatch(args: list[str]) -> int:
     command, rest = _split_command(args)
     if command is None:
@@ -99,7 +101,9 @@ def _dispatch(args: list[str]) -> int:
 
 
 def _cmd_list(rest: list[str]) -> int:
-    parser = _parser("runner.py list", "List the tasks this runner can run.")
+    from .argparsing import new_parser
+
+    parser = new_parser("runner.py list", "List the tasks this runner can run.")
     parser.add_argument("--json", action="store_true", help="print a JSON array on stdout")
     ns = parser.parse_args(rest)
     rows: list[dict[str, Any]] = []
@@ -123,9 +127,10 @@ def _cmd_list(rest: list[str]) -> int:
 
 def _cmd_admin(command: str, rest: list[str]) -> int:
     from . import admin_commands
+    from .argparsing import add_state_dir, new_parser
 
-    parser = _parser(f"runner.py {command}")
-    _add_state_dir(parser)
+    parser = new_parser(f"runner.py {command}")
+    add_state_dir(parser)
     if command == "alerts":
         parser.description = "Show or drain the alerts queued for the agent's heartbeat."
         admin_commands.configure_alerts(parser)
@@ -138,67 +143,18 @@ def _cmd_admin(command: str, rest: list[str]) -> int:
     return int(run(ns, state_dir))
 
 
-def _task_parser(name: str, description: str) -> ArgumentParser:
-    parser = _parser(f"runner.py {name}", description)
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="run the task's logic but write nothing: no workspace, log or alert changes",
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print the run record as one JSON document on stdout"
-    )
-    parser.add_argument("--workspace", metavar="DIR", help="the OpenClaw workspace to work on")
-    _add_state_dir(parser)
-    retry = parser.add_mutually_exclusive_group()
-    retry.add_argument(
-        "--retries", type=_non_negative_int, metavar="N", help="retries after a failed attempt"
-    )
-    retry.add_argument("--no-retry", action="store_true", help="same as --retries 0")
-    parser.add_argument(
-        "--timeout",
-        type=_positive_float,
-        metavar="SECONDS",
-        help="stop an attempt still running after this many seconds",
-    )
-    return parser
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return value
-
-
 def _cmd_task(name: str, rest: list[str]) -> int:
     spec = discovery.find(name)
     task_cls = discovery.load(spec)
-    try:
-        description = str(task_cls().description)
-    except Exception as exc:
-        raise PluginError(f"{spec.path}: description failed: {exc}") from exc
-    parser = _task_parser(name, description)
-    task_cls.add_arguments(parser)
-    ns = parser.parse_args(rest)
-    options = {
-        k: v
-        for k, v in vars(ns).items()
-        if k not in {"dry_run", "json", "workspace", "state_dir", "retries", "no_retry", "timeout"}
-    }
+    from .argparsing import COMMON_TASK_OPTIONS, fast_parse_common, parse_task_args
+
+    parsed = None if task_cls.has_own_arguments() else fast_parse_common(rest)
+    if parsed is None:
+        # argparse is the reference; the fast path above only skips it for the
+        # plain cases, where building the parser costs more than the run.
+        parsed = parse_task_args(name, spec.path, task_cls, rest)
+    ns = _Namespace(parsed)
+    options = {k: v for k, v in parsed.items() if k not in COMMON_TASK_OPTIONS}
     state_dir = paths.resolve_state_dir(ns.state_dir)
     workspace: Path | None
     workspace_error: str | None = None
@@ -226,6 +182,19 @@ def _cmd_task(name: str, rest: list[str]) -> int:
         print(json.dumps(record, ensure_ascii=False, default=str))
     _summary(record)
     return result.exit_code
+
+
+class _Namespace:
+    """Attribute access to the parsed common options."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.dry_run: bool = values["dry_run"]
+        self.json: bool = values["json"]
+        self.workspace: str | None = values["workspace"]
+        self.state_dir: str | None = values["state_dir"]
+        self.retries: int | None = values["retries"]
+        self.no_retry: bool = values["no_retry"]
+        self.timeout: float | None = values["timeout"]
 
 
 def _publish(

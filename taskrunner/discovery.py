@@ -8,19 +8,21 @@ written exactly like a built-in one, ``from .base import Task`` included.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import importlib.util
 import re
 import sys
 import types
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
 from .errors import PluginError, UnknownTask, UsageError
+from .locking import path_digest
 from .task import Task
+
+# typing is only needed by the type checker: keep it off the startup path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 #: what a task name may look like (also what makes a file a task file)
 TASK_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -31,12 +33,14 @@ RESERVED_NAMES = frozenset({"base", "list", "history", "alerts", "help", "versio
 BUILTIN_TASKS_DIR = paths.RUNNER_HOME / "tasks"
 
 
-@dataclass(frozen=True)
 class TaskSpec:
     """A task file found on disk (not yet imported)."""
 
-    name: str
-    path: Path
+    __slots__ = ("name", "path")
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name = name
+        self.path = path
 
     @property
     def class_name(self) -> str:
@@ -95,6 +99,8 @@ def find(name: str, env: Mapping[str, str] | None = None) -> TaskSpec:
     spec = tasks.get(name)
     if spec is not None:
         return spec
+    import difflib  # only for the error message
+
     hint = ""
     close = difflib.get_close_matches(name, list(tasks), n=1)
     if close:
@@ -109,8 +115,7 @@ def _package_for(directory: Path) -> str:
 
     if directory == BUILTIN_TASKS_DIR:
         return builtin_pkg.__name__
-    digest = hashlib.sha256(str(directory).encode()).hexdigest()[:12]
-    pkg_name = f"taskrunner_plugins_{digest}"
+    pkg_name = f"taskrunner_plugins_{path_digest(str(directory))}"
     if pkg_name not in sys.modules:
         pkg = types.ModuleType(pkg_name)
         pkg.__path__ = [str(directory)]

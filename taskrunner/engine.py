@@ -7,22 +7,25 @@ decides what the user sees.
 from __future__ import annotations
 
 import os
-import random
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from pathlib import Path
-from types import FrameType
-from typing import Any
 
 from . import locking
 from .errors import Interrupted, LockBusy, PluginError, TaskrunnerError
 from .retry import compute_backoff
 from .task import Task, TaskContext, local_now
 from .worker import Outcome, run_attempt
+
+# typing is only needed by the type checker: keep it off the startup path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from datetime import datetime
+    from pathlib import Path
+    from types import FrameType
+    from typing import Any
 
 #: the fields the runner owns in a run record; a task's result never overrides them
 RUNNER_FIELDS = (
@@ -124,7 +127,7 @@ class Engine:
         *,
         clock: Callable[[], datetime] = local_now,
         sleep: Callable[[float], None] = time.sleep,
-        rand: Callable[[], float] = random.random,
+        rand: Callable[[], float] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         announce: Callable[[str], None] = _announce,
     ) -> None:

@@ -6,7 +6,10 @@ Library code raises these; only ``cli.main`` turns them into an exit code
 
 from __future__ import annotations
 
-from typing import ClassVar
+# typing is only needed by the type checker: keep it off the startup path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import ClassVar
 
 
 class TaskrunnerError(Exception):

@@ -22,15 +22,18 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import stat
-from dataclasses import dataclass
+import zlib
 from pathlib import Path
-from typing import Any
 
 from .errors import LockBusy, LockDirError
+
+# typing is only needed by the type checker: keep it off the startup path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _OPEN_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 #: holder info is small; anything bigger is not ours
@@ -60,7 +63,13 @@ def ensure_private_dir(directory: Path) -> Path:
 def lock_file_name(task: str, workspace: Path | None) -> str:
     """``<task>-<hash of the workspace path>.lock``: two workspaces never block each other."""
     key = str(workspace.resolve()) if workspace is not None else ""
-    return f"{task}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.lock"
+    return f"{task}-{path_digest(key)}.lock"
+
+
+def path_digest(text: str) -> str:
+    """16 hex digits naming a path; zlib's checksums, not hashlib, to keep startup fast."""
+    data = text.encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 def _read_holder(fd: int) -> dict[str, Any] | None:
@@ -84,14 +93,16 @@ def _write_holder(fd: int, holder: dict[str, Any]) -> None:
     os.pwrite(fd, data, 0)
 
 
-@dataclass
 class HeldLock:
     """A lock this process holds; ``previous`` is the last holder's info, if it never finished."""
 
-    path: Path
-    fd: int
-    holder: dict[str, Any]
-    previous: dict[str, Any] | None
+    def __init__(
+        self, path: Path, fd: int, holder: dict[str, Any], previous: dict[str, Any] | None
+    ) -> None:
+        self.path = path
+        self.fd = fd
+        self.holder = holder
+        self.previous = previous
 
     def release(self) -> None:
         """Mark the run finished and release the lock (the file stays, by design)."""
@@ -147,16 +158,3 @@ def acquire(lock_dir: Path, task: str, workspace: Path | None, holder: dict[str,
         os.close(fd)
         raise
     return HeldLock(path=path, fd=fd, holder=holder, previous=previous)
-
-
-def peek(lock_dir: Path, task: str, workspace: Path | None) -> dict[str, Any] | None:
-    """The holder info recorded in a lock file, without locking (for messages only)."""
-    path = lock_dir / lock_file_name(task, workspace)
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        return _read_holder(fd)
-    finally:
-        os.close(fd)

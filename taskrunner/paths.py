@@ -12,11 +12,15 @@ depends on the current directory or PATH: cron starts us anywhere.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from .errors import ConfigError
+
+# typing is only needed by the type checker: keep it off the startup path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 #: the folder holding runner.py, tasks/ and taskrunner/
 RUNNER_HOME = Path(__file__).resolve().parent.parent
@@ -80,8 +84,6 @@ def openclaw_config_path(env: Mapping[str, str] | None = None) -> Path:
 
 def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The parsed OpenClaw config (JSON5), or ``{}`` when there is no config file."""
-    from . import json5  # imported here: only workspace-less runs and health need it
-
     path = openclaw_config_path(env)
     try:
         text = path.read_text(encoding="utf-8")
@@ -89,6 +91,8 @@ def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the OpenClaw config {path}: {exc}") from exc
+    from . import json5  # only when there is a config to parse: keeps startup fast
+
     try:
         data = json5.loads(text)
     except json5.JSON5Error as exc:
@@ -105,7 +109,7 @@ def config_get(config: Mapping[str, Any], dotted: str) -> Any:
     """``config_get(cfg, "agents.defaults.workspace")``; None when any part is missing."""
     node: Any = config
     for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
+        if not isinstance(node, dict) or part not in node:
             return None
         node = node[part]
     return node

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: seconds; the first retry waits factor ** 1, then factor ** 2, ...
 DEFAULT_FACTOR = 2.0
@@ -17,7 +18,7 @@ def compute_backoff(
     factor: float = DEFAULT_FACTOR,
     max_backoff_s: float = DEFAULT_MAX_BACKOFF_S,
     jitter: float = 0.0,
-    rand: Callable[[], float] = random.random,
+    rand: Callable[[], float] | None = None,
 ) -> float:
     """Seconds to wait after failed attempt number ``attempt`` (1-based): 2, 4, 8, ...
 
@@ -30,5 +31,9 @@ def compute_backoff(
     # Cap the exponent before exponentiating: 2.0 ** 5000 overflows.
     delay = min(factor ** min(attempt, 64), max_backoff_s)
     if jitter > 0:
+        if rand is None:
+            import random  # only when jitter is asked for: it costs startup time
+
+            rand = random.random
         delay += delay * jitter * rand()
     return max(0.0, min(delay, max_backoff_s))

@@ -8,16 +8,19 @@ calling ``run()``.
 from __future__ import annotations
 
 import abc
-import argparse
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, ClassVar
 
 from . import atomic
 from .errors import InvalidAlertLevel, WorkspaceMissing
+
+# typing is only needed by the type checker: keep it off the startup path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+    from typing import Any, ClassVar
 
 #: alert levels, least to most severe
 ALERT_LEVELS: tuple[str, ...] = ("info", "warning", "error", "critical")
@@ -37,23 +40,36 @@ def check_level(level: str) -> str:
     return level
 
 
-@dataclass
 class TaskContext:
     """What the engine gives a task for one run."""
 
-    task_name: str
-    run_id: str
-    state_dir: Path
-    dry_run: bool = False
-    workspace: Path | None = None
-    #: why the workspace could not be resolved, for the error a task sees
-    workspace_error: str | None = None
-    options: dict[str, Any] = field(default_factory=dict)
-    clock: Callable[[], datetime] = local_now
-    #: receives ``{"level", "message", "key"}`` for each alert the task raises
-    alert_sink: Callable[[dict[str, Any]], None] | None = None
-    #: where ``log()`` lines go (stderr by default)
-    log_sink: Callable[[str], None] | None = None
+    def __init__(
+        self,
+        *,
+        task_name: str,
+        run_id: str,
+        state_dir: Path,
+        dry_run: bool = False,
+        workspace: Path | None = None,
+        workspace_error: str | None = None,
+        options: dict[str, Any] | None = None,
+        clock: Callable[[], datetime] = local_now,
+        alert_sink: Callable[[dict[str, Any]], None] | None = None,
+        log_sink: Callable[[str], None] | None = None,
+    ) -> None:
+        self.task_name = task_name
+        self.run_id = run_id
+        self.state_dir = state_dir
+        self.dry_run = dry_run
+        self.workspace = workspace
+        #: why the workspace could not be resolved, for the error a task sees
+        self.workspace_error = workspace_error
+        self.options: dict[str, Any] = dict(options or {})
+        self.clock = clock
+        #: receives ``{"level", "message", "key"}`` for each alert the task raises
+        self.alert_sink = alert_sink
+        #: where ``log()`` lines go (stderr by default)
+        self.log_sink = log_sink
 
 
 class Task(abc.ABC):
@@ -100,6 +116,11 @@ class Task(abc.ABC):
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         """Declare task-specific command-line options (none by default)."""
+
+    @classmethod
+    def has_own_arguments(cls) -> bool:
+        """Whether the task overrides ``add_arguments``."""
+        return cls.add_arguments.__func__ is not Task.add_arguments.__func__  # type: ignore[attr-defined]
 
     # -- what the engine provides -------------------------------------------
 
