@@ -1,0 +1,152 @@
+"""memory_capture: today's and yesterday's daily notes -> memory/store.json."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from taskrunner.memory.capture import MergeResult, Sighting, merge_sightings
+from taskrunner.memory.extract import extract_items
+from taskrunner.memory.notes import NoteUnreadable, find_notes, read_note
+from taskrunner.memory.store import (
+    Store,
+    StoreCorrupt,
+    load_store,
+    save_store,
+    store_lock,
+    store_path,
+)
+
+from .base import ConfigError, Task
+
+
+def parse_day(text: str) -> date:
+    """``YYYY-MM-DD`` -> date, for ``--date``."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+class MemoryCaptureTask(Task):
+    """Extract decisions, todos, lessons and facts from the daily notes into the store."""
+
+    # Two overlapping runs are harmless: the store lock serializes their
+    # writes and the second finds everything already captured. Waiting for
+    # the store lock beats failing with "locked" on a cron overlap.
+    lock = False
+
+    @property
+    def name(self) -> str:
+        return "memory_capture"
+
+    @property
+    def description(self) -> str:
+        return "Capture decisions, todos, lessons and facts from today's and yesterday's notes"
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--date",
+            type=parse_day,
+            metavar="YYYY-MM-DD",
+            help="the day to treat as today (default: the local date); its eve is read too",
+        )
+
+    def _today(self) -> date:
+        value = self.options.get("date")
+        if value is None:
+            return self.today()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise ConfigError(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
+
+    def _load(self, path: Path) -> Store:
+        try:
+            return load_store(path)
+        except StoreCorrupt as exc:
+            self.alert(str(exc), level="error", key="memory_capture:store-corrupt")
+            raise
+
+    def _read_sightings(
+        self, workspace: Path, today: date
+    ) -> tuple[list[Sighting], list[str], list[str]]:
+        """Sightings of every item in the notes, the notes read, and the problems met."""
+        found = find_notes(workspace, [today - timedelta(days=1), today])
+        problems = list(found.problems)
+        sightings: list[Sighting] = []
+        files_read: list[str] = []
+        for note in found.notes:
+            try:
+                note_text = read_note(note)
+            except NoteUnreadable as exc:
+                problems.append(str(exc))
+                continue
+            problems.extend(note_text.problems)
+            files_read.append(note.rel)
+            sightings.extend(
+                Sighting(item.text, item.kind, note.rel, item.line, note.day)
+                for item in extract_items(note_text.text)
+            )
+        return sightings, files_read, problems
+
+    def run(self) -> dict[str, Any]:
+        workspace = self.workspace
+        today = self._today()
+        sightings, files_read, problems = self._read_sightings(workspace, today)
+        for problem in problems:
+            self.log(f"warning: {problem}")
+        if problems:
+            self.alert(
+                "memory_capture: " + "; ".join(problems),
+                level="warning",
+                key="memory_capture:notes",
+            )
+        result = {
+            "items_extracted": len(sightings),
+            "items_added": 0,
+            "items_skipped": 0,
+            "files_read": files_read,
+            "warnings": problems,
+        }
+        if not files_read:
+            days = f"{today - timedelta(days=1)} or {today}"
+            return {"success": True, "message": f"no daily notes for {days}", **result}
+        merged = self._merge(workspace, sightings)
+        result["items_added"] = merged.added
+        result["items_skipped"] = merged.skipped
+        return {"success": True, "message": self._message(merged, files_read), **result}
+
+    def _merge(self, workspace: Path, sightings: list[Sighting]) -> MergeResult:
+        path = store_path(workspace)
+        now_iso = self.now().isoformat(timespec="seconds")
+        if self.dry_run:
+            # No lock in a dry run: taking it would create the lock file.
+            merged = merge_sightings(self._load(path).memories, sightings, now_iso=now_iso)
+            self.log(
+                f"dry run: would add {merged.added} memories and record new sightings of "
+                f"{merged.updated}; {path} not written"
+            )
+            return merged
+        with store_lock(workspace):
+            store = self._load(path)
+            merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
+            if merged.changed:
+                save_store(path, store)
+        return merged
+
+    def _message(self, merged: MergeResult, files_read: list[str]) -> str:
+        notes = f"{len(files_read)} note{'s' if len(files_read) != 1 else ''}"
+        total = merged.added + merged.skipped
+        prefix = "dry run: would have " if self.dry_run else ""
+        if merged.added:
+            return (
+                f"{prefix}added {merged.added} new memories from {notes} "
+                f"({total} items, {merged.skipped} already known)"
+            )
+        return f"nothing new in {notes} ({total} items, all already known)"
