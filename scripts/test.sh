@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, set-up included: dev tools from PyPI, a pinned Node + OpenClaw for the
+# real-gateway test (cached outside the repo), then lint, types and tests.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PY=${PYTHON:-python3}
+
+echo "== installing dev tools (pyproject.toml [dev])"
+"$PY" - <<'PYEOF' > /tmp/taskrunner-dev-reqs.txt
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["dev"]))
+PYEOF
+"$PY" -m pip install --quiet --disable-pip-version-check -r /tmp/taskrunner-dev-reqs.txt
+
+echo "== installing Node + OpenClaw for the real-gateway test (cached)"
+if bin_dir=$(bash .ci/install-openclaw.sh); then
+    export TASKRUNNER_OPENCLAW_BIN_DIR="$bin_dir"
+    echo "OpenClaw: $bin_dir"
+else
+    echo "WARNING: OpenClaw could not be installed; the real-gateway test will be skipped" >&2
+fi
+
+echo "== ruff"
+"$PY" -m ruff check .
+"$PY" -m ruff format --check .
+echo "== mypy (strict)"
+"$PY" -m mypy
+echo "== pytest"
+"$PY" -m pytest -q "$@"
