@@ -208,3 +208,27 @@ def test_lock_dir_is_private_and_foreign_dirs_refused(tmp_path: Path) -> None:
     link.symlink_to(loose)
     with pytest.raises(LockDirError, match="not a plain directory"):
         locking.ensure_private_dir(link)
+
+
+def test_timeout_also_stops_processes_the_task_started(
+    plugins: Path, state_dir: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "grandchild.pid"
+    write_task(
+        plugins,
+        "spawner",
+        f"""
+        import subprocess
+        child = subprocess.Popen(["sleep", "1000"])
+        open({str(marker)!r}, "w").write(str(child.pid))
+        time.sleep(3600)
+        return {{"success": True, "message": "never"}}
+        """,
+    )
+    proc = start("spawner", "--timeout", "1")
+    assert proc.wait(60) == 1
+    grandchild = int(marker.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(grandchild):
+        assert time.monotonic() < deadline, "a process the task started outlived the run"
+        time.sleep(0.02)
