@@ -38,6 +38,9 @@ def main() -> int:
             "TASKRUNNER_STATE_DIR": str(Path(tmp) / "state"),
             "OPENCLAW_HOME": str(Path(tmp) / "home"),
         }
+        # Cron runs from a user's folder where .pyc files are cached after the
+        # first run; a shell with PYTHONDONTWRITEBYTECODE would recompile every time.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         runner = [sys.executable, str(ROOT / "runner.py"), "noop"]
         baseline = [sys.executable, "-c", "pass"]
         for cmd in (runner, baseline):  # warm the page cache and .pyc files
