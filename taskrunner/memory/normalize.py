@@ -18,15 +18,15 @@ _UNDERSCORES = re.compile(r"(?<!\w)_{2,}(?=\S)|(?<=\S)_{2,}(?!\w)")
 
 
 def _strip_prose(text: str) -> str:
-    text = _STARS.sub("", text)
-    text = _UNDERSCORES.sub("", text)
+    # Links first: removing one may bring two stars together ("*[](u)*").
     # An image inside a link needs a second pass: [![alt](img)](url).
     for _ in range(3):
         stripped = _LINK.sub(r"\1", text)
         if stripped == text:
             break
         text = stripped
-    return text
+    text = _STARS.sub("", text)
+    return _UNDERSCORES.sub("", text)
 
 
 def strip_markup(text: str) -> str:
