@@ -38,7 +38,7 @@ def test_normalize_text_folds_width_case_and_markup() -> None:
     variants = [
         "Use **SQLite**  now",
         "use sqlite now",
-        "\uff35\uff33\uff25 \uff33\uff31\uff2c\uff49\uff54\uff45 now"  # full-width letters,
+        "\uff35\uff33\uff25 \uff33\uff31\uff2c\uff49\uff54\uff45 now",  # full-width letters
         "`use` SQLITE now",
     ]
     assert {normalize_text(v) for v in variants} == {"use sqlite now"}
