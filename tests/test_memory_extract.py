@@ -1,0 +1,421 @@
+"""Markdown daily note -> items (taskrunner.memory.extract), on crafted and arbitrary text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from taskrunner.memory.extract import (
+    MAX_ITEM_CHARS,
+    Item,
+    extract_items,
+    is_date_only,
+    split_lines,
+)
+from taskrunner.memory.kinds import KEYWORD_KINDS, KIND_IMPORTANCE, importance_of
+from taskrunner.memory.similarity import words
+
+
+def triples(text: str) -> list[tuple[int, str, str]]:
+    return [(item.line, item.kind, item.text) for item in extract_items(text)]
+
+
+def texts(text: str) -> list[str]:
+    return [item.text for item in extract_items(text)]
+
+
+# -- headers ------------------------------------------------------------------------
+
+
+def test_level_two_and_three_headers_are_captured_others_not() -> None:
+    note = "# Title\n## Deploy plan\n### Cache layer ###\n#### Too deep\n####### not a header\n"
+    assert triples(note) == [(2, "header", "Deploy plan"), (3, "header", "Cache layer")]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "14:30",
+        "2026-02-13",
+        "2026-02-13 14:30 UTC",
+        "Monday, Feb 13",
+        "3:49 PM",
+        "凌晨 04:00",
+        "2026年2月13日",
+        "(22:00-23:10)",
+        "2/2 10:00",
+        "Friday evening",
+    ],
+)
+def test_headers_that_only_give_a_date_or_time_are_skipped(header: str) -> None:
+    assert is_date_only(header)
+    assert texts(f"## {header}\n") == []
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "凌晨 04:00 - Heartbeat 检查",
+        "2026-04-24 (3:49 PM 每日AI博客自动生成)",
+        "Morning Report Sent",
+        "13:44 [Client: Fromaiz] 参考サイト",
+        "Release 2.0",
+    ],
+)
+def test_headers_with_content_besides_a_date_are_kept(header: str) -> None:
+    assert not is_date_only(header)
+    assert texts(f"## {header}\n") != []
+
+
+def test_hashes_need_a_space_to_make_a_header() -> None:
+    assert texts("##no space\n#hashtag TODO\n") == []
+
+
+# -- bullets, markers, checkboxes, keywords ---------------------------------------
+
+
+@pytest.mark.parametrize("bullet", ["-", "*", "+", "1.", "12)"])
+def test_bold_items_with_every_bullet_style(bullet: str) -> None:
+    assert triples(f"{bullet} **Port**: the API listens on 8080\n") == [
+        (1, "fact", "Port: the API listens on 8080")
+    ]
+
+
+def test_bold_label_naming_a_kind_sets_the_kind_and_is_dropped() -> None:
+    note = (
+        "- **Decision:** use SQLite\n"
+        "- **Blocker**: the VPN is down\n"
+        "- **Lesson learned:** back up first\n"
+    )
+    assert triples(note) == [
+        (1, "decision", "use SQLite"),
+        (2, "blocker", "the VPN is down"),
+        (3, "learned", "back up first"),
+    ]
+
+
+def test_bold_after_an_emoji_is_still_a_bold_item() -> None:
+    assert triples("- 📝 **第六十八篇博客发布成功**\n") == [
+        (1, "fact", "📝 第六十八篇博客发布成功")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "text"),
+    [
+        ("TODO: rotate the JWT token", "todo", "rotate the JWT token"),
+        ("TODO rotate the JWT token", "todo", "rotate the JWT token"),
+        ("- DECISION: keep Postgres", "decision", "keep Postgres"),
+        ("- BLOCKER waiting for AJ", "blocker", "waiting for AJ"),
+        ("* ACTION: email the client", "action", "email the client"),
+        ("NOTE: the gateway restarts at 3am", "note", "the gateway restarts at 3am"),
+        ("- [ ] TODO: check backups", "todo", "check backups"),
+        ("- **TODO:** bold marker", "todo", "bold marker"),
+        ("TODO\uff1a全角コロン", "todo", "全角コロン"),  # full-width colon
+    ],
+)
+def test_markers(line: str, kind: str, text: str) -> None:
+    assert triples(line) == [(1, kind, text)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "todo: lowercase is prose",
+        "TODOS: not the marker word",
+        "- the TODO in the middle is not a marker",
+        "Fixed: paragraph label without bold",
+        "TODO:",
+    ],
+)
+def test_not_markers(line: str) -> None:
+    assert texts(line) == []
+
+
+def test_checkboxes() -> None:
+    note = "- [ ] Rotate JWT token\n- [x] Completed audit\n- [X] Upper X\n* [ ]\n"
+    assert triples(note) == [
+        (1, "todo", "Rotate JWT token"),
+        (2, "completed", "Completed audit"),
+        (3, "completed", "Upper X"),
+    ]
+    # A checked box is done whatever its marker said.
+    assert triples("- [x] TODO: ship it") == [(1, "completed", "ship it")]
+
+
+def test_keyword_bullets_whole_word_any_case() -> None:
+    note = (
+        "- We decided to ship on Friday\n"
+        "- LEARNED that cron runs in UTC\n"
+        "- Fixed the flaky test\n"
+        "- still undecided about the name\n"
+        "- decided_by is a column name\n"
+        "- plain bullet without a keyword\n"
+        "We decided this in prose, not a bullet\n"
+    )
+    assert triples(note) == [
+        (1, "decision", "We decided to ship on Friday"),
+        (2, "learned", "LEARNED that cron runs in UTC"),
+        (3, "completed", "Fixed the flaky test"),
+    ]
+
+
+def test_the_keyword_list_maps_to_known_kinds() -> None:
+    assert {"decided", "completed", "learned", "agreed", "fixed", "resolved"} <= set(KEYWORD_KINDS)
+    assert set(KEYWORD_KINDS.values()) <= set(KIND_IMPORTANCE)
+
+
+def test_importance_order() -> None:
+    imp = importance_of
+    assert imp("decision") == imp("blocker") == max(KIND_IMPORTANCE.values())
+    assert min(imp("todo"), imp("action"), imp("learned")) > imp("fact")
+    assert imp("fact") >= imp("completed") > imp("header")
+    assert imp("header") < 0.3
+    assert imp("something-hand-written") == 0.5
+
+
+def test_section_headers_give_their_plain_top_level_bullets_a_kind() -> None:
+    note = (
+        "## Key decisions made today\n"
+        "- Personal tone over company tone\n"
+        "  - nested detail is not a decision\n"
+        "### Sub section\n"
+        "- still inside the decisions section\n"
+        "## Other\n"
+        "- no keyword here\n"
+        "## 学んだこと\n"
+        "- 公式ECとモールの棲み分け戦略\n"
+    )
+    assert triples(note) == [
+        (1, "header", "Key decisions made today"),
+        (2, "decision", "Personal tone over company tone"),
+        (4, "header", "Sub section"),
+        (5, "decision", "still inside the decisions section"),
+        (6, "header", "Other"),
+        (8, "header", "学んだこと"),
+        (9, "learned", "公式ECとモールの棲み分け戦略"),
+    ]
+
+
+def test_item_text_is_readable() -> None:
+    note = "- **Shipped** the [new site](https://x.ms) with `astro build`   today\n"
+    assert texts(note) == ["Shipped the new site with astro build today"]
+
+
+# -- what is skipped ----------------------------------------------------------------
+
+
+def test_fenced_code_is_ignored_with_both_fence_styles() -> None:
+    note = (
+        "```bash\n"
+        "- TODO: inside code\n"
+        "## not a header\n"
+        "```\n"
+        "~~~~\n"
+        "- [ ] inside tilde fence\n"
+        "~~~\n"  # shorter than the opener: does not close
+        "~~~~~\n"
+        "- TODO: after the fences\n"
+    )
+    assert triples(note) == [(9, "todo", "after the fences")]
+
+
+def test_an_unclosed_fence_runs_to_the_end() -> None:
+    assert texts("- TODO: before\n```\n- TODO: never closed\n") == ["before"]
+
+
+def test_inline_triple_backticks_are_not_a_fence() -> None:
+    assert texts("```inline``` code\n- TODO: still read\n") == ["still read"]
+
+
+def test_indented_fence_inside_a_list() -> None:
+    assert texts("- item\n    ```\n    TODO: code\n    ```\n- TODO: after\n") == ["after"]
+
+
+def test_html_comments_are_ignored_inline_and_across_lines() -> None:
+    note = (
+        "- TODO: keep <!-- drop this --> this\n"
+        "<!-- openclaw:managed\n"
+        "- TODO: inside a comment\n"
+        "-->\n"
+        "<!-- a --> TODO: after a comment\n"
+    )
+    assert triples(note) == [(1, "todo", "keep this"), (5, "todo", "after a comment")]
+
+
+def test_real_front_matter_is_skipped() -> None:
+    note = "---\ntitle: Daily\ntags:\n  - work\n- home\n---\n- TODO: real content\n"
+    assert triples(note) == [(7, "todo", "real content")]
+
+
+def test_a_leading_horizontal_rule_is_not_front_matter() -> None:
+    note = "---\n## 2026-04-24 (3:49 PM Blog retry)\n- **Published** post 68\n---\n## Next\n"
+    assert triples(note) == [
+        (2, "header", "2026-04-24 (3:49 PM Blog retry)"),
+        (3, "fact", "Published post 68"),
+        (5, "header", "Next"),
+    ]
+
+
+def test_an_unclosed_front_matter_is_content() -> None:
+    assert texts("---\ntitle: x\n- TODO: read me\n") == ["read me"]
+
+
+def test_dreaming_sections_are_skipped_to_the_next_header_of_their_level() -> None:
+    note = (
+        "## Light Sleep\n"
+        "- TODO: generated candidate\n"
+        "### Detail\n"
+        "- **Decision:** generated\n"
+        "## REM Sleep\n"
+        "- learned: generated reflection\n"
+        "## Deploy notes\n"
+        "- TODO: written by the user\n"
+        "### rem sleep\n"
+        "- TODO: generated again\n"
+        "### Back to the user\n"
+        "- TODO: also the user\n"
+    )
+    assert texts(note) == [
+        "Deploy notes",
+        "written by the user",
+        "Back to the user",
+        "also the user",
+    ]
+
+
+# -- line numbers and awkward text ----------------------------------------------------
+
+
+def test_crlf_bom_and_nul_bytes() -> None:
+    note = "\ufeff## Plan\r\n\r\n- TODO: fix\x00 it\r\n- [x] done\r\n"
+    assert triples(note) == [(1, "header", "Plan"), (3, "todo", "fix it"), (4, "completed", "done")]
+
+
+def test_lone_carriage_returns_do_not_shift_line_numbers() -> None:
+    assert triples("a\rb\n- TODO: x\n") == [(2, "todo", "x")]
+
+
+def test_a_one_megabyte_line_is_cut_to_a_readable_length() -> None:
+    long_line = "- TODO: " + "word " * 200_000 + "\n- TODO: next\n"
+    items = extract_items(long_line)
+    assert [item.line for item in items] == [1, 2]
+    assert len(items[0].text) <= MAX_ITEM_CHARS + 2 and items[0].text.endswith("…")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[" * 1_000_000,
+        "*" * 1_000_000,
+        "_ " * 500_000,
+        "- " + "**a" * 300_000,
+        "- [x](" * 200_000,
+        "<!--" * 250_000,
+        "## " + " " * 1_000_000 + "x",
+        "- " + "`" * 1_000_000,
+        "- " + "](" * 500_000,
+    ],
+    ids=[
+        "brackets",
+        "stars",
+        "underscores",
+        "unclosed-bold",
+        "checkbox-links",
+        "comment-openers",
+        "header-spaces",
+        "backticks",
+        "link-closers",
+    ],
+)
+def test_pathological_megabyte_lines_finish(line: str) -> None:
+    # Linear-time patterns: each of these completes in well under a second.
+    # The assertion is that it finishes and stays consistent.
+    items = extract_items(line)
+    assert all(item.line == 1 for item in items)
+
+
+def test_items_have_no_empty_or_symbol_only_text() -> None:
+    assert texts("- **🎉**\n- [ ] \n- ✅ ✅\n## ---\n") == []
+
+
+# -- properties ------------------------------------------------------------------------
+
+VOCAB = ["alpha", "beta", "gamma", "deploy", "cache", "ship", "猫", "テスト", "decided", "fixed"]
+WORD = st.sampled_from(VOCAB)
+PHRASE = st.lists(WORD, min_size=1, max_size=6).map(" ".join)
+
+
+@st.composite
+def markdown_line(draw: st.DrawFn) -> str:
+    phrase = draw(PHRASE)
+    url = draw(WORD)
+    shapes = [
+        f"## {phrase}",
+        f"### {phrase}",
+        f"- **{phrase}** {draw(PHRASE)}",
+        f"1. **{phrase}**",
+        f"- [ ] {phrase}",
+        f"- [x] {phrase}",
+        f"TODO: {phrase}",
+        f"- NOTE {phrase}",
+        f"- {phrase}",
+        f"- see [{phrase}](https://{url}.example) now",
+        f"- use `{phrase}` here",
+        f"  - nested {phrase}",
+        phrase,
+        "```",
+        "~~~",
+        "---",
+        "<!--",
+        "-->",
+        f"<!-- {phrase} -->",
+        "## Light Sleep",
+        "## Key decisions",
+        "",
+    ]
+    return draw(st.sampled_from(shapes))
+
+
+markdown_notes = st.lists(markdown_line(), max_size=25).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(markdown_notes)
+def test_every_item_points_at_a_line_holding_its_words(note: str) -> None:
+    lines = split_lines(note)
+    for item in extract_items(note):
+        assert 1 <= item.line <= len(lines)
+        assert words(item.text) <= words(lines[item.line - 1])
+        assert item.text and item.kind in KIND_IMPORTANCE
+
+
+def _wordchars(text: str) -> str:
+    return "".join(re.findall(r"\w+", text.replace("\x00", "").casefold()))
+
+
+def _is_subsequence(needle: str, haystack: str) -> bool:
+    it = iter(haystack)
+    return all(ch in it for ch in needle)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text() | markdown_notes | st.lists(st.text() | markdown_line()).map("\n".join))
+def test_arbitrary_text_never_crashes_and_stays_consistent(note: str) -> None:
+    items = extract_items(note)
+    assert extract_items(note) == items  # deterministic
+    lines = split_lines(note.removeprefix("\ufeff"))
+    for item in items:
+        assert isinstance(item, Item)
+        assert 1 <= item.line <= len(lines)
+        assert re.search(r"\w", item.text) and "`" not in item.text
+        assert len(item.text) <= MAX_ITEM_CHARS + 2
+        assert item.text == " ".join(item.text.split())
+        # Markup removal may join pieces, never invent letters: every word's
+        # characters appear, in order, on its source line.
+        line = lines[item.line - 1]
+        for word in words(item.text):
+            assert _is_subsequence(word.replace("_", ""), _wordchars(line).replace("_", ""))
