@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from taskrunner.memory.capture import MergeResult, Sighting, merge_sightings
-from taskrunner.memory.extract import extract_items
+from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
 from taskrunner.memory.notes import NoteUnreadable, find_notes, read_note
 from taskrunner.memory.store import (
     Store,
@@ -89,9 +90,15 @@ class MemoryCaptureTask(Task):
                 continue
             problems.extend(note_text.problems)
             files_read.append(note.rel)
+            items = list(islice(iter_items(note_text.text), MAX_ITEMS_PER_NOTE + 1))
+            if len(items) > MAX_ITEMS_PER_NOTE:
+                del items[MAX_ITEMS_PER_NOTE:]
+                problems.append(
+                    f"{note.rel} holds more than {MAX_ITEMS_PER_NOTE} items; only the first "
+                    f"{MAX_ITEMS_PER_NOTE} were captured (up to line {items[-1].line})"
+                )
             sightings.extend(
-                Sighting(item.text, item.kind, note.rel, item.line, note.day)
-                for item in extract_items(note_text.text)
+                Sighting(item.text, item.kind, note.rel, item.line, note.day) for item in items
             )
         return sightings, files_read, problems
 
@@ -116,11 +123,19 @@ class MemoryCaptureTask(Task):
         }
         if not files_read:
             days = f"{today - timedelta(days=1)} or {today}"
-            return {"success": True, "message": f"no daily notes for {days}", **result}
+            message = f"no daily notes for {days}"
+            if problems:
+                message = (
+                    f"no readable daily notes for {days} ({len(problems)} skipped, see warnings)"
+                )
+            return {"success": True, "message": message, **result}
         merged = self._merge(workspace, sightings)
         result["items_added"] = merged.added
         result["items_skipped"] = merged.skipped
-        return {"success": True, "message": self._message(merged, files_read), **result}
+        message = self._message(merged, files_read)
+        if problems:
+            message += f"; {len(problems)} warning{'s' if len(problems) != 1 else ''}"
+        return {"success": True, "message": message, **result}
 
     def _merge(self, workspace: Path, sightings: list[Sighting]) -> MergeResult:
         path = store_path(workspace)

@@ -13,6 +13,7 @@ time, never catastrophic backtracking.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .kinds import KEYWORD_KINDS, LABEL_KINDS, MARKER_KINDS, section_kind
@@ -20,6 +21,8 @@ from .normalize import strip_markup
 
 #: longest item text kept; a longer line is cut at a word boundary
 MAX_ITEM_CHARS = 2000
+#: items taken from one note at most; more is a pasted log, not notes
+MAX_ITEMS_PER_NOTE = 2000
 #: a front-matter block must close within this many lines
 MAX_FRONT_MATTER_LINES = 200
 
@@ -201,11 +204,15 @@ def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
 
 def extract_items(text: str) -> list[Item]:
     """Every item in a note, in line order. Never raises on any text."""
+    return list(iter_items(text))
+
+
+def iter_items(text: str) -> Iterator[Item]:
+    """The items of a note, in line order, produced as the lines are read."""
     text = text.replace("\x00", "")
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = split_lines(text)
-    items: list[Item] = []
     fence: str | None = None  # the opening fence while inside a code block
     in_comment = False
     dream_level = 0  # > 0 while inside a dreaming section of that header level
@@ -237,7 +244,7 @@ def extract_items(text: str) -> list[Item]:
             if not dream_level:
                 item = _header_item(level, title, number)
                 if item is not None:
-                    items.append(item)
+                    yield item
             continue
         if dream_level:
             continue
@@ -251,8 +258,7 @@ def extract_items(text: str) -> list[Item]:
             section = next((kind for _, kind in reversed(sections) if kind), None)
             item = _bullet_item(raw[bullet.end() :], number, section if top_level else None)
         if item is not None:
-            items.append(item)
-    return items
+            yield item
 
 
 def _header_title(rest: str) -> str:
