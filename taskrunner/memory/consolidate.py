@@ -1,0 +1,424 @@
+"""Plan a consolidation of the memory store: prune stale memories, then merge duplicates.
+
+Pure: takes the memories and "today", returns a ``Plan`` and touches no
+file. The rules, in order:
+
+1. Today is a local date (the caller's ``today``).
+2. Prune: stale when ``today`` minus the local date of ``last_seen_at``
+   (else ``created_at``) is more than ``max_age_days`` days, importance is
+   below ``min_importance``, and the memory is not pinned. A memory whose
+   date or importance cannot be read is kept and reported.
+3. Words: ``similarity.words``.
+4. Duplicates: equal ``normalize_text``, or ``similarity.is_near_duplicate``.
+5. Merge the survivors in walk order (pinned first, importance descending,
+   ``created_at`` ascending, id): pinned memories are kept; any other is
+   merged into the first kept memory it duplicates, if any.
+
+The plan does not depend on the order of the input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import math
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .normalize import memory_id, normalize_text
+from .similarity import WordSets, jaccard, words
+from .store import local_date, parse_timestamp
+
+#: default age, in days, past which a low-importance memory is stale
+DEFAULT_MAX_AGE_DAYS = 14
+#: default importance below which an old memory is stale
+DEFAULT_MIN_IMPORTANCE = 0.3
+
+Memory = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One memory the plan removes, and why."""
+
+    #: position of the memory in the input list
+    index: int
+    memory_id: str
+    reason: str  # "stale" | "duplicate"
+    #: id of the memory it was merged into (duplicates only)
+    duplicate_of: str | None = None
+    #: Jaccard similarity of the word sets; 1.0 for equal normalized texts
+    similarity: float | None = None
+    #: how old the memory was, in days (stale only)
+    age_days: int | None = None
+
+    def describe(self) -> str:
+        """One line for logs and dry runs."""
+        if self.reason == "stale":
+            return f"{self.memory_id}: stale ({self.age_days} days old)"
+        return (
+            f"{self.memory_id}: duplicate of {self.duplicate_of} (similarity {self.similarity:.3f})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A memory kept because a field the rules need could not be read."""
+
+    index: int
+    memory_id: str
+    problem: str
+
+
+@dataclass
+class Plan:
+    """What a consolidation does; ``memories`` is the new store content."""
+
+    today: date
+    before: int
+    #: the memories of the new store, in input order (merged ones are new dicts)
+    memories: list[Memory]
+    #: input positions of the kept memories, in input order
+    kept: list[int]
+    removed: list[Removal]
+    #: keeper input position -> input positions merged into it, in walk order
+    merged: dict[int, list[int]] = field(default_factory=dict)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+    @property
+    def after(self) -> int:
+        return len(self.memories)
+
+    @property
+    def pruned_stale(self) -> int:
+        return sum(1 for r in self.removed if r.reason == "stale")
+
+    @property
+    def merged_duplicates(self) -> int:
+        return sum(1 for r in self.removed if r.reason == "duplicate")
+
+    @property
+    def changed(self) -> bool:
+        """False when the store would be rewritten exactly as it is."""
+        return bool(self.removed)
+
+
+def identify(memory: Memory) -> str:
+    """The memory's id; one derived from its text when the stored id is missing."""
+    value = memory.get("id")
+    return value if isinstance(value, str) and value else memory_id(str(memory.get("text", "")))
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _pinned(memory: Memory) -> bool:
+    # Any true value counts: a memory someone meant to pin is never dropped.
+    return bool(memory.get("pinned"))
+
+
+def _newest_timestamp(memory: Memory) -> tuple[str, object]:
+    if memory.get("last_seen_at") is not None:
+        return "last_seen_at", memory["last_seen_at"]
+    return "created_at", memory.get("created_at")
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector.
+
+    Planning allocates millions of small tuples and no reference cycles;
+    each automatic collection would rescan the whole loaded store, which
+    costs more than the planning itself at 100k memories.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def plan_consolidation(
+    memories: Sequence[Memory],
+    *,
+    today: date,
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+    min_importance: float = DEFAULT_MIN_IMPORTANCE,
+) -> Plan:
+    """Decide what to prune and merge; ``memories`` is not modified."""
+    with gc_paused():
+        return _plan(memories, today, max_age_days, min_importance)
+
+
+def _plan(
+    memories: Sequence[Memory], today: date, max_age_days: int, min_importance: float
+) -> Plan:
+    removed: list[Removal] = []
+    unreadable: list[Unreadable] = []
+    survivors: list[int] = []
+    keep = survivors.append
+    for index, memory in enumerate(memories):
+        importance = memory.get("importance")
+        # Fast path: most memories are important enough or pinned, and their
+        # age does not matter (parsing every timestamp of a big store would).
+        if type(importance) is float or type(importance) is int:  # bool is no number
+            if importance >= min_importance or memory.get("pinned"):
+                keep(index)
+                continue
+        elif memory.get("pinned"):
+            keep(index)
+            continue
+        field_name, stamp = _newest_timestamp(memory)
+        day = local_date(stamp)
+        if day is None:
+            problem = f"{field_name} {stamp!r} is not a timestamp"
+            unreadable.append(Unreadable(index, identify(memory), problem))
+            keep(index)
+            continue
+        age_days = (today - day).days
+        if age_days <= max_age_days:
+            keep(index)
+            continue
+        value = _number(importance)
+        if value is None:
+            problem = f"importance {importance!r} is not a number"
+            unreadable.append(Unreadable(index, identify(memory), problem))
+            keep(index)
+        elif value < min_importance:
+            removed.append(Removal(index, identify(memory), "stale", age_days=age_days))
+        else:
+            keep(index)
+
+    keeper_of = _merge_walk(memories, survivors)
+    merged: dict[int, list[int]] = {}
+    for index, (keeper, similarity) in keeper_of.items():
+        merged.setdefault(keeper, []).append(index)
+        removed.append(
+            Removal(
+                index,
+                identify(memories[index]),
+                "duplicate",
+                duplicate_of=identify(memories[keeper]),
+                similarity=similarity,
+            )
+        )
+    kept = [index for index in survivors if index not in keeper_of]
+    new_memories: list[Memory] = []
+    for index in kept:
+        into = merged.get(index)
+        memory = memories[index]
+        new_memories.append(merge_into(memory, [memories[i] for i in into]) if into else memory)
+    removed.sort(key=lambda r: r.index)
+    return Plan(
+        today=today,
+        before=len(memories),
+        memories=new_memories,
+        kept=kept,
+        removed=removed,
+        merged=merged,
+        unreadable=unreadable,
+    )
+
+
+def _merge_walk(memories: Sequence[Memory], survivors: list[int]) -> dict[int, tuple[int, float]]:
+    """Map each merged-away input position to (keeper position, similarity)."""
+    texts = [str(memories[i].get("text", "")) for i in survivors]
+    word_sets = WordSets.from_texts(texts)
+    word_group = word_sets.group_of
+    empty_group = word_sets.sets.index(()) if () in word_sets.sets else -1
+    exact_group = exact_groups(texts)
+
+    # Only memories with some duplicate need ordering: the others are kept
+    # whatever their place in the walk and affect nobody.
+    word_count = [0] * len(word_sets.sets)
+    for group in word_group:
+        word_count[group] += 1
+    exact_count = [0] * (max(exact_group, default=-1) + 1)
+    for group in exact_group:
+        exact_count[group] += 1
+    neighbours: dict[int, list[int]] = {}
+    for g, h in word_sets.join():
+        neighbours.setdefault(g, []).append(h)
+        neighbours.setdefault(h, []).append(g)
+    involved = [
+        pos
+        for pos in range(len(survivors))
+        if exact_count[exact_group[pos]] > 1
+        or word_group[pos] in neighbours
+        or (word_count[word_group[pos]] > 1 and word_group[pos] != empty_group)
+    ]
+    involved.sort(key=lambda pos: _walk_key(memories[survivors[pos]]))
+    _break_ties(involved, memories, survivors)
+
+    first_kept_word: dict[int, int] = {}  # word group -> walk step of its first kept member
+    first_kept_exact: dict[int, int] = {}
+    keeper_of: dict[int, tuple[int, float]] = {}
+    for step, pos in enumerate(involved):
+        memory = memories[survivors[pos]]
+        wg, eg = word_group[pos], exact_group[pos]
+        best = -1
+        if not _pinned(memory):
+            best = first_kept_exact.get(eg, -1)
+            candidates = [wg] if wg != empty_group else []
+            candidates.extend(neighbours.get(wg, ()))
+            for group in candidates:
+                kept_step = first_kept_word.get(group, -1)
+                if kept_step >= 0 and (best < 0 or kept_step < best):
+                    best = kept_step
+        if best < 0:
+            first_kept_exact.setdefault(eg, step)
+            first_kept_word.setdefault(wg, step)
+            continue
+        keeper_pos = involved[best]
+        if exact_group[keeper_pos] == eg:
+            similarity = 1.0
+        else:
+            similarity = round(jaccard(words(texts[pos]), words(texts[keeper_pos])), 4)
+        keeper_of[survivors[pos]] = (survivors[keeper_pos], similarity)
+    return keeper_of
+
+
+# Characters normalize_text may delete from prose (bold/emphasis markers,
+# code-span backticks); links also delete their URL, but need a "]".
+_MARKUP_CHARS = str.maketrans("", "", "*_`")
+
+
+def squash(normalized: str) -> str:
+    """``normalized`` without whitespace and markup characters."""
+    return "".join(normalized.split()).translate(_MARKUP_CHARS)
+
+
+def quick_key(text: str) -> str | None:
+    """``squash(normalize_text(text))`` computed cheaply, or None for text with link syntax.
+
+    Without a "]" no link can match, so normalize_text only casefolds,
+    deletes markup characters and changes whitespace: all of which
+    ``squash`` erases. Equal normalized texts therefore have equal keys.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    if "]" in folded:
+        return None
+    return squash(folded.casefold())
+
+
+def exact_groups(texts: Sequence[str]) -> list[int]:
+    """A group number per text: equal exactly when ``normalize_text`` is equal.
+
+    ``normalize_text`` runs only on texts whose cheap key collides with
+    another's (a few percent): at 100k memories it would otherwise cost as
+    much as the rest of the plan.
+    """
+    by_key: dict[str, list[int]] = {}
+    for position, text in enumerate(texts):
+        key = quick_key(text)
+        if key is None:
+            key = squash(normalize_text(text))
+        members = by_key.get(key)
+        if members is None:
+            by_key[key] = [position]
+        else:
+            members.append(position)
+    group = [0] * len(texts)
+    next_group = 0
+    for members in by_key.values():
+        if len(members) == 1:
+            group[members[0]] = next_group
+            next_group += 1
+            continue
+        exact: dict[str, int] = {}
+        for position in members:
+            number = exact.get(normalized := normalize_text(texts[position]))
+            if number is None:
+                number = exact[normalized] = next_group
+                next_group += 1
+            group[position] = number
+    return group
+
+
+def _walk_key(memory: Memory) -> tuple[bool, float, float, str]:
+    importance = _number(memory.get("importance"))
+    created = parse_timestamp(memory.get("created_at"))
+    return (
+        not _pinned(memory),
+        -(importance if importance is not None else 0.0),
+        # unparseable creation times sort after every real one
+        created.timestamp() if created is not None else math.inf,
+        identify(memory),
+    )
+
+
+def _break_ties(order: list[int], memories: Sequence[Memory], survivors: list[int]) -> None:
+    """Order memories with equal walk keys by their content, so input order never matters."""
+    start = 0
+    while start < len(order):
+        key = _walk_key(memories[survivors[order[start]]])
+        end = start + 1
+        while end < len(order) and _walk_key(memories[survivors[order[end]]]) == key:
+            end += 1
+        if end - start > 1:
+            order[start:end] = sorted(
+                order[start:end], key=lambda pos: _canonical(memories[survivors[pos]])
+            )
+        start = end
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
+
+
+def seen_count_of(memory: Memory) -> int:
+    """``seen_count``, counting a missing or unreadable one as 1."""
+    value = memory.get("seen_count")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return 1
+    return value
+
+
+def merge_into(keeper: Memory, duplicates: Sequence[Memory]) -> Memory:
+    """A new dict: ``keeper`` with ``duplicates`` merged in (rule 5)."""
+    merged = dict(keeper)
+    sources = list(keeper.get("sources") or []) if isinstance(keeper.get("sources"), list) else []
+    seen_sources = {_canonical(s) for s in sources}
+    seen_count = seen_count_of(keeper)
+    importances = [_number(keeper.get("importance"))]
+    created = [(parse_timestamp(keeper.get("created_at")), keeper.get("created_at"))]
+    last_seen = [(parse_timestamp(keeper.get("last_seen_at")), keeper.get("last_seen_at"))]
+    merged_from_value = keeper.get("merged_from")
+    merged_from = list(merged_from_value) if isinstance(merged_from_value, list) else []
+    for dup in duplicates:
+        dup_sources = dup.get("sources")
+        for source in dup_sources if isinstance(dup_sources, list) else ():
+            key = _canonical(source)
+            if key not in seen_sources:
+                seen_sources.add(key)
+                sources.append(source)
+        seen_count += seen_count_of(dup)
+        importances.append(_number(dup.get("importance")))
+        created.append((parse_timestamp(dup.get("created_at")), dup.get("created_at")))
+        last_seen.append((parse_timestamp(dup.get("last_seen_at")), dup.get("last_seen_at")))
+        merged_from.append(identify(dup))
+    merged["sources"] = sources
+    merged["seen_count"] = seen_count
+    known = [value for value in importances if value is not None]
+    if known:
+        best = max(known)
+        # keep the stored representation (0.5 stays 0.5, 1 stays 1) when it did not change
+        if _number(keeper.get("importance")) != best:
+            merged["importance"] = best
+    parsed_created = [(when, raw) for when, raw in created if when is not None]
+    if parsed_created:
+        merged["created_at"] = min(parsed_created, key=lambda item: item[0])[1]
+    parsed_seen = [(when, raw) for when, raw in last_seen if when is not None]
+    if parsed_seen:
+        merged["last_seen_at"] = max(parsed_seen, key=lambda item: item[0])[1]
+    merged["merged_from"] = merged_from
+    return merged
