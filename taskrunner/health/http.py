@@ -1,0 +1,98 @@
+"""A tiny HTTP GET with a hard total deadline, for probing the gateway.
+
+``urllib`` applies its timeout to each socket operation, so a server that
+trickles a byte every second never times out; and it honours ``http_proxy``,
+which would send a probe of ``127.0.0.1`` to a proxy. This client connects
+directly and closes the socket when the deadline passes, whatever it is doing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+
+#: bytes of a response body kept; a health answer is a few hundred bytes
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    """An HTTP answer (``status`` set) or why there was none (``error`` set)."""
+
+    url: str
+    status: int | None = None
+    body: bytes = b""
+    error: str | None = None
+
+
+def _fmt_s(seconds: float) -> str:
+    return f"{seconds:g} s"
+
+
+def http_get(url: str, *, timeout_s: float) -> HttpResult:
+    """GET ``url``; never takes (much) longer than ``timeout_s`` in total, never raises."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return HttpResult(url, error=f"unsupported URL {url!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        return HttpResult(url, error=f"invalid port in URL {url!r}")
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    conn_cls = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    conn = conn_cls(parts.hostname, port, timeout=timeout_s)
+    expired = threading.Event()
+    # Kept apart from conn.sock: http.client drops that reference once the
+    # headers say the connection will close, while the body is still being read.
+    sockets: list[socket.socket] = []
+
+    def expire() -> None:
+        # Shutting the socket down wakes any blocked recv/send at once.
+        expired.set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    watchdog = threading.Timer(timeout_s, expire)
+    watchdog.daemon = True
+    started = time.monotonic()
+    try:
+        watchdog.start()
+        conn.connect()
+        if conn.sock is not None:
+            sockets.append(conn.sock)
+        if expired.is_set():  # the deadline passed while connecting
+            raise TimeoutError
+        conn.request(
+            "GET",
+            path,
+            headers={"Accept": "application/json", "User-Agent": "taskrunner-system-health"},
+        )
+        response = conn.getresponse()
+        body = response.read(MAX_BODY_BYTES)
+        if expired.is_set():
+            raise TimeoutError
+        return HttpResult(url, status=response.status, body=body)
+    except ConnectionRefusedError:
+        return HttpResult(url, error="connection refused")
+    except TimeoutError:
+        return HttpResult(url, error=f"no answer within {_fmt_s(timeout_s)}")
+    except (OSError, http.client.HTTPException) as exc:
+        if expired.is_set() or time.monotonic() - started >= timeout_s:
+            return HttpResult(url, error=f"no answer within {_fmt_s(timeout_s)}")
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        if isinstance(exc, http.client.HTTPException):
+            reason = f"not a valid HTTP answer: {type(exc).__name__} {exc}".strip()
+        return HttpResult(url, error=reason)
+    finally:
+        watchdog.cancel()
+        conn.close()

@@ -1,0 +1,129 @@
+"""Run an external command with a timeout and leave nothing behind.
+
+The command runs in its own process group, so on timeout the whole group
+(the command and anything it started) is stopped: SIGTERM, a short grace,
+then SIGKILL. It also gets ``PR_SET_PDEATHSIG`` on Linux, so if the task
+itself is killed (the runner's own timeout) the command dies with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes  # noqa: F401 - loaded here, not in the child between fork and exec
+import os
+import selectors
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..worker import set_parent_death_signal
+
+#: seconds between SIGTERM and SIGKILL when a command overruns
+DEFAULT_KILL_GRACE_S = 1.0
+#: seconds of output still read after the command exited (its leftovers may hold the pipes)
+_PIPE_GRACE_S = 0.5
+#: seconds between checks whether the command has exited
+_POLL_S = 0.1
+
+
+@dataclass(frozen=True)
+class ProcResult:
+    """What a command did: its exit code (None when stopped at the timeout) and output."""
+
+    argv: tuple[str, ...]
+    returncode: int | None
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def _child_setup() -> None:  # pragma: no cover - runs between fork and exec
+    set_parent_death_signal(signal.SIGKILL)
+
+
+def run_command(
+    argv: Sequence[str],
+    *,
+    timeout_s: float,
+    env: Mapping[str, str] | None = None,
+    kill_grace_s: float = DEFAULT_KILL_GRACE_S,
+) -> ProcResult:
+    """Run ``argv``; raises ``OSError`` only when it cannot be started at all."""
+    proc = subprocess.Popen(
+        list(argv),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=None if env is None else dict(env),
+        process_group=0,
+        preexec_fn=_child_setup,
+    )
+    pgid = proc.pid
+    out, err = bytearray(), bytearray()
+    timed_out = False
+    try:
+        timed_out = not _collect(proc, out, err, timeout_s)
+        if timed_out:
+            _signal_group(pgid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=kill_grace_s)
+    finally:
+        # Whatever the command started must not outlive it, success or not.
+        _signal_group(pgid, signal.SIGKILL)
+        if proc.returncode is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    return ProcResult(
+        argv=tuple(argv),
+        returncode=None if timed_out else proc.returncode,
+        stdout=out.decode("utf-8", "replace"),
+        stderr=err.decode("utf-8", "replace"),
+        timed_out=timed_out,
+    )
+
+
+def _collect(
+    proc: subprocess.Popen[bytes], out: bytearray, err: bytearray, timeout_s: float
+) -> bool:
+    """Read both pipes until they close; False if the deadline came first.
+
+    A command that exits while something it started still holds its stdout
+    would keep ``communicate()`` waiting for EOF until the timeout; once the
+    command is gone, a short grace is all its output gets.
+    """
+    deadline = time.monotonic() + timeout_s
+    exited_at: float | None = None
+    with selectors.DefaultSelector() as selector:
+        for stream, buffer in ((proc.stdout, out), (proc.stderr, err)):
+            if stream is not None:
+                selector.register(stream, selectors.EVENT_READ, buffer)
+        while selector.get_map():
+            now = time.monotonic()
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+            if exited_at is not None and now - exited_at >= _PIPE_GRACE_S:
+                return True
+            if now >= deadline:
+                return False
+            for key, _ in selector.select(timeout=min(_POLL_S, deadline - now)):
+                chunk = os.read(key.fd, 65536)
+                if chunk:
+                    key.data.extend(chunk)
+                else:
+                    selector.unregister(key.fileobj)
+    if exited_at is None:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return False
+    return True

@@ -1,0 +1,141 @@
+"""Last known problems, kept in ``<state dir>/state/health.json``, and the alerts they imply.
+
+Every current problem is alerted on every run (the queue merges repeats by
+key, so a check every five minutes does not flood the heartbeat). A problem
+that was known last time and is gone now gets one ``info`` "recovered"
+alert. A problem a check could not look at this time (cron while the
+gateway is down) is neither re-alerted nor declared recovered: its last
+known state is kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_json_atomic
+from ..errors import TaskrunnerError
+from .report import Check
+
+STATE_DIRNAME = "state"
+STATE_FILENAME = "health.json"
+STATE_VERSION = 1
+#: seconds to wait for another health run to finish with the state file
+LOCK_TIMEOUT_S = 30.0
+
+
+class StateLockTimeout(TaskrunnerError):
+    """Raised when another run holds the health state lock for too long."""
+
+
+def state_path(state_dir: Path) -> Path:
+    return Path(state_dir) / STATE_DIRNAME / STATE_FILENAME
+
+
+@dataclass
+class HealthState:
+    """Problems by alert key: ``{"level", "message", "label", "since"}``."""
+
+    problems: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: why the file could not be used (it is set aside on the next save)
+    unreadable: str | None = None
+
+
+def load_state(path: Path) -> HealthState:
+    """The last saved state; an empty one when there is none or it is unreadable."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return HealthState()
+    except OSError as exc:
+        return HealthState(unreadable=f"cannot read {path}: {exc.strerror or exc}")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return HealthState(unreadable=f"{path} is not valid JSON ({exc})")
+    problems = data.get("problems") if isinstance(data, dict) else None
+    if not isinstance(problems, dict) or not all(isinstance(v, dict) for v in problems.values()):
+        return HealthState(unreadable=f"{path} does not hold a health state object")
+    return HealthState(problems={str(k): dict(v) for k, v in problems.items()})
+
+
+def plan_alerts(
+    previous: Mapping[str, Mapping[str, Any]], checks: Sequence[Check], now_iso: str
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The alerts to raise (``{"level", "message", "key"}``) and the new problem state."""
+    alerts: list[dict[str, Any]] = []
+    current: dict[str, dict[str, Any]] = {}
+    scopes = [scope for check in checks for scope in check.unknown_scopes]
+    for check in checks:
+        for p in check.problems:
+            alerts.append({"level": p.level, "message": p.message, "key": p.key})
+            since = previous.get(p.key, {}).get("since", now_iso)
+            current[p.key] = {
+                "level": p.level,
+                "message": p.message,
+                "label": p.label,
+                "since": since,
+            }
+    for key, old in previous.items():
+        if key in current:
+            continue
+        if any(key.startswith(scope) for scope in scopes):
+            current[key] = dict(old)  # not looked at this time: keep what we knew
+            continue
+        label = old.get("label") or key
+        was = old.get("level", "a problem")
+        since = f" since {old['since']}" if old.get("since") else ""
+        alerts.append(
+            {
+                "level": "info",
+                "message": f"recovered: {label} is fine again (was {was}{since})",
+                "key": f"{key}:recovered",
+            }
+        )
+    return alerts, current
+
+
+@contextlib.contextmanager
+def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Exclusive ``flock`` on ``health.json.lock`` (never truncated, never deleted)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StateLockTimeout(
+                        f"another system_health run has held {lock_path} for {timeout_s:g} s"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def save_state(
+    path: Path, problems: Mapping[str, Mapping[str, Any]], now_iso: str, *, unreadable: bool
+) -> Path | None:
+    """Write the state atomically; an unreadable old file is first set aside (returned)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    moved: Path | None = None
+    if unreadable and path.exists():
+        moved = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
+        os.replace(path, moved)
+    write_json_atomic(
+        path,
+        {"version": STATE_VERSION, "updated_at": now_iso, "problems": dict(problems)},
+    )
+    return moved

@@ -1,0 +1,177 @@
+"""system_health: is the OpenClaw gateway up, is there disk space, are cron jobs failing?
+
+Checks are in ``taskrunner/health/``; this task wires them together, turns
+problems into alerts with stable keys (``health:gateway``,
+``health:disk:<mount>``, ``health:cron:<job id>``) and reports recoveries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from taskrunner import paths
+from taskrunner.health import cron, disk, gateway
+from taskrunner.health.report import Check, build_report, format_table, summary
+from taskrunner.health.state import load_state, plan_alerts, save_state, state_lock, state_path
+
+from .base import ConfigError, Task, WorkspaceMissing
+
+
+def _positive(value: object, option: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{option} must be a number of seconds, not {value!r}") from None
+    if not number > 0:
+        raise ConfigError(f"{option} must be more than 0 seconds (got {number:g})")
+    return number
+
+
+class SystemHealthTask(Task):
+    """Check the gateway, disk space and cron jobs; alert once per problem."""
+
+    # A health run is quick; this bounds a machine so loaded that it is not.
+    timeout_s: ClassVar[float] = 180.0
+    #: seconds before the one re-check of a gateway that did not answer
+    gateway_recheck_delay_s: ClassVar[float] = gateway.DEFAULT_RECHECK_DELAY_S
+
+    @property
+    def name(self) -> str:
+        return "system_health"
+
+    @property
+    def description(self) -> str:
+        return "Check the OpenClaw gateway, disk space and failing cron jobs; alert on problems"
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--gateway-url",
+            metavar="URL",
+            help="gateway base URL (default: http://127.0.0.1:<port>, the port from "
+            "OPENCLAW_GATEWAY_PORT, else gateway.port in the OpenClaw config, else 18789)",
+        )
+        parser.add_argument(
+            "--gateway-timeout",
+            type=float,
+            default=gateway.DEFAULT_TIMEOUT_S,
+            metavar="S",
+            help="seconds each gateway request may take (default: %(default)g)",
+        )
+        parser.add_argument(
+            "--disk-warn",
+            type=float,
+            default=disk.DEFAULT_WARN_PCT,
+            metavar="PCT",
+            help="percent used from which a filesystem is a warning (default: %(default)g)",
+        )
+        parser.add_argument(
+            "--disk-critical",
+            type=float,
+            default=disk.DEFAULT_CRITICAL_PCT,
+            metavar="PCT",
+            help="percent used from which a filesystem is critical (default: %(default)g)",
+        )
+        parser.add_argument(
+            "--openclaw-bin",
+            metavar="PATH",
+            help=f"the openclaw executable (default: ${cron.BIN_ENV}, else openclaw on PATH, "
+            "else the installers' usual places)",
+        )
+        parser.add_argument(
+            "--cron-timeout",
+            type=float,
+            default=cron.DEFAULT_TIMEOUT_S,
+            metavar="S",
+            help="seconds `openclaw cron list` may take before it is stopped "
+            "(default: %(default)g)",
+        )
+
+    def run(self) -> dict[str, Any]:
+        opts = self.options
+        env = dict(os.environ)
+        warn_pct = float(opts.get("disk_warn", disk.DEFAULT_WARN_PCT))
+        critical_pct = float(opts.get("disk_critical", disk.DEFAULT_CRITICAL_PCT))
+        disk.validate_thresholds(warn_pct, critical_pct)
+        http_timeout_s = _positive(
+            opts.get("gateway_timeout", gateway.DEFAULT_TIMEOUT_S), "--gateway-timeout"
+        )
+        cron_timeout_s = _positive(
+            opts.get("cron_timeout", cron.DEFAULT_TIMEOUT_S), "--cron-timeout"
+        )
+
+        endpoint = gateway.resolve_endpoint(
+            opts.get("gateway_url"),
+            env,
+            paths.load_openclaw_config,
+            config_name=str(paths.openclaw_config_path(env)),
+        )
+        gw = gateway.check_gateway(
+            endpoint, timeout_s=http_timeout_s, recheck_delay_s=self.gateway_recheck_delay_s
+        )
+        checks: list[Check] = [gw]
+        checks += self._disk_checks(warn_pct, critical_pct)
+        if gw.status == "critical":
+            checks.append(cron.skipped_for_gateway())
+        else:
+            located = cron.find_openclaw(opts.get("openclaw_bin"), env)
+            port = endpoint.port if endpoint.is_loopback else None
+            checks.append(cron.check_cron(located, env=env, port=port, timeout_s=cron_timeout_s))
+
+        alerts, state_note = self._raise_alerts(checks)
+        for line in format_table(checks):
+            self.log(line)
+        report = build_report(checks)
+        critical = report["overall"] == "critical"
+        result: dict[str, Any] = {
+            "success": not critical,
+            "message": summary(checks),
+            "report": report,
+            "checks": report["checks"],
+            "overall": report["overall"],
+            "alerts_raised": len(alerts),
+        }
+        if state_note:
+            result["state_warning"] = state_note
+        if critical:
+            # A finding, not a fault: asking again in a few seconds gives the same answer.
+            result["retry"] = False
+        return result
+
+    def _disk_checks(self, warn_pct: float, critical_pct: float) -> list[Check]:
+        places: list[tuple[str, Path]] = []
+        checks: list[Check] = []
+        try:
+            places.append(("workspace", self.workspace))
+        except WorkspaceMissing as exc:
+            checks.append(Check("workspace", "unknown", str(exc), unknown_scopes=["health:disk:"]))
+        places.append(("runner state", self.state_dir))
+        return checks + disk.check_disks(places, warn_pct=warn_pct, critical_pct=critical_pct)
+
+    def _raise_alerts(self, checks: list[Check]) -> tuple[list[dict[str, Any]], str | None]:
+        path = state_path(self.state_dir)
+        now_iso = self.now().isoformat(timespec="seconds")
+        if self.dry_run:
+            # No lock either: taking it would create the lock file.
+            state = load_state(path)
+            alerts, _ = plan_alerts(state.problems, checks, now_iso)
+            self._emit(alerts)
+            self.log(f"dry run: would write {path}")
+            return alerts, state.unreadable
+        with state_lock(path):
+            state = load_state(path)
+            alerts, problems = plan_alerts(state.problems, checks, now_iso)
+            self._emit(alerts)
+            moved = save_state(path, problems, now_iso, unreadable=state.unreadable is not None)
+        note = state.unreadable
+        if note:
+            note += f"; started a fresh state (the old file was moved to {moved})" if moved else ""
+            self.log(f"warning: {note}")
+        return alerts, note
+
+    def _emit(self, alerts: list[dict[str, Any]]) -> None:
+        for a in alerts:
+            self.alert(a["message"], level=a["level"], key=a["key"])

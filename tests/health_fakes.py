@@ -1,0 +1,359 @@
+"""Real stand-ins for the system_health tests: an HTTP server on 127.0.0.1 and an
+``openclaw`` executable whose behaviour a test writes into ``spec.json``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+# -- a gateway ---------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # dict/list -> JSON, str/bytes -> as is
+    delay_s: float = 0.0
+    #: send headers, then one body byte every 50 ms (a server that never quite answers)
+    trickle: bool = False
+
+
+HEALTHY = Reply(200, {"ok": True, "status": "live"})
+READY = Reply(200, {"ready": True, "failing": [], "uptimeMs": 3423})
+
+
+class FakeGateway:
+    """``/healthz`` and ``/readyz`` answered from per-path queues (the last reply repeats)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply]] = {"/healthz": [HEALTHY], "/readyz": [READY]}
+        self.hits: list[str] = []
+        self.release = threading.Event()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                gateway.hits.append(self.path)
+                queue = gateway.routes.get(self.path) or [Reply(404, {"error": "not found"})]
+                reply = queue.pop(0) if len(queue) > 1 else queue[0]
+                if reply.delay_s:
+                    gateway.release.wait(reply.delay_s)
+                body = reply.body
+                if isinstance(body, (dict, list)):
+                    data = json.dumps(body).encode()
+                elif isinstance(body, str):
+                    data = body.encode()
+                else:
+                    data = body or b""
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json")
+                if reply.trickle:
+                    self.send_header("Content-Length", "100000")
+                    self.end_headers()
+                    with contextlib.suppress(OSError):
+                        for _ in range(100000):
+                            if gateway.release.wait(0.05):
+                                break
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                    return
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def set(self, path: str, *replies: Reply) -> None:
+        self.routes[path] = list(replies)
+
+    def __enter__(self) -> FakeGateway:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound and released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def raw_tcp_server(payload: bytes) -> Iterator[int]:
+    """A TCP server that answers every connection with ``payload`` and closes it."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    stop = threading.Event()
+
+    def serve() -> None:
+        srv.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            with conn, contextlib.suppress(OSError):
+                conn.recv(4096)
+                conn.sendall(payload)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(srv.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join()
+        srv.close()
+
+
+# -- an openclaw executable ------------------------------------------------------
+
+_FAKE_OPENCLAW = """\
+import json, os, signal, subprocess, sys, time
+from pathlib import Path
+
+here = Path(__file__).resolve().parent
+(here / "argv.json").write_text(json.dumps(sys.argv[1:]))
+(here / "path.txt").write_text(os.environ.get("PATH", ""))
+spec = json.loads((here / "spec.json").read_text())
+if spec.get("hang"):
+    # A CLI stuck on a dead socket, with a helper of its own; both ignore SIGTERM.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    helper = subprocess.Popen([sys.executable, "-c",
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(3600)"])
+    (here / "pids.json").write_text(json.dumps([os.getpid(), helper.pid]))
+    time.sleep(3600)
+out = spec.get("stdout", "")
+if not isinstance(out, str):
+    out = json.dumps(out, indent=2)
+sys.stdout.write(out)
+sys.stderr.write(spec.get("stderr", ""))
+sys.exit(spec.get("rc", 0))
+"""
+
+
+class FakeOpenclaw:
+    """An executable ``openclaw`` in its own folder; ``set(...)`` decides what it does."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.path = folder / "openclaw"
+        self.path.write_text(f"#!{sys.executable}\n{_FAKE_OPENCLAW}")
+        self.path.chmod(0o755)
+        self.set(stdout={"jobs": [], "total": 0})
+
+    def set(self, *, stdout: Any = "", stderr: str = "", rc: int = 0, hang: bool = False) -> None:
+        spec = {"stdout": stdout, "stderr": stderr, "rc": rc, "hang": hang}
+        (self.folder / "spec.json").write_text(json.dumps(spec))
+
+    def jobs(self, *jobs: dict[str, Any]) -> None:
+        self.set(stdout={"jobs": list(jobs), "total": len(jobs), "hasMore": False})
+
+    @property
+    def argv(self) -> list[str]:
+        return list(json.loads((self.folder / "argv.json").read_text()))
+
+    @property
+    def pids(self) -> list[int]:
+        return list(json.loads((self.folder / "pids.json").read_text()))
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_until_dead(pids: list[int], within_s: float = 10.0) -> list[int]:
+    """The pids still alive after waiting up to ``within_s`` for them to go."""
+    deadline = time.monotonic() + within_s
+    while True:
+        left = [p for p in pids if alive(p)]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+# -- job listings ---------------------------------------------------------------
+
+
+def job(
+    job_id: str,
+    name: str,
+    *,
+    last: str | None = None,
+    error: str | None = None,
+    streak: int = 0,
+    enabled: bool = True,
+) -> dict[str, Any]:
+    """A job as OpenClaw 2026.9.6 lists it (state nested, some fields mirrored on top)."""
+    state: dict[str, Any] = {"nextRunAtMs": 1796007600000}
+    entry: dict[str, Any] = {
+        "id": job_id,
+        "name": name,
+        "enabled": enabled,
+        "schedule": {"kind": "cron", "expr": "0 3 * * *"},
+        "state": state,
+        "status": last or "idle",
+    }
+    if last is not None:
+        state.update(lastRunStatus=last, lastStatus=last, consecutiveErrors=streak)
+        entry["lastRunStatus"] = last
+        if error is not None:
+            state["lastError"] = error
+            entry["lastRunError"] = error
+    return entry
+
+
+def old_job(
+    job_id: str, name: str, *, last: str, error: str | None = None, streak: int = 0
+) -> dict[str, Any]:
+    """A job as OpenClaw up to 2026.5 lists it: state fields at the top level only."""
+    entry: dict[str, Any] = {
+        "id": job_id,
+        "name": name,
+        "enabled": True,
+        "state": {"nextRunAtMs": 1796007600000},
+        "lastStatus": last,
+        "consecutiveErrors": streak,
+    }
+    if error is not None:
+        entry["lastError"] = error
+    return entry
+
+
+#: trimmed from the real output of `openclaw cron list --all --json` (OpenClaw 2026.9.6)
+#: after running fail-job, ok-job and the heartbeat once
+REAL_2026_9_6_LISTING: dict[str, Any] = {
+    "jobs": [
+        {
+            "id": "2c3b4a40-d4d6-4806-971a-af6668a84102",
+            "declarationKey": "heartbeat:main",
+            "displayName": "Heartbeat (main)",
+            "agentId": "main",
+            "name": "heartbeat-main",
+            "enabled": True,
+            "schedule": {"kind": "every", "everyMs": 1800000, "anchorMs": 1681793},
+            "payload": {"kind": "heartbeat"},
+            "state": {
+                "nextRunAtMs": 1795984081793,
+                "lastRunAtMs": 1795983833109,
+                "lastRunStatus": "skipped",
+                "lastStatus": "skipped",
+                "lastDurationMs": 315,
+                "lastError": "heartbeat skipped: no-route",
+                "lastDeliveryStatus": "not-requested",
+                "consecutiveErrors": 0,
+                "consecutiveSkipped": 1,
+            },
+            "lastRunAtMs": 1795983833109,
+            "lastRunStatus": "skipped",
+            "lastRunError": "heartbeat skipped: no-route",
+            "effectiveAgentId": "main",
+            "status": "skipped",
+        },
+        {
+            "id": "032711a4-a869-47a2-bf86-1b6dfc37bf24",
+            "name": "fail-job",
+            "enabled": True,
+            "schedule": {"kind": "cron", "expr": "0 3 * * *"},
+            "payload": {"kind": "command", "argv": ["sh", "-lc", "echo boom >&2; exit 3"]},
+            "state": {
+                "nextRunAtMs": 1796007600000,
+                "lastRunAtMs": 1795983828491,
+                "lastRunStatus": "error",
+                "lastStatus": "error",
+                "lastDurationMs": 33,
+                "lastError": "command exited with code 3",
+                "lastDiagnosticSummary": "boom",
+                "consecutiveErrors": 1,
+                "consecutiveSkipped": 0,
+            },
+            "lastRunAtMs": 1795983828491,
+            "lastRunStatus": "error",
+            "lastRunError": "command exited with code 3",
+            "effectiveAgentId": "main",
+            "status": "error",
+        },
+        {
+            "id": "1c53a3f2-a30b-4ef6-abb7-03e70e105cd7",
+            "declarationKey": "memory-core:memory-dreaming-promotion",
+            "name": "Memory Dreaming Promotion",
+            "enabled": True,
+            "schedule": {"kind": "cron", "expr": "0 3 * * *"},
+            "state": {"nextRunAtMs": 1796007600000},
+            "status": "idle",
+        },
+        {
+            "id": "af5dba1f-35cd-4816-bb42-aea130efa728",
+            "name": "ok-job",
+            "enabled": True,
+            "schedule": {"kind": "cron", "expr": "0 4 * * *"},
+            "payload": {"kind": "command", "argv": ["sh", "-lc", "echo fine"]},
+            "state": {
+                "nextRunAtMs": 1796011200000,
+                "lastRunAtMs": 1795983830933,
+                "lastRunStatus": "ok",
+                "lastStatus": "ok",
+                "consecutiveErrors": 0,
+            },
+            "lastRunStatus": "ok",
+            "status": "ok",
+        },
+    ],
+    "snapshotRevision": "sha256:AJyytTIDbsqATTbSezL2Of6gELSS06KhRbKZA5fYUGI",
+    "total": 4,
+    "offset": 0,
+    "limit": 200,
+    "hasMore": False,
+    "nextOffset": None,
+}
+
+#: what 2026.9.6 prints (and exits 1) when the gateway is not running
+REAL_GATEWAY_DOWN_ERROR: dict[str, Any] = {
+    "ok": False,
+    "error": {
+        "type": "cli_error",
+        "message": "Gateway not reachable at ws://127.0.0.1:28790 (ECONNREFUSED).\n"
+        "Start it with `openclaw gateway run` or check `openclaw gateway status`.",
+    },
+}

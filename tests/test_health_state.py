@@ -1,0 +1,167 @@
+"""Last known problems and the alerts they imply; the state file and its lock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from taskrunner.health.report import Check, Problem, build_report, format_table, overall
+from taskrunner.health.state import (
+    StateLockTimeout,
+    load_state,
+    plan_alerts,
+    save_state,
+    state_lock,
+    state_path,
+)
+
+T1 = "2026-11-29T03:00:00+01:00"
+T2 = "2026-11-29T03:05:00+01:00"
+
+
+def gateway_down() -> Check:
+    p = Problem("health:gateway", "critical", "gateway not reachable", "gateway at http://x")
+    return Check("gateway", "critical", "down", problems=[p])
+
+
+def cron_failing(job_id: str = "j1") -> Check:
+    p = Problem(f"health:cron:{job_id}", "warning", "job failing", f"cron job 'n' ({job_id})")
+    return Check("cron", "warning", "1 failing", problems=[p])
+
+
+def test_a_new_problem_is_alerted_and_remembered() -> None:
+    alerts, state = plan_alerts({}, [gateway_down()], T1)
+    assert alerts == [
+        {"level": "critical", "message": "gateway not reachable", "key": "health:gateway"}
+    ]
+    assert state["health:gateway"]["since"] == T1
+
+
+def test_a_persisting_problem_is_alerted_again_under_the_same_key_and_keeps_its_start() -> None:
+    _, state = plan_alerts({}, [gateway_down()], T1)
+    alerts, state = plan_alerts(state, [gateway_down()], T2)
+    assert [a["key"] for a in alerts] == ["health:gateway"]
+    assert state["health:gateway"]["since"] == T1
+
+
+def test_a_cleared_problem_gets_one_recovered_info_alert() -> None:
+    _, state = plan_alerts({}, [gateway_down()], T1)
+    alerts, state = plan_alerts(state, [Check("gateway", "ok", "fine")], T2)
+    assert alerts == [
+        {
+            "level": "info",
+            "message": f"recovered: gateway at http://x is fine again (was critical since {T1})",
+            "key": "health:gateway:recovered",
+        }
+    ]
+    assert state == {}
+    alerts, _ = plan_alerts(state, [Check("gateway", "ok", "fine")], T2)
+    assert alerts == []
+
+
+def test_what_could_not_be_looked_at_is_neither_realerted_nor_recovered() -> None:
+    _, state = plan_alerts({}, [Check("gateway", "ok", "up"), cron_failing("j1")], T1)
+    cron_unknown = Check("cron", "unknown", "gateway down", unknown_scopes=["health:cron:"])
+    alerts, state2 = plan_alerts(state, [gateway_down(), cron_unknown], T2)
+    assert [a["key"] for a in alerts] == ["health:gateway"]
+    assert state2["health:cron:j1"] == state["health:cron:j1"]
+    # Back up and the job is fine now: now it recovers.
+    alerts, _ = plan_alerts(state2, [Check("gateway", "ok", "up"), Check("cron", "ok", "")], T2)
+    assert sorted(a["key"] for a in alerts) == [
+        "health:cron:j1:recovered",
+        "health:gateway:recovered",
+    ]
+
+
+def test_state_file_round_trip(tmp_path: Path) -> None:
+    path = state_path(tmp_path / "sd")
+    assert path == tmp_path / "sd" / "state" / "health.json"
+    assert load_state(path).problems == {}
+    _, problems = plan_alerts({}, [gateway_down(), cron_failing()], T1)
+    assert save_state(path, problems, T1, unreadable=False) is None
+    loaded = load_state(path)
+    assert (loaded.problems, loaded.unreadable) == (problems, None)
+    assert json.loads(path.read_text())["updated_at"] == T1
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[]", b'{"problems": [1]}', b"\xff\xfe"])
+def test_an_unreadable_state_file_is_set_aside_byte_for_byte(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = state_path(tmp_path / "sd")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    state = load_state(path)
+    assert state.problems == {} and state.unreadable
+    assert str(path) in state.unreadable
+    assert path.read_bytes() == content  # loading never touches it
+    moved = save_state(path, {}, T1, unreadable=True)
+    assert moved is not None and moved.read_bytes() == content
+    assert load_state(path).unreadable is None
+
+
+def test_the_state_lock_excludes_another_process(tmp_path: Path) -> None:
+    path = state_path(tmp_path / "sd")
+    holder = (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(path) + '.lock'!r}, os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    path.parent.mkdir(parents=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "held\n"
+        with (
+            pytest.raises(StateLockTimeout, match=r"health\.json\.lock"),
+            state_lock(path, timeout_s=0.3),
+        ):
+            pass
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        proc.wait()
+    with state_lock(path, timeout_s=5):
+        assert (path.parent / "health.json.lock").exists()
+
+
+def test_a_symlink_at_the_lock_path_is_not_followed(tmp_path: Path) -> None:
+    path = state_path(tmp_path / "sd")
+    path.parent.mkdir(parents=True)
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    (path.parent / "health.json.lock").symlink_to(victim)
+    with pytest.raises(OSError), state_lock(path):
+        pass
+    assert victim.read_text() == "precious"
+
+
+def test_report_overall_and_table() -> None:
+    checks = [
+        Check("gateway", "ok", "live and ready"),
+        Check("disk:/", "warning", "85 % full"),
+        Check("cron", "unknown", "not checked"),
+    ]
+    assert overall(checks) == "warning"
+    assert overall([Check("a", "ok", ""), Check("b", "unknown", "")]) == "unknown"
+    assert overall([*checks, gateway_down()]) == "critical"
+    assert overall([]) == "ok"
+    report = build_report(checks)
+    assert report["overall"] == "warning"
+    assert report["checks"][1] == {"name": "disk:/", "status": "warning", "detail": "85 % full"}
+    table = format_table(checks)
+    assert table[0].split() == ["CHECK", "STATUS", "DETAIL"]
+    assert table[2].split()[:2] == ["disk:/", "warning"]
+    assert table[-1].split() == ["overall", "warning"]
+
+
+def test_a_check_status_outside_the_vocabulary_is_refused() -> None:
+    with pytest.raises(ValueError, match="invalid check status"):
+        Check("x", "error", "")
