@@ -7,13 +7,16 @@ import json
 import random
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskrunner.errors import PermanentError, WorkspaceMissing
 from taskrunner.memory.consolidate import (
     Plan,
     _canonical,
@@ -26,8 +29,20 @@ from taskrunner.memory.consolidate import (
 )
 from taskrunner.memory.normalize import normalize_text
 from taskrunner.memory.similarity import is_near_duplicate, words
+from taskrunner.memory.store import (
+    Store,
+    StoreCorrupt,
+    archive_path,
+    backup_path,
+    load_store,
+    save_store,
+    store_path,
+)
+from taskrunner.task import TaskContext
+from tasks.memory_consolidate import MemoryConsolidateTask
 
 TODAY = date(2026, 11, 29)
+NOW = datetime(2026, 11, 29, 3, 0, tzinfo=timezone(timedelta(hours=1)))
 LONG = "we decided to keep the memory store in one json file because it is simple to back up"
 
 
@@ -433,3 +448,195 @@ def test_plan_equals_brute_force_walk(memories: list[dict[str, Any]]) -> None:
     got = {(i, keeper) for keeper, dups in p.merged.items() for i in dups}
     assert got == _oracle(memories)
     assert p.after + len(p.removed) == p.before
+
+
+# -- the task ------------------------------------------------------------------
+
+
+def run_task(
+    workspace: Path | None,
+    state_dir: Path,
+    *,
+    dry_run: bool = False,
+    run_id: str = "run-1",
+    **options: Any,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
+    alerts: list[dict[str, Any]] = []
+    logs: list[str] = []
+    task = MemoryConsolidateTask()
+    options.setdefault("date", TODAY)
+    task.bind(
+        TaskContext(
+            task_name="memory_consolidate",
+            run_id=run_id,
+            state_dir=state_dir,
+            dry_run=dry_run,
+            workspace=workspace,
+            options=options,
+            clock=lambda: NOW,
+            alert_sink=alerts.append,
+            log_sink=logs.append,
+        )
+    )
+    return task.run(), alerts, logs
+
+
+def sample_store() -> list[dict[str, Any]]:
+    return [
+        mem("keep", LONG, importance=0.9, seen_count=2),
+        mem("dup", LONG.upper(), seen_count=3),
+        mem("near", LONG + " today"),
+        mem("old", "an old header", importance=0.1, last_seen_at="2026-10-01T00:00:00+00:00"),
+        mem("fact", "the gateway listens on port 18789", importance=0.7),
+    ]
+
+
+def write_store(workspace: Path, memories: list[dict[str, Any]], **extra: Any) -> bytes:
+    save_store(store_path(workspace), Store(memories=memories, extra=extra))
+    return store_path(workspace).read_bytes()
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    return {
+        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None)
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def test_task_archives_backs_up_and_rewrites(workspace: Path, state_dir: Path) -> None:
+    before = write_store(workspace, sample_store(), owner="kept verbatim")
+    result, alerts, _ = run_task(workspace, state_dir)
+    assert result["success"] is True and alerts == []
+    assert {k: result[k] for k in ("before", "after", "pruned_stale", "merged_duplicates")} == {
+        "before": 5,
+        "after": 2,
+        "pruned_stale": 1,
+        "merged_duplicates": 2,
+    }
+    assert result["archived_to"] == str(archive_path(workspace))
+    assert result["backup"] == str(backup_path(store_path(workspace)))
+    assert backup_path(store_path(workspace)).read_bytes() == before
+    store = load_store(store_path(workspace))
+    assert store.extra == {"owner": "kept verbatim"}
+    assert [m["id"] for m in store.memories] == ["keep", "fact"]
+    assert store.memories[0]["seen_count"] == 6
+    assert store.memories[0]["merged_from"] == ["dup", "near"]
+    lines = [json.loads(x) for x in archive_path(workspace).read_text().splitlines()]
+    assert [(r["memory"]["id"], r["reason"], r["duplicate_of"]) for r in lines] == [
+        ("dup", "duplicate", "keep"),
+        ("near", "duplicate", "keep"),
+        ("old", "stale", None),
+    ]
+    assert all(r["run_id"] == "run-1" and r["removed_at"] == NOW.isoformat() for r in lines)
+    assert lines[0]["memory"] == sample_store()[1]
+
+
+def test_task_with_nothing_to_do_writes_nothing(workspace: Path, state_dir: Path) -> None:
+    write_store(workspace, [mem("a", "one fact"), mem("b", "another fact entirely")])
+    store = store_path(workspace)
+    mtime = store.stat().st_mtime_ns
+    result, _, _ = run_task(workspace, state_dir)
+    assert result["pruned_stale"] == result["merged_duplicates"] == 0
+    assert result["archived_to"] is None and result["backup"] is None
+    assert store.stat().st_mtime_ns == mtime
+    assert not archive_path(workspace).exists()
+    assert not backup_path(store).exists()
+
+
+def test_task_without_a_store_creates_nothing(workspace: Path, state_dir: Path) -> None:
+    result, _, _ = run_task(workspace, state_dir)
+    assert result["before"] == result["after"] == 0
+    assert not store_path(workspace).exists()
+
+
+def test_dry_run_reports_and_writes_nothing(workspace: Path, state_dir: Path) -> None:
+    write_store(workspace, sample_store())
+    before = snapshot(workspace)
+    before_state = snapshot(state_dir)
+    result, _, logs = run_task(workspace, state_dir, dry_run=True)
+    assert snapshot(workspace) == before  # no lock file, no archive, no backup
+    assert snapshot(state_dir) == before_state
+    assert (result["pruned_stale"], result["merged_duplicates"], result["after"]) == (1, 2, 2)
+    assert result["message"].startswith("Would remove")
+    text = "\n".join(logs)
+    assert "would prune 1 stale, would merge 2 duplicates" in text
+    assert "dup: duplicate of keep (similarity 1.000)" in text
+    assert "near: duplicate of keep (similarity 0.944)" in text
+    assert "old: stale (59 days old)" in text
+
+
+def test_options_change_the_prune_rule(workspace: Path, state_dir: Path) -> None:
+    write_store(workspace, sample_store())
+    result, _, _ = run_task(workspace, state_dir, dry_run=True, max_age_days=60)
+    assert result["pruned_stale"] == 0
+    result, _, _ = run_task(workspace, state_dir, dry_run=True, min_importance=0.05)
+    assert result["pruned_stale"] == 0
+    result, _, _ = run_task(workspace, state_dir, dry_run=True, date=date(2026, 10, 10))
+    assert result["pruned_stale"] == 0
+
+
+def test_corrupt_store_is_permanent_and_untouched(workspace: Path, state_dir: Path) -> None:
+    store_path(workspace).write_bytes(b'{"version": 1, "memories": [\n{"id": "a"\n')
+    before = snapshot(workspace)
+    with pytest.raises(StoreCorrupt) as info:
+        run_task(workspace, state_dir)
+    assert isinstance(info.value, PermanentError)
+    assert "store.json.bak" in str(info.value)
+    assert snapshot(workspace) == {**before, "memory/store.json.lock": b""}
+    alerts: list[dict[str, Any]] = []
+    task = MemoryConsolidateTask()
+    task.bind(
+        TaskContext(
+            task_name="memory_consolidate",
+            run_id="r",
+            state_dir=state_dir,
+            workspace=workspace,
+            dry_run=True,
+            alert_sink=alerts.append,
+            log_sink=lambda line: None,
+        )
+    )
+    with pytest.raises(StoreCorrupt):
+        task.run()
+    assert alerts and alerts[0]["level"] == "error" and "store.json.bak" in alerts[0]["message"]
+
+
+def test_missing_workspace(tmp_path: Path, state_dir: Path) -> None:
+    with pytest.raises(WorkspaceMissing):
+        run_task(tmp_path / "nope", state_dir)
+
+
+def test_runner_end_to_end(workspace: Path, state_dir: Path) -> None:
+    write_store(workspace, sample_store())
+    args = ("memory_consolidate", "--workspace", str(workspace), "--date", "2026-11-29")
+    dry = run_runner(*args, "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout)["merged_duplicates"] == 2
+    assert "duplicate of keep" in dry.stderr
+    assert not archive_path(workspace).exists()
+    done = run_runner(*args, "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["task"] == "memory_consolidate" and record["success"] is True
+    assert (record["before"], record["after"]) == (5, 2)
+    archived = [json.loads(x) for x in archive_path(workspace).read_text().splitlines()]
+    assert {r["run_id"] for r in archived} == {record["run_id"]}
+    again = json.loads(run_runner(*args, "--json").stdout)
+    assert again["after"] == 2 and again["backup"] is None
+
+
+def test_runner_reports_a_corrupt_store_and_exits_1(workspace: Path, state_dir: Path) -> None:
+    store_path(workspace).write_text("[1, 2")
+    done = run_runner("memory_consolidate", "--workspace", str(workspace))
+    assert done.returncode == 1
+    assert "store.json.bak" in done.stderr
+    assert store_path(workspace).read_text() == "[1, 2"
+    queued = "".join(p.read_text() for p in (state_dir / "alerts").glob("*") if p.is_file())
+    assert "store.json.bak" in queued
+
+
+def test_runner_rejects_bad_options(workspace: Path) -> None:
+    for bad in (["--date", "2026-13-01"], ["--max-age-days", "-1"], ["--min-importance", "2"]):
+        done = run_runner("memory_consolidate", "--workspace", str(workspace), *bad)
+        assert done.returncode == 1, bad
+        assert bad[0] in done.stderr or "expected" in done.stderr or "must" in done.stderr

@@ -8,11 +8,11 @@ contains a digit or is a negation (``GUARD_WORDS``): "port 8080" and
 
 For many sets the pairs come from an exact prefix-filter set-similarity
 join (the AllPairs family): every token gets a rank in one global order,
-rarest first; two sets that reach the threshold must share a token among
+rarest first; two sets that reach the threshold must share tokens among
 the first few of each (the prefix), and sets whose sizes differ by more
 than the threshold allows are never compared. Every candidate is then
 verified with the exact integer test, so the result equals the brute-force
-definition pair for pair.
+definition pair for pair (property-tested against ``brute_force_pairs``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain
+from itertools import chain, compress
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -156,39 +156,80 @@ def join_rank_sets(sets: Sequence[Ranks], guard_start: int) -> list[tuple[int, i
     return pairs
 
 
+def _windows(a: int) -> tuple[tuple[int, int, int], ...]:
+    """For a probe of size ``a``: each size ``b`` it can match, its prefix length, the overlap.
+
+    The length filter (``10 * b > 9 * a``; ``b <= a`` as smaller records come
+    first) picks the sizes. A match needs overlap ``o >= need =
+    9 * (a + b) // 19 + 1``; records are distinct, so two of the same size
+    need ``o < a``.
+    """
+    windows = []
+    for b in range((9 * a) // 10 + 1, a + 1):
+        need = (9 * (a + b)) // 19 + 1
+        if not (b == a and need == a):
+            windows.append((b, min(a, a - need + 2), need))
+    return tuple(windows)
+
+
 def _join_block(recs: list[Ranks], ids: list[int], out: list[tuple[int, int]]) -> None:
     """AllPairs over records sorted by size; appends matches as id pairs to ``out``.
 
-    A probe of size ``a`` only meets indexed records of size ``b <= a``, so
-    the index prefix may be shorter than the probe prefix: a match needs
-    ``19 * o > 9 * (a + b) >= 18 * b`` there.
+    The prefix filter, one token further: when two sets share ``o`` tokens,
+    their first two shared tokens (in rank order) lie within the first
+    ``size - o + 2`` tokens of each. So records are indexed under every
+    *pair* of tokens of that prefix, together with their size, and a probe
+    looks up the pairs of its own prefix for each size the length filter
+    allows. Pairs of rare tokens almost never meet by chance, which keeps
+    candidates near the true matches even when single tokens recur
+    thousands of times (a million memories over a 20k-word vocabulary).
+
+    A record of size ``b`` is indexed with the prefix for ``o' = 18 * b // 19
+    + 1``: every probe of size ``a >= b`` needs ``19 * o > 9 * (a + b) >=
+    18 * b`` with it. Candidates are verified in C (``map``/``compress``).
     """
+    stride = len(recs[-1]) + 1
+    span = (max(r[-1] for r in recs) + 1) * stride
     index: dict[int, list[int]] = {}
+    get = index.get
+    record = recs.__getitem__
+    windows_of: dict[int, tuple[tuple[int, int, int], ...]] = {}
     for xi, x in enumerate(recs):
         a = len(x)
-        probe_len = a - (9 * a) // 10
-        candidates: set[int] = set()
-        for token in x[:probe_len]:
-            posting = index.get(token)
-            if posting is not None:
-                candidates.update(posting)
-        if candidates:
-            min_b = (9 * a) // 10 + 1  # length filter: 10 * b > 9 * a
-            xs = set(x)
-            nine_a = 9 * a
-            xid = ids[xi]
-            for yi in candidates:
-                y = recs[yi]
-                b = len(y)
-                if b >= min_b and 19 * len(xs.intersection(y)) > nine_a + 9 * b:
-                    yid = ids[yi]
+        windows = windows_of.get(a)
+        if windows is None:
+            windows = windows_of[a] = _windows(a)
+        xs: set[int] | None = None
+        for b, probe_len, need in windows:
+            hits: list[int] | set[int] | None = None
+            for j in range(1, probe_len):
+                tail = x[j] * stride + b
+                for i in range(j):
+                    posting = get(x[i] * span + tail)
+                    if posting is not None:
+                        if hits is None:
+                            hits = posting
+                        elif isinstance(hits, list):
+                            hits = set(hits)  # a record may sit under several pairs
+                            hits.update(posting)
+                        else:
+                            hits.update(posting)
+            if hits is not None:
+                if xs is None:
+                    xs = set(x)
+                overlaps = map(len, map(xs.intersection, map(record, hits)))
+                for yi in compress(hits, map(need.__le__, overlaps)):
+                    xid, yid = ids[xi], ids[yi]
                     out.append((yid, xid) if yid < xid else (xid, yid))
-        for token in x[: a - (18 * a) // 19]:
-            posting = index.get(token)
-            if posting is None:
-                index[token] = [xi]
-            else:
-                posting.append(xi)
+        for j in range(1, min(a, a - (18 * a) // 19 + 1)):
+            tail = x[j] * stride + a
+            for i in range(j):
+                key = x[i] * span + tail
+                posting = get(key)
+                if posting is None:
+                    index[key] = [xi]
+                else:
+                    posting.append(xi)
 
 
 def similar_pairs(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:

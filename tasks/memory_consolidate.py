@@ -1,0 +1,185 @@
+"""memory_consolidate: prune stale memories and merge duplicates, archiving everything removed."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from taskrunner.atomic import write_atomic
+from taskrunner.memory.archive import append_records, archive_records
+from taskrunner.memory.consolidate import (
+    DEFAULT_MAX_AGE_DAYS,
+    DEFAULT_MIN_IMPORTANCE,
+    Plan,
+    plan_consolidation,
+)
+from taskrunner.memory.store import (
+    Store,
+    StoreCorrupt,
+    archive_path,
+    backup_path,
+    load_store,
+    save_store,
+    store_lock,
+    store_path,
+)
+
+from .base import Task
+
+#: how many removals a dry run (and the log) shows
+EXAMPLES_SHOWN = 10
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more days, got {value}")
+    return value
+
+
+def _importance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text}")
+    return value
+
+
+class MemoryConsolidateTask(Task):
+    """Prune stale memories, merge duplicates; every removed memory goes to the archive."""
+
+    @property
+    def name(self) -> str:
+        return "memory_consolidate"
+
+    @property
+    def description(self) -> str:
+        return (
+            "Prune stale low-importance memories and merge duplicates in memory/store.json "
+            "(removed ones archived, undo with memory_restore)"
+        )
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--date", type=_date, metavar="YYYY-MM-DD", help="the day to count ages from (today)"
+        )
+        parser.add_argument(
+            "--max-age-days",
+            type=_days,
+            default=DEFAULT_MAX_AGE_DAYS,
+            metavar="DAYS",
+            help=f"prune only memories older than this (default {DEFAULT_MAX_AGE_DAYS})",
+        )
+        parser.add_argument(
+            "--min-importance",
+            type=_importance,
+            default=DEFAULT_MIN_IMPORTANCE,
+            metavar="X",
+            help=f"prune only memories less important than this (default {DEFAULT_MIN_IMPORTANCE})",
+        )
+
+    def run(self) -> dict[str, Any]:
+        workspace = self.workspace
+        path = store_path(workspace)
+        day = self.options.get("date") or self.today()
+        if self.dry_run:
+            # No lock: taking it would create the lock file, and a dry run writes nothing.
+            store = self._load(path)
+            plan = self._plan(store, day)
+            self._show(plan, would=True)
+            return self._result(plan, archived=None, backup=None)
+        with store_lock(workspace):
+            store = self._load(path)
+            plan = self._plan(store, day)
+            if not plan.changed:
+                self._show(plan, would=False)
+                return self._result(plan, archived=None, backup=None)
+            archive = archive_path(workspace)
+            backup = backup_path(path)
+            records = archive_records(
+                plan,
+                store.memories,
+                run_id=self.run_id,
+                removed_at=self.now().isoformat(timespec="seconds"),
+            )
+            # Order matters for crash safety: the archive holds every removed
+            # memory before the store stops holding it.
+            append_records(archive, records)
+            assert store.raw_bytes is not None  # a plan that removes something read a file
+            write_atomic(backup, store.raw_bytes)
+            store.raw_bytes = None
+            save_store(path, Store(memories=plan.memories, extra=store.extra))
+            self._show(plan, would=False)
+            return self._result(plan, archived=archive, backup=backup)
+
+    def _load(self, path: Path) -> Store:
+        try:
+            return load_store(path)
+        except StoreCorrupt as exc:
+            self.alert(str(exc), level="error", key=f"memory-store-corrupt:{path}")
+            raise
+
+    def _plan(self, store: Store, day: date) -> Plan:
+        plan = plan_consolidation(
+            store.memories,
+            today=day,
+            max_age_days=self.options.get("max_age_days", DEFAULT_MAX_AGE_DAYS),
+            min_importance=self.options.get("min_importance", DEFAULT_MIN_IMPORTANCE),
+        )
+        if plan.unreadable:
+            first = plan.unreadable[0]
+            self.log(
+                f"kept {len(plan.unreadable)} memories whose dates or importance cannot be read "
+                f"(first: {first.memory_id}: {first.problem})"
+            )
+        return plan
+
+    def _show(self, plan: Plan, *, would: bool) -> None:
+        verb = "would prune" if would else "pruned"
+        self.log(
+            f"{plan.before} memories: {verb} {plan.pruned_stale} stale, "
+            f"{'would merge' if would else 'merged'} {plan.merged_duplicates} duplicates "
+            f"-> {plan.after} (today {plan.today.isoformat()})"
+        )
+        for removal in plan.removed[:EXAMPLES_SHOWN]:
+            self.log(f"  {removal.describe()}")
+        if len(plan.removed) > EXAMPLES_SHOWN:
+            self.log(f"  ... and {len(plan.removed) - EXAMPLES_SHOWN} more")
+
+    def _result(self, plan: Plan, *, archived: Path | None, backup: Path | None) -> dict[str, Any]:
+        if not plan.changed:
+            message = f"Nothing to consolidate in {plan.before} memories"
+        else:
+            prefix = "Would remove" if self.dry_run else "Removed"
+            message = (
+                f"{prefix} {plan.pruned_stale} stale and {plan.merged_duplicates} duplicate "
+                f"memories ({plan.before} -> {plan.after})"
+            )
+        return {
+            "success": True,
+            "message": message,
+            "before": plan.before,
+            "after": plan.after,
+            "pruned_stale": plan.pruned_stale,
+            "merged_duplicates": plan.merged_duplicates,
+            "archived_to": str(archived) if archived is not None else None,
+            "backup": str(backup) if backup is not None else None,
+            "unreadable": len(plan.unreadable),
+            "today": plan.today.isoformat(),
+        }

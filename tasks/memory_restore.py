@@ -1,0 +1,128 @@
+"""memory_restore: put memories removed by memory_consolidate back into the store."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from taskrunner.atomic import write_atomic
+from taskrunner.memory.archive import RestorePlan, plan_restore, read_archive
+from taskrunner.memory.store import (
+    Store,
+    StoreCorrupt,
+    archive_path,
+    backup_path,
+    load_store,
+    save_store,
+    store_lock,
+    store_path,
+)
+
+from .base import ConfigError, Task
+
+
+class MemoryRestoreTask(Task):
+    """Restore archived memories by run id or memory id, without duplicating any."""
+
+    @property
+    def name(self) -> str:
+        return "memory_restore"
+
+    @property
+    def description(self) -> str:
+        return (
+            "Undo memory_consolidate: restore archived memories by --run RUN_ID or --id MEMORY_ID"
+        )
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--run",
+            dest="run",
+            metavar="RUN_ID",
+            help="restore every memory that consolidation run removed",
+        )
+        parser.add_argument(
+            "--id",
+            dest="ids",
+            action="append",
+            default=[],
+            metavar="MEMORY_ID",
+            help="restore this memory (its latest archived version); repeatable",
+        )
+
+    def run(self) -> dict[str, Any]:
+        run_id: str | None = self.options.get("run")
+        memory_ids: list[str] = list(self.options.get("ids") or [])
+        if not run_id and not memory_ids:
+            raise ConfigError(
+                "memory_restore needs --run RUN_ID or --id MEMORY_ID (run ids are in the "
+                "archive memory/store.archive.jsonl and in the memory_consolidate run log)"
+            )
+        workspace = self.workspace
+        path = store_path(workspace)
+        archive = archive_path(workspace)
+        if self.dry_run:
+            _, plan = self._plan(path, archive, run_id, memory_ids)
+            return self._result(plan, path, backup=None)
+        with store_lock(workspace):
+            store, plan = self._plan(path, archive, run_id, memory_ids)
+            if not plan.changed:
+                return self._result(plan, path, backup=None)
+            backup: Path | None = None
+            if store.raw_bytes is not None:
+                backup = backup_path(path)
+                write_atomic(backup, store.raw_bytes)
+                store.raw_bytes = None
+            save_store(path, Store(memories=plan.memories, extra=store.extra))
+            return self._result(plan, path, backup=backup)
+
+    def _plan(
+        self, path: Path, archive: Path, run_id: str | None, memory_ids: list[str]
+    ) -> tuple[Store, RestorePlan]:
+        try:
+            store = load_store(path)
+        except StoreCorrupt as exc:
+            self.alert(str(exc), level="error", key=f"memory-store-corrupt:{path}")
+            raise
+        contents = read_archive(archive)
+        if contents.bad_lines:
+            self.log(
+                f"{archive}: skipped {len(contents.bad_lines)} unreadable line(s) "
+                f"(first: line {contents.bad_lines[0]})"
+            )
+        if contents.torn_tail:
+            self.log(f"{archive}: skipped a last line cut short by a crash")
+        plan = plan_restore(store.memories, contents.records, run_id=run_id, memory_ids=memory_ids)
+        if not plan.restored and not plan.already_present:
+            wanted = ([f"run {run_id}"] if run_id else []) + [f"id {m}" for m in memory_ids]
+            raise ConfigError(
+                f"nothing to restore: {', '.join(wanted)} not found in {archive} "
+                "(check the run id in the memory_consolidate run log)"
+            )
+        return store, plan
+
+    def _result(self, plan: RestorePlan, path: Path, *, backup: Path | None) -> dict[str, Any]:
+        verb = "Would restore" if self.dry_run else "Restored"
+        for record in plan.restored[:10]:
+            memory = record["memory"]
+            self.log(
+                f"  {verb.lower()} {memory.get('id')} ({record.get('reason')}, "
+                f"run {record.get('run_id')}): {str(memory.get('text', ''))[:80]}"
+            )
+        if plan.not_found:
+            self.log(f"not in the archive: {', '.join(plan.not_found)}")
+        message = f"{verb} {len(plan.restored)} memories into {path}"
+        if plan.already_present:
+            message += f" ({len(plan.already_present)} already in the store)"
+        return {
+            "success": True,
+            "message": message,
+            "restored": len(plan.restored),
+            "already_present": len(plan.already_present),
+            "not_found": plan.not_found,
+            "unmerged": plan.unmerged,
+            "after": len(plan.memories),
+            "backup": str(backup) if backup is not None else None,
+        }
