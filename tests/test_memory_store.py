@@ -300,3 +300,16 @@ def test_lock_is_created_with_safe_flags(workspace: Path) -> None:
     with store_lock(workspace):
         mode = os.stat(lock_path(workspace)).st_mode & 0o777
     assert mode & 0o022 == 0
+
+
+def test_the_fast_encoder_writes_what_json_dumps_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from taskrunner.memory import store as store_module
+
+    memory = {**MEMORY, "f": [1.5, float("inf"), -0.0, 10**20, True, None], "u": 'é\n\t"\\'}
+    fast = store_module._memory_encoder(ensure_ascii=False)
+    assert fast(memory) == json.dumps(memory, ensure_ascii=False)
+    assert store_module._memory_encoder(ensure_ascii=True)(memory) == json.dumps(memory)
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    assert store_module._memory_encoder(ensure_ascii=False)(memory) == fast(memory)
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        fast({"when": date(2026, 2, 13)})

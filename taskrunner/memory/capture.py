@@ -16,7 +16,7 @@ from typing import Any
 
 from .kinds import importance_of
 from .normalize import memory_id
-from .probe import candidate_indexes, probe_words
+from .probe import candidate_indexes, probe_words, sample_frequencies
 from .similarity import NearDuplicateIndex, words
 
 
@@ -60,14 +60,15 @@ def _near_stored(
     memories: Sequence[dict[str, Any]], word_sets: dict[int, frozenset[str]]
 ) -> dict[int, int]:
     """Item position -> index of the first stored memory it near-duplicates."""
+    if not word_sets or not memories:
+        return {}
+    texts = [memory["text"] for memory in memories]
+    frequencies = sample_frequencies(texts)
     index: NearDuplicateIndex[int] = NearDuplicateIndex()
     probes: set[str] = set()
     for position, item_words in word_sets.items():
         index.add(position, item_words)
-        probes.update(probe_words(item_words))
-    if not probes:
-        return {}
-    texts = [memory["text"] for memory in memories]
+        probes.update(probe_words(item_words, frequencies))
     matched: dict[int, int] = {}
     for stored in candidate_indexes(texts, probes):
         for position in index.query(words(texts[stored])):
