@@ -71,7 +71,8 @@ class MemoryCaptureTask(Task):
         try:
             return load_store(path)
         except StoreCorrupt as exc:
-            self.alert(str(exc), level="error", key="memory_capture:store-corrupt")
+            # The key memory_consolidate uses too: one queued alert per broken store.
+            self.alert(str(exc), level="error", key=f"memory-store-corrupt:{path}")
             raise
 
     def _read_sightings(

@@ -292,7 +292,7 @@ def test_a_corrupt_store_is_a_permanent_error_left_untouched(notes: Path, state_
     assert isinstance(caught.value, PermanentError)
     assert "line 2 col 15" in str(caught.value) and "store.json.bak" in str(caught.value)
     (alert,) = [a for a in alerts if a["level"] == "error"]
-    assert alert["key"] == "memory_capture:store-corrupt"
+    assert alert["key"] == f"memory-store-corrupt:{path}"
     assert "store.json.bak" in alert["message"] and "not valid JSON" in alert["message"]
     assert path.read_bytes() == broken
     assert sorted(p.name for p in path.parent.iterdir()) == [
