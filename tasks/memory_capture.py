@@ -130,6 +130,9 @@ class MemoryCaptureTask(Task):
                     f"no readable daily notes for {days} ({len(problems)} skipped, see warnings)"
                 )
             return {"success": True, "message": message, **result}
+        if not sightings:
+            notes = f"{len(files_read)} note{'s' if len(files_read) != 1 else ''}"
+            return {"success": True, "message": f"nothing to capture in {notes}", **result}
         merged = self._merge(workspace, sightings)
         result["items_added"] = merged.added
         result["items_skipped"] = merged.skipped

@@ -754,3 +754,12 @@ def test_candidates_are_exactly_the_texts_holding_the_word(texts: list[str], pro
         return
     expected = [i for i, text in enumerate(texts) if probe in re.findall(r"\w+", text.casefold())]
     assert candidate_indexes(texts, [probe]) == expected
+
+
+def test_a_note_without_items_leaves_the_store_alone(workspace: Path, state_dir: Path) -> None:
+    write_note(workspace, "2026-02-13.md", "# 2026-02-13\nJust prose today.\n")
+    store_path(workspace).write_text("{broken")  # not even read
+    run = capture(workspace, state_dir)
+    assert run.result["message"] == "nothing to capture in 1 note"
+    assert store_path(workspace).read_text() == "{broken"
+    assert not lock_path(workspace).exists()
