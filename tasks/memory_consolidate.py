@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from taskrunner.atomic import write_atomic
-from taskrunner.memory.archive import append_records, archive_records
+from taskrunner.memory.archive import append_records, archive_records, backup_store
 from taskrunner.memory.consolidate import (
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_MIN_IMPORTANCE,
@@ -106,6 +105,10 @@ class MemoryConsolidateTask(Task):
             return self._result(plan, archived=None, backup=None)
         with store_lock(workspace):
             store = self._load(path)
+            # The backup is made from the file itself: no need to hold a
+            # second copy of the store in memory while planning.
+            loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
+            store.raw_bytes = None
             plan = self._plan(store, day)
             if not plan.changed:
                 self._show(plan, would=False)
@@ -121,9 +124,8 @@ class MemoryConsolidateTask(Task):
             # Order matters for crash safety: the archive holds every removed
             # memory before the store stops holding it.
             append_records(archive, records)
-            assert store.raw_bytes is not None  # a plan that removes something read a file
-            write_atomic(backup, store.raw_bytes)
-            store.raw_bytes = None
+            del records
+            backup_store(path, backup, expected_size=loaded_size)
             save_store(path, Store(memories=plan.memories, extra=store.extra))
             self._show(plan, would=False)
             return self._result(plan, archived=archive, backup=backup)

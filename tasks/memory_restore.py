@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from taskrunner.atomic import write_atomic
-from taskrunner.memory.archive import RestorePlan, plan_restore, read_archive
+from taskrunner.memory.archive import RestorePlan, backup_store, plan_restore, read_archive
 from taskrunner.memory.store import (
     Store,
     StoreCorrupt,
@@ -73,8 +72,9 @@ class MemoryRestoreTask(Task):
             backup: Path | None = None
             if store.raw_bytes is not None:
                 backup = backup_path(path)
-                write_atomic(backup, store.raw_bytes)
+                size = len(store.raw_bytes)
                 store.raw_bytes = None
+                backup_store(path, backup, expected_size=size)
             save_store(path, Store(memories=plan.memories, extra=store.extra))
             return self._result(plan, path, backup=backup)
 

@@ -10,9 +10,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskrunner.atomic import write_atomic
 from taskrunner.memory.archive import (
     append_records,
     archive_records,
+    backup_store,
     plan_restore,
     read_archive,
     select_records,
@@ -186,3 +188,32 @@ def test_restoring_a_duplicate_gives_back_the_keepers_count_and_lineage() -> Non
     # restoring again changes nothing
     again = plan_restore(plan.memories, [dup], memory_ids=["d"])
     assert not again.changed and again.memories == plan.memories
+
+
+def test_backup_is_the_old_file_and_survives_the_replace(tmp_path: Path) -> None:
+    store = tmp_path / "store.json"
+    store.write_bytes(b"old store")
+    backup = tmp_path / "store.json.bak"
+    backup.write_bytes(b"older backup")
+    backup_store(store, backup, expected_size=9)
+    write_atomic(store, b"new store")
+    assert backup.read_bytes() == b"old store"
+    assert store.read_bytes() == b"new store"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_backup_of_a_symlinked_or_changed_store_is_a_copy(tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere.json"
+    real.write_bytes(b"real store")
+    store = tmp_path / "store.json"
+    store.symlink_to(real)
+    backup = tmp_path / "store.json.bak"
+    backup_store(store, backup)
+    assert not backup.is_symlink() and backup.read_bytes() == b"real store"
+    real.write_bytes(b"edited")
+    assert backup.read_bytes() == b"real store"
+    plain = tmp_path / "plain.json"
+    plain.write_bytes(b"12345")
+    backup_store(plain, backup, expected_size=3)  # not the size loaded: copy what is there
+    plain.write_bytes(b"changed in place")
+    assert backup.read_bytes() == b"12345"

@@ -12,15 +12,18 @@ the full history of what consolidation took out.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import secrets
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import append_line
+from ..atomic import append_line, write_atomic
 from .consolidate import Memory, Plan, identify, seen_count_of
 
 logger = logging.getLogger(__name__)
@@ -43,6 +46,33 @@ def archive_records(
         }
         for removal in plan.removed
     ]
+
+
+def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) -> None:
+    """Make ``backup`` hold the current bytes of ``path``, which is about to be replaced.
+
+    A hard link when the filesystem allows: the store is replaced by a new
+    file (a rename), so the old file simply becomes the backup, with no
+    copy of a store that may be hundreds of megabytes. Otherwise (no hard
+    links, a symlinked store, or a size that is not the one loaded) a copy,
+    written atomically.
+    """
+    path, backup = Path(path), Path(backup)
+    tmp = backup.with_name(f".{backup.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        info = os.lstat(path)
+        if stat.S_ISREG(info.st_mode) and expected_size in (None, info.st_size):
+            os.link(path, tmp, follow_symlinks=False)
+            try:
+                os.replace(tmp, backup)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            return
+    except OSError as exc:
+        logger.debug("cannot hard-link %s to %s (%s); copying", path, backup, exc)
+    write_atomic(backup, path.read_bytes())
 
 
 def _ends_mid_line(path: Path) -> bool:

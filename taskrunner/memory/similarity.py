@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain, compress
+from operator import itemgetter
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -72,63 +73,83 @@ def brute_force_pairs(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
     ]
 
 
-class _Ranker(dict[str, int]):
-    """Token -> rank; a token seen for the first time gets the next free rank."""
+#: how many items, at most, the token order is estimated from
+ORDER_SAMPLE = 20_000
 
-    def __init__(self) -> None:
-        super().__init__()
+
+class _Ranker(dict[str, int]):
+    """Token -> rank: rarest first, guard tokens last.
+
+    Tokens of a sample are ranked by how many sample items hold them. A
+    token first met outside the sample is rarer than every sampled one and
+    gets the next rank below them (negative); a guard token the next rank
+    after every other. Any fixed order keeps the join exact; a frequency
+    order keeps its candidates few, and estimating it from a sample spares
+    a second pass over every set.
+    """
+
+    def __init__(self, sample: Iterable[Iterable[str]]) -> None:
+        freq = Counter(chain.from_iterable(set(tokens) for tokens in sample))
+        guards = {token for token in freq if is_guard_token(token)}
+        ordinary = sorted(freq.keys() - guards, key=lambda token: (freq[token], token))
+        ranked_guards = sorted(guards, key=lambda token: (freq[token], token))
+        super().__init__({token: rank for rank, token in enumerate(ordinary + ranked_guards)})
+        #: ranks from here on are guard tokens
+        self.guard_start = len(ordinary)
+        self._next_guard = len(self)
+        self._next_rare = -1
 
     def __missing__(self, token: str) -> int:
-        rank = len(self)
+        if is_guard_token(token):
+            rank = self._next_guard
+            self._next_guard += 1
+        else:
+            rank = self._next_rare
+            self._next_rare -= 1
         self[token] = rank
         return rank
 
 
 class WordSets:
-    """Distinct word sets of many texts as rank tuples, ready for ``join``.
+    """Distinct word sets of many items as rank tuples, ready for ``join``.
 
-    ``group_of[i]`` is the distinct set of item ``i``; ``sets[g]`` its sorted
-    rank tuple. Ranks order tokens rarest first (by how many distinct sets
-    hold them), guard tokens last: sets that share their guard tokens would
-    otherwise all meet on them in the prefix.
+    ``group_of[i]`` is the distinct set of item ``i``; ``sets[g]`` its
+    sorted rank tuple; ``ranks`` maps each token to its rank.
     """
 
-    __slots__ = ("group_of", "guard_start", "sets", "tokens")
+    __slots__ = ("group_of", "guard_start", "ranks", "sets")
 
-    def __init__(self, token_lists: Iterable[Iterable[str]]) -> None:
-        ids = _Ranker()
-        get_id = ids.__getitem__
-        seen: dict[tuple[int, ...], int] = {}
+    def __init__(self, token_lists: Sequence[Iterable[str]]) -> None:
+        step = max(1, len(token_lists) // ORDER_SAMPLE)
+        self._build(token_lists, token_lists[::step])
+
+    @classmethod
+    def from_texts(cls, texts: Sequence[str]) -> WordSets:
+        """Word sets of texts, as ``words()`` defines them."""
+        findall = WORD_RE.findall
+        step = max(1, len(texts) // ORDER_SAMPLE)
+        sample = [findall(text.casefold()) for text in texts[::step]]
+        word_sets = cls.__new__(cls)
+        word_sets._build((findall(text.casefold()) for text in texts), sample)
+        return word_sets
+
+    def _build(self, token_lists: Iterable[Iterable[str]], sample: Iterable[Iterable[str]]) -> None:
+        ranks = _Ranker(sample)
+        rank = ranks.__getitem__
+        seen: dict[Ranks, int] = {}
         group_of: list[int] = []
         append = group_of.append
         for tokens in token_lists:
-            key = tuple(sorted(set(map(get_id, tokens))))
+            key = tuple(sorted(set(map(rank, tokens))))
             group = seen.get(key)
             if group is None:
                 group = seen[key] = len(seen)
             append(group)
-        first_pass = list(seen)
-        del seen
-        doc_freq = Counter(chain.from_iterable(first_pass))
-        by_id = list(ids)
-        guard = [is_guard_token(token) for token in by_id]
-        order = sorted(range(len(by_id)), key=lambda i: (guard[i], doc_freq[i], by_id[i]))
-        rank_of = [0] * len(by_id)
-        for rank, token_id in enumerate(order):
-            rank_of[token_id] = rank
-        remap = rank_of.__getitem__
-        self.sets: list[Ranks] = [tuple(sorted(map(remap, key))) for key in first_pass]
+        self.sets: list[Ranks] = list(seen)
         self.group_of = group_of
+        self.ranks: dict[str, int] = ranks
         #: ranks from here on are guard tokens
-        self.guard_start = len(order) - sum(guard)
-        #: token string of each rank, for reports
-        self.tokens = [by_id[token_id] for token_id in order]
-
-    @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> WordSets:
-        """Word sets of texts, as ``words()`` defines them."""
-        findall = WORD_RE.findall
-        return cls(findall(text.casefold()) for text in texts)
+        self.guard_start = ranks.guard_start
 
     def join(self) -> list[tuple[int, int]]:
         """Every near-duplicate pair ``(g, h)``, ``g < h``, of distinct sets."""
@@ -189,7 +210,11 @@ def _join_block(recs: list[Ranks], ids: list[int], out: list[tuple[int, int]]) -
     18 * b`` with it. Candidates are verified in C (``map``/``compress``).
     """
     stride = len(recs[-1]) + 1
-    span = (max(r[-1] for r in recs) + 1) * stride
+    # Keys are (first rank, second rank, size) packed in one int; ranks may
+    # be negative, so they are shifted to start at 0 (a collision could pair
+    # a candidate with the wrong size's threshold).
+    low = min(map(itemgetter(0), recs))
+    span = (max(map(itemgetter(-1), recs)) - low + 1) * stride
     index: dict[int, list[int]] = {}
     get = index.get
     record = recs.__getitem__
@@ -203,9 +228,9 @@ def _join_block(recs: list[Ranks], ids: list[int], out: list[tuple[int, int]]) -
         for b, probe_len, need in windows:
             hits: list[int] | set[int] | None = None
             for j in range(1, probe_len):
-                tail = x[j] * stride + b
+                tail = (x[j] - low) * stride + b
                 for i in range(j):
-                    posting = get(x[i] * span + tail)
+                    posting = get((x[i] - low) * span + tail)
                     if posting is not None:
                         if hits is None:
                             hits = posting
@@ -222,9 +247,9 @@ def _join_block(recs: list[Ranks], ids: list[int], out: list[tuple[int, int]]) -
                     xid, yid = ids[xi], ids[yi]
                     out.append((yid, xid) if yid < xid else (xid, yid))
         for j in range(1, min(a, a - (18 * a) // 19 + 1)):
-            tail = x[j] * stride + a
+            tail = (x[j] - low) * stride + a
             for i in range(j):
-                key = x[i] * span + tail
+                key = (x[i] - low) * span + tail
                 posting = get(key)
                 if posting is None:
                     index[key] = [xi]

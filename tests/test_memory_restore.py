@@ -1,0 +1,205 @@
+"""memory_restore: undo memory_consolidate from the archive, by run id or memory id."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_runner
+
+from taskrunner.errors import ConfigError
+from taskrunner.memory.store import (
+    Store,
+    archive_path,
+    backup_path,
+    load_store,
+    save_store,
+    store_path,
+)
+from taskrunner.task import Task, TaskContext
+from tasks.memory_consolidate import MemoryConsolidateTask
+from tasks.memory_restore import MemoryRestoreTask
+
+TODAY = date(2026, 11, 29)
+NOW = datetime(2026, 11, 29, 3, 0, tzinfo=timezone(timedelta(hours=1)))
+LONG = "we decided to keep the memory store in one json file because it is simple to back up"
+OLD = "2026-10-01T00:00:00+00:00"
+
+
+def mem(mid: str, text: str, **fields: Any) -> dict[str, Any]:
+    memory: dict[str, Any] = {
+        "id": mid,
+        "text": text,
+        "kind": "fact",
+        "importance": 0.5,
+        "created_at": "2026-11-20T10:00:00+00:00",
+        "last_seen_at": "2026-11-25T10:00:00+00:00",
+        "date": "2026-11-20",
+        "sources": [{"file": f"memory/{mid}.md", "line": 1}],
+        "seen_count": 1,
+    }
+    memory.update(fields)
+    return memory
+
+
+def original() -> list[dict[str, Any]]:
+    return [
+        mem("keep", LONG, importance=0.9, seen_count=2),
+        mem("dup", LONG.upper(), seen_count=3, created_at="2026-11-01T00:00:00+00:00"),
+        mem("near", LONG + " today", importance=0.95, pinned=False),
+        mem("old", "an old header", importance=0.1, last_seen_at=OLD),
+        mem("old2", "another old header", importance=0.2, last_seen_at=OLD),
+        mem("fact", "the gateway listens on port 18789", importance=0.7),
+    ]
+
+
+def run(
+    task: Task,
+    workspace: Path,
+    state_dir: Path,
+    *,
+    run_id: str,
+    dry_run: bool = False,
+    **options: Any,
+) -> tuple[dict[str, Any], list[str]]:
+    logs: list[str] = []
+    task.bind(
+        TaskContext(
+            task_name=task.name,
+            run_id=run_id,
+            state_dir=state_dir,
+            dry_run=dry_run,
+            workspace=workspace,
+            options=options,
+            clock=lambda: NOW,
+            log_sink=logs.append,
+        )
+    )
+    return task.run(), logs
+
+
+def consolidate(workspace: Path, state_dir: Path, run_id: str = "c1") -> dict[str, Any]:
+    return run(MemoryConsolidateTask(), workspace, state_dir, run_id=run_id, date=TODAY)[0]
+
+
+def restore(
+    workspace: Path, state_dir: Path, *, dry_run: bool = False, **options: Any
+) -> tuple[dict[str, Any], list[str]]:
+    options.setdefault("ids", [])
+    return run(MemoryRestoreTask(), workspace, state_dir, run_id="r1", dry_run=dry_run, **options)
+
+
+def stored(workspace: Path) -> dict[str, dict[str, Any]]:
+    return {m["id"]: m for m in load_store(store_path(workspace)).memories}
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    return {
+        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None)
+        for p in sorted(root.rglob("*"))
+    }
+
+
+@pytest.fixture
+def consolidated(workspace: Path, state_dir: Path) -> Path:
+    save_store(store_path(workspace), Store(memories=original()))
+    result = consolidate(workspace, state_dir)
+    assert (result["pruned_stale"], result["merged_duplicates"]) == (2, 2)
+    assert set(stored(workspace)) == {"near", "fact"}
+    return workspace
+
+
+def test_round_trip_restores_the_original_set(consolidated: Path, state_dir: Path) -> None:
+    result, _ = restore(consolidated, state_dir, run="c1")
+    assert result["restored"] == 4 and result["already_present"] == 0
+    assert result["unmerged"] == 2
+    after = stored(consolidated)
+    before = {m["id"]: m for m in original()}
+    assert set(after) == set(before)
+    # every removed memory comes back exactly as it was
+    for mid in ("keep", "dup", "old", "old2"):
+        assert after[mid] == before[mid]
+    # the keeper gives back the counts and lineage of what it absorbed
+    assert after["near"]["seen_count"] == before["near"]["seen_count"]
+    assert "merged_from" not in after["near"]
+    assert after["fact"] == before["fact"]
+    # nothing is lost from the archive: restoring does not remove lines
+    assert len(archive_path(consolidated).read_text().splitlines()) == 4
+
+
+def test_restore_twice_adds_nothing_and_does_not_rewrite(
+    consolidated: Path, state_dir: Path
+) -> None:
+    restore(consolidated, state_dir, run="c1")
+    store = store_path(consolidated)
+    before = store.read_bytes()
+    mtime = store.stat().st_mtime_ns
+    result, _ = restore(consolidated, state_dir, run="c1")
+    assert result["restored"] == 0 and result["already_present"] == 4
+    assert store.read_bytes() == before and store.stat().st_mtime_ns == mtime
+
+
+def test_restore_one_memory_by_id(consolidated: Path, state_dir: Path) -> None:
+    result, _ = restore(consolidated, state_dir, ids=["old"])
+    assert result["restored"] == 1 and result["not_found"] == []
+    assert set(stored(consolidated)) == {"near", "fact", "old"}
+    assert backup_path(store_path(consolidated)).exists()
+
+
+def test_consolidating_again_after_restore_archives_again(
+    consolidated: Path, state_dir: Path
+) -> None:
+    restore(consolidated, state_dir, run="c1")
+    second = consolidate(consolidated, state_dir, run_id="c2")
+    assert (second["pruned_stale"], second["merged_duplicates"]) == (2, 2)
+    near = stored(consolidated)["near"]
+    assert near["seen_count"] == 1 + 2 + 3  # counted once, not twice
+    # restoring by id takes the latest archived version
+    restore(consolidated, state_dir, ids=["dup"])
+    assert stored(consolidated)["dup"] == original()[1]
+
+
+def test_dry_run_writes_nothing(consolidated: Path, state_dir: Path) -> None:
+    before = snapshot(consolidated)
+    result, logs = restore(consolidated, state_dir, run="c1", dry_run=True)
+    assert result["restored"] == 4 and result["message"].startswith("Would restore")
+    assert snapshot(consolidated) == before
+    assert any("would restore old" in line for line in logs)
+
+
+def test_nothing_matching_is_an_error(consolidated: Path, state_dir: Path) -> None:
+    with pytest.raises(ConfigError, match="run nope"):
+        restore(consolidated, state_dir, run="nope")
+    with pytest.raises(ConfigError, match="id m_missing"):
+        restore(consolidated, state_dir, ids=["m_missing"])
+    with pytest.raises(ConfigError, match="--run RUN_ID or --id"):
+        restore(consolidated, state_dir)
+
+
+def test_restore_into_a_missing_store_creates_it(consolidated: Path, state_dir: Path) -> None:
+    store_path(consolidated).unlink()
+    result, _ = restore(consolidated, state_dir, run="c1")
+    assert result["restored"] == 4 and result["backup"] is None
+    assert set(stored(consolidated)) == {"keep", "dup", "old", "old2"}
+
+
+def test_runner_round_trip(workspace: Path, state_dir: Path) -> None:
+    save_store(store_path(workspace), Store(memories=original(), extra={"note": "mine"}))
+    done = run_runner(
+        "memory_consolidate", "--workspace", str(workspace), "--date", "2026-11-29", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    run_id = json.loads(done.stdout)["run_id"]
+    dry = run_runner("memory_restore", "--workspace", str(workspace), "--run", run_id, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert set(stored(workspace)) == {"near", "fact"}
+    back = run_runner("memory_restore", "--workspace", str(workspace), "--run", run_id, "--json")
+    assert back.returncode == 0, back.stderr
+    assert json.loads(back.stdout)["restored"] == 4
+    assert set(stored(workspace)) == {m["id"] for m in original()}
+    assert load_store(store_path(workspace)).extra == {"note": "mine"}
+    missing = run_runner("memory_restore", "--workspace", str(workspace), "--id", "m_nope")
+    assert missing.returncode == 1 and "m_nope" in missing.stderr
