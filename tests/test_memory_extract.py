@@ -274,7 +274,7 @@ def test_dreaming_sections_are_skipped_to_the_next_header_of_their_level() -> No
         "- learned: generated reflection\n"
         "## Deploy notes\n"
         "- TODO: written by the user\n"
-        "### rem sleep\n"
+        "### **rem  sleep**\n"
         "- TODO: generated again\n"
         "### Back to the user\n"
         "- TODO: also the user\n"

@@ -237,7 +237,7 @@ def iter_items(text: str) -> Iterator[Item]:
             title = _header_title(raw[header.end() :])
             if dream_level and level > dream_level:
                 continue
-            dream_level = level if " ".join(title.split()).casefold() in _DREAM_SECTIONS else 0
+            dream_level = level if strip_markup(title).casefold() in _DREAM_SECTIONS else 0
             while sections and sections[-1][0] >= level:
                 sections.pop()
             sections.append((level, section_kind(title[:200])))
