@@ -34,11 +34,6 @@ def parse_day(text: str) -> date:
 class MemoryCaptureTask(Task):
     """Extract decisions, todos, lessons and facts from the daily notes into the store."""
 
-    # Two overlapping runs are harmless: the store lock serializes their
-    # writes and the second finds everything already captured. Waiting for
-    # the store lock beats failing with "locked" on a cron overlap.
-    lock = False
-
     @property
     def name(self) -> str:
         return "memory_capture"

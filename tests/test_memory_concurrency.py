@@ -116,10 +116,14 @@ def test_captures_and_consolidation_running_together_lose_nothing(
             (workspace / "memory" / name).write_text(text)
             expected_sources.update((f"memory/{name}", item.line) for item in extract_items(text))
         common = ["--workspace", str(workspace), "--json", "--no-retry"]
+        # The per-task lock would turn the second capture away (exit 2); with its
+        # own state directory (a second runner install) only the store lock stands
+        # between the two captures, which is what this test is about.
+        other_env = {**env, "TASKRUNNER_STATE_DIR": str(state_dir / "second-runner")}
         procs = [
             _start(["memory_capture", *common, "--date", str(day + timedelta(days=1))], env),
             _start(["memory_consolidate", *common, "--date", str(day)], env),
-            _start(["memory_capture", *common, "--date", str(day + timedelta(days=3))], env),
+            _start(["memory_capture", *common, "--date", str(day + timedelta(days=3))], other_env),
         ]
         reads += _read_while_running(store_path(workspace), procs)
         for proc in procs:
