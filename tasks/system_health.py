@@ -107,7 +107,7 @@ class SystemHealthTask(Task):
             opts.get("gateway_url"),
             env,
             paths.load_openclaw_config,
-            config_name=str(paths.openclaw_config_path(env)),
+            config_path=paths.openclaw_config_path(env),
         )
         gw = gateway.check_gateway(
             endpoint, timeout_s=http_timeout_s, recheck_delay_s=self.gateway_recheck_delay_s

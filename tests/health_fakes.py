@@ -146,6 +146,7 @@ from pathlib import Path
 here = Path(__file__).resolve().parent
 (here / "argv.json").write_text(json.dumps(sys.argv[1:]))
 (here / "path.txt").write_text(os.environ.get("PATH", ""))
+(here / "env.json").write_text(json.dumps(dict(os.environ)))
 spec = json.loads((here / "spec.json").read_text())
 if spec.get("hang"):
     # A CLI stuck on a dead socket, with a helper of its own; both ignore SIGTERM.

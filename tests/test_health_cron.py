@@ -114,6 +114,14 @@ def test_openclaws_own_folder_comes_first_on_path(fake: FakeOpenclaw) -> None:
     assert path[1:] == ["/usr/bin", "/bin"]
 
 
+def test_openclaw_is_told_not_to_respawn_out_of_reach(fake: FakeOpenclaw) -> None:
+    # 2026.9.6 otherwise re-executes itself in a new session, which a group kill misses.
+    run_check(fake)
+    env = json.loads((fake.folder / "env.json").read_text())
+    assert env["OPENCLAW_NO_RESPAWN"] == "1"
+    assert env["HOME"] == str(fake.folder.parent)
+
+
 def test_a_node_next_to_openclaw_wins_over_an_old_system_node(tmp_path: Path) -> None:
     # openclaw is a `#!/usr/bin/env node` script; cron's PATH may hold a Node that is too old.
     bin_dir = tmp_path / "prefix" / "bin"

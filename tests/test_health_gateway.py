@@ -226,7 +226,7 @@ def test_port_from_a_profile_config(tmp_path: Path) -> None:
     home = tmp_path / "home"
     path = home / ".openclaw-work" / "openclaw.json"
     path.parent.mkdir(parents=True)
-    path.write_text("{gateway: {port: '28791'}}")
+    path.write_text("{gateway: {port: 28791}}")
     env = {"OPENCLAW_HOME": str(home), "OPENCLAW_PROFILE": "work"}
     assert resolve_endpoint(None, env, paths.load_openclaw_config).port == 28791
 
@@ -237,12 +237,13 @@ def test_a_config_without_gateway_port_means_the_default(tmp_path: Path) -> None
     assert resolve_endpoint(None, env, paths.load_openclaw_config).port == DEFAULT_PORT
 
 
-@pytest.mark.parametrize("port", ["true", "'x'", "0", "[1]"])
+# OpenClaw 2026.9.6 refuses a string port ("expected number, received string"), ${VAR} too.
+@pytest.mark.parametrize("port", ["true", "'x'", "0", "[1]", "'28789'", "'${PORT}'", "1.5"])
 def test_an_invalid_config_port_is_a_config_error(tmp_path: Path, port: str) -> None:
     path = write_config(tmp_path / "home", f"{{gateway: {{port: {port}}}}}")
-    env = {"OPENCLAW_HOME": str(tmp_path / "home")}
+    env = {"OPENCLAW_HOME": str(tmp_path / "home"), "PORT": "28789"}
     with pytest.raises(ConfigError, match=r"gateway\.port") as info:
-        resolve_endpoint(None, env, paths.load_openclaw_config, config_name=str(path))
+        resolve_endpoint(None, env, paths.load_openclaw_config, config_path=path)
     assert str(path) in str(info.value)
 
 

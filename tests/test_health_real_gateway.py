@@ -68,9 +68,26 @@ def bin_dir() -> Path:
     return found
 
 
+def processes_with_home(home: Path) -> list[int]:
+    """Live processes whose environment has ``HOME=home``: everything OpenClaw started here."""
+    marker = b"HOME=" + str(home).encode() + b"\0"
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if environ.startswith(marker) or b"\0" + marker in environ:
+            found.append(int(entry.name))
+    return found
+
+
 @dataclass
 class Gateway:
     bin_dir: Path
+    home: Path
     env: dict[str, str]
     port: int
     process: subprocess.Popen[bytes]
@@ -183,7 +200,7 @@ def gateway(bin_dir: Path, tmp_path: Path) -> Iterator[Gateway]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    gw = Gateway(bin_dir, env, port, process, log)
+    gw = Gateway(bin_dir, home, env, port, process, log)
     try:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while http_get(f"http://127.0.0.1:{port}/readyz", timeout_s=2).status != 200:
@@ -197,6 +214,9 @@ def gateway(bin_dir: Path, tmp_path: Path) -> Iterator[Gateway]:
         yield gw
     finally:
         gw.stop()
+        for pid in processes_with_home(home):  # anything that escaped the group kills
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         _remove_what_appeared(tmp_before)
 
 
@@ -204,6 +224,8 @@ def run_health(
     gw: Gateway, state: Path, workspace: Path, *, use_env_port: bool
 ) -> tuple[int, dict[str, Any], str]:
     env = dict(gw.env)
+    # As under cron: the runner has to keep the CLI from respawning out of reach itself.
+    del env["OPENCLAW_NO_RESPAWN"]
     if not use_env_port:
         del env["OPENCLAW_GATEWAY_PORT"]  # then the port comes from the JSON5 config
     proc = subprocess.run(
@@ -253,6 +275,7 @@ def run_job(gw: Gateway, job_id: str) -> dict[str, Any]:
 
 
 def test_system_health_against_a_real_gateway(gateway: Gateway, tmp_path: Path) -> None:
+    assert gateway.process.pid in processes_with_home(gateway.home)  # the leftover scan sees it
     fail_id = add_job(gateway, "fail-job", "0 3 * * *", "echo boom >&2; exit 3")
     ok_id = add_job(gateway, "ok-job", "0 4 * * *", "echo fine")
     assert run_job(gateway, fail_id)["status"] == "error"
@@ -298,3 +321,4 @@ def test_system_health_against_a_real_gateway(gateway: Gateway, tmp_path: Path) 
     assert by_key[f"health:cron:{fail_id}"]["count"] == 1  # not repeated, not "recovered"
     remembered = json.loads((state / "state" / "health.json").read_text())["problems"]
     assert f"health:cron:{fail_id}" in remembered
+    assert processes_with_home(gateway.home) == []  # nothing the runs started is left

@@ -95,15 +95,20 @@ def find_openclaw(
 
 
 def command_env(binary: Path, env: Mapping[str, str]) -> dict[str, str]:
-    """The environment for openclaw: its own folder first on PATH.
+    """The environment for openclaw: its own folder first on PATH, no respawn.
 
     ``openclaw`` starts with ``#!/usr/bin/env node``; under cron's short PATH
     the right ``node`` is usually the one installed next to it (npm prefix,
     nvm, Homebrew), and a system Node that is too old must not win.
+
+    Without ``OPENCLAW_NO_RESPAWN=1`` the 2026.9 CLI re-executes itself as a
+    child in a new session, out of reach of a process-group kill: a hung
+    listing would outlive its timeout.
     """
     out = dict(env)
     out["PATH"] = os.pathsep.join([str(binary.parent), env.get("PATH") or os.defpath])
     out["NO_COLOR"] = "1"
+    out["OPENCLAW_NO_RESPAWN"] = "1"
     return out
 
 

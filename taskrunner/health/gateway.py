@@ -13,9 +13,11 @@ import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from .config import gateway_section
 from .http import HttpResult, http_get
 from .report import Check, Problem
 
@@ -56,16 +58,20 @@ class GatewayEndpoint:
             return False
 
 
-def _parse_port(value: object) -> int | None:
+def _port_number(value: object) -> int | None:
+    """A valid TCP port from a config number (OpenClaw refuses strings there)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        port = value
-    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        port = int(value.strip())
-    else:
-        return None
-    return port if 1 <= port <= 65535 else None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 1 <= value <= 65535:
+        return value
+    return None
+
+
+def _env_port(value: str) -> int | None:
+    value = value.strip()
+    return _port_number(int(value)) if value.isascii() and value.isdigit() else None
 
 
 def resolve_endpoint(
@@ -73,9 +79,12 @@ def resolve_endpoint(
     env: Mapping[str, str],
     load_config: Callable[[Mapping[str, str]], dict[str, Any]],
     *,
-    config_name: str = "the OpenClaw config",
+    config_path: Path | None = None,
 ) -> GatewayEndpoint:
-    """``--gateway-url``, else ``OPENCLAW_GATEWAY_PORT``, else ``gateway.port``, else 18789."""
+    """``--gateway-url``, else ``OPENCLAW_GATEWAY_PORT``, else ``gateway.port``, else 18789.
+
+    ``config_path`` is where ``load_config`` read from: ``$include`` paths are relative to it.
+    """
     if url_option:
         url = url_option.strip().rstrip("/")
         parts = urllib.parse.urlsplit(url)
@@ -91,20 +100,20 @@ def resolve_endpoint(
         return GatewayEndpoint(url, "--gateway-url")
     raw = env.get("OPENCLAW_GATEWAY_PORT", "").strip()
     if raw:
-        port = _parse_port(raw)
+        port = _env_port(raw)
         if port is None:
             raise ConfigError(
                 f"OPENCLAW_GATEWAY_PORT={raw!r} is not a port number (1-65535): fix or unset it"
             )
         return GatewayEndpoint(f"http://127.0.0.1:{port}", "OPENCLAW_GATEWAY_PORT")
-    gateway = load_config(env).get("gateway")
-    configured = gateway.get("port") if isinstance(gateway, dict) else None
+    configured = gateway_section(load_config(env), config_path).get("port")
     if configured is not None:
-        port = _parse_port(configured)
+        port = _port_number(configured)
         if port is None:
+            where = config_path or "the OpenClaw config"
             raise ConfigError(
-                f"gateway.port {configured!r} in {config_name} is not a port number (1-65535): "
-                "fix it, or pass --gateway-url"
+                f"gateway.port {configured!r} in {where} is not a port number (a number "
+                "1-65535; OpenClaw refuses anything else): fix it, or pass --gateway-url"
             )
         return GatewayEndpoint(f"http://127.0.0.1:{port}", "gateway.port")
     return GatewayEndpoint(f"http://127.0.0.1:{DEFAULT_PORT}", "default")

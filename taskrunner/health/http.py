@@ -95,4 +95,5 @@ def http_get(url: str, *, timeout_s: float) -> HttpResult:
         return HttpResult(url, error=reason)
     finally:
         watchdog.cancel()
+        watchdog.join()  # no thread left running when the caller forks (openclaw)
         conn.close()

@@ -9,16 +9,15 @@ itself is killed (the runner's own timeout) the command dies with it.
 from __future__ import annotations
 
 import contextlib
-import ctypes  # noqa: F401 - loaded here, not in the child between fork and exec
+import ctypes
 import os
 import selectors
 import signal
 import subprocess
+import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-
-from ..worker import set_parent_death_signal
 
 #: seconds between SIGTERM and SIGKILL when a command overruns
 DEFAULT_KILL_GRACE_S = 1.0
@@ -44,8 +43,27 @@ def _signal_group(pgid: int, sig: int) -> None:
         os.killpg(pgid, sig)
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    # Looked up once, in the parent: between fork and exec the child must not
+    # import or dlopen anything (another thread may hold the lock it needs).
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return prctl
+
+
+_PRCTL = _load_prctl()
+
+
 def _child_setup() -> None:  # pragma: no cover - runs between fork and exec
-    set_parent_death_signal(signal.SIGKILL)
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
 
 def run_command(
