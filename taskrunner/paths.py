@@ -102,7 +102,12 @@ def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]
         ) from exc
     if not isinstance(data, dict):
         raise ConfigError(f"the OpenClaw config {path} must hold an object at the top level")
-    return data
+    if "$include" not in text:
+        return data
+    from .openclaw_config import expand
+
+    expanded: dict[str, Any] = expand(data, path.parent)
+    return expanded
 
 
 def config_get(config: Mapping[str, Any], dotted: str) -> Any:

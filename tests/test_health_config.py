@@ -12,8 +12,9 @@ import pytest
 
 from taskrunner import paths
 from taskrunner.errors import ConfigError
-from taskrunner.health.config import deep_merge, gateway_section
+from taskrunner.health.config import gateway_section
 from taskrunner.health.gateway import resolve_endpoint
+from taskrunner.openclaw_config import deep_merge
 
 
 @pytest.fixture

@@ -67,3 +67,11 @@ def test_state_and_lock_dirs(tmp_path: Path) -> None:
 def test_extra_task_dirs_split_on_pathsep(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     assert paths.extra_task_dirs({"TASKRUNNER_TASKS_PATH": f"{a}:{b}::"}) == [a, b]
+
+
+def test_config_include_is_followed_for_the_workspace(tmp_path: Path) -> None:
+    state = tmp_path / ".openclaw"
+    (state / "parts").mkdir(parents=True)
+    (state / "parts" / "agents.json5").write_text("{defaults: {workspace: '/srv/included'}}")
+    (state / "openclaw.json").write_text("{agents: {$include: './parts/agents.json5'}}")
+    assert paths.resolve_workspace(None, env(tmp_path)) == Path("/srv/included")
