@@ -180,7 +180,10 @@ def child_datasketch(path: Path) -> dict[str, Any]:
         ours_s = time.perf_counter() - t0
     # datasketch gets the distinct word sets (as strings), untimed
     tokens = {rank: token for token, rank in word_sets.ranks.items()}
-    sets = [[tokens[r].encode("utf-8") for r in ranks] for ranks in word_sets.sets]
+    sets = [
+        [t if isinstance(t := tokens[r], bytes) else t.encode("utf-8") for r in ranks]
+        for ranks in word_sets.sets
+    ]
     t1 = time.perf_counter()
     if hasattr(MinHash, "bulk"):
         hashes = MinHash.bulk(sets, num_perm=128)

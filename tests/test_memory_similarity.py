@@ -15,6 +15,7 @@ from taskrunner.memory.similarity import (
     is_near_duplicate,
     jaccard,
     similar_pairs,
+    word_tokens,
     words,
 )
 
@@ -117,6 +118,19 @@ def test_words_definition() -> None:
     assert words("") == frozenset()
     assert words("Straße") == frozenset({"strasse"})  # casefold, not lower
     assert words("snake_case v2.0") == frozenset({"snake_case", "v2", "0"})
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(),
+        st.text(alphabet=st.characters(max_codepoint=127)),
+        st.text(alphabet=st.sampled_from([*"aZ_09 -.\t\n\x00\x7f", "é", "ß", "\u0130"])),
+    )
+)
+def test_word_tokens_are_the_words(text: str) -> None:
+    expected = {w.encode("utf-8", "surrogatepass") for w in words(text)}
+    assert set(word_tokens(text)) == expected
 
 
 def test_empty_and_emoji_only_sets_are_never_near_duplicates() -> None:
