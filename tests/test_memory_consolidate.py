@@ -21,12 +21,10 @@ from taskrunner.memory.consolidate import (
     Plan,
     _canonical,
     _walk_key,
-    exact_groups,
     merge_into,
     plan_consolidation,
-    quick_key,
-    squash,
 )
+from taskrunner.memory.exact import exact_groups, quick_key, squash
 from taskrunner.memory.normalize import normalize_text
 from taskrunner.memory.similarity import is_near_duplicate, words
 from taskrunner.memory.store import (

@@ -21,28 +21,6 @@ from taskrunner.memory.store import (
     store_path,
 )
 
-#: runs memory_consolidate in this process; says "ready" once imported, so
-#: the kill delay measures time inside the run, not interpreter start-up
-DRIVER = """
-import sys
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from taskrunner.task import TaskContext
-from tasks.memory_consolidate import MemoryConsolidateTask
-workspace = Path(sys.argv[2])
-task = MemoryConsolidateTask()
-task.bind(TaskContext(
-    task_name="memory_consolidate", run_id=sys.argv[3], state_dir=workspace.parent / "state",
-    workspace=workspace, options={"date": date(2026, 11, 29)},
-    clock=lambda: datetime(2026, 11, 29, 3, 0, tzinfo=timezone(timedelta(hours=1))),
-    log_sink=lambda line: None,
-))
-print("ready", flush=True)
-task.run()
-print("done", flush=True)
-"""
-
 #: imports once, then forks one memory_consolidate run per request line, so
 #: each run starts in milliseconds and many kills fit in a few seconds. The
 #: kill comes from the parent: until it reaps the child, the pid cannot be
@@ -160,18 +138,6 @@ def big_store(n: int, seed: int = 3) -> list[dict[str, Any]]:
     return memories
 
 
-def start_driver(workspace: Path, run_id: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(ROOT), str(workspace), run_id],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
-    return proc
-
-
 def fresh_workspace(root: Path, name: str, template: bytes) -> Path:
     workspace = root / name / "workspace"
     (workspace / "memory").mkdir(parents=True)
@@ -247,34 +213,94 @@ def _kill_many_times(tmp_path: Path, zygote: Zygote, template: bytes, all_ids: s
     assert outcomes["old"] + outcomes["archived-but-old"] > 0 and outcomes["new"] > 0, outcomes
 
 
-def test_writers_racing_consolidation_lose_nothing(tmp_path: Path) -> None:
+#: runs the real memory_capture task for several days in one process
+CAPTURER = """
+import sys
+from datetime import date
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from taskrunner.task import TaskContext
+from tasks.memory_capture import MemoryCaptureTask
+workspace = Path(sys.argv[2])
+for day in sys.argv[3:]:
+    task = MemoryCaptureTask()
+    task.bind(TaskContext(
+        task_name="memory_capture", run_id=f"capture-{day}", state_dir=workspace.parent / "state",
+        workspace=workspace, options={"date": date.fromisoformat(day)}, log_sink=lambda line: None,
+    ))
+    result = task.run()
+    assert result["success"], result
+"""
+
+
+def write_notes(workspace: Path, days: list[str], seed: int = 5) -> None:
+    rng = random.Random(seed)
+    for day in days:
+        lines = [f"# {day}", "", "## " + " ".join(rng.sample(WORDS, 4))]
+        for label in ("Decision", "Blocker", "Lesson learned", "Todo"):
+            lines.append(f"- **{label}:** " + " ".join(rng.sample(WORDS, 9)))
+        lines.append("- [ ] " + " ".join(rng.sample(WORDS, 7)))
+        (workspace / "memory" / f"{day}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_capture_racing_consolidation_loses_nothing(tmp_path: Path) -> None:
+    days = [f"2026-{m}-{d:02d}" for m in (10, 11) for d in range(1, 21)]
+    # What capture alone stores from these notes.
+    control = tmp_path / "control" / "workspace"
+    (control / "memory").mkdir(parents=True)
+    (control.parent / "state").mkdir()
+    write_notes(control, days)
+    done = subprocess.run(
+        [sys.executable, "-c", CAPTURER, str(ROOT), str(control), *days],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    captured = {m["id"] for m in load_store(store_path(control)).memories}
+    assert len(captured) >= 200
+
     workspace = tmp_path / "workspace"
     (workspace / "memory").mkdir(parents=True)
-    original = big_store(300)
+    write_notes(workspace, days)
+    original = big_store(200)
     save_store(store_path(workspace), Store(memories=original))
-    per_writer = 40
-    writers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(ROOT), str(workspace), name, str(per_writer)],
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for name in ("a", "b")
-    ]
-    runs = 0
-    while any(w.poll() is None for w in writers) or runs < 3:
-        proc = start_driver(workspace, f"c{runs}")
-        assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
-        runs += 1
-    for w in writers:
+    zygote = Zygote()
+    try:
+        assert zygote.run(workspace, "warm-up")[0] == 0  # imported and ready before the race
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", CAPTURER, str(ROOT), str(workspace), *days[0::2]],
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+            subprocess.Popen(
+                [sys.executable, "-c", CAPTURER, str(ROOT), str(workspace), *days[1::2]],
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+            subprocess.Popen(
+                [sys.executable, "-c", WRITER, str(ROOT), str(workspace), "w", "60"],
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        ]
+        overlapping = 0
+        while any(w.poll() is None for w in workers):
+            assert zygote.run(workspace, f"c{overlapping}")[0] == 0
+            overlapping += 1
+        assert zygote.run(workspace, "last")[0] == 0
+    finally:
+        zygote.close()
+    for w in workers:
         assert w.wait(timeout=60) == 0, w.stderr.read() if w.stderr else ""
-    expected = {m["id"] for m in original} | {
-        f"{name}-{i}" for name in ("a", "b") for i in range(per_writer)
-    }
+    assert overlapping >= 2, overlapping  # consolidation really ran while the others wrote
+    expected = captured | {m["id"] for m in original} | {f"w-{i}" for i in range(60)}
     in_store = {m["id"] for m in load_store(store_path(workspace)).memories}
-    archive = read_archive(archive_path(workspace))
-    archived = {r["memory"]["id"] for r in archive.records}
+    archived = {r["memory"]["id"] for r in read_archive(archive_path(workspace)).records}
     assert expected <= in_store | archived
-    assert archive.bad_lines == [] and not archive.torn_tail
-    # stale writer entries were pruned and upper/lower-case twins merged along the way
+    assert captured <= in_store  # fresh, distinct items: neither stale nor duplicates
+    # the writer's stale entries were pruned and its case twins merged along the way
+    archive = read_archive(archive_path(workspace))
     assert {r["reason"] for r in archive.records} == {"stale", "duplicate"}
+    assert archive.bad_lines == [] and not archive.torn_tail

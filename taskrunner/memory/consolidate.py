@@ -23,13 +23,13 @@ import contextlib
 import gc
 import json
 import math
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .normalize import memory_id, normalize_text
+from .exact import exact_groups
+from .normalize import memory_id
 from .similarity import WordSets, jaccard, words
 from .store import local_date, parse_timestamp
 
@@ -256,8 +256,10 @@ def _merge_walk(memories: Sequence[Memory], survivors: list[int]) -> dict[int, t
         or word_group[pos] in neighbours
         or (word_count[word_group[pos]] > 1 and word_group[pos] != empty_group)
     ]
-    involved.sort(key=lambda pos: _walk_key(memories[survivors[pos]]))
-    _break_ties(involved, memories, survivors)
+    keys = {pos: _walk_key(memories[survivors[pos]]) for pos in involved}
+    involved.sort(key=keys.__getitem__)
+    _break_ties(involved, keys, memories, survivors)
+    del keys
 
     first_kept_word: dict[int, int] = {}  # word group -> walk step of its first kept member
     first_kept_exact: dict[int, int] = {}
@@ -287,67 +289,6 @@ def _merge_walk(memories: Sequence[Memory], survivors: list[int]) -> dict[int, t
     return keeper_of
 
 
-# Characters normalize_text may delete from prose (bold/emphasis markers,
-# code-span backticks); links also delete their URL, but need a "]".
-_MARKUP_CHARS = ("*", "_", "`")
-
-
-def squash(normalized: str) -> str:
-    """``normalized`` without whitespace and markup characters."""
-    squashed = "".join(normalized.split())
-    for char in _MARKUP_CHARS:
-        if char in squashed:  # str.replace is much faster than str.translate
-            squashed = squashed.replace(char, "")
-    return squashed
-
-
-def quick_key(text: str) -> str | None:
-    """``squash(normalize_text(text))`` computed cheaply, or None for text with link syntax.
-
-    Without a "]" no link can match, so normalize_text only casefolds,
-    deletes markup characters and changes whitespace: all of which
-    ``squash`` erases. Equal normalized texts therefore have equal keys.
-    """
-    folded = unicodedata.normalize("NFKC", text)
-    if "]" in folded:
-        return None
-    return squash(folded.casefold())
-
-
-def exact_groups(texts: Sequence[str]) -> list[int]:
-    """A group number per text: equal exactly when ``normalize_text`` is equal.
-
-    ``normalize_text`` runs only on texts whose cheap key collides with
-    another's (a few percent): at 100k memories it would otherwise cost as
-    much as the rest of the plan.
-    """
-    by_key: dict[str, list[int]] = {}
-    for position, text in enumerate(texts):
-        key = quick_key(text)
-        if key is None:
-            key = squash(normalize_text(text))
-        members = by_key.get(key)
-        if members is None:
-            by_key[key] = [position]
-        else:
-            members.append(position)
-    group = [0] * len(texts)
-    next_group = 0
-    for members in by_key.values():
-        if len(members) == 1:
-            group[members[0]] = next_group
-            next_group += 1
-            continue
-        exact: dict[str, int] = {}
-        for position in members:
-            number = exact.get(normalized := normalize_text(texts[position]))
-            if number is None:
-                number = exact[normalized] = next_group
-                next_group += 1
-            group[position] = number
-    return group
-
-
 def _walk_key(memory: Memory) -> tuple[bool, float, float, str]:
     importance = _number(memory.get("importance"))
     created = parse_timestamp(memory.get("created_at"))
@@ -360,13 +301,18 @@ def _walk_key(memory: Memory) -> tuple[bool, float, float, str]:
     )
 
 
-def _break_ties(order: list[int], memories: Sequence[Memory], survivors: list[int]) -> None:
+def _break_ties(
+    order: list[int],
+    keys: dict[int, tuple[bool, float, float, str]],
+    memories: Sequence[Memory],
+    survivors: list[int],
+) -> None:
     """Order memories with equal walk keys by their content, so input order never matters."""
     start = 0
     while start < len(order):
-        key = _walk_key(memories[survivors[order[start]]])
+        key = keys[order[start]]
         end = start + 1
-        while end < len(order) and _walk_key(memories[survivors[order[end]]]) == key:
+        while end < len(order) and keys[order[end]] == key:
             end += 1
         if end - start > 1:
             order[start:end] = sorted(
