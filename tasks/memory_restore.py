@@ -31,7 +31,8 @@ class MemoryRestoreTask(Task):
     @property
     def description(self) -> str:
         return (
-            "Undo memory_consolidate: restore archived memories by --run RUN_ID or --id MEMORY_ID"
+            "Undo memory_consolidate: restore archived memories by --run RUN_ID or --id "
+            "MEMORY_ID (without either: list what can be restored)"
         )
 
     @classmethod
@@ -54,12 +55,10 @@ class MemoryRestoreTask(Task):
     def run(self) -> dict[str, Any]:
         run_id: str | None = self.options.get("run")
         memory_ids: list[str] = list(self.options.get("ids") or [])
-        if not run_id and not memory_ids:
-            raise ConfigError(
-                "memory_restore needs --run RUN_ID or --id MEMORY_ID (run ids are in the "
-                "archive memory/store.archive.jsonl and in the memory_consolidate run log)"
-            )
         workspace = self.workspace
+        if not run_id and not memory_ids:
+            # Like `git stash list`: with nothing selected, show what could be restored.
+            return self._list_runs(archive_path(workspace))
         path = store_path(workspace)
         archive = archive_path(workspace)
         if self.dry_run:
@@ -77,6 +76,32 @@ class MemoryRestoreTask(Task):
                 backup_store(path, backup, expected_size=size)
             save_store(path, Store(memories=plan.memories, extra=store.extra))
             return self._result(plan, path, backup=backup)
+
+    def _list_runs(self, archive: Path) -> dict[str, Any]:
+        runs: dict[str, dict[str, Any]] = {}
+        for record in read_archive(archive).records:
+            run = runs.setdefault(
+                str(record.get("run_id")),
+                {
+                    "run_id": record.get("run_id"),
+                    "removed_at": record.get("removed_at"),
+                    "count": 0,
+                },
+            )
+            run["count"] += 1
+            run["removed_at"] = max(str(run["removed_at"]), str(record.get("removed_at")))
+        newest_first = sorted(runs.values(), key=lambda r: str(r["removed_at"]), reverse=True)
+        for run in newest_first[:10]:
+            self.log(f"  run {run['run_id']}: {run['count']} memories, removed {run['removed_at']}")
+        total = sum(r["count"] for r in newest_first)
+        if not newest_first:
+            message = f"Nothing to restore: {archive} holds no archived memories"
+        else:
+            message = (
+                f"Nothing selected: {archive} holds {total} memories from {len(newest_first)} "
+                "consolidation runs; restore with --run RUN_ID or --id MEMORY_ID"
+            )
+        return {"success": True, "message": message, "restored": 0, "runs": newest_first}
 
     def _plan(
         self, path: Path, archive: Path, run_id: str | None, memory_ids: list[str]

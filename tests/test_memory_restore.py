@@ -175,8 +175,16 @@ def test_nothing_matching_is_an_error(consolidated: Path, state_dir: Path) -> No
         restore(consolidated, state_dir, run="nope")
     with pytest.raises(ConfigError, match="id m_missing"):
         restore(consolidated, state_dir, ids=["m_missing"])
-    with pytest.raises(ConfigError, match="--run RUN_ID or --id"):
-        restore(consolidated, state_dir)
+
+
+def test_nothing_selected_lists_the_archived_runs(consolidated: Path, state_dir: Path) -> None:
+    before = snapshot(consolidated)
+    result, logs = restore(consolidated, state_dir)
+    assert result["restored"] == 0
+    assert [(r["run_id"], r["count"]) for r in result["runs"]] == [("c1", 4)]
+    assert "--run RUN_ID or --id MEMORY_ID" in result["message"]
+    assert any("run c1: 4 memories" in line for line in logs)
+    assert snapshot(consolidated) == before
 
 
 def test_restore_into_a_missing_store_creates_it(consolidated: Path, state_dir: Path) -> None:
