@@ -56,6 +56,10 @@ if ready; then
     exit 0
 fi
 
+if ! command -v npm >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "npm not found: installing it from Debian's packages"
+    { apt-get update -qq && apt-get install -y -qq npm; } >&2 || true
+fi
 command -v npm >/dev/null || {
     say "npm is needed to install Node and OpenClaw (apt-get install npm)"
     exit 1
