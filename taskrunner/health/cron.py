@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .proc import ProcResult, run_command
+from ..proc import ProcResult, run_command
 from .report import Check, Problem
 
 #: environment variable naming the openclaw executable

@@ -1,5 +1,9 @@
 """Run an external command with a timeout and leave nothing behind.
 
+For tasks: ``from taskrunner.proc import run_command``. OpenClaw marks a cron job failed
+when a process it started outlives it; a command started this way dies with
+the task's worker, and the worker dies with the runner, even on SIGKILL.
+
 The command runs in its own process group, so on timeout the whole group
 (the command and anything it started) is stopped: SIGTERM, a short grace,
 then SIGKILL. It also gets ``PR_SET_PDEATHSIG`` on Linux, so if the task
