@@ -7,17 +7,22 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY=${PYTHON:-python3}
 
 echo "== installing dev tools (pyproject.toml [dev])"
-"$PY" - <<'PYEOF' > /tmp/taskrunner-dev-reqs.txt
+reqs=$(mktemp)
+trap 'rm -f "$reqs"' EXIT
+"$PY" - > "$reqs" <<'PYEOF'
 import tomllib
 with open("pyproject.toml", "rb") as f:
     print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["dev"]))
 PYEOF
-"$PY" -m pip install --quiet --disable-pip-version-check -r /tmp/taskrunner-dev-reqs.txt
+"$PY" -m pip install --quiet --disable-pip-version-check -r "$reqs"
 
 echo "== installing Node + OpenClaw for the real-gateway test (cached)"
 if bin_dir=$(bash .ci/install-openclaw.sh); then
     export TASKRUNNER_OPENCLAW_BIN_DIR="$bin_dir"
     echo "OpenClaw: $bin_dir"
+elif [ "${TASKRUNNER_REQUIRE_GATEWAY:-0}" = 1 ]; then
+    echo "ERROR: OpenClaw could not be installed and TASKRUNNER_REQUIRE_GATEWAY=1" >&2
+    exit 1
 else
     echo "WARNING: OpenClaw could not be installed; the real-gateway test will be skipped" >&2
 fi

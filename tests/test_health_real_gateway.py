@@ -59,6 +59,11 @@ def find_bin_dir() -> Path | None:
 @pytest.fixture(scope="module")
 def bin_dir() -> Path:
     found = find_bin_dir()
+    if found is None and os.environ.get("TASKRUNNER_REQUIRE_GATEWAY") == "1":
+        pytest.fail(
+            f"OpenClaw {OPENCLAW_VERSION} is not installed and TASKRUNNER_REQUIRE_GATEWAY=1 "
+            "(CI): run `bin=$(bash .ci/install-openclaw.sh)` and set TASKRUNNER_OPENCLAW_BIN_DIR"
+        )
     if found is None:
         pytest.skip(
             f"SKIPPED THE REAL-GATEWAY TEST: OpenClaw {OPENCLAW_VERSION} is not installed. "

@@ -232,3 +232,27 @@ def test_timeout_also_stops_processes_the_task_started(
     while _alive(grandchild):
         assert time.monotonic() < deadline, "a process the task started outlived the run"
         time.sleep(0.02)
+
+
+def test_commands_started_with_run_command_die_with_a_sigkilled_runner(
+    plugins: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "cmd.pid"
+    write_task(
+        plugins,
+        "runs_cmd",
+        f"""
+        from taskrunner.proc import run_command
+        run_command(["sh", "-c", "echo $$ > {marker}; exec sleep 300"], timeout_s=600)
+        return {{"success": True, "message": "never"}}
+        """,
+    )
+    runner = start("runs_cmd")
+    wait_for(marker)
+    command_pid = int(marker.read_text())
+    runner.kill()
+    runner.wait(10)
+    deadline = time.monotonic() + 5
+    while _alive(command_pid):
+        assert time.monotonic() < deadline, "a command outlived its SIGKILLed runner"
+        time.sleep(0.02)
