@@ -31,25 +31,30 @@ usage: runner.py <task> [--dry-run] [--json] [options]
        runner.py list [--json]
        runner.py history [TASK] [--last N] [--json]
        runner.py alerts [--json | --drain]
-       runner.py <task> --help | --version
+       runner.py <task> --help | --version | help | version
 
 exit codes: 0 success, 1 error, 2 already running, 130/143 interrupted
 """
 
 
 def _split_command(argv: Sequence[str]) -> tuple[str | None, list[str]]:
-    """The command or task name (first positional) and the remaining arguments."""
+    """The command or task name (first positional, or the word after ``--``) and the rest."""
     rest: list[str] = []
     command: str | None = None
-    skip = False
-    for arg in argv:
-        if command is None and not skip and not arg.startswith("-"):
+    args = iter(argv)
+    for arg in args:
+        if command is not None:
+            rest.append(arg)
+        elif arg == "--":
+            command = next(args, None)
+        elif not arg.startswith("-"):
             command = arg
-            continue
-        rest.append(arg)
-        skip = command is None and arg in _VALUE_OPTIONS
-        if skip is False and command is None and arg == "--":
-            break
+        else:
+            rest.append(arg)
+            if arg in _VALUE_OPTIONS:  # its value is not the task name
+                value = next(args, None)
+                if value is not None:
+                    rest.append(value)
     return command, rest
 
 
@@ -93,6 +98,12 @@ def _dispatch(args: list[str]) -> int:
             print(_USAGE, end="")
             return 0
         raise UsageError("no task given.\n" + _USAGE.rstrip())
+    if command == "help":
+        print(_USAGE, end="")
+        return 0
+    if command == "version":
+        print(f"taskrunner {__version__}")
+        return 0
     if command == "list":
         return _cmd_list(rest)
     if command in ("history", "alerts"):

@@ -66,7 +66,7 @@ def discover(env: Mapping[str, str] | None = None) -> dict[str, TaskSpec]:
             continue
         for path in entries:
             name = path.stem
-            if name == "base" or name.startswith("_") or not TASK_NAME_RE.match(name):
+            if name == "base" or name.startswith("_") or not TASK_NAME_RE.fullmatch(name):
                 continue
             if name in RESERVED_NAMES:
                 raise PluginError(
@@ -81,12 +81,19 @@ def discover(env: Mapping[str, str] | None = None) -> dict[str, TaskSpec]:
     return found
 
 
+def _shown(name: str) -> str:
+    """A name as echoed in an error message: never a whole 5,000-character argument."""
+    return repr(name if len(name) <= 60 else name[:57] + "...")
+
+
 def validate_name(name: str) -> str:
     """Refuse names that are not task names before they get near the import system."""
-    if name in RESERVED_NAMES or not TASK_NAME_RE.match(name):
-        shown = name if len(name) <= 60 else name[:57] + "..."
+    if name in RESERVED_NAMES:
+        raise UsageError(f"'{name}' is a command of the runner, not a task name")
+    if not TASK_NAME_RE.fullmatch(name):
+        shown = _shown(name)
         raise UsageError(
-            f"invalid task name {shown!r}: task names are lowercase letters, digits and "
+            f"invalid task name {shown}: task names are lowercase letters, digits and "
             "underscores, starting with a letter (and not 'base')"
         )
     return name
@@ -106,7 +113,7 @@ def find(name: str, env: Mapping[str, str] | None = None) -> TaskSpec:
     if close:
         hint = f" Did you mean '{close[0]}'?"
     available = ", ".join(sorted(tasks)) or "(none)"
-    raise UnknownTask(f"unknown task '{name}'.{hint} Available tasks: {available}")
+    raise UnknownTask(f"unknown task {_shown(name)}.{hint} Available tasks: {available}")
 
 
 def _package_for(directory: Path) -> str:

@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 
 from . import locking
-from .errors import Interrupted, LockBusy, PluginError, TaskrunnerError
+from .errors import Interrupted, LockBusy, LockDirError, PluginError, TaskrunnerError
 from .retry import compute_backoff
 from .task import Task, TaskContext, local_now
 from .worker import Outcome, run_attempt
@@ -155,6 +155,26 @@ class Engine:
             holder = {"pid": os.getpid(), "run_id": run_id, "started": base["timestamp"]}
             try:
                 held = locking.acquire(settings.lock_dir, name, settings.workspace, holder)
+            except LockDirError as exc:
+                # Not a run of the task, but the user must hear about it: a planted
+                # symlink or a foreign lock directory stops every future run too.
+                record = {
+                    **base,
+                    "success": False,
+                    "status": "failed",
+                    "message": str(exc),
+                    "attempts": 0,
+                    "duration_seconds": round(self.monotonic() - t0, 3),
+                    "error": {"type": "LockDirError", "message": str(exc)},
+                }
+                alert = {
+                    "task": name,
+                    "run_id": run_id,
+                    "level": "error",
+                    "message": f"{name} cannot take its lock: {exc}",
+                    "key": f"{name}:lock",
+                }
+                return RunResult(record, [alert], exc.exit_code)
             except LockBusy as busy:
                 record = {
                     **base,

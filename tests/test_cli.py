@@ -67,7 +67,19 @@ def test_python_dash_m_entry_point(state_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["../x", "os", "base", "Noop", "no-op", "noop;rm", "x" * 300, "list.py", "tasks.noop"]
+    "name",
+    [
+        "../x",
+        "os",
+        "base",
+        "Noop",
+        "no-op",
+        "noop;rm",
+        "x" * 300,
+        "list.py",
+        "tasks.noop",
+        "noop\n",
+    ],
 )
 def test_hostile_or_unknown_names_exit_1_cleanly(name: str) -> None:
     proc = run_runner(name)
@@ -232,3 +244,19 @@ def test_test_all_dry_runs_every_task(state_dir: Path) -> None:
     )
     assert "noop" in proc.stdout
     assert not (state_dir / "logs").exists()
+
+
+def test_double_dash_then_task_name() -> None:
+    proc = run_runner("--dry-run", "--", "noop")
+    assert proc.returncode == 0, proc.stderr
+    assert "dry run: noop: success" in proc.stderr
+
+
+def test_help_and_version_words() -> None:
+    assert run_runner("help").stdout.startswith("usage: runner.py")
+    assert run_runner("version").stdout.startswith("taskrunner ")
+
+
+def test_long_unknown_names_are_not_echoed_whole() -> None:
+    proc = run_runner("a" * 5000)
+    assert proc.returncode == 1 and len(proc.stderr) < 1000

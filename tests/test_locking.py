@@ -189,6 +189,12 @@ def test_planted_symlink_end_to_end(state_dir: Path, tmp_path: Path) -> None:
     )
     assert proc.returncode == 1 and "symbolic link" in proc.stderr
     assert victim.read_text() == "precious"
+    # The refusal is recorded and reaches the heartbeat: every later run would fail too.
+    [record] = records(state_dir)
+    assert record["status"] == "failed" and record["error"]["type"] == "LockDirError"
+    pending = json.loads((state_dir / "alerts" / "pending.json").read_text())
+    assert [a["level"] for a in pending] == ["error"]
+    assert "cannot take its lock" in pending[0]["message"]
 
 
 def test_lock_dir_is_private_and_foreign_dirs_refused(tmp_path: Path) -> None:
