@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -227,23 +226,6 @@ def test_missing_workspace_is_a_clear_error(plugins: Path, tmp_path: Path) -> No
     proc = run_runner("needs_ws", "--workspace", str(tmp_path / "nope"))
     assert proc.returncode == 1
     assert "OpenClaw workspace not found" in proc.stderr and "Traceback" not in proc.stderr
-
-
-def test_test_all_dry_runs_every_task(state_dir: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "test_all.py"),
-            "--workspace",
-            str(ROOT / "examples" / "workspace"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PATH": os.environ.get("PATH", "")},
-    )
-    assert "noop" in proc.stdout
-    assert not (state_dir / "logs").exists()
 
 
 def test_double_dash_then_task_name() -> None:
