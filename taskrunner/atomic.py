@@ -98,3 +98,32 @@ def append_line(path: Path, line: str) -> None:
         raise WriteFailed(f"cannot append to {path}: {exc.strerror}") from exc
     finally:
         os.close(fd)
+
+
+def move_aside(path: Path, label: str) -> Path:
+    """Rename ``path`` to ``<name>.<label>[-N]`` without ever replacing an existing file.
+
+    For a corrupted file that must not be overwritten nor lost: the caller
+    starts afresh, the user finds the old bytes beside it. ``os.link`` fails
+    instead of replacing, so two set-asides in the same second both survive.
+    The caller holds the lock that guards ``path``.
+    """
+    path = Path(path)
+    for n in range(1000):
+        target = path.with_name(f"{path.name}.{label}" + (f"-{n}" if n else ""))
+        try:
+            os.link(path, target)
+        except FileExistsError:
+            continue
+        except OSError:
+            # No hard links here (some filesystems); under the caller's lock a
+            # check-then-rename cannot race another writer.
+            if target.exists():
+                continue
+            path.rename(target)
+            return target
+        path.unlink()
+        return target
+    raise WriteFailed(
+        f"{path} could not be moved aside: too many {path.name}.{label}-* files; clean them up"
+    )

@@ -165,3 +165,27 @@ def test_report_overall_and_table() -> None:
 def test_a_check_status_outside_the_vocabulary_is_refused() -> None:
     with pytest.raises(ValueError, match="invalid check status"):
         Check("x", "error", "")
+
+
+def test_two_unreadable_state_files_in_one_second_are_both_kept(tmp_path: Path) -> None:
+    from taskrunner.health.state import save_state
+
+    path = tmp_path / "health.json"
+    for content in ("{broken one", "{broken two"):
+        path.write_text(content)
+        save_state(path, {}, "2026-11-29T21:10:00+00:00", unreadable=True)
+    kept = sorted(p.read_text() for p in tmp_path.glob("health.json.unreadable-*"))
+    assert kept == ["{broken one", "{broken two"]
+
+
+def test_move_aside_never_replaces(tmp_path: Path) -> None:
+    from taskrunner.atomic import move_aside
+
+    target = tmp_path / "q.json"
+    names = []
+    for i in range(3):
+        target.write_text(str(i))
+        names.append(move_aside(target, "corrupt-x").name)
+    assert names == ["q.json.corrupt-x", "q.json.corrupt-x-1", "q.json.corrupt-x-2"]
+    assert [(tmp_path / n).read_text() for n in names] == ["0", "1", "2"]
+    assert not target.exists()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_json_atomic
+from ..atomic import move_aside, write_json_atomic
 from ..errors import TaskrunnerError
 from .report import Check
 
@@ -132,8 +132,8 @@ def save_state(
     path.parent.mkdir(parents=True, exist_ok=True)
     moved: Path | None = None
     if unreadable and path.exists():
-        moved = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
-        os.replace(path, moved)
+        stamp = "".join(ch for ch in now_iso[:19] if ch.isdigit())
+        moved = move_aside(path, f"unreadable-{stamp}")
     write_json_atomic(
         path,
         {"version": STATE_VERSION, "updated_at": now_iso, "problems": dict(problems)},
