@@ -44,6 +44,14 @@ class LockDirError(TaskrunnerError):
     """Raised when the lock directory is unsafe (wrong owner, group/world access)."""
 
 
+class LockFileError(TaskrunnerError):
+    """Raised when a lock file cannot be opened safely (a planted symlink, permissions)."""
+
+
+class LockTimeout(TaskrunnerError):
+    """Raised when a lock stays held by another process longer than the caller may wait."""
+
+
 class PermanentError(TaskrunnerError):
     """Raised by a task for a failure that retrying cannot heal.
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from taskrunner.errors import LockFileError, LockTimeout
 from taskrunner.health.report import Check, Problem, build_report, format_table, overall
 from taskrunner.health.state import (
-    StateLockTimeout,
     load_state,
     plan_alerts,
     save_state,
@@ -120,7 +120,7 @@ def test_the_state_lock_excludes_another_process(tmp_path: Path) -> None:
     try:
         assert proc.stdout is not None and proc.stdout.readline() == "held\n"
         with (
-            pytest.raises(StateLockTimeout, match=r"health\.json\.lock"),
+            pytest.raises(LockTimeout, match=r"health\.json\.lock"),
             state_lock(path, timeout_s=0.3),
         ):
             pass
@@ -138,7 +138,7 @@ def test_a_symlink_at_the_lock_path_is_not_followed(tmp_path: Path) -> None:
     victim = tmp_path / "victim"
     victim.write_text("precious")
     (path.parent / "health.json.lock").symlink_to(victim)
-    with pytest.raises(OSError), state_lock(path):
+    with pytest.raises(LockFileError, match="symbolic link"), state_lock(path):
         pass
     assert victim.read_text() == "precious"
 

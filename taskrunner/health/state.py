@@ -11,17 +11,14 @@ known state is kept.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import flock
 from ..atomic import move_aside, write_json_atomic
-from ..errors import TaskrunnerError
 from .report import Check
 
 STATE_DIRNAME = "state"
@@ -29,10 +26,6 @@ STATE_FILENAME = "health.json"
 STATE_VERSION = 1
 #: seconds to wait for another health run to finish with the state file
 LOCK_TIMEOUT_S = 30.0
-
-
-class StateLockTimeout(TaskrunnerError):
-    """Raised when another run holds the health state lock for too long."""
 
 
 def state_path(state_dir: Path) -> Path:
@@ -107,22 +100,8 @@ def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[Non
     """Exclusive ``flock`` on ``health.json.lock`` (never truncated, never deleted)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StateLockTimeout(
-                        f"another system_health run has held {lock_path} for {timeout_s:g} s"
-                    ) from None
-                time.sleep(0.05)
+    with flock.held(lock_path, what="the health state lock", timeout_s=timeout_s):
         yield
-    finally:
-        os.close(fd)
 
 
 def save_state(

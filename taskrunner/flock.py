@@ -1,0 +1,75 @@
+"""Opening and waiting for ``flock`` lock files: the one way every lock in the runner is taken.
+
+A lock file is opened with ``O_NOFOLLOW | O_CLOEXEC`` (a planted symlink is
+refused, a child never inherits the lock), created 0600, never truncated
+through a path and never deleted: deleting a held lock file lets a second
+process lock a fresh inode while the first still holds the old one
+(tox-dev/filelock#31).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import time
+
+from .errors import LockFileError, LockTimeout
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+#: seconds between two tries at a contended lock, at most (tries start at 1 ms)
+MAX_POLL_S = 0.05
+
+
+def open_lock_file(path: Path, *, what: str) -> int:
+    """A descriptor on the lock file ``path`` (created if needed); ``what`` names it in errors."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LockFileError(
+                f"{what} {path} is a symbolic link; refusing to follow it. Remove the link "
+                "(someone may have planted it) and run again"
+            ) from exc
+        raise LockFileError(f"cannot open {what} {path}: {exc.strerror}") from exc
+
+
+def wait_for(fd: int, *, path: Path, what: str, timeout_s: float, shared: bool = False) -> None:
+    """Take the flock on ``fd``, waiting at most ``timeout_s``; ``LockTimeout`` after that."""
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    deadline = time.monotonic() + timeout_s
+    pause_s = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LockTimeout(
+                    f"{what} {path} is still held by another process after {timeout_s:g} s; "
+                    "try again when it has finished"
+                ) from None
+            time.sleep(pause_s)
+            pause_s = min(pause_s * 2, MAX_POLL_S)
+
+
+@contextlib.contextmanager
+def held(
+    path: Path, *, what: str, timeout_s: float | None = None, shared: bool = False
+) -> Iterator[int]:
+    """Hold the flock on ``path`` for the ``with`` block (no limit on the wait when None)."""
+    fd = open_lock_file(path, what=what)
+    try:
+        if timeout_s is None:
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        else:
+            wait_for(fd, path=path, what=what, timeout_s=timeout_s, shared=shared)
+        yield fd
+    finally:
+        # Closing the last descriptor releases the lock.
+        os.close(fd)
