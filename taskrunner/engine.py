@@ -13,7 +13,14 @@ import time
 from contextlib import contextmanager
 
 from . import locking
-from .errors import Interrupted, LockBusy, LockDirError, PluginError, TaskrunnerError
+from .errors import (
+    Interrupted,
+    LockBusy,
+    LockDirError,
+    LockFileError,
+    PluginError,
+    TaskrunnerError,
+)
 from .retry import compute_backoff
 from .task import Task, TaskContext, local_now
 from .worker import Outcome, run_attempt
@@ -155,7 +162,7 @@ class Engine:
             holder = {"pid": os.getpid(), "run_id": run_id, "started": base["timestamp"]}
             try:
                 held = locking.acquire(settings.lock_dir, name, settings.workspace, holder)
-            except LockDirError as exc:
+            except (LockDirError, LockFileError) as exc:
                 # Not a run of the task, but the user must hear about it: a planted
                 # symlink or a foreign lock directory stops every future run too.
                 record = {
@@ -165,7 +172,7 @@ class Engine:
                     "message": str(exc),
                     "attempts": 0,
                     "duration_seconds": round(self.monotonic() - t0, 3),
-                    "error": {"type": "LockDirError", "message": str(exc)},
+                    "error": {"type": type(exc).__name__, "message": str(exc)},
                 }
                 alert = {
                     "task": name,

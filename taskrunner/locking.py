@@ -20,7 +20,6 @@ started and never finished is reported by the next one as ``crashed``.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import json
 import os
@@ -28,6 +27,7 @@ import stat
 import zlib
 from pathlib import Path
 
+from . import flock
 from .errors import LockBusy, LockDirError
 
 # typing is only needed by the type checker: keep it off the startup path.
@@ -35,7 +35,6 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-_OPEN_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 #: holder info is small; anything bigger is not ours
 _MAX_HOLDER_BYTES = 4096
 
@@ -134,15 +133,7 @@ def acquire(lock_dir: Path, task: str, workspace: Path | None, holder: dict[str,
     """Take the lock for (task, workspace) without waiting; ``LockBusy`` if another run has it."""
     ensure_private_dir(lock_dir)
     path = lock_dir / lock_file_name(task, workspace)
-    try:
-        fd = os.open(path, _OPEN_FLAGS, 0o600)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise LockDirError(
-                f"lock file {path} is a symbolic link; refusing to follow it. Remove the link "
-                "(someone may have planted it) and run again"
-            ) from exc
-        raise LockDirError(f"cannot open lock file {path}: {exc.strerror}") from exc
+    fd = flock.open_lock_file(path, what="lock file")
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise LockDirError(f"lock file {path} is not a regular file; remove it")

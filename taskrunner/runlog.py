@@ -13,7 +13,6 @@ written into a file that is being moved or removed.
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import json
 import math
@@ -21,6 +20,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from . import flock
 from .atomic import WriteFailed, append_line
 
 # Only the type checker needs these: every run appends a record, and typing
@@ -38,7 +38,6 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: rotated files kept (``tasks.jsonl.1`` ... ``tasks.jsonl.<backups>``)
 DEFAULT_BACKUPS = 5
 
-_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 #: nesting beyond this is stringified rather than recursed into
 _MAX_DEPTH = 64
 
@@ -130,16 +129,9 @@ class RunLog:
     def _open_lock(self) -> int:
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            return os.open(self.lock_path, _LOCK_FLAGS, 0o600)
         except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise WriteFailed(
-                    f"run log lock {self.lock_path} is a symbolic link; refusing to follow it. "
-                    "Remove the link and run again"
-                ) from exc
-            raise WriteFailed(
-                f"cannot open the run log lock {self.lock_path}: {exc.strerror}"
-            ) from exc
+            raise WriteFailed(f"cannot create {self.directory}: {exc.strerror}") from exc
+        return flock.open_lock_file(self.lock_path, what="the run log lock")
 
     # -- reading ------------------------------------------------------------
 

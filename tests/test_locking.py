@@ -15,7 +15,7 @@ from conftest import RUNNER
 from plugin_factory import write_task
 
 from taskrunner import locking
-from taskrunner.errors import LockBusy, LockDirError
+from taskrunner.errors import LockBusy, LockDirError, LockFileError
 
 
 @pytest.fixture
@@ -169,7 +169,7 @@ def test_planted_symlink_at_lock_path_is_not_written_through(tmp_path: Path) -> 
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
     (lock_dir / locking.lock_file_name("noop", None)).symlink_to(victim)
-    with pytest.raises(LockDirError, match="symbolic link"):
+    with pytest.raises(LockFileError, match="symbolic link"):
         locking.acquire(lock_dir, "noop", None, {"pid": 1})
     assert victim.read_text() == "precious"
 
@@ -191,7 +191,7 @@ def test_planted_symlink_end_to_end(state_dir: Path, tmp_path: Path) -> None:
     assert victim.read_text() == "precious"
     # The refusal is recorded and reaches the heartbeat: every later run would fail too.
     [record] = records(state_dir)
-    assert record["status"] == "failed" and record["error"]["type"] == "LockDirError"
+    assert record["status"] == "failed" and record["error"]["type"] == "LockFileError"
     pending = json.loads((state_dir / "alerts" / "pending.json").read_text())
     assert [a["level"] for a in pending] == ["error"]
     assert "cannot take its lock" in pending[0]["message"]
