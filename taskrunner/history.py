@@ -165,23 +165,6 @@ def summarize(
     return Summary(recent=[dict(r) for r in recent], tasks=[stats[k] for k in sorted(stats)])
 
 
-def task_stats(
-    records: Iterable[Mapping[str, Any]], *, task: str | None = None
-) -> dict[str, TaskStats]:
-    """Per-task statistics, keyed by task name."""
-    return {s.task: s for s in summarize(records, task=task, last=0).tasks}
-
-
-def recent_runs(
-    records: Iterable[Mapping[str, Any]],
-    *,
-    task: str | None = None,
-    last: int = DEFAULT_LAST_RUNS,
-) -> list[dict[str, Any]]:
-    """The ``last`` records (of ``task``, if given), newest last."""
-    return summarize(records, task=task, last=last).recent
-
-
 # -- rendering ----------------------------------------------------------------
 
 

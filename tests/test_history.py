@@ -14,14 +14,21 @@ from hypothesis import strategies as st
 
 from taskrunner.history import (
     DEFAULT_LAST_RUNS,
+    TaskStats,
     describe_failure,
     local_time,
     percentile,
-    recent_runs,
     render_text,
     summarize,
-    task_stats,
 )
+
+
+def task_stats(records: list[dict[str, Any]]) -> dict[str, TaskStats]:
+    return {s.task: s for s in summarize(records, last=0).tasks}
+
+
+def recent_runs(records: list[dict[str, Any]], last: int = 20) -> list[dict[str, Any]]:
+    return summarize(records, last=last).recent
 
 
 def run(
