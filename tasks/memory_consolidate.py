@@ -20,6 +20,7 @@ from taskrunner.memory.store import (
     StoreCorrupt,
     archive_path,
     backup_path,
+    corrupt_alert_key,
     load_store,
     save_store,
     store_lock,
@@ -134,7 +135,7 @@ class MemoryConsolidateTask(Task):
         try:
             return load_store(path)
         except StoreCorrupt as exc:
-            self.alert(str(exc), level="error", key=f"memory-store-corrupt:{path}")
+            self.alert(str(exc), level="error", key=corrupt_alert_key(path))
             raise
 
     def _plan(self, store: Store, day: date) -> Plan:

@@ -12,6 +12,7 @@ from taskrunner.memory.store import (
     StoreCorrupt,
     archive_path,
     backup_path,
+    corrupt_alert_key,
     load_store,
     save_store,
     store_lock,
@@ -109,7 +110,7 @@ class MemoryRestoreTask(Task):
         try:
             store = load_store(path)
         except StoreCorrupt as exc:
-            self.alert(str(exc), level="error", key=f"memory-store-corrupt:{path}")
+            self.alert(str(exc), level="error", key=corrupt_alert_key(path))
             raise
         contents = read_archive(archive)
         if contents.bad_lines:

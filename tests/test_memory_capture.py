@@ -290,10 +290,12 @@ def test_a_corrupt_store_is_a_permanent_error_left_untouched(notes: Path, state_
     with pytest.raises(StoreCorrupt) as caught:
         task.run()
     assert isinstance(caught.value, PermanentError)
-    assert "line 2 col 15" in str(caught.value) and "store.json.bak" in str(caught.value)
+    assert "line 2 col 15" in str(caught.value) and "fix it by hand" in str(caught.value)
+    # capture never writes a backup: none is offered
+    assert "cp " not in str(caught.value) and "no backup" in str(caught.value)
     (alert,) = [a for a in alerts if a["level"] == "error"]
     assert alert["key"] == f"memory-store-corrupt:{path}"
-    assert "store.json.bak" in alert["message"] and "not valid JSON" in alert["message"]
+    assert alert["message"] == str(caught.value) and "not valid JSON" in alert["message"]
     assert path.read_bytes() == broken
     assert sorted(p.name for p in path.parent.iterdir()) == [
         "2026-02-12.md",
@@ -596,13 +598,33 @@ def test_runner_end_to_end(notes: Path, state_dir: Path) -> None:
 
 
 def test_runner_reports_a_corrupt_store_and_exits_1(notes: Path, state_dir: Path) -> None:
-    store_path(notes).write_text("{not json")
+    path = store_path(notes)
+    path.write_text("{not json")
+    backup = notes / "memory" / "store.json.bak"
+    backup.write_text('{"version": 1, "memories": []}')
     done = run_runner("memory_capture", "--workspace", str(notes), "--date", "2026-02-13")
     assert done.returncode == 1
-    assert "store.json.bak" in done.stderr
-    assert store_path(notes).read_text() == "{not json"
+    assert f"cp {backup} {path}" in done.stderr
+    assert path.read_text() == "{not json"
     queued = "".join(p.read_text() for p in (state_dir / "alerts").glob("*") if p.is_file())
-    assert "store.json.bak" in queued
+    assert f"cp {backup} {path}" in queued
+
+
+def test_a_broken_store_queues_one_alert_per_task_counting_repeats(
+    notes: Path, state_dir: Path
+) -> None:
+    path = store_path(notes)
+    path.write_text("{not json")
+    common = ("--workspace", str(notes), "--date", "2026-02-13", "--no-retry")
+    for task in ("memory_capture", "memory_capture", "memory_consolidate"):
+        assert run_runner(task, *common).returncode == 1
+    pending = json.loads((state_dir / "alerts" / "pending.json").read_text())
+    corrupt = [a for a in pending if a.get("key") == f"memory-store-corrupt:{path}"]
+    # The queue scopes keys to their task: one alert per task, repeats counted.
+    assert sorted((a["task"], a["count"]) for a in corrupt) == [
+        ("memory_capture", 2),
+        ("memory_consolidate", 1),
+    ]
 
 
 def test_runner_dry_run_writes_nothing(notes: Path, state_dir: Path) -> None:

@@ -141,9 +141,33 @@ def test_a_corrupt_store_is_reported_and_left_untouched(
         load_store(path)
     message = str(caught.value)
     assert problem in message
-    assert str(path) in message and "store.json.bak" in message and "untouched" in message
+    assert str(path) in message and "left untouched" in message
+    # No backup next to it: the message must not send the user to a missing file.
+    assert "fix it by hand" in message and "no backup" in message and "cp " not in message
     assert isinstance(caught.value, CorruptInput)  # permanent: retrying cannot heal it
     assert path.read_bytes() == content
+
+
+def test_a_corrupt_store_with_a_backup_says_how_to_restore_it(workspace: Path) -> None:
+    path = store_path(workspace)
+    path.write_bytes(b'{"version": 1, "memories": [')
+    backup_path(path).write_text('{"version": 1, "memories": []}')
+    with pytest.raises(StoreCorrupt) as caught:
+        load_store(path)
+    message = str(caught.value)
+    assert f"cp {backup_path(path)} {path}" in message
+    assert "left untouched" in message and "fix it by hand" in message
+    assert path.read_bytes() == b'{"version": 1, "memories": ['
+
+
+def test_a_backup_that_is_not_a_file_is_not_offered(workspace: Path) -> None:
+    path = store_path(workspace)
+    path.write_bytes(b"{")
+    backup_path(path).mkdir()
+    with pytest.raises(StoreCorrupt) as caught:
+        load_store(path)
+    message = str(caught.value)
+    assert "cp " not in message and "no backup" in message and "fix it by hand" in message
 
 
 def test_a_newer_store_version_is_refused_with_the_fix(workspace: Path) -> None:

@@ -104,10 +104,25 @@ def lock_path(workspace: Path) -> Path:
     return Path(workspace) / "memory" / "store.json.lock"
 
 
+def corrupt_alert_key(path: Path) -> str:
+    """The alert key a memory task uses for a store it cannot read.
+
+    The alert queue scopes keys to the task raising the alert, so each task
+    that meets the broken store queues one alert for it, and its repeats
+    while pending raise that alert's count.
+    """
+    return f"memory-store-corrupt:{path}"
+
+
 def _corrupt(path: Path, problem: str) -> StoreCorrupt:
-    return StoreCorrupt(
-        f"{path} {problem}; left untouched — restore from {backup_path(path)} or fix it by hand"
-    )
+    # Only memory_consolidate and memory_restore write a backup: a store that
+    # capture alone maintains has none, and naming a missing file misleads.
+    backup = backup_path(path)
+    if backup.is_file():
+        fix = f"restore the last backup with `cp {backup} {path}`, or fix it by hand"
+    else:
+        fix = f"fix it by hand (no backup {backup} exists to restore from)"
+    return StoreCorrupt(f"{path} {problem}; the file was left untouched — {fix}")
 
 
 def _upgrade_legacy(path: Path, items: list[Any]) -> list[dict[str, Any]]:
