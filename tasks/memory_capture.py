@@ -14,6 +14,7 @@ from taskrunner.memory.notes import NoteUnreadable, find_notes, read_note
 from taskrunner.memory.store import (
     Store,
     StoreCorrupt,
+    corrupt_alert_key,
     load_store,
     save_store,
     store_lock,
@@ -66,8 +67,10 @@ class MemoryCaptureTask(Task):
         try:
             return load_store(path)
         except StoreCorrupt as exc:
-            # The key memory_consolidate uses too: one queued alert per broken store.
-            self.alert(str(exc), level="error", key=f"memory-store-corrupt:{path}")
+            # The alert queue scopes keys to the task: memory_consolidate and
+            # memory_restore queue their own alert for the same broken store, and
+            # repeats of each only raise its count.
+            self.alert(str(exc), level="error", key=corrupt_alert_key(path))
             raise
 
     def _read_sightings(
@@ -114,6 +117,8 @@ class MemoryCaptureTask(Task):
             "items_extracted": len(sightings),
             "items_added": 0,
             "items_skipped": 0,
+            "memories_updated": 0,
+            "sources_moved": 0,
             "files_read": files_read,
             "warnings": problems,
         }
@@ -131,6 +136,8 @@ class MemoryCaptureTask(Task):
         merged = self._merge(workspace, sightings)
         result["items_added"] = merged.added
         result["items_skipped"] = merged.skipped
+        result["memories_updated"] = merged.updated
+        result["sources_moved"] = merged.moved
         message = self._message(merged, files_read)
         if problems:
             message += f"; {len(problems)} warning{'s' if len(problems) != 1 else ''}"
@@ -143,8 +150,8 @@ class MemoryCaptureTask(Task):
             # No lock in a dry run: taking it would create the lock file.
             merged = merge_sightings(self._load(path).memories, sightings, now_iso=now_iso)
             self.log(
-                f"dry run: would add {merged.added} memories and record new sightings of "
-                f"{merged.updated}; {path} not written"
+                f"dry run: would add {merged.added} memories, record new sightings of "
+                f"{merged.updated} and move {merged.moved} sources; {path} not written"
             )
             return merged
         with store_lock(workspace):
@@ -157,10 +164,18 @@ class MemoryCaptureTask(Task):
     def _message(self, merged: MergeResult, files_read: list[str]) -> str:
         notes = f"{len(files_read)} note{'s' if len(files_read) != 1 else ''}"
         total = merged.added + merged.skipped
-        prefix = "dry run: would have " if self.dry_run else ""
+        would = "would have " if self.dry_run else ""
         if merged.added:
-            return (
-                f"{prefix}added {merged.added} new memories from {notes} "
-                f"({total} items, {merged.skipped} already known)"
+            message = (
+                f"{'dry run: ' if self.dry_run else ''}{would}added {merged.added} new memories "
+                f"from {notes} ({total} items, {merged.skipped} already known)"
             )
-        return f"nothing new in {notes} ({total} items, all already known)"
+        else:
+            message = f"nothing new in {notes} ({total} items, all already known)"
+        if merged.updated:
+            known = "memory" if merged.updated == 1 else "memories"
+            message += f"; {would}recorded new sightings of {merged.updated} known {known}"
+        if merged.moved:
+            sources = "source" if merged.moved == 1 else "sources"
+            message += f"; {would}moved {merged.moved} {sources} to their items' new lines"
+        return message

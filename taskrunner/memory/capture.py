@@ -2,14 +2,27 @@
 
 An item whose normalized text is already stored (same id), or whose word set
 is a near-duplicate of a stored memory's (``similarity.is_near_duplicate``),
-is a *sighting* of that memory: its source is recorded, ``seen_count`` and
-``last_seen_at`` move on. A sighting from a source the memory already lists
-changes nothing, so capturing unchanged notes again writes nothing.
+belongs to that memory. A *sighting* is one line of a note holding the item:
+a line that is not yet among the memory's sources is recorded as one, and
+``seen_count`` and ``last_seen_at`` move on.
+
+Sources follow note edits: the sightings of a note hold every item it has
+now, so a source whose line no longer holds its memory's item is moved to a
+line of that note that does and is not recorded yet (lines inserted above an
+item move it, they do not make it seen again), or dropped when there is none
+(a copy of the item was deleted). Capturing unchanged notes again changes
+nothing and writes nothing.
+
+Sources are bounded: at most ``MAX_SOURCES_PER_NOTE`` lines of one note count
+(a line a heartbeat logs 700 times is 25 sightings, not 700), and a memory
+keeps at most ``MAX_SOURCES`` sources; beyond that its oldest sources (never
+its first, nor those in the notes being read) are dropped and counted in
+``sources_truncated``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -33,14 +46,23 @@ class Sighting:
     day: date
 
 
+#: lines of one note that count as sightings of one memory (and are kept as
+#: its sources); more copies of the item in that note are not counted
+MAX_SOURCES_PER_NOTE = 25
+#: sources one memory keeps; older ones beyond it are dropped and counted
+MAX_SOURCES = 100
+
+
 @dataclass
 class MergeResult:
     """What ``merge_sightings`` did to the memories."""
 
     added: int = 0
     skipped: int = 0
-    #: memories that gained a source (new ones not counted)
+    #: stored memories with a new sighting (new ones not counted)
     updated: int = 0
+    #: sources moved to the line that now holds their item (a note was edited)
+    moved: int = 0
     #: False when the memories are exactly as before: nothing to write
     changed: bool = False
     new_ids: list[str] = field(default_factory=list)
@@ -78,29 +100,113 @@ def _near_stored(
     return matched
 
 
-def _record(memory: dict[str, Any], sighting: Sighting, now_iso: str) -> bool:
-    """Add a sighting to a memory; False when its source was already recorded."""
-    sources = memory.get("sources")
-    if not isinstance(sources, list):
-        sources = memory["sources"] = []
-    for source in sources:
-        if (
-            isinstance(source, dict)
-            and source.get("file") == sighting.file
-            and source.get("line") == sighting.line
-        ):
-            return False
-    sources.append({"file": sighting.file, "line": sighting.line})
-    count = memory.get("seen_count")
-    memory["seen_count"] = (count if isinstance(count, int) else 0) + 1
-    memory["last_seen_at"] = now_iso
+def _line_of(source: dict[str, Any]) -> int | None:
+    """A source's line, None when it is not a line number."""
+    line = source.get("line")
+    return line if isinstance(line, int) and not isinstance(line, bool) else None
+
+
+def _raise_kind(memory: dict[str, Any], kind: str) -> None:
     # A header seen again as a todo is now a todo: keep the stronger kind.
-    importance = importance_of(sighting.kind)
+    importance = importance_of(kind)
     current = memory.get("importance")
     if not isinstance(current, (int, float)) or importance > current:
         memory["importance"] = importance
-        memory["kind"] = sighting.kind
-    return True
+        memory["kind"] = kind
+
+
+@dataclass
+class _SourceUpdate:
+    sighted: int = 0
+    moved: int = 0
+    changed: bool = False
+
+
+def _update_sources(
+    memory: dict[str, Any], by_file: dict[str, list[Sighting]], now_iso: str
+) -> _SourceUpdate:
+    """Bring a memory's sources in line with every sighting of it in the notes read."""
+    update = _SourceUpdate()
+    old = memory.get("sources")
+    sources: list[Any] = old if isinstance(old, list) else []
+    replaced: dict[int, Any] = {}  # index in sources -> new entry, None to drop
+    added: list[dict[str, Any]] = []
+    dropped = 0
+    for file, group in by_file.items():
+        kinds = {sighting.line: sighting.kind for sighting in group}
+        claimed: set[int] = set()
+        valid: list[int] = []  # indexes in sources whose line holds the item
+        stale: list[int] = []  # indexes of this note's other sources
+        for index, source in enumerate(sources):
+            if not isinstance(source, dict) or source.get("file") != file:
+                continue
+            line = _line_of(source)
+            if line is not None and line in kinds and line not in claimed:
+                claimed.add(line)
+                valid.append(index)
+            else:
+                stale.append(index)
+        # A store written before the cap may list one note's lines by the hundred.
+        for index in valid[MAX_SOURCES_PER_NOTE:]:
+            replaced[index] = None
+            dropped += 1
+        room = MAX_SOURCES_PER_NOTE - min(len(valid), MAX_SOURCES_PER_NOTE)
+        free = [line for line in sorted(kinds, reverse=True) if line not in claimed]
+        for index in stale:
+            if free and room > 0:
+                replaced[index] = {**sources[index], "line": free.pop()}
+                room -= 1
+                update.moved += 1
+            else:
+                replaced[index] = None
+                # Still in the note, beyond the cap: truncated. Gone: nothing to count.
+                dropped += 1 if free else 0
+        while free and room > 0:
+            line = free.pop()
+            added.append({"file": file, "line": line})
+            _raise_kind(memory, kinds[line])
+            room -= 1
+    if not replaced and not added:
+        return update
+    kept = [
+        replaced.get(index, source)
+        for index, source in enumerate(sources)
+        if index not in replaced or replaced[index] is not None
+    ]
+    kept.extend(added)
+    dropped += _drop_oldest(kept, reading=by_file.keys())
+    memory["sources"] = kept
+    if added:
+        count = memory.get("seen_count")
+        memory["seen_count"] = (count if isinstance(count, int) else 0) + len(added)
+        memory["last_seen_at"] = now_iso
+    if dropped:
+        before = memory.get("sources_truncated")
+        memory["sources_truncated"] = (before if isinstance(before, int) else 0) + dropped
+    update.sighted = len(added)
+    update.changed = True
+    return update
+
+
+def _drop_oldest(sources: list[Any], *, reading: Collection[str]) -> int:
+    """Cut ``sources`` to ``MAX_SOURCES`` in place, oldest first; how many went.
+
+    The first source (where the memory came from) stays, and so do those in
+    the notes being read: dropping one would make its line look new next run.
+    """
+    excess = len(sources) - MAX_SOURCES
+    if excess <= 0:
+        return 0
+    kept = sources[:1]
+    for source in sources[1:]:
+        in_reading = isinstance(source, dict) and source.get("file") in reading
+        if excess > 0 and not in_reading:
+            excess -= 1
+            continue
+        kept.append(source)
+    dropped = len(sources) - len(kept)
+    sources[:] = kept
+    return dropped
 
 
 def new_memory(sighting: Sighting, now_iso: str) -> dict[str, Any]:
@@ -123,6 +229,8 @@ def merge_sightings(
 ) -> MergeResult:
     """Add ``sightings`` to ``memories`` in place; see the module docstring.
 
+    ``sightings`` must hold every item of each note they come from: a
+    source in such a note that no sighting confirms is taken as moved or gone.
     Deterministic: a sighting goes to the memory with its id, else to the
     first stored memory (in store order) it near-duplicates, else to a
     memory created earlier in this run, else it becomes a new memory.
@@ -143,6 +251,8 @@ def merge_sightings(
     stored_count = len(memories)
     new_ids: dict[str, int] = {}
     new_index: NearDuplicateIndex[int] = NearDuplicateIndex()
+    # memory index -> note -> the sightings of that memory in that note
+    seen: dict[int, dict[str, list[Sighting]]] = {}
     for position, sighting in enumerate(sightings):
         where = target.get(position)
         if where is None:
@@ -158,9 +268,14 @@ def merge_sightings(
                 new_index.add(where, unknown[position])
             result.added += 1
             result.new_ids.append(keys[position])
-            continue
-        result.skipped += 1
-        if _record(memories[where], sighting, now_iso) and where < stored_count:
+        else:
+            result.skipped += 1
+        seen.setdefault(where, {}).setdefault(sighting.file, []).append(sighting)
+    for where, by_file in seen.items():
+        update = _update_sources(memories[where], by_file, now_iso)
+        if update.sighted and where < stored_count:
             result.updated += 1
-    result.changed = result.added > 0 or result.updated > 0
+        result.moved += update.moved
+        result.changed = result.changed or update.changed
+    result.changed = result.changed or result.added > 0
     return result
