@@ -14,14 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taskrunner.memory.capture import (
-    MAX_SOURCES,
     MAX_SOURCES_PER_NOTE,
     Sighting,
     merge_sightings,
 )
 from taskrunner.memory.extract import extract_items
 from taskrunner.memory.normalize import memory_id
-from taskrunner.memory.store import load_store, store_path
+from taskrunner.memory.store import MAX_SOURCES, load_store, store_path
 from taskrunner.task import TaskContext
 from tasks.memory_capture import MemoryCaptureTask
 

@@ -638,3 +638,26 @@ def test_runner_rejects_bad_options(workspace: Path) -> None:
         done = run_runner("memory_consolidate", "--workspace", str(workspace), *bad)
         assert done.returncode == 1, bad
         assert bad[0] in done.stderr or "expected" in done.stderr or "must" in done.stderr
+
+
+def test_merged_sources_are_bounded_and_the_rest_counted() -> None:
+    from taskrunner.memory.consolidate import merge_into
+    from taskrunner.memory.store import MAX_SOURCES
+
+    def mem(mid: str, files: range, truncated: int = 0) -> dict[str, Any]:
+        m: dict[str, Any] = {
+            "id": mid,
+            "text": "the same fact",
+            "sources": [{"file": f"memory/n{i}.md", "line": 1} for i in files],
+            "seen_count": len(files),
+        }
+        if truncated:
+            m["sources_truncated"] = truncated
+        return m
+
+    keeper = mem("a", range(80), truncated=5)
+    merged = merge_into(keeper, [mem("b", range(80, 150))])
+    assert len(merged["sources"]) == MAX_SOURCES
+    assert merged["sources"][0] == keeper["sources"][0]  # where it came from stays
+    assert merged["sources_truncated"] == 5 + 50
+    assert merged["seen_count"] == 150

@@ -22,7 +22,7 @@ its first, nor those in the notes being read) are dropped and counted in
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +31,7 @@ from .kinds import importance_of
 from .normalize import memory_id
 from .probe import candidate_indexes, probe_words, sample_frequencies
 from .similarity import NearDuplicateIndex, words
+from .store import cap_sources
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,6 @@ class Sighting:
 #: lines of one note that count as sightings of one memory (and are kept as
 #: its sources); more copies of the item in that note are not counted
 MAX_SOURCES_PER_NOTE = 25
-#: sources one memory keeps; older ones beyond it are dropped and counted
-MAX_SOURCES = 100
 
 
 @dataclass
@@ -174,7 +173,7 @@ def _update_sources(
         if index not in replaced or replaced[index] is not None
     ]
     kept.extend(added)
-    dropped += _drop_oldest(kept, reading=by_file.keys())
+    dropped += cap_sources(kept, keep_files=by_file.keys())
     memory["sources"] = kept
     if added:
         count = memory.get("seen_count")
@@ -186,27 +185,6 @@ def _update_sources(
     update.sighted = len(added)
     update.changed = True
     return update
-
-
-def _drop_oldest(sources: list[Any], *, reading: Collection[str]) -> int:
-    """Cut ``sources`` to ``MAX_SOURCES`` in place, oldest first; how many went.
-
-    The first source (where the memory came from) stays, and so do those in
-    the notes being read: dropping one would make its line look new next run.
-    """
-    excess = len(sources) - MAX_SOURCES
-    if excess <= 0:
-        return 0
-    kept = sources[:1]
-    for source in sources[1:]:
-        in_reading = isinstance(source, dict) and source.get("file") in reading
-        if excess > 0 and not in_reading:
-            excess -= 1
-            continue
-        kept.append(source)
-    dropped = len(sources) - len(kept)
-    sources[:] = kept
-    return dropped
 
 
 def new_memory(sighting: Sighting, now_iso: str) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from typing import Any
 from .exact import exact_groups
 from .normalize import memory_id
 from .similarity import WordSets, jaccard, words
-from .store import local_date, parse_timestamp
+from .store import cap_sources, local_date, parse_timestamp
 
 #: default age, in days, past which a low-importance memory is stale
 DEFAULT_MAX_AGE_DAYS = 14
@@ -333,6 +333,11 @@ def seen_count_of(memory: Memory) -> int:
     return value
 
 
+def _truncated_of(memory: Memory) -> int:
+    value = memory.get("sources_truncated")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
 def merge_into(keeper: Memory, duplicates: Sequence[Memory]) -> Memory:
     """A new dict: ``keeper`` with ``duplicates`` merged in (rule 5)."""
     merged = dict(keeper)
@@ -356,6 +361,11 @@ def merge_into(keeper: Memory, duplicates: Sequence[Memory]) -> Memory:
         created.append((parse_timestamp(dup.get("created_at")), dup.get("created_at")))
         last_seen.append((parse_timestamp(dup.get("last_seen_at")), dup.get("last_seen_at")))
         merged_from.append(identify(dup))
+    # United, then bounded like capture bounds them: the duplicates themselves,
+    # sources and all, are in the archive, so what the cap drops is not lost.
+    truncated = sum(_truncated_of(m) for m in (keeper, *duplicates)) + cap_sources(sources)
+    if truncated:
+        merged["sources_truncated"] = truncated
     merged["sources"] = sources
     merged["seen_count"] = seen_count
     known = [value for value in importances if value is not None]

@@ -14,7 +14,7 @@ import json
 import json.encoder
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -295,3 +295,30 @@ def local_date(value: object) -> date | None:
         return parsed.astimezone().date()
     except (OverflowError, OSError, ValueError):
         return None
+
+
+#: sources one memory keeps; older ones beyond it are dropped and counted
+MAX_SOURCES = 100
+
+
+def cap_sources(sources: list[Any], *, keep_files: Collection[str] = ()) -> int:
+    """Cut ``sources`` to ``MAX_SOURCES`` in place, oldest first; how many went.
+
+    The first source (where the memory came from) stays, and so do those in
+    ``keep_files`` (capture passes the notes it is reading: dropping one of
+    their sources would make that line look new on the next run). What is
+    dropped is counted in the memory's ``sources_truncated`` by the caller.
+    """
+    excess = len(sources) - MAX_SOURCES
+    if excess <= 0:
+        return 0
+    kept = sources[:1]
+    for source in sources[1:]:
+        in_reading = isinstance(source, dict) and source.get("file") in keep_files
+        if excess > 0 and not in_reading:
+            excess -= 1
+            continue
+        kept.append(source)
+    dropped = len(sources) - len(kept)
+    sources[:] = kept
+    return dropped
