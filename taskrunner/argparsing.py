@@ -10,6 +10,7 @@ through argparse. A property test checks that the two always agree.
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from .errors import PluginError, UsageError
 
@@ -55,6 +56,14 @@ def non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
+
+
+def iso_date(text: str) -> date:
+    """``--date YYYY-MM-DD`` (the memory tasks' "today", for backfills and tests)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def positive_float(text: str) -> float:

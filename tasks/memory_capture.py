@@ -8,6 +8,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from taskrunner.argparsing import iso_date
 from taskrunner.memory.capture import MergeResult, Sighting, merge_sightings
 from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
 from taskrunner.memory.notes import NoteUnreadable, find_notes, read_note
@@ -22,14 +23,6 @@ from taskrunner.memory.store import (
 )
 
 from .base import ConfigError, Task
-
-
-def parse_day(text: str) -> date:
-    """``YYYY-MM-DD`` -> date, for ``--date``."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 class MemoryCaptureTask(Task):
@@ -47,7 +40,7 @@ class MemoryCaptureTask(Task):
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--date",
-            type=parse_day,
+            type=iso_date,
             metavar="YYYY-MM-DD",
             help="the day to treat as today (default: the local date); its eve is read too",
         )

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from taskrunner.argparsing import iso_date, non_negative_int
 from taskrunner.memory.archive import append_records, archive_records, backup_store
 from taskrunner.memory.consolidate import (
     DEFAULT_MAX_AGE_DAYS,
@@ -31,23 +32,6 @@ from .base import Task
 
 #: how many removals a dry run (and the log) shows
 EXAMPLES_SHOWN = 10
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
-
-
-def _days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more days, got {value}")
-    return value
 
 
 def _importance(text: str) -> float:
@@ -77,11 +61,11 @@ class MemoryConsolidateTask(Task):
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
-            "--date", type=_date, metavar="YYYY-MM-DD", help="the day to count ages from (today)"
+            "--date", type=iso_date, metavar="YYYY-MM-DD", help="the day to count ages from (today)"
         )
         parser.add_argument(
             "--max-age-days",
-            type=_days,
+            type=non_negative_int,
             default=DEFAULT_MAX_AGE_DAYS,
             metavar="DAYS",
             help=f"prune only memories older than this (default {DEFAULT_MAX_AGE_DAYS})",

@@ -19,6 +19,7 @@ from conftest import ROOT, run_runner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from taskrunner.argparsing import iso_date
 from taskrunner.errors import PermanentError, WorkspaceMissing
 from taskrunner.memory.capture import Sighting, merge_sightings
 from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE
@@ -29,7 +30,7 @@ from taskrunner.memory.probe import candidate_indexes, probe_words
 from taskrunner.memory.similarity import is_near_duplicate, words
 from taskrunner.memory.store import StoreCorrupt, load_store, lock_path, store_path
 from taskrunner.task import TaskContext
-from tasks.memory_capture import MemoryCaptureTask, parse_day
+from tasks.memory_capture import MemoryCaptureTask
 
 NOW = datetime(2026, 2, 13, 21, 30, tzinfo=timezone(timedelta(hours=1)))
 NOW_ISO = "2026-02-13T21:30:00+01:00"
@@ -370,7 +371,7 @@ def test_date_option_and_default_today(workspace: Path, state_dir: Path) -> None
     with pytest.raises(PermanentError, match="not a date"):
         capture(workspace, state_dir, day="13/02/2026")
     with pytest.raises(argparse.ArgumentTypeError, match="YYYY-MM-DD"):
-        parse_day("tomorrow")
+        iso_date("tomorrow")
 
 
 def test_no_memory_folder_is_not_an_error_and_creates_nothing(
