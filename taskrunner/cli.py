@@ -66,6 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TaskrunnerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
+    except OSError as exc:
+        # The machine, not the runner: a full disk, a read-only mount, permissions.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

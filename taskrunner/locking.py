@@ -144,7 +144,10 @@ def acquire(lock_dir: Path, task: str, workspace: Path | None, holder: dict[str,
         previous = _read_holder(fd)
         if previous is not None and previous.get("finished"):
             previous = None
-        _write_holder(fd, holder)
+        # The flock is what excludes; the holder info only explains. A full disk
+        # must not stop the run (system_health is the one to report it).
+        with contextlib.suppress(OSError):
+            _write_holder(fd, holder)
     except BaseException:
         os.close(fd)
         raise
