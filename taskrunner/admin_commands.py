@@ -9,7 +9,10 @@ plain ``runner.py <task>`` start never pays for them.
 from __future__ import annotations
 
 import argparse
+import errno
+import io
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,15 +28,18 @@ _MESSAGE_WIDTH = 80
 
 
 def configure_alerts(parser: argparse.ArgumentParser) -> None:
-    """Add the ``alerts`` options."""
-    parser.add_argument(
+    """Add the ``alerts`` options (``--json`` and ``--drain`` exclude each other)."""
+    # --drain always prints JSON; accepting `--json --drain` would let a
+    # command meant to list the alerts quietly consume them.
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
         "--json", action="store_true", help="print the pending alerts as one JSON array"
     )
-    parser.add_argument(
+    mode.add_argument(
         "--drain",
         action="store_true",
         help="print the pending alerts as a JSON array and remove exactly those "
-        "(the heartbeat's way to consume them)",
+        "(the heartbeat's way to consume them; read its output to the end)",
     )
 
 
@@ -43,15 +49,9 @@ def run_alerts(args: argparse.Namespace, state_dir: Path) -> int:
 
     queue = AlertQueue(state_dir)
     if args.drain:
-        try:
-            # The queue removes the alerts only after this returned: a failed
-            # write to stdout (closed pipe) leaves them queued.
-            queue.drain(_print_json)
-        except OSError as exc:
-            raise TaskrunnerError(
-                f"could not write the drained alerts to stdout ({exc.strerror or exc}); "
-                "they stay queued for the next drain"
-            ) from exc
+        # The queue removes the alerts only after this returned: a failed
+        # write to stdout (closed pipe) leaves them queued.
+        queue.drain(_emit_drained)
         return 0
     alerts = queue.pending()
     if args.json:
@@ -59,6 +59,16 @@ def run_alerts(args: argparse.Namespace, state_dir: Path) -> int:
     else:
         _print_text(format_alerts(alerts))
     return 0
+
+
+def _emit_drained(alerts: list[dict[str, Any]]) -> None:
+    try:
+        _write_stdout(_json_text(alerts))
+    except OSError as exc:
+        raise TaskrunnerError(
+            f"could not write the drained alerts to stdout ({exc.strerror or exc}); "
+            "they stay queued for the next drain"
+        ) from exc
 
 
 def format_alerts(alerts: Sequence[Mapping[str, Any]]) -> str:
@@ -144,13 +154,41 @@ def _run_count(text: str) -> int:
 # -- output -------------------------------------------------------------------
 
 
+def _json_text(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
 def _print_json(obj: Any) -> None:
-    # Flushed here so a write error surfaces before the caller commits to it
-    # (the drain removes alerts only once they are out).
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
-    sys.stdout.flush()
+    _print_text(_json_text(obj))
 
 
 def _print_text(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    try:
+        _write_stdout(text)
+    except OSError as exc:
+        raise TaskrunnerError(f"could not write to stdout ({exc.strerror or exc})") from exc
+
+
+def _write_stdout(text: str) -> None:
+    """Write ``text`` to stdout completely, or raise ``OSError``.
+
+    A TextIOWrapper over unbuffered stdout (PYTHONUNBUFFERED=1) ignores a
+    partial write, as happens when the reader closes the pipe mid-way; a
+    drain would then remove alerts nobody received. So the bytes go to the
+    descriptor with os.write, checking every count.
+    """
+    stream = sys.stdout
+    try:
+        fd = stream.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        # An in-memory stream (tests, embedding): it takes all or raises.
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()  # whatever was printed before goes out first
+    view = memoryview(text.encode("utf-8"))
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.EIO, f"stdout accepted no bytes ({len(view)} left)")
+        view = view[written:]

@@ -3,8 +3,7 @@
 Any number of runner processes add alerts while the heartbeat drains them,
 so every read-modify-write of the queue happens under an exclusive
 ``flock`` on ``pending.json.lock`` and every write is an atomic replace:
-``pending.json`` is always one valid JSON array and no alert is lost or
-delivered twice.
+``pending.json`` is always one valid JSON array.
 
 An entry is ``{id, task, level, message, timestamp, run_id}`` plus ``key``,
 ``count`` and ``last_timestamp``. An alert that is already pending (same
@@ -12,6 +11,25 @@ task and explicit ``key``, else same task and message) is not queued again:
 its ``count`` goes up and ``last_timestamp``, ``level``, ``message`` and
 ``run_id`` take the newest values, so a check that runs every five minutes
 does not flood the heartbeat.
+
+A drain never holds the lock while its output is written, because a reader
+that stops reading would then stall every task run that raises an alert.
+It works in three short locked steps instead:
+
+1. claim: mark every unclaimed entry with ``claim = {token, pid, host,
+   claimed_at}`` (the token is this drain's own) and write the queue;
+2. hand the claimed entries to the output, without the lock;
+3. remove the entries carrying this token, or, if the output failed, drop
+   their claim again so the next drain delivers them.
+
+Other drains skip entries claimed by a live drain, so each alert is
+delivered exactly once. A claim is taken over when its drain is dead
+(its pid is gone on this host) or older than ``CLAIM_TIMEOUT_S``; a drain
+killed after its output went out is therefore delivered again by the next
+drain: at least once, never lost. A repeat of an alert whose entry is
+claimed becomes a fresh entry (folding it in would remove it with the
+claimed one). Claimed entries are still pending: ``pending()`` lists them,
+with their ``claim``.
 """
 
 from __future__ import annotations
@@ -21,9 +39,11 @@ import errno
 import fcntl
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 from .atomic import WriteFailed, write_json_atomic
+from .errors import TaskrunnerError
 from .task import check_level, local_now
 
 # Only the type checker needs these: every `runner.py <task>` that raises an
@@ -31,17 +51,23 @@ from .task import check_level, local_now
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
-    from datetime import datetime
     from typing import Any
 
 #: folder under the state directory that holds the queue
 ALERTS_DIRNAME = "alerts"
 QUEUE_FILENAME = "pending.json"
+#: seconds after which a drain's claim is taken over even if its pid seems alive
+#: (pid reused, another host, or a reader that stopped reading long ago)
+CLAIM_TIMEOUT_S = 600.0
 
 _LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 
 #: the identity under which repeats of one alert are merged
 _DedupeKey = tuple[str, str, str]
+
+
+class AlertQueueError(TaskrunnerError):
+    """Raised when the queue file cannot be read, or a drain cannot be completed."""
 
 
 def _warn(msg: str, *args: object) -> None:
@@ -65,10 +91,17 @@ def _dedupe_key(entry: Mapping[str, Any]) -> _DedupeKey:
 class AlertQueue:
     """``alerts/pending.json`` under a state directory, safe for concurrent processes."""
 
-    def __init__(self, state_dir: Path, *, clock: Callable[[], datetime] = local_now) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        *,
+        clock: Callable[[], datetime] = local_now,
+        claim_timeout_s: float = CLAIM_TIMEOUT_S,
+    ) -> None:
         self.directory = Path(state_dir) / ALERTS_DIRNAME
         self.path = self.directory / QUEUE_FILENAME
         self.lock_path = self.directory / f"{QUEUE_FILENAME}.lock"
+        self.claim_timeout_s = claim_timeout_s
         self._clock = clock
 
     # -- public API ---------------------------------------------------------
@@ -87,7 +120,9 @@ class AlertQueue:
         now = self._clock().isoformat()
         with self._locked():
             entries = self._load()
-            index = {_dedupe_key(e): e for e in entries}
+            # A claimed entry is on its way out: a repeat folded into it would
+            # be removed with it, so only unclaimed entries take repeats.
+            index = {_dedupe_key(e): e for e in entries if "claim" not in e}
             stored: list[dict[str, Any]] = []
             for alert in alerts:
                 incoming = self._new_entry(alert, now)
@@ -97,16 +132,13 @@ class AlertQueue:
                     index[_dedupe_key(incoming)] = incoming
                     stored.append(incoming)
                     continue
-                existing["count"] = _as_count(existing.get("count")) + 1
-                existing["last_timestamp"] = now
-                for field in ("level", "message", "run_id"):
-                    existing[field] = incoming[field]
+                _fold(existing, incoming)
                 stored.append(existing)
             write_json_atomic(self.path, entries)
         return [dict(e) for e in stored]
 
     def pending(self) -> list[dict[str, Any]]:
-        """The alerts waiting to be drained, oldest first."""
+        """The alerts waiting to be drained, oldest first (claimed ones too)."""
         if not self.path.exists():
             # Listing an empty queue creates nothing (no folder, no lock file).
             return []
@@ -116,21 +148,117 @@ class AlertQueue:
     def drain(self, emit: Callable[[list[dict[str, Any]]], None]) -> list[dict[str, Any]]:
         """Hand the pending alerts to ``emit``, then remove exactly those.
 
-        Runs under the queue lock, so an alert added meanwhile waits for the
-        next drain instead of being lost. If ``emit`` raises (say stdout is a
-        closed pipe), nothing is removed and the error propagates.
+        ``emit`` runs without the queue lock (see the module docstring), so
+        producers and other drains go on meanwhile. If ``emit`` raises (say
+        stdout is a closed pipe), nothing is removed and the error propagates.
+        Returns the drained alerts.
         """
         if not self.path.exists():
             emit([])
             return []
+        token = os.urandom(8).hex()
+        batch = self._claim(token)
+        try:
+            emit([dict(e) for e in batch])
+        except BaseException:
+            if batch:
+                self._release_after_failure(token)
+            raise
+        if batch:
+            self._remove_claimed(token, len(batch))
+        return batch
+
+    # -- the claim protocol ---------------------------------------------------
+
+    def _claim(self, token: str) -> list[dict[str, Any]]:
+        """Mark every claimable entry with this drain's token; returns them without it."""
+        now = self._clock()
+        claim = {
+            "token": token,
+            "pid": os.getpid(),
+            "host": _host(),
+            "claimed_at": now.isoformat(),
+        }
         with self._locked():
             entries = self._load()
-            emit([dict(e) for e in entries])
-            if entries:
-                # Nobody can add while we hold the lock, so the drained alerts
-                # are the whole queue: removing exactly them empties it.
-                write_json_atomic(self.path, [])
-        return entries
+            mine: list[dict[str, Any]] = []
+            taken_over: set[str] = set()
+            for entry in entries:
+                old = entry.get("claim")
+                if old is not None and self._claim_is_live(old, now):
+                    continue
+                if old is not None:
+                    taken_over.add(_describe_claim(old))
+                entry["claim"] = dict(claim)
+                mine.append(entry)
+            if mine:
+                write_json_atomic(self.path, entries)
+        if taken_over:
+            _warn(
+                "%s: took over alerts claimed by a drain that died or is stuck (%s); "
+                "they may have been delivered once already",
+                self.path,
+                ", ".join(sorted(taken_over)),
+            )
+        return [{k: v for k, v in e.items() if k != "claim"} for e in mine]
+
+    def _claim_is_live(self, claim: Any, now: datetime) -> bool:
+        if not isinstance(claim, dict):
+            return False  # hand-edited into something else: nobody holds it
+        try:
+            age_s = (now - datetime.fromisoformat(str(claim.get("claimed_at")))).total_seconds()
+        except (TypeError, ValueError):
+            return False
+        if age_s >= self.claim_timeout_s:
+            return False
+        if claim.get("host") != _host():
+            return True  # a pid on another machine cannot be checked: wait for the timeout
+        pid = claim.get("pid")
+        if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+            return False
+        return _pid_alive(pid)
+
+    def _release_after_failure(self, token: str) -> None:
+        try:
+            with self._locked():
+                entries = self._load()
+                mine = [e for e in entries if _token(e) == token]
+                for entry in mine:
+                    del entry["claim"]
+                if mine:
+                    write_json_atomic(self.path, _merge_repeats(entries))
+        except (OSError, TaskrunnerError) as exc:
+            # The output error is what the caller must see; the claim dies
+            # with this process and the next drain takes the alerts over.
+            _warn(
+                "%s: could not release the alerts of a failed drain (%s); "
+                "the next drain after this process exits delivers them",
+                self.path,
+                exc,
+            )
+
+    def _remove_claimed(self, token: str, count: int) -> None:
+        try:
+            with self._locked():
+                entries = self._load()
+                kept = [e for e in entries if _token(e) != token]
+                removed = len(entries) - len(kept)
+                if removed:
+                    write_json_atomic(self.path, kept)
+        except (OSError, TaskrunnerError) as exc:
+            raise AlertQueueError(
+                f"the {count} drained alerts were delivered but could not be removed from "
+                f"{self.path} ({exc}); the next drain delivers them again"
+            ) from exc
+        if removed != count:
+            _warn(
+                "%s: %d of the %d drained alerts had been taken over by another drain "
+                "(this one took longer than %ss), so they may be delivered twice",
+                self.path,
+                count - removed,
+                count,
+                self.claim_timeout_s,
+            )
 
     # -- internals ----------------------------------------------------------
 
@@ -166,7 +294,9 @@ class AlertQueue:
             ) from exc
         try:
             # The lock file is never deleted: a second process could then lock
-            # a fresh inode while the first still holds the old one.
+            # a fresh inode while the first still holds the old one. Holders
+            # only read, modify and write the small queue file, so waiting
+            # without a limit is bounded by that.
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
@@ -179,6 +309,12 @@ class AlertQueue:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            raise AlertQueueError(
+                f"cannot read the alert queue {self.path}: {exc.strerror or exc}; left "
+                "untouched. Make it a regular file the runner's user can read and write "
+                "(or move it aside) and run again"
+            ) from exc
         try:
             data = json.loads(raw)
         except ValueError as exc:  # also covers invalid UTF-8
@@ -191,7 +327,7 @@ class AlertQueue:
 
     def _move_aside(self, problem: str) -> None:
         stamp = self._clock().strftime("%Y%m%dT%H%M%S")
-        target = self._claim_corrupt_name(stamp)
+        target = self._corrupt_copy_name(stamp)
         _warn(
             "%s %s; moved it to %s and started a fresh queue. The alerts in it were not "
             "delivered: read them there, and delete that file once handled",
@@ -200,7 +336,7 @@ class AlertQueue:
             target,
         )
 
-    def _claim_corrupt_name(self, stamp: str) -> Path:
+    def _corrupt_copy_name(self, stamp: str) -> Path:
         # os.link fails instead of replacing an existing file, so an earlier
         # corrupt copy is never overwritten, whatever the clock says.
         for n in range(1000):
@@ -223,6 +359,58 @@ class AlertQueue:
             f"{self.path} is corrupted and could not be moved aside: too many "
             f"{QUEUE_FILENAME}.corrupt-* files in {self.directory}; clean them up and run again"
         )
+
+
+def _fold(older: dict[str, Any], newer: Mapping[str, Any]) -> None:
+    """Merge the repeat ``newer`` into ``older``: counts add up, the newest values speak."""
+    older["count"] = _as_count(older.get("count")) + _as_count(newer.get("count"))
+    older["last_timestamp"] = newer.get("last_timestamp") or newer.get("timestamp")
+    for field in ("level", "message", "run_id"):
+        older[field] = newer.get(field)
+
+
+def _merge_repeats(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Repeats that arrived while their alert was claimed became fresh entries;
+    # once the claim is dropped, fold them back so the heartbeat sees one.
+    first: dict[_DedupeKey, dict[str, Any]] = {}
+    kept: list[dict[str, Any]] = []
+    for entry in entries:
+        if "claim" in entry:
+            kept.append(entry)
+            continue
+        older = first.setdefault(_dedupe_key(entry), entry)
+        if older is entry:
+            kept.append(entry)
+        else:
+            _fold(older, entry)
+    return kept
+
+
+def _token(entry: Mapping[str, Any]) -> Any:
+    claim = entry.get("claim")
+    return claim.get("token") if isinstance(claim, dict) else None
+
+
+def _describe_claim(claim: Any) -> str:
+    if isinstance(claim, dict):
+        return f"pid {claim.get('pid')} on {claim.get('host')} at {claim.get('claimed_at')}"
+    return f"unreadable claim {claim!r}"
+
+
+def _host() -> str:
+    return os.uname().nodename
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    except (OverflowError, OSError):
+        return False  # not a pid this system can have
+    return True
 
 
 def _as_count(value: Any) -> int:

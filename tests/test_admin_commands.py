@@ -123,6 +123,27 @@ def test_drain_to_a_closed_pipe_keeps_the_alerts(
     assert AlertQueue(state_dir).pending() == pending
 
 
+def test_json_and_drain_exclude_each_other(
+    state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        alerts_args("--json", "--drain")
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_unreadable_queue_is_reported_as_such_not_as_a_stdout_error(
+    state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (state_dir / "alerts" / "pending.json").mkdir(parents=True)
+    for argv in ((), ("--json",), ("--drain",)):
+        with pytest.raises(TaskrunnerError) as caught:
+            run_alerts(alerts_args(*argv), state_dir)
+        message = str(caught.value)
+        assert "cannot read the alert queue" in message
+        assert "stdout" not in message
+    assert capsys.readouterr().out == ""
+
+
 # -- history ------------------------------------------------------------------------------
 
 
@@ -208,3 +229,43 @@ def test_runner_history_bad_option_exits_1_not_2(state_dir: Path) -> None:
     result = run_runner("history", "--last", "-3")
     assert result.returncode == 1
     assert "--last" in result.stderr
+
+
+@needs_runner
+def test_runner_alerts_json_drain_is_a_usage_error_that_drains_nothing(state_dir: Path) -> None:
+    pending = queue_some(state_dir)
+    result = run_runner("alerts", "--json", "--drain")
+    assert result.returncode == 1
+    assert "not allowed with argument" in result.stderr
+    assert result.stdout == ""
+    assert AlertQueue(state_dir).pending() == pending
+
+
+@needs_runner
+def test_runner_reports_an_unreadable_queue_without_a_traceback(
+    state_dir: Path, tmp_path: Path
+) -> None:
+    queue_path = state_dir / "alerts" / "pending.json"
+    queue_path.mkdir(parents=True)
+    for argv in (("alerts",), ("alerts", "--drain")):
+        result = run_runner(*argv)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert f"error: cannot read the alert queue {queue_path}" in result.stderr
+        assert "move it aside" in result.stderr
+        assert "stdout" not in result.stderr
+    tasks = tmp_path / "my-tasks"
+    tasks.mkdir()
+    (tasks / "alerting.py").write_text(
+        "from .base import Task\n\n\n"
+        "class AlertingTask(Task):\n"
+        "    name = 'alerting'\n"
+        "    description = 'raises one alert'\n\n"
+        "    def run(self):\n"
+        "        self.alert('disk 95% full', level='error')\n"
+        "        return {'success': True, 'message': 'alerted'}\n"
+    )
+    ran = run_runner("alerting", env={"TASKRUNNER_TASKS_PATH": str(tasks)})
+    assert ran.returncode == 0, ran.stderr  # the task's own result is not hidden
+    assert f"could not queue alerts: cannot read the alert queue {queue_path}" in ran.stderr
+    assert "move it aside" in ran.stderr

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, RUNNER, run_runner
 
-from taskrunner.alerts import AlertQueue
+from taskrunner.alerts import AlertQueue, AlertQueueError
 from taskrunner.atomic import WriteFailed
 from taskrunner.errors import InvalidAlertLevel
 from taskrunner.task import ALERT_LEVELS
@@ -256,12 +256,30 @@ def test_pending_reports_corruption_too(state_dir: Path, caplog: pytest.LogCaptu
     assert "started a fresh queue" in caplog.text
 
 
+def test_unreadable_queue_is_a_clear_error_and_left_alone(state_dir: Path) -> None:
+    queue_path = state_dir / "alerts" / "pending.json"
+    queue_path.mkdir(parents=True)  # a directory where the file should be
+    (queue_path / "keep.txt").write_text("precious\n")
+    queue = AlertQueue(state_dir)
+    for call in (
+        lambda: queue.add([alert("a")]),
+        queue.pending,
+        lambda: queue.drain(lambda batch: None),
+    ):
+        with pytest.raises(AlertQueueError, match="cannot read the alert queue") as caught:
+            call()
+        assert str(queue_path) in str(caught.value)
+        assert "move it aside" in str(caught.value)
+    assert (queue_path / "keep.txt").read_text() == "precious\n"
+    assert not list(queue_path.parent.glob("pending.json.corrupt-*"))
+
+
 # -- real processes ----------------------------------------------------------------------
 
 PRODUCER = """
 import sys
 from pathlib import Path
-from taskrunner.alerts import AlertQueue
+from taskrunner.alerts import AlertQueue, AlertQueueError
 
 state, proc, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 queue = AlertQueue(state)
@@ -273,7 +291,7 @@ for i in range(count):
 DRAINER = """
 import json, sys, time
 from pathlib import Path
-from taskrunner.alerts import AlertQueue
+from taskrunner.alerts import AlertQueue, AlertQueueError
 
 state, stop = Path(sys.argv[1]), Path(sys.argv[2])
 queue = AlertQueue(state)
