@@ -42,7 +42,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from .atomic import WriteFailed, write_json_atomic
+from .atomic import WriteFailed, move_aside, write_json_atomic
 from .errors import TaskrunnerError
 from .task import check_level, local_now
 
@@ -327,37 +327,14 @@ class AlertQueue:
 
     def _move_aside(self, problem: str) -> None:
         stamp = self._clock().strftime("%Y%m%dT%H%M%S")
-        target = self._corrupt_copy_name(stamp)
+        # Never replaces an earlier corrupt copy, whatever the clock says.
+        target = move_aside(self.path, f"corrupt-{stamp}")
         _warn(
             "%s %s; moved it to %s and started a fresh queue. The alerts in it were not "
             "delivered: read them there, and delete that file once handled",
             self.path,
             problem,
             target,
-        )
-
-    def _corrupt_copy_name(self, stamp: str) -> Path:
-        # os.link fails instead of replacing an existing file, so an earlier
-        # corrupt copy is never overwritten, whatever the clock says.
-        for n in range(1000):
-            suffix = "" if n == 0 else f"-{n}"
-            target = self.directory / f"{QUEUE_FILENAME}.corrupt-{stamp}{suffix}"
-            try:
-                os.link(self.path, target)
-            except FileExistsError:
-                continue
-            except OSError:
-                # No hard links on this filesystem: we hold the queue lock, so
-                # checking and renaming cannot race another runner.
-                if target.exists():
-                    continue
-                self.path.rename(target)
-                return target
-            self.path.unlink()
-            return target
-        raise WriteFailed(
-            f"{self.path} is corrupted and could not be moved aside: too many "
-            f"{QUEUE_FILENAME}.corrupt-* files in {self.directory}; clean them up and run again"
         )
 
 
