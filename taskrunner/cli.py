@@ -226,7 +226,20 @@ def _publish(
                 file=sys.stderr,
             )
         return
-    # A failing log or queue write must not hide the task's own result.
+    # A failing queue or log write must not hide the task's own result, and an
+    # alert that could not be queued is still said, and kept in the run record.
+    if alerts:
+        try:
+            from .alerts import AlertQueue
+
+            AlertQueue(state_dir).add(alerts)
+        except (OSError, TaskrunnerError) as exc:
+            print(f"warning: could not queue alerts: {exc}", file=sys.stderr)
+            for alert in alerts:
+                print(f"alert not queued ({alert['level']}): {alert['message']}", file=sys.stderr)
+            records[-1]["alerts_not_queued"] = [
+                {k: alert.get(k) for k in ("level", "message", "key")} for alert in alerts
+            ]
     try:
         from .runlog import RunLog
 
@@ -235,13 +248,6 @@ def _publish(
             log.append(record)
     except (OSError, TaskrunnerError) as exc:
         print(f"warning: could not write the run log: {exc}", file=sys.stderr)
-    if alerts:
-        try:
-            from .alerts import AlertQueue
-
-            AlertQueue(state_dir).add(alerts)
-        except (OSError, TaskrunnerError) as exc:
-            print(f"warning: could not queue alerts: {exc}", file=sys.stderr)
 
 
 def _summary(record: dict[str, Any]) -> None:

@@ -269,3 +269,9 @@ def test_runner_reports_an_unreadable_queue_without_a_traceback(
     assert ran.returncode == 0, ran.stderr  # the task's own result is not hidden
     assert f"could not queue alerts: cannot read the alert queue {queue_path}" in ran.stderr
     assert "move it aside" in ran.stderr
+    # The alert is not lost silently: it is said, and kept in the run record.
+    assert "alert not queued (error): disk 95% full" in ran.stderr
+    log = (state_dir / "logs" / "tasks.jsonl").read_text().splitlines()
+    assert json.loads(log[-1])["alerts_not_queued"] == [
+        {"level": "error", "message": "disk 95% full", "key": None}
+    ]
