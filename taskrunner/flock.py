@@ -36,7 +36,8 @@ def open_lock_file(path: Path, *, what: str) -> int:
                 f"{what} {path} is a symbolic link; refusing to follow it. Remove the link "
                 "(someone may have planted it) and run again"
             ) from exc
-        raise LockFileError(f"cannot open {what} {path}: {exc.strerror}") from exc
+        hint = f" (the folder {path.parent} does not exist)" if exc.errno == errno.ENOENT else ""
+        raise LockFileError(f"cannot open {what} {path}: {exc.strerror}{hint}") from exc
 
 
 def wait_for(fd: int, *, path: Path, what: str, timeout_s: float, shared: bool = False) -> None:

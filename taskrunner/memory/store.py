@@ -9,27 +9,23 @@ plain dict; fields this code does not know are kept verbatim.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import json.encoder
-import os
-import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .. import flock
 from ..atomic import write_atomic
-from ..errors import CorruptInput, TaskrunnerError
+from ..errors import CorruptInput
 from .normalize import memory_id
 
 #: the store format this code reads and writes
 STORE_VERSION = 1
 #: default seconds a writer waits for the store lock
 DEFAULT_LOCK_TIMEOUT_S = 60.0
-#: longest pause, in seconds, between two attempts to take the lock
-_LOCK_POLL_MAX_S = 0.05
 
 
 def _memory_encoder(*, ensure_ascii: bool) -> Callable[[Any], str]:
@@ -65,10 +61,6 @@ _ENCODE_ASCII = _memory_encoder(ensure_ascii=True)
 
 class StoreCorrupt(CorruptInput):
     """Raised when the store is not valid JSON or has the wrong shape; it is left untouched."""
-
-
-class StoreLockTimeout(TaskrunnerError):
-    """Raised when another writer holds the store lock longer than the timeout."""
 
 
 @dataclass
@@ -223,40 +215,12 @@ def save_store(path: Path, store: Store) -> None:
 def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) -> Iterator[None]:
     """Hold the exclusive store lock (``fcntl.flock`` on ``memory/store.json.lock``).
 
-    Waits up to ``timeout_s`` seconds, then raises ``StoreLockTimeout``.
+    Every writer of the store (capture, consolidate, restore) holds it from
+    reading the store to replacing it. Waits up to ``timeout_s`` seconds, then
+    raises ``LockTimeout`` (retryable: the other writer will finish).
     """
-    path = lock_path(workspace)
-    try:
-        # O_NOFOLLOW: a planted symlink must not make us create or lock a
-        # file elsewhere. Never truncated and never deleted: deleting a held
-        # lock file lets a second writer lock a new inode and both proceed.
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        raise TaskrunnerError(
-            f"cannot open the store lock {path}: {exc.strerror}"
-            " (it must be a regular file in an existing memory/ directory)"
-        ) from exc
-    try:
-        deadline = time.monotonic() + timeout_s
-        pause_s = 0.001
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreLockTimeout(
-                        f"the memory store lock {path} is still held by another writer after "
-                        f"{timeout_s:g} s; try again when the other memory task has finished"
-                    ) from None
-                time.sleep(pause_s)
-                pause_s = min(pause_s * 2, _LOCK_POLL_MAX_S)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    with flock.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
+        yield
 
 
 def parse_timestamp(value: object) -> datetime | None:
