@@ -72,3 +72,13 @@ def run_runner(
         cwd=cwd,
         check=False,
     )
+
+
+@pytest.fixture
+def notes(workspace: Path) -> Path:
+    """A workspace with the two daily notes the memory_capture tests use."""
+    from capture_helpers import TODAY_NOTE, YESTERDAY_NOTE, write_note
+
+    write_note(workspace, "2026-02-13.md", TODAY_NOTE)
+    write_note(workspace, "2026-02-12.md", YESTERDAY_NOTE)
+    return workspace

@@ -1,124 +1,34 @@
-"""The memory_capture task: direct runs (bind + run) and end-to-end through runner.py."""
+"""The memory_capture task: what it captures, which notes it reads, its lock, end to end."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from capture_helpers import (
+    NOW,
+    NOW_ISO,
+    by_text,
+    capture,
+    memories,
+    snapshot,
+    write_note,
+)
 from conftest import ROOT, run_runner
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from taskrunner.argparsing import iso_date
 from taskrunner.errors import PermanentError, WorkspaceMissing
-from taskrunner.memory.capture import Sighting, merge_sightings
-from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE
 from taskrunner.memory.kinds import importance_of
 from taskrunner.memory.normalize import memory_id
-from taskrunner.memory.notes import MAX_NOTE_BYTES
-from taskrunner.memory.probe import candidate_indexes, probe_words
-from taskrunner.memory.similarity import is_near_duplicate, words
-from taskrunner.memory.store import StoreCorrupt, load_store, lock_path, store_path
+from taskrunner.memory.store import StoreCorrupt, lock_path, store_path
 from taskrunner.task import TaskContext
 from tasks.memory_capture import MemoryCaptureTask
-
-NOW = datetime(2026, 2, 13, 21, 30, tzinfo=timezone(timedelta(hours=1)))
-NOW_ISO = "2026-02-13T21:30:00+01:00"
-
-TODAY_NOTE = """\
-# 2026-02-13
-
-## Cache layer
-- **Decision:** use SQLite for the cache
-- [ ] Rotate the JWT token
-- [x] Completed the security audit
-- We learned that cron runs in UTC
-- plain bullet, nothing to keep
-
-```
-- TODO: inside a code block
-```
-"""
-
-YESTERDAY_NOTE = "## Gateway\n- BLOCKER: the VPN drops every hour\n"
-
-
-class Run:
-    """One task run's result, alerts and log lines."""
-
-    def __init__(self, result: dict[str, Any], alerts: list[dict[str, Any]], logs: list[str]):
-        self.result = result
-        self.alerts = alerts
-        self.logs = logs
-
-
-def capture(
-    workspace: Path | None,
-    state_dir: Path,
-    *,
-    day: str | date | None = "2026-02-13",
-    dry_run: bool = False,
-    now: datetime = NOW,
-) -> Run:
-    alerts: list[dict[str, Any]] = []
-    logs: list[str] = []
-    task = MemoryCaptureTask()
-    task.bind(
-        TaskContext(
-            task_name="memory_capture",
-            run_id="run-1",
-            state_dir=state_dir,
-            dry_run=dry_run,
-            workspace=workspace,
-            options={} if day is None else {"date": day},
-            clock=lambda: now,
-            alert_sink=alerts.append,
-            log_sink=logs.append,
-        )
-    )
-    return Run(task.run(), alerts, logs)
-
-
-def memories(workspace: Path) -> list[dict[str, Any]]:
-    return load_store(store_path(workspace)).memories
-
-
-def by_text(workspace: Path) -> dict[str, dict[str, Any]]:
-    return {m["text"]: m for m in memories(workspace)}
-
-
-def write_note(workspace: Path, name: str, text: str | bytes) -> Path:
-    path = workspace / "memory" / name
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def notes(workspace: Path) -> Path:
-    write_note(workspace, "2026-02-13.md", TODAY_NOTE)
-    write_note(workspace, "2026-02-12.md", YESTERDAY_NOTE)
-    return workspace
-
-
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    return {
-        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None)
-        for p in sorted(root.rglob("*"))
-    }
-
 
 # -- what is captured --------------------------------------------------------------
 
@@ -390,165 +300,6 @@ def test_a_missing_workspace_is_reported(tmp_path: Path, state_dir: Path) -> Non
         capture(tmp_path / "absent", state_dir)
 
 
-# -- bad input -----------------------------------------------------------------------
-
-
-def test_invalid_utf8_is_read_with_replacement_and_warned_once(
-    workspace: Path, state_dir: Path
-) -> None:
-    write_note(workspace, "2026-02-13.md", b"- TODO: caf\xe9 menu\n- TODO: \xff\xfe second\n")
-    run = capture(workspace, state_dir)
-    warnings = run.result["warnings"]
-    assert len(warnings) == 1
-    assert "memory/2026-02-13.md is not valid UTF-8" in warnings[0]
-    assert "offset 11" in warnings[0]
-    assert set(by_text(workspace)) == {"caf\ufffd menu", "\ufffd\ufffd second"}
-    assert run.alerts and run.alerts[0]["level"] == "warning"
-
-
-def test_bom_crlf_and_nul_bytes(workspace: Path, state_dir: Path) -> None:
-    write_note(workspace, "2026-02-13.md", b"\xef\xbb\xbf## Plan\r\n\r\n- TODO: fix\x00 it\r\n")
-    run = capture(workspace, state_dir)
-    assert {(m["text"], m["sources"][0]["line"]) for m in memories(workspace)} == {
-        ("Plan", 1),
-        ("fix it", 3),
-    }
-    assert any("NUL" in w for w in run.result["warnings"])
-
-
-def test_utf16_with_a_bom_is_decoded(workspace: Path, state_dir: Path) -> None:
-    write_note(workspace, "2026-02-13.md", "- TODO: 書く\n".encode("utf-16"))
-    capture(workspace, state_dir)
-    assert set(by_text(workspace)) == {"書く"}
-
-
-def test_a_50_mb_note_is_read_in_part_with_a_clear_message(
-    workspace: Path, state_dir: Path
-) -> None:
-    log_line = b"2026-02-13 12:00:00 INFO request served in 12 ms\n"
-    head = b"- TODO: the real note comes first\n"
-    write_note(workspace, "2026-02-13.md", head + log_line * (50 * 1024 * 1024 // len(log_line)))
-    run = capture(workspace, state_dir)
-    assert run.result["success"] is True
-    (warning,) = run.result["warnings"]
-    assert "memory/2026-02-13.md is larger than" in warning and "50.0 MiB" in warning
-    assert set(by_text(workspace)) == {"the real note comes first"}
-    assert MAX_NOTE_BYTES < 50 * 1024 * 1024
-
-
-def test_a_note_with_too_many_items_is_capped(workspace: Path, state_dir: Path) -> None:
-    lines = "".join(f"- TODO: task number {i}\n" for i in range(MAX_ITEMS_PER_NOTE + 50))
-    write_note(workspace, "2026-02-13.md", lines)
-    run = capture(workspace, state_dir)
-    assert run.result["items_added"] == MAX_ITEMS_PER_NOTE
-    assert any("more than" in w for w in run.result["warnings"])
-
-
-def test_a_one_megabyte_line(workspace: Path, state_dir: Path) -> None:
-    write_note(workspace, "2026-02-13.md", "- TODO: " + "x" * 1_000_000 + "\n- TODO: after\n")
-    run = capture(workspace, state_dir)
-    assert run.result["items_added"] == 2
-    assert all(len(m["text"]) <= 2002 for m in memories(workspace))
-
-
-def test_a_directory_named_like_a_note_is_skipped(workspace: Path, state_dir: Path) -> None:
-    (workspace / "memory" / "2026-02-13.md").mkdir()
-    write_note(workspace, "2026-02-12.md", "- TODO: still read\n")
-    run = capture(workspace, state_dir)
-    assert run.result["success"] is True
-    assert run.result["warnings"] == ["memory/2026-02-13.md is a directory, not a note; skipped"]
-    assert set(by_text(workspace)) == {"still read"}
-
-
-def test_a_symlink_leading_outside_the_workspace_is_skipped(
-    workspace: Path, tmp_path: Path, state_dir: Path
-) -> None:
-    secret = tmp_path / "elsewhere.md"
-    secret.write_text("- TODO: private\n")
-    (workspace / "memory" / "2026-02-13.md").symlink_to(secret)
-    run = capture(workspace, state_dir)
-    (warning,) = run.result["warnings"]
-    assert "outside the workspace; skipped" in warning and str(secret) in warning
-    assert not store_path(workspace).exists()
-    assert run.result["message"].startswith("no readable daily notes")
-
-
-def test_a_symlink_inside_the_workspace_is_read(workspace: Path, state_dir: Path) -> None:
-    (workspace / "drafts").mkdir()
-    (workspace / "drafts" / "today.md").write_text("- TODO: via a link\n")
-    (workspace / "memory" / "2026-02-13.md").symlink_to(workspace / "drafts" / "today.md")
-    capture(workspace, state_dir)
-    assert by_text(workspace)["via a link"]["sources"] == [
-        {"file": "memory/2026-02-13.md", "line": 1}
-    ]
-
-
-def test_a_broken_symlink_and_a_fifo_do_not_hang(workspace: Path, state_dir: Path) -> None:
-    (workspace / "memory" / "2026-02-13.md").symlink_to(workspace / "missing.md")
-    os.mkfifo(workspace / "memory" / "2026-02-12.md")
-    run = capture(workspace, state_dir)
-    assert sorted(run.result["warnings"]) == [
-        "memory/2026-02-12.md is not a regular file; skipped",
-        "memory/2026-02-13.md is a broken symlink; skipped",
-    ]
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_an_unreadable_note_is_skipped(workspace: Path, state_dir: Path) -> None:
-    path = write_note(workspace, "2026-02-13.md", "- TODO: hidden\n")
-    path.chmod(0)
-    run = capture(workspace, state_dir)
-    assert "cannot be read (Permission denied)" in run.result["warnings"][0]
-
-
-@pytest.fixture
-def shared_tmp() -> Iterator[Path]:
-    """A directory another user can reach (pytest's tmp_path is private to root)."""
-    with tempfile.TemporaryDirectory() as name:
-        path = Path(name)
-        path.chmod(0o755)
-        yield path
-
-
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run the capture as another user")
-def test_an_unreadable_note_is_skipped_for_a_real_user(shared_tmp: Path) -> None:
-    workspace = shared_tmp / "ws"
-    (workspace / "memory").mkdir(parents=True)
-    (workspace / "memory").chmod(0o777)
-    secret = write_note(workspace, "2026-02-13.md", "- TODO: root only\n")
-    secret.chmod(0o600)
-    write_note(workspace, "2026-02-12.md", "- TODO: readable\n")
-    # The interpreter lives under /root here, so start as root, import
-    # everything, then drop to nobody for good before the capture runs.
-    code = (
-        "import json, os, sys; from datetime import date; from pathlib import Path\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from taskrunner.task import TaskContext\n"
-        "from tasks.memory_capture import MemoryCaptureTask\n"
-        "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
-        "t = MemoryCaptureTask()\n"
-        f"t.bind(TaskContext(task_name='memory_capture', run_id='r',"
-        f" state_dir=Path({str(shared_tmp)!r}),"
-        f" workspace=Path({str(workspace)!r}), options={{'date': date(2026, 2, 13)}},"
-        " log_sink=lambda line: None, alert_sink=lambda a: None))\n"
-        "print(json.dumps(t.run()))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-B", "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
-    assert result["files_read"] == ["memory/2026-02-12.md"]
-    assert result["warnings"] == [
-        "memory/2026-02-13.md cannot be read (Permission denied); skipped — fix its permissions"
-    ]
-    assert [m["text"] for m in memories(workspace)] == ["readable"]
-
-
 # -- the store lock --------------------------------------------------------------------
 
 
@@ -642,141 +393,6 @@ def test_runner_rejects_a_malformed_date(notes: Path) -> None:
     done = run_runner("memory_capture", "--workspace", str(notes), "--date", "13.02.2026")
     assert done.returncode == 1
     assert "YYYY-MM-DD" in done.stderr
-
-
-# -- the merge, against a brute-force reference ---------------------------------------
-
-MERGE_VOCAB = ["Deploy", "deploy", "the", "cache", "not", "no", "8080", "8081", "v2", "ß", "ss"]
-MERGE_VOCAB += ["日本", "**", "`", "_x_", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
-merge_text = st.lists(st.sampled_from(MERGE_VOCAB), min_size=0, max_size=14).map(" ".join)
-any_text = merge_text | st.text(max_size=40)
-
-
-#: words of many lengths, so that word sets of 10-30 words (where a probe
-#: filter needs more than one probe word) are common
-LONG_VOCAB = [f"w{'o' * n}rd" for n in range(30)]
-
-
-@st.composite
-def near_pairs(draw: st.DrawFn) -> tuple[str, str]:
-    """Two texts that are often near-duplicates: one edit apart, case and markup varied."""
-    vocab = draw(st.sampled_from([MERGE_VOCAB, LONG_VOCAB, MERGE_VOCAB + LONG_VOCAB]))
-    base = draw(st.lists(st.sampled_from(vocab), min_size=1, max_size=30))
-    other = list(base)
-    edit = draw(st.sampled_from(["add", "add-longest", "drop", "swap", "case", "same", "free"]))
-    if edit == "add-longest":
-        # A word the other text lacks and that a filter would pick first.
-        other.append("q" * (max(map(len, base)) + 1))
-    elif edit == "add":
-        other.insert(draw(st.integers(0, len(other))), draw(st.sampled_from(vocab)))
-    elif edit == "drop":
-        other.pop(draw(st.integers(0, len(other) - 1)))
-    elif edit == "swap":
-        other[draw(st.integers(0, len(other) - 1))] = draw(st.sampled_from(vocab))
-    elif edit == "case":
-        other = [word.upper() for word in other]
-    elif edit == "free":
-        return " ".join(base), draw(st.text(max_size=40))
-    return " ".join(base), ", ".join(other)
-
-
-def _reference_targets(stored: list[str], items: list[str]) -> list[int]:
-    """Where each item goes, by the definition: id, else first near-duplicate, else new."""
-    ids: dict[str, int] = {}
-    for index, text in enumerate(stored):
-        ids.setdefault(memory_id(text), index)
-    created: list[tuple[int, str, frozenset[str]]] = []
-    targets: list[int] = []
-    for text in items:
-        key, item_words = memory_id(text), words(text)
-        if key in ids:
-            targets.append(ids[key])
-            continue
-        near = [
-            i
-            for i, s in enumerate(stored)
-            if item_words and is_near_duplicate(words(s), item_words)
-        ]
-        if near:
-            targets.append(near[0])
-            continue
-        same = [i for i, k, _ in created if k == key]
-        if not same and item_words:
-            same = [i for i, _, w in created if is_near_duplicate(w, item_words)]
-        if same:
-            targets.append(same[0])
-            continue
-        created.append((len(stored) + len(created), key, item_words))
-        targets.append(created[-1][0])
-    return targets
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    stored=st.lists(any_text, max_size=12),
-    items=st.lists(any_text, max_size=10),
-    pairs=st.lists(near_pairs(), max_size=6),
-)
-def test_merge_matches_the_brute_force_definition(
-    stored: list[str], items: list[str], pairs: list[tuple[str, str]]
-) -> None:
-    # Near pairs split across the store and the notes, and inside the notes.
-    stored = stored + [a for a, _ in pairs[::2]]
-    items = items + [b for _, b in pairs] + [a for a, _ in pairs[1::2]]
-    memories: list[dict[str, Any]] = [
-        {"id": memory_id(text), "text": text, "sources": [], "seen_count": 0} for text in stored
-    ]
-    sightings = [
-        Sighting(text=text, kind="fact", file="memory/2026-02-13.md", line=n + 1, day=date.today())
-        for n, text in enumerate(items)
-    ]
-    result = merge_sightings(memories, sightings, now_iso=NOW_ISO)
-    actual = [
-        next(i for i, m in enumerate(memories) if {"file": s.file, "line": s.line} in m["sources"])
-        for s in sightings
-    ]
-    assert actual == _reference_targets(stored, items)
-    assert result.added == len(memories) - len(stored)
-    assert result.added + result.skipped == len(items)
-
-
-@settings(max_examples=500, deadline=None)
-@given(
-    pair=near_pairs(),
-    noise=st.lists(any_text, max_size=5),
-    freq=st.dictionaries(st.sampled_from(MERGE_VOCAB).map(str.casefold), st.integers(0, 9)),
-)
-def test_the_probe_filter_never_drops_a_near_duplicate(
-    pair: tuple[str, str], noise: list[str], freq: dict[str, int]
-) -> None:
-    a, b = pair
-    texts = [*noise, a]
-    b_words = words(b)
-    if is_near_duplicate(words(a), b_words):
-        assert len(texts) - 1 in candidate_indexes(texts, probe_words(b_words, freq))
-
-
-def test_the_near_pairs_strategy_yields_near_duplicates() -> None:
-    # Guard against a vacuous property: the generator must produce real matches.
-    found: list[bool] = []
-
-    @settings(max_examples=200, deadline=None)
-    @given(near_pairs())
-    def collect(pair: tuple[str, str]) -> None:
-        found.append(is_near_duplicate(words(pair[0]), words(pair[1])))
-
-    collect()
-    assert sum(found) > 20
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(texts=st.lists(st.text(max_size=30), max_size=8), probe=st.text(min_size=1, max_size=8))
-def test_candidates_are_exactly_the_texts_holding_the_word(texts: list[str], probe: str) -> None:
-    probe = probe.casefold()
-    if not re.fullmatch(r"\w+", probe):
-        return
-    expected = [i for i, text in enumerate(texts) if probe in re.findall(r"\w+", text.casefold())]
-    assert candidate_indexes(texts, [probe]) == expected
 
 
 def test_a_note_without_items_leaves_the_store_alone(workspace: Path, state_dir: Path) -> None:
