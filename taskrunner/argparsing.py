@@ -1,10 +1,7 @@
-"""Argument parsing for the CLI: argparse that exits 1, plus a fast path.
+"""Argument parsing for the CLI: argparse that exits 1 (never 2) on a usage error.
 
-argparse is the reference for every command line. Building a parser costs
-about as much as running the noop task (~1.5 ms plus gettext's imports), so
-``fast_parse_common`` handles the plain cases (only the common options,
-well-formed) itself and returns None for anything else, which then goes
-through argparse. A property test checks that the two always agree.
+argparse is the reference for every command line; ``fastargs`` skips it for
+the plain cases, and a property test checks that the two always agree.
 """
 
 from __future__ import annotations
@@ -16,16 +13,10 @@ from .errors import PluginError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
     from typing import Any, NoReturn
 
     from .task import Task
-
-#: option dests every task command has; the rest are the task's own options
-COMMON_TASK_OPTIONS = frozenset(
-    {"dry_run", "json", "workspace", "state_dir", "retries", "no_retry", "timeout"}
-)
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -111,41 +102,3 @@ def parse_task_args(name: str, path: Path, task_cls: type[Task], args: list[str]
     parser = task_parser(name, description)
     task_cls.add_arguments(parser)
     return vars(parser.parse_args(args))
-
-
-_FLAGS = {"--dry-run": "dry_run", "--json": "json", "--no-retry": "no_retry"}
-_VALUES: dict[str, tuple[str, Callable[[str], Any]]] = {
-    "--workspace": ("workspace", str),
-    "--state-dir": ("state_dir", str),
-    "--retries": ("retries", non_negative_int),
-    "--timeout": ("timeout", positive_float),
-}
-
-
-def fast_parse_common(args: list[str]) -> dict[str, Any] | None:
-    """The common task options parsed without argparse, or None to defer to argparse."""
-    parsed: dict[str, Any] = dict.fromkeys(COMMON_TASK_OPTIONS)
-    parsed.update(dry_run=False, json=False, no_retry=False)
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        i += 1
-        if arg in _FLAGS:
-            parsed[_FLAGS[arg]] = True
-            continue
-        option, eq, value = arg.partition("=")
-        if option not in _VALUES:
-            return None
-        if not eq:
-            if i >= len(args) or args[i].startswith("-"):
-                return None
-            value = args[i]
-            i += 1
-        dest, convert = _VALUES[option]
-        try:
-            parsed[dest] = convert(value)
-        except (argparse.ArgumentTypeError, ValueError):
-            return None
-    if parsed["no_retry"] and parsed["retries"] is not None:
-        return None  # mutually exclusive: let argparse word the error
-    return parsed

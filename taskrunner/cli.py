@@ -162,12 +162,14 @@ def _cmd_admin(command: str, rest: list[str]) -> int:
 def _cmd_task(name: str, rest: list[str]) -> int:
     spec = discovery.find(name)
     task_cls = discovery.load(spec)
-    from .argparsing import COMMON_TASK_OPTIONS, fast_parse_common, parse_task_args
+    from .fastargs import COMMON_TASK_OPTIONS, fast_parse_common
 
     parsed = None if task_cls.has_own_arguments() else fast_parse_common(rest)
     if parsed is None:
         # argparse is the reference; the fast path above only skips it for the
         # plain cases, where building the parser costs more than the run.
+        from .argparsing import parse_task_args
+
         parsed = parse_task_args(name, spec.path, task_cls, rest)
     ns = _Namespace(parsed)
     options = {k: v for k, v in parsed.items() if k not in COMMON_TASK_OPTIONS}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from .base import Task
 
 
@@ -18,6 +16,6 @@ class NoopTask(Task):
     def description(self) -> str:
         return "Do nothing and succeed: checks that the runner, its log and its locks work"
 
-    def run(self) -> dict[str, Any]:
+    def run(self) -> dict[str, object]:
         self.log("nothing to do")
         return {"success": True, "message": "Nothing to do"}
