@@ -175,9 +175,13 @@ def _write_stdout(text: str) -> None:
     A TextIOWrapper over unbuffered stdout (PYTHONUNBUFFERED=1) ignores a
     partial write, as happens when the reader closes the pipe mid-way; a
     drain would then remove alerts nobody received. So the bytes go to the
-    descriptor with os.write, checking every count.
+    descriptor with os.write, checking every count. A closed stdout
+    (``sys.stdout`` None) is an ``OSError`` like any other failed write.
     """
     stream = sys.stdout
+    if stream is None:
+        # Started with stdout closed (`>&-`): nothing can receive the text.
+        raise OSError(errno.EBADF, "stdout is closed")
     try:
         fd = stream.fileno()
     except (AttributeError, ValueError, io.UnsupportedOperation):

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,20 @@ def test_drain_to_a_closed_pipe_keeps_the_alerts(
         monkeypatch.undo()
         with contextlib.suppress(BrokenPipeError):
             closed_pipe.close()  # the unwritten buffer fails again; the fd is closed anyway
+    assert AlertQueue(state_dir).pending() == pending
+
+
+def test_drain_with_stdout_closed_keeps_the_alerts(
+    state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `runner.py alerts --drain >&-`: Python starts with sys.stdout None.
+    pending = queue_some(state_dir)
+    monkeypatch.setattr(sys, "stdout", None)
+    with pytest.raises(TaskrunnerError, match=r"stdout is closed\).*stay queued"):
+        run_alerts(alerts_args("--drain"), state_dir)
+    with pytest.raises(TaskrunnerError, match="stdout is closed"):
+        run_alerts(alerts_args(), state_dir)
+    monkeypatch.undo()
     assert AlertQueue(state_dir).pending() == pending
 
 
@@ -275,3 +290,33 @@ def test_runner_reports_an_unreadable_queue_without_a_traceback(
     assert json.loads(log[-1])["alerts_not_queued"] == [
         {"level": "error", "message": "disk 95% full", "key": None}
     ]
+
+
+def _close_stdout() -> None:  # pragma: no cover - runs in the child before exec
+    os.close(1)
+
+
+@needs_runner
+@pytest.mark.parametrize("argv", [("alerts", "--drain"), ("alerts",), ("alerts", "--json")])
+def test_runner_alerts_with_stdout_closed_fails_cleanly_and_keeps_the_alerts(
+    state_dir: Path, argv: tuple[str, ...]
+) -> None:
+    pending = queue_some(state_dir)
+    result = subprocess.run(
+        [sys.executable, str(RUNNER), *argv],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_close_stdout,  # like `runner.py alerts --drain >&-`
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    # The first thing said is what went wrong, not a traceback.
+    first_line = result.stderr.splitlines()[0]
+    assert first_line.startswith("error: could not write")
+    assert "stdout is closed" in first_line
+    if "--drain" in argv:
+        assert first_line.endswith("they stay queued for the next drain")
+    assert AlertQueue(state_dir).pending() == pending
