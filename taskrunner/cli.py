@@ -181,6 +181,7 @@ def _cmd_task(name: str, rest: list[str]) -> int:
     except ConfigError as exc:
         workspace, workspace_error = None, str(exc)
     from .engine import Engine, RunSettings
+    from .signals import SignalGuard
 
     settings = RunSettings(
         state_dir=state_dir,
@@ -193,13 +194,18 @@ def _cmd_task(name: str, rest: list[str]) -> int:
         options=options,
         stdout_to_stderr=ns.json,
     )
-    result = Engine().run(name, task_cls, settings)
-    _publish([*result.earlier, result.record], result.alerts, state_dir, dry_run=ns.dry_run)
-    record = result.record
-    if ns.json:
-        print(json.dumps(record, ensure_ascii=False, default=str))
-    _summary(record)
-    return result.exit_code
+    # One guard for the run and its bookkeeping: a signal after the attempt is
+    # over waits until the record and the alerts are written.
+    with SignalGuard() as guard:
+        result = Engine().run(name, task_cls, settings, guard=guard)
+        _publish([*result.earlier, result.record], result.alerts, state_dir, dry_run=ns.dry_run)
+        record = result.record
+        if ns.json:
+            from .runlog import encode_record  # the log's encoding: strict JSON, never NaN
+
+            print(encode_record(record))
+        _summary(record)
+    return guard.exit_code(result.exit_code)
 
 
 class _Namespace:

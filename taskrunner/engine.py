@@ -7,10 +7,8 @@ decides what the user sees.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import time
-from contextlib import contextmanager
 
 from . import locking
 from .errors import (
@@ -22,16 +20,16 @@ from .errors import (
     TaskrunnerError,
 )
 from .retry import compute_backoff
+from .signals import SignalGuard
 from .task import Task, TaskContext, local_now
 from .worker import Outcome, run_attempt
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
     from datetime import datetime
     from pathlib import Path
-    from types import FrameType
     from typing import Any
 
 #: the fields the runner owns in a run record; a task's result never overrides them
@@ -107,21 +105,6 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-@contextmanager
-def _signals_interrupt() -> Iterator[None]:
-    """Turn SIGINT/SIGTERM into ``Interrupted`` so the attempt is stopped and recorded."""
-
-    def handler(signum: int, _frame: FrameType | None) -> None:
-        raise Interrupted(signum)
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
 def _announce(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -144,7 +127,29 @@ class Engine:
         self.monotonic = monotonic
         self.announce = announce
 
-    def run(self, name: str, task_cls: type[Task], settings: RunSettings) -> RunResult:
+    def run(
+        self,
+        name: str,
+        task_cls: type[Task],
+        settings: RunSettings,
+        *,
+        guard: SignalGuard | None = None,
+    ) -> RunResult:
+        """Run the task once (with its retries); ``guard`` is the caller's signal guard.
+
+        The CLI passes its own guard so that a signal while it writes the log
+        and the queue is also deferred; without one, the run installs its own.
+        """
+        if guard is None:
+            with SignalGuard() as own:
+                result = self._run(name, task_cls, settings, own)
+            result.exit_code = own.exit_code(result.exit_code)
+            return result
+        return self._run(name, task_cls, settings, guard)
+
+    def _run(
+        self, name: str, task_cls: type[Task], settings: RunSettings, guard: SignalGuard
+    ) -> RunResult:
         run_id = new_run_id()
         started = self.clock()
         t0 = self.monotonic()
@@ -196,8 +201,9 @@ class Engine:
             if held.previous is not None:
                 extra.append(self._crashed_record(name, held.previous, run_id))
         try:
-            with _signals_interrupt():
-                record, alerts, code = self._attempts(name, task_cls, settings, base, run_id, t0)
+            record, alerts, code = self._attempts(
+                name, task_cls, settings, base, run_id, t0, guard, held
+            )
         finally:
             if held is not None:
                 held.release()
@@ -242,6 +248,8 @@ class Engine:
         base: dict[str, Any],
         run_id: str,
         t0: float,
+        guard: SignalGuard,
+        held: locking.HeldLock | None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
         retries = task_cls.retries if settings.retries is None else settings.retries
         retries = max(0, retries)
@@ -259,28 +267,31 @@ class Engine:
         outcome = Outcome()
         attempt = 0
         status = "failed"
+        close_fds = () if held is None else (held.fd,)
         try:
-            while True:
-                attempt += 1
-                outcome = run_attempt(
-                    lambda sink: _call_task(task_cls, context, sink),
-                    timeout_s=timeout_s,
-                    stdout_to_stderr=settings.stdout_to_stderr,
-                )
-                status, retryable = _judge(outcome, task_cls)
-                if status == "success" or not retryable or attempt > retries:
-                    break
-                delay = compute_backoff(
-                    attempt,
-                    max_backoff_s=task_cls.max_backoff_s,
-                    jitter=task_cls.backoff_jitter,
-                    rand=self.rand,
-                )
-                self.announce(
-                    f"{name}: attempt {attempt} of {retries + 1} failed: {_reason(outcome)}; "
-                    f"retrying in {delay:g}s"
-                )
-                self.sleep(delay)
+            with guard.interruptible():
+                while True:
+                    attempt += 1
+                    outcome = run_attempt(
+                        lambda sink: _call_task(task_cls, context, sink),
+                        timeout_s=timeout_s,
+                        stdout_to_stderr=settings.stdout_to_stderr,
+                        close_fds=close_fds,
+                    )
+                    status, retryable = _judge(outcome, task_cls)
+                    if status == "success" or not retryable or attempt > retries:
+                        break
+                    delay = compute_backoff(
+                        attempt,
+                        max_backoff_s=task_cls.max_backoff_s,
+                        jitter=task_cls.backoff_jitter,
+                        rand=self.rand,
+                    )
+                    self.announce(
+                        f"{name}: attempt {attempt} of {retries + 1} failed: "
+                        f"{_reason(outcome)}; retrying in {delay:g}s"
+                    )
+                    self.sleep(delay)
         except Interrupted as exc:
             record = {
                 **base,

@@ -27,7 +27,7 @@ from .errors import PermanentError, TaskrunnerError
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import Any
 
 _PR_SET_PDEATHSIG = 1
@@ -85,6 +85,7 @@ def _child(
     write_fd: int,
     parent_pid: int,
     stdout_to_stderr: bool,
+    close_fds: Sequence[int],
 ) -> None:
     """Body of the worker process; never returns."""
     code = 0
@@ -92,6 +93,11 @@ def _child(
         set_parent_death_signal()
         if os.getppid() != parent_pid:  # the runner died before prctl took effect
             os._exit(1)
+        # The runner's task lock must not live on in the worker, nor in anything
+        # the task forks: an orphan holding it would lock out every later run.
+        for fd in close_fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
         # Plain default dispositions: the runner, not the task, decides about signals.
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
@@ -106,17 +112,18 @@ def _child(
             result = target(alert_sink)
             message: dict[str, Any] = {"result": result}
         except BaseException as exc:
-            permanent = isinstance(exc, PermanentError)
-            if not isinstance(exc, TaskrunnerError):
+            # sys.exit() or a KeyboardInterrupt raised by the task itself: asking
+            # again will do the same, so they are not retried.
+            permanent = isinstance(exc, PermanentError | SystemExit | KeyboardInterrupt)
+            if not isinstance(exc, TaskrunnerError | SystemExit):
                 import traceback  # a bug in the task: show where
 
                 traceback.print_exc(file=sys.stderr)
+            text = str(exc) or type(exc).__name__
+            if isinstance(exc, SystemExit):
+                text = f"the task called sys.exit({exc.code!r}); a task returns a dict instead"
             message = {
-                "error": {
-                    "type": type(exc).__name__,
-                    "message": str(exc) or type(exc).__name__,
-                    "permanent": permanent,
-                }
+                "error": {"type": type(exc).__name__, "message": text, "permanent": permanent}
             }
         try:
             _send(write_fd, message)
@@ -139,18 +146,25 @@ def _kill_group(pid: int) -> None:
             kill(pid, signal.SIGKILL)
 
 
-def _reap(pid: int, *, block: bool) -> int | None:
-    """The worker's wait status, or None if it has not exited (non-blocking)."""
-    deadline = time.monotonic() + _REAP_TIMEOUT_S
+def _reap(pid: int, *, timeout_s: float = _REAP_TIMEOUT_S) -> int | None:
+    """The worker's wait status; after ``timeout_s`` it is killed and waited for."""
+    deadline = time.monotonic() + timeout_s
+    pause_s = 0.0005
     while True:
         try:
-            done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+            done, status = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
-            return 0
+            return None
         if done:
             return status
-        if not block or time.monotonic() > deadline:
-            return None
+        if time.monotonic() > deadline:
+            _kill_group(pid)
+            try:
+                return os.waitpid(pid, 0)[1]
+            except ChildProcessError:
+                return None
+        time.sleep(pause_s)
+        pause_s = min(pause_s * 2, 0.05)
 
 
 def run_attempt(
@@ -158,11 +172,16 @@ def run_attempt(
     *,
     timeout_s: float | None,
     stdout_to_stderr: bool = False,
+    close_fds: Sequence[int] = (),
 ) -> Outcome:
     """Run ``target(alert_sink)`` in a worker process; stop it at ``timeout_s``.
 
-    Exceptions raised in the runner while waiting (``Interrupted`` from a
-    signal handler) kill and reap the worker before propagating.
+    The attempt is over when the worker has sent its result (or died), not
+    when the pipe closes: a process the task forked may hold the pipe open,
+    and it is killed with the worker's process group. ``close_fds`` are closed
+    in the worker (the runner's lock). Exceptions raised in the runner while
+    waiting (``Interrupted`` from a signal handler) kill and reap the worker
+    before propagating.
     """
     outcome = Outcome()
     read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
@@ -173,17 +192,17 @@ def run_attempt(
     if pid == 0:  # pragma: no cover - runs in the worker, reported through the pipe
         os.close(read_fd)
         os.setpgid(0, 0)
-        _child(target, write_fd, parent_pid, stdout_to_stderr)
+        _child(target, write_fd, parent_pid, stdout_to_stderr, close_fds)
     os.close(write_fd)
     with contextlib.suppress(OSError):  # the child may already have done it, or exited
         os.setpgid(pid, pid)
     deadline = None if not timeout_s or timeout_s <= 0 else time.monotonic() + timeout_s
-    buffer = bytearray()
+    partial: list[bytes] = []  # the start of a line not yet complete
     reaped = False
     try:
         poller = select.poll()
         poller.register(read_fd, select.POLLIN | select.POLLHUP)
-        while True:
+        while outcome.kind == "died":  # until a result or an error arrives
             wait_ms = -1
             if deadline is not None:
                 remaining = deadline - time.monotonic()
@@ -193,19 +212,23 @@ def run_attempt(
                 wait_ms = max(1, int(remaining * 1000))
             if not poller.poll(wait_ms):
                 continue
-            chunk = os.read(read_fd, 65536)
+            chunk = os.read(read_fd, 1 << 20)
             if not chunk:
                 break
-            buffer += chunk
-            *lines, rest = bytes(buffer).split(b"\n")
-            buffer = bytearray(rest)
+            if b"\n" not in chunk:
+                partial.append(chunk)  # joined once the line ends: linear in the size
+                continue
+            *lines, rest = (b"".join(partial) + chunk).split(b"\n")
+            partial = [rest] if rest else []
             for line in lines:
                 _absorb(outcome, line)
         if outcome.kind == "timeout":
             _kill_group(pid)
-        status = _reap(pid, block=True)
+        status = _reap(pid)
         reaped = True
-        # The worker may have started processes of its own; none may outlive the attempt.
+        # Whatever the worker started or forked is in its process group; none of
+        # it may outlive the attempt. (Only the group: the worker's own pid is
+        # reaped and may already belong to another process.)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
         if outcome.kind == "died":
@@ -218,7 +241,7 @@ def run_attempt(
         os.close(read_fd)
         if not reaped:
             _kill_group(pid)
-            _reap(pid, block=True)
+            _reap(pid)
     return outcome
 
 

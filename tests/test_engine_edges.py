@@ -1,0 +1,177 @@
+"""The engine at awkward moments: forking tasks, late signals, odd results."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import RUNNER, run_runner
+from plugin_factory import write_task
+
+from taskrunner.errors import Interrupted
+from taskrunner.signals import SignalGuard
+
+
+@pytest.fixture
+def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "my-tasks"
+    monkeypatch.setenv("TASKRUNNER_TASKS_PATH", str(d))
+    return d
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_dead(pid: int, within_s: float = 5) -> None:
+    deadline = time.monotonic() + within_s
+    while alive(pid):
+        assert time.monotonic() < deadline, f"pid {pid} is still alive"
+        time.sleep(0.02)
+
+
+def wait_for(path: Path, within_s: float = 10) -> None:
+    deadline = time.monotonic() + within_s
+    while not path.exists() or not path.read_text():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.01)
+
+
+def records(state: Path) -> list[dict[str, object]]:
+    path = state / "logs" / "tasks.jsonl"
+    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+
+
+FORKER = """
+pid = os.fork()
+if pid == 0:
+    time.sleep(30)
+    os._exit(0)
+open({marker!r}, "w").write(str(pid))
+return {{"success": True, "message": "forked"}}
+"""
+
+
+def test_a_task_that_forks_finishes_when_it_returns(
+    plugins: Path, state_dir: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "grandchild.pid"
+    write_task(plugins, "forker", FORKER.format(marker=str(marker)), attrs="timeout_s = 20")
+    t0 = time.monotonic()
+    proc = run_runner("forker", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "success"
+    assert time.monotonic() - t0 < 15  # not held until the timeout by the fork's pipe end
+    wait_dead(int(marker.read_text()))  # and the fork does not outlive the run
+
+
+def test_a_forked_orphan_never_keeps_the_task_lock(
+    plugins: Path, state_dir: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "grandchild.pid"
+    body = f"""
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    open({str(marker)!r}, "w").write(str(pid))
+    time.sleep(60)
+    return {{"success": True, "message": "never"}}
+    """
+    write_task(plugins, "orphaner", body)
+    victim = subprocess.Popen([sys.executable, str(RUNNER), "orphaner"], stderr=subprocess.PIPE)
+    wait_for(marker)
+    victim.kill()
+    victim.wait(10)
+    # The orphan may live on a moment (its worker died); the lock must be free at once.
+    write_task(plugins, "orphaner", 'return {"success": True, "message": "ok"}')
+    nxt = run_runner("orphaner")
+    assert nxt.returncode == 0, nxt.stderr
+    assert [r["status"] for r in records(state_dir)] == ["crashed", "success"]
+    os.kill(int(marker.read_text()), signal.SIGKILL)
+
+
+def test_sigterm_while_writing_the_record_defers_until_it_is_written(
+    plugins: Path, state_dir: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "done"
+    write_task(
+        plugins,
+        "alerter",
+        f"""
+        self.alert("disk almost full", level="warning")
+        open({str(marker)!r}, "w").write("1")
+        return {{"success": True, "message": "alerted"}}
+        """,
+    )
+    # Hold the alert queue's lock so the runner is stuck publishing when the signal comes.
+    lock_path = state_dir / "alerts" / "pending.json.lock"
+    lock_path.parent.mkdir(parents=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, str(RUNNER), "alerter"], stderr=subprocess.PIPE, text=True
+        )
+        wait_for(marker)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        assert proc.poll() is None  # still waiting to write: the signal did not cut it short
+    finally:
+        os.close(fd)
+    assert proc.wait(20) == 143
+    [record] = records(state_dir)
+    assert record["status"] == "success"
+    pending = json.loads((state_dir / "alerts" / "pending.json").read_text())
+    assert [a["message"] for a in pending] == ["disk almost full"]
+
+
+def test_signal_guard_interrupts_only_inside_its_section() -> None:
+    with SignalGuard() as guard:
+        os.kill(os.getpid(), signal.SIGTERM)  # outside: noted, nothing raised
+        assert guard.pending == signal.SIGTERM
+        with pytest.raises(Interrupted), guard.interruptible():
+            pass  # a signal that came earlier stops the next section at once
+        assert guard.exit_code(0) == 143 and guard.exit_code(2) == 143
+    with SignalGuard() as guard:
+        with pytest.raises(Interrupted) as info, guard.interruptible():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        assert info.value.exit_code == 130
+        assert guard.exit_code(130) == 130
+
+
+def test_sys_exit_in_a_task_is_a_clear_failure_not_retried(plugins: Path) -> None:
+    write_task(plugins, "exiter", "sys.exit(0)", attrs="max_backoff_s = 0.01")
+    proc = run_runner("exiter", "--json")
+    assert proc.returncode == 1
+    record = json.loads(proc.stdout)
+    assert record["attempts"] == 1
+    assert "called sys.exit(0); a task returns a dict instead" in record["message"]
+
+
+def test_json_output_is_strict_json_even_for_nan(plugins: Path) -> None:
+    write_task(plugins, "nanny", 'return {"success": True, "message": "m", "ratio": float("nan")}')
+    proc = run_runner("nanny", "--json")
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout, parse_constant=lambda c: pytest.fail(f"bare {c}"))
+    assert record["ratio"] == "nan"
+
+
+def test_a_ten_megabyte_result_is_read_whole(plugins: Path) -> None:
+    write_task(plugins, "big", 'return {"success": True, "message": "m", "blob": "x" * 10_000_000}')
+    proc = run_runner("big", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)["blob"]) == 10_000_000
