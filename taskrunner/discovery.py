@@ -34,13 +34,14 @@ BUILTIN_TASKS_DIR = paths.RUNNER_HOME / "tasks"
 
 
 class TaskSpec:
-    """A task file found on disk (not yet imported)."""
+    """A task file found on disk (not yet imported); ``problem`` says why it cannot run."""
 
-    __slots__ = ("name", "path")
+    __slots__ = ("name", "path", "problem")
 
-    def __init__(self, name: str, path: Path) -> None:
+    def __init__(self, name: str, path: Path, problem: str | None = None) -> None:
         self.name = name
         self.path = path
+        self.problem = problem
 
     @property
     def class_name(self) -> str:
@@ -57,7 +58,12 @@ def task_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
 
 
 def discover(env: Mapping[str, str] | None = None) -> dict[str, TaskSpec]:
-    """Every task file by name; two files with one name (or a reserved name) is an error."""
+    """Every task file by name.
+
+    Two files with one name, or a file named like a runner command, make that
+    name unusable (its spec carries the problem), not the whole runner: one
+    stray file must not stop every other cron job.
+    """
     found: dict[str, TaskSpec] = {}
     for directory in task_dirs(env):
         try:
@@ -69,15 +75,17 @@ def discover(env: Mapping[str, str] | None = None) -> dict[str, TaskSpec]:
             if name == "base" or name.startswith("_") or not TASK_NAME_RE.fullmatch(name):
                 continue
             if name in RESERVED_NAMES:
-                raise PluginError(
-                    f"{path}: '{name}' is a built-in command of the runner; rename the task file"
+                problem = f"{path}: '{name}' is a command of the runner; rename the task file"
+                found.setdefault(name, TaskSpec(name, path, problem))
+            elif name in found:
+                first = found[name]
+                found[name] = TaskSpec(
+                    name,
+                    first.path,
+                    f"two tasks are named '{name}': {first.path} and {path}; rename one of them",
                 )
-            if name in found:
-                raise PluginError(
-                    f"two tasks are named '{name}': {found[name].path} and {path}; "
-                    "rename one of them"
-                )
-            found[name] = TaskSpec(name, path)
+            else:
+                found[name] = TaskSpec(name, path)
     return found
 
 
@@ -105,6 +113,8 @@ def find(name: str, env: Mapping[str, str] | None = None) -> TaskSpec:
     tasks = discover(env)
     spec = tasks.get(name)
     if spec is not None:
+        if spec.problem:
+            raise PluginError(spec.problem)
         return spec
     import difflib  # only for the error message
 
@@ -137,6 +147,8 @@ def _package_for(directory: Path) -> str:
 
 def load(spec: TaskSpec) -> type[Task]:
     """Import ``spec.path`` and return its task class; ``PluginError`` naming the file otherwise."""
+    if spec.problem:
+        raise PluginError(spec.problem)
     package = _package_for(spec.path.parent)
     module_name = f"{package}.{spec.name}"
     module = sys.modules.get(module_name)

@@ -44,20 +44,23 @@ class LockDirError(TaskrunnerError):
     """Raised when the lock directory is unsafe (wrong owner, group/world access)."""
 
 
-class LockFileError(TaskrunnerError):
-    """Raised when a lock file cannot be opened safely (a planted symlink, permissions)."""
-
-
-class LockTimeout(TaskrunnerError):
-    """Raised when a lock stays held by another process longer than the caller may wait."""
-
-
 class PermanentError(TaskrunnerError):
     """Raised by a task for a failure that retrying cannot heal.
 
     Corrupted input, bad configuration, a missing dependency: the runner
     records the failure and stops instead of retrying.
     """
+
+
+class LockFileError(PermanentError):
+    """Raised when a lock file cannot be opened safely (a planted symlink, a missing folder).
+
+    Not retried: a symlink or a missing folder is still there two seconds later.
+    """
+
+
+class LockTimeout(TaskrunnerError):
+    """Raised when a lock stays held by another process longer than the caller may wait."""
 
 
 class ConfigError(PermanentError):

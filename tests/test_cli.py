@@ -145,18 +145,26 @@ def test_task_options_via_add_arguments(plugins: Path) -> None:
     assert "--who" in run_runner("greet", "--help").stdout
 
 
-def test_two_tasks_with_one_name_is_an_error(plugins: Path) -> None:
+def test_two_tasks_with_one_name_is_an_error_for_that_name_only(plugins: Path) -> None:
     write_task(plugins, "noop", 'return {"success": True, "message": "shadow"}')
+    write_task(plugins, "other", 'return {"success": True, "message": "fine"}')
     proc = run_runner("noop")
     assert proc.returncode == 1
     assert "two tasks are named 'noop'" in proc.stderr
     assert str(plugins / "noop.py") in proc.stderr
+    # One stray file must not stop every other task (and cron job).
+    assert run_runner("other").returncode == 0
+    listing = {row["name"]: row for row in json.loads(run_runner("list", "--json").stdout)}
+    assert "two tasks are named 'noop'" in listing["noop"]["error"]
+    assert listing["other"]["description"]
 
 
-def test_task_named_like_a_builtin_command_is_an_error(plugins: Path) -> None:
+def test_task_named_like_a_builtin_command_is_reported_not_fatal(plugins: Path) -> None:
     write_task(plugins, "history", 'return {"success": True, "message": "x"}')
-    proc = run_runner("noop")
-    assert proc.returncode == 1 and "built-in command" in proc.stderr
+    assert run_runner("noop").returncode == 0
+    proc = run_runner("list")
+    assert proc.returncode == 0
+    assert "history" in proc.stdout and "command of the runner" in proc.stdout
 
 
 @pytest.mark.parametrize(
