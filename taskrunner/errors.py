@@ -79,12 +79,6 @@ class InvalidAlertLevel(TaskrunnerError, ValueError):
     """Raised when an alert level is not one of info, warning, error, critical."""
 
 
-class AttemptTimeout(TaskrunnerError):
-    """Raised when an attempt is still running at its deadline and was stopped."""
-
-    status = "timeout"
-
-
 class Interrupted(TaskrunnerError):
     """Raised when SIGINT or SIGTERM stops a run; exits 128 + the signal number."""
 

@@ -213,7 +213,7 @@ def render_text(summary: Summary) -> str:
 
 
 def describe_failure(failure: Mapping[str, Any]) -> str:
-    """``2026-01-04 03:00:01 timeout: AttemptTimeout: stopped after 600 s``."""
+    """``2026-01-04 03:00:01 timeout: Timeout: stopped after 600 s``."""
     error = failure.get("error")
     detail = ""
     if isinstance(error, Mapping):

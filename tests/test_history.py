@@ -136,7 +136,7 @@ def test_last_success_and_last_failure_are_the_most_recent() -> None:
             status="timeout",
             ts="2026-03-01T05:00:00+00:00",
             message="stopped",
-            error={"type": "AttemptTimeout", "message": "stopped after 600 s"},
+            error={"type": "Timeout", "message": "stopped after 600 s"},
         ),
         run(status="success", ts="2026-03-01T06:00:00+00:00"),
         run(status="locked", ts="2026-03-01T07:00:00+00:00"),
