@@ -147,7 +147,7 @@ def test_last_success_and_last_failure_are_the_most_recent() -> None:
         "timestamp": "2026-03-01T05:00:00+00:00",
         "status": "timeout",
         "message": "stopped",
-        "error": {"type": "AttemptTimeout", "message": "stopped after 600 s"},
+        "error": {"type": "Timeout", "message": "stopped after 600 s"},
     }
 
 
