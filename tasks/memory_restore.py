@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from taskrunner.memory.archive import RestorePlan, backup_store, plan_restore, read_archive
+from taskrunner.memory.consolidate import identify
 from taskrunner.memory.store import (
     Store,
     StoreCorrupt,
@@ -20,6 +23,9 @@ from taskrunner.memory.store import (
 )
 
 from .base import ConfigError, Task
+
+#: how many restored and skipped memories the log (and the result) names
+EXAMPLES_SHOWN = 10
 
 
 class MemoryRestoreTask(Task):
@@ -57,11 +63,19 @@ class MemoryRestoreTask(Task):
         run_id: str | None = self.options.get("run")
         memory_ids: list[str] = list(self.options.get("ids") or [])
         workspace = self.workspace
+        archive = archive_path(workspace)
         if not run_id and not memory_ids:
             # Like `git stash list`: with nothing selected, show what could be restored.
-            return self._list_runs(archive_path(workspace))
+            return self._list_runs(archive)
+        if not os.path.lexists(archive):
+            # Nothing was ever archived here (a fresh workspace may not even have
+            # memory/): fail before the lock, which would create files.
+            raise ConfigError(
+                f"nothing to restore: {self._wanted(run_id, memory_ids)} not found, "
+                f"{archive} does not exist (no memory_consolidate run has removed anything "
+                "in this workspace; check --workspace)"
+            )
         path = store_path(workspace)
-        archive = archive_path(workspace)
         if self.dry_run:
             _, plan = self._plan(path, archive, run_id, memory_ids)
             return self._result(plan, path, backup=None)
@@ -121,32 +135,46 @@ class MemoryRestoreTask(Task):
         if contents.torn_tail:
             self.log(f"{archive}: skipped a last line cut short by a crash")
         plan = plan_restore(store.memories, contents.records, run_id=run_id, memory_ids=memory_ids)
-        if not plan.restored and not plan.already_present:
-            wanted = ([f"run {run_id}"] if run_id else []) + [f"id {m}" for m in memory_ids]
+        if not plan.selected:
             raise ConfigError(
-                f"nothing to restore: {', '.join(wanted)} not found in {archive} "
+                f"nothing to restore: {self._wanted(run_id, memory_ids)} not found in {archive} "
                 "(check the run id in the memory_consolidate run log)"
             )
         return store, plan
 
+    @staticmethod
+    def _wanted(run_id: str | None, memory_ids: list[str]) -> str:
+        return ", ".join(([f"run {run_id}"] if run_id else []) + [f"id {m}" for m in memory_ids])
+
     def _result(self, plan: RestorePlan, path: Path, *, backup: Path | None) -> dict[str, Any]:
         verb = "Would restore" if self.dry_run else "Restored"
-        for record in plan.restored[:10]:
+        for record in plan.restored[:EXAMPLES_SHOWN]:
             memory = record["memory"]
             self.log(
-                f"  {verb.lower()} {memory.get('id')} ({record.get('reason')}, "
+                f"  {verb.lower()} {identify(memory)} ({record.get('reason')}, "
                 f"run {record.get('run_id')}): {str(memory.get('text', ''))[:80]}"
             )
+        if len(plan.restored) > EXAMPLES_SHOWN:
+            self.log(f"  ... and {len(plan.restored) - EXAMPLES_SHOWN} more")
+        for skip in plan.skipped[:EXAMPLES_SHOWN]:
+            self.log(f"  skipped {skip.memory_id} (run {skip.run_id}): {skip.why}")
+        if len(plan.skipped) > EXAMPLES_SHOWN:
+            self.log(f"  ... and {len(plan.skipped) - EXAMPLES_SHOWN} more skipped")
         if plan.not_found:
             self.log(f"not in the archive: {', '.join(plan.not_found)}")
         message = f"{verb} {len(plan.restored)} memories into {path}"
-        if plan.already_present:
-            message += f" ({len(plan.already_present)} already in the store)"
+        if plan.skipped:
+            reasons = Counter(skip.why for skip in plan.skipped)
+            message += " (skipped " + "; ".join(f"{n}: {why}" for why, n in reasons.items()) + ")"
         return {
             "success": True,
             "message": message,
             "restored": len(plan.restored),
             "already_present": len(plan.already_present),
+            "skipped": [
+                {"id": skip.memory_id, "run_id": skip.run_id, "why": skip.why}
+                for skip in plan.skipped[:EXAMPLES_SHOWN]
+            ],
             "not_found": plan.not_found,
             "unmerged": plan.unmerged,
             "after": len(plan.memories),

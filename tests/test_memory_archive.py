@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from taskrunner.memory.archive import (
     read_archive,
     select_records,
 )
-from taskrunner.memory.consolidate import plan_consolidation
+from taskrunner.memory.consolidate import _canonical, plan_consolidation
+from taskrunner.memory.normalize import memory_id
 
 TEXT = "we decided to keep the memory store in one json file because it is simple to back up"
 
@@ -168,13 +170,63 @@ def test_select_by_run_and_latest_by_id() -> None:
     assert chosen == []
 
 
-def test_restore_skips_ids_already_in_the_store() -> None:
+def test_restore_skips_memories_already_in_the_store() -> None:
     store = [mem("a")]
     plan = plan_restore(store, [record("a"), record("b")], run_id="r1")
     assert [m["id"] for m in plan.memories] == ["a", "b"]
     assert plan.already_present == ["a"]
+    assert [(s.memory_id, s.run_id, s.why) for s in plan.skipped] == [
+        ("a", "r1", "an identical memory is already in the store")
+    ]
     assert [r["memory"]["id"] for r in plan.restored] == ["b"]
     assert store == [mem("a")]  # input untouched
+
+
+def test_a_different_memory_with_the_same_id_is_not_already_present() -> None:
+    store = [mem("m_dup", "the first memory that happens to carry this id")]
+    archived = record("m_dup", text="a second, different memory given the same id by hand")
+    plan = plan_restore(store, [archived], run_id="r1")
+    assert plan.memories == [store[0], archived["memory"]]
+    assert plan.skipped == []
+
+
+def test_run_restores_every_record_even_when_ids_repeat() -> None:
+    records = [
+        record("m_dup", text="one memory"),
+        record("m_dup", text="another memory with the same id"),
+        record("m_dup", text="one memory"),  # an identical twin: a second copy
+    ]
+    plan = plan_restore([], records, run_id="r1")
+    assert [r["memory"] for r in plan.restored] == [r["memory"] for r in records]
+    assert plan.memories == [r["memory"] for r in records]
+    # the same run again: every copy is there, nothing is added
+    again = plan_restore(plan.memories, records, run_id="r1")
+    assert not again.changed and len(again.already_present) == 3
+
+
+def test_a_memory_without_an_id_is_restored_as_it_was() -> None:
+    memory = {"text": "a note without an id", "importance": 0.1}
+    archived = {**record("x"), "memory": memory}
+    plan = plan_restore([], [archived, archived], run_id="r1")
+    assert plan.memories == [memory, memory]
+    # --id finds it under the id derived from its text, as consolidation reported it
+    by_id = plan_restore([], [archived], memory_ids=[memory_id(memory["text"])])
+    assert by_id.memories == [memory]
+
+
+def test_a_memory_without_text_is_skipped_and_reported() -> None:
+    broken = {**record("b"), "memory": {"id": "b", "text": None}}
+    plan = plan_restore([], [record("a"), broken], run_id="r1")
+    assert [m["id"] for m in plan.memories] == ["a"]
+    assert [(s.memory_id, s.why) for s in plan.skipped] == [
+        ("b", "the archived memory has no text string (restoring it would break the store)")
+    ]
+
+
+def test_id_restores_the_latest_version_only() -> None:
+    records = [record("m_dup", text="older"), record("m_dup", run_id="r2", text="newer")]
+    plan = plan_restore([], records, memory_ids=["m_dup"])
+    assert [m["text"] for m in plan.memories] == ["newer"]
 
 
 def test_restoring_a_duplicate_gives_back_the_keepers_count_and_lineage() -> None:
@@ -217,3 +269,81 @@ def test_backup_of_a_symlinked_or_changed_store_is_a_copy(tmp_path: Path) -> Non
     backup_store(plain, backup, expected_size=3)  # not the size loaded: copy what is there
     plain.write_bytes(b"changed in place")
     assert backup.read_bytes() == b"12345"
+
+
+# The consolidate-then-restore round trip, over stores with every awkward case:
+# shared ids, missing ids, identical memories, pinned ones, unreadable dates.
+LONG = "we decided to keep the memory store in one json file because it is simple to back up"
+TEXTS = [
+    LONG,
+    LONG.upper(),  # the same normalized text
+    LONG + " today",  # a near duplicate (18/19 words)
+    LONG + " tonight",
+    "an old header",
+    "the gateway listens on port 18789",
+    "the gateway listens on port 18790",
+    "",
+    "\U0001f389",
+]
+STAMPS = [
+    "2026-10-01T00:00:00+00:00",
+    "2026-11-25T10:00:00+00:00",
+    "2026-11-01",
+    "not a date",
+    1764000000,
+]
+SOURCES = [{"file": "memory/a.md", "line": 1}, {"file": "memory/b.md", "line": 2}]
+#: the fields a keeper legitimately keeps widened after its duplicates go back (documented)
+WIDENED = ("sources", "importance", "created_at", "last_seen_at", "sources_truncated")
+
+memory_strategy = st.fixed_dictionaries(
+    {
+        "text": st.sampled_from(TEXTS),
+        "seen_count": st.integers(1, 3),
+        "sources": st.lists(st.sampled_from(SOURCES), max_size=2),
+    },
+    optional={
+        "id": st.sampled_from(["a", "b", "m_dup"]),
+        "pinned": st.booleans(),
+        "importance": st.sampled_from([0.1, 0.5, 0.9, "high"]),
+        "created_at": st.sampled_from(STAMPS),
+        "last_seen_at": st.sampled_from(STAMPS),
+        "merged_from": st.just(["earlier"]),
+    },
+)
+
+
+@st.composite
+def stores(draw: st.DrawFn) -> list[dict[str, Any]]:
+    memories = draw(st.lists(memory_strategy, max_size=10))
+    if memories:  # identical copies, as a legacy array of equal strings gives
+        twins = draw(st.lists(st.sampled_from(memories), max_size=3))
+        memories += [json.loads(json.dumps(m)) for m in twins]
+    return draw(st.permutations(memories))
+
+
+def multiset(memories: list[dict[str, Any]], *, drop: tuple[str, ...] = ()) -> Counter[str]:
+    return Counter(_canonical({k: v for k, v in m.items() if k not in drop}) for m in memories)
+
+
+@settings(max_examples=300, deadline=None)
+@given(stores())
+def test_consolidate_then_restore_the_run_gives_back_every_memory(
+    memories: list[dict[str, Any]],
+) -> None:
+    plan = plan_consolidation(memories, today=date(2026, 11, 29))
+    records = json.loads(
+        json.dumps(archive_records(plan, memories, run_id="c1", removed_at="2026-11-29T03:00"))
+    )
+    back = plan_restore(plan.memories, records, run_id="c1")
+    assert len(back.restored) == len(plan.removed) and back.skipped == []
+    # The same multiset of memories; only keepers may keep widened sources/dates/importance,
+    # and every memory that was not a keeper is back byte for byte.
+    assert multiset(back.memories, drop=WIDENED) == multiset(memories, drop=WIDENED)
+    keepers = set(plan.merged)
+    untouched = [m for i, m in enumerate(memories) if i not in keepers]
+    assert multiset(untouched) <= multiset(back.memories)
+    # Restoring the run again adds nothing.
+    again = plan_restore(back.memories, records, run_id="c1")
+    assert not again.changed and again.memories == back.memories
+    assert len(again.already_present) == len(records)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 from conftest import run_runner
 
 from taskrunner.errors import ConfigError
+from taskrunner.memory.consolidate import _canonical
 from taskrunner.memory.store import (
     Store,
     archive_path,
@@ -211,3 +213,128 @@ def test_runner_round_trip(workspace: Path, state_dir: Path) -> None:
     assert load_store(store_path(workspace)).extra == {"note": "mine"}
     missing = run_runner("memory_restore", "--workspace", str(workspace), "--id", "m_nope")
     assert missing.returncode == 1 and "m_nope" in missing.stderr
+
+
+# -- ids that repeat, memories without one ------------------------------------
+
+SHARED = "the backup drive is the grey one on the shelf"
+
+
+def legacy_items() -> list[Any]:
+    """A legacy bare array: two equal strings (upgraded to one id) and a hand-made shared id."""
+    return [
+        *original(),
+        SHARED,
+        SHARED,
+        mem("m_dup", "first memory given this id by hand", importance=0.1, last_seen_at=OLD),
+        mem("m_dup", "second memory given this id by hand", importance=0.1, last_seen_at=OLD),
+    ]
+
+
+def multiset(memories: list[dict[str, Any]], *, drop: tuple[str, ...] = ()) -> Counter[str]:
+    return Counter(_canonical({k: v for k, v in m.items() if k not in drop}) for m in memories)
+
+
+@pytest.fixture
+def legacy(workspace: Path, state_dir: Path) -> list[dict[str, Any]]:
+    """Consolidated as run c1; returns the memories as the store held them before."""
+    store_path(workspace).write_text(json.dumps(legacy_items()), encoding="utf-8")
+    before = load_store(store_path(workspace)).memories
+    result = consolidate(workspace, state_dir)
+    assert (result["pruned_stale"], result["merged_duplicates"]) == (4, 3)
+    return before
+
+
+def archived_memories(workspace: Path) -> list[dict[str, Any]]:
+    lines = archive_path(workspace).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["memory"] for line in lines]
+
+
+def test_run_restores_memories_that_share_an_id(
+    legacy: list[dict[str, Any]], workspace: Path, state_dir: Path
+) -> None:
+    result, _ = restore(workspace, state_dir, run="c1")
+    assert (result["restored"], result["already_present"], result["skipped"]) == (7, 0, [])
+    after = load_store(store_path(workspace)).memories
+    # the original multiset: two copies of the shared text, both m_dup memories, ...
+    widened = ("sources", "importance", "created_at", "last_seen_at")
+    assert multiset(after, drop=widened) == multiset(legacy, drop=widened)
+    assert multiset(archived_memories(workspace)) <= multiset(after)
+    twins = [m for m in after if m["text"] == SHARED]
+    assert len(twins) == 2 and twins[0] == twins[1] == legacy[6]
+    assert sorted(m["text"] for m in after if m["id"] == "m_dup") == [
+        "first memory given this id by hand",
+        "second memory given this id by hand",
+    ]
+    # and again: everything is there, nothing is added or rewritten
+    before = store_path(workspace).read_bytes()
+    again, logs = restore(workspace, state_dir, run="c1")
+    assert (again["restored"], again["already_present"]) == (0, 7)
+    assert "7: an identical memory is already in the store" in again["message"]
+    assert any("skipped m_dup (run c1): an identical memory" in line for line in logs)
+    assert store_path(workspace).read_bytes() == before
+
+
+def test_id_takes_the_latest_version_then_the_run_brings_the_rest(
+    legacy: list[dict[str, Any]], workspace: Path, state_dir: Path
+) -> None:
+    result, _ = restore(workspace, state_dir, ids=["m_dup"])
+    assert result["restored"] == 1
+    assert [
+        m["text"] for m in load_store(store_path(workspace)).memories if m["id"] == "m_dup"
+    ] == ["second memory given this id by hand"]
+    result, _ = restore(workspace, state_dir, run="c1")
+    assert (result["restored"], result["already_present"]) == (6, 1)
+    assert result["skipped"] == [
+        {"id": "m_dup", "run_id": "c1", "why": "an identical memory is already in the store"}
+    ]
+    assert len(load_store(store_path(workspace)).memories) == len(legacy)
+
+
+def test_memories_without_an_id_come_back_as_they_were(workspace: Path, state_dir: Path) -> None:
+    bare = {"text": "a note nobody gave an id", "importance": 0.1, "last_seen_at": OLD}
+    save_store(store_path(workspace), Store(memories=[bare, dict(bare), mem("fact", "kept")]))
+    assert consolidate(workspace, state_dir)["pruned_stale"] == 2
+    result, _ = restore(workspace, state_dir, run="c1")
+    assert result["restored"] == 2
+    assert load_store(store_path(workspace)).memories == [mem("fact", "kept"), bare, bare]
+
+
+def test_an_archived_memory_without_text_is_skipped_and_named(
+    consolidated: Path, state_dir: Path
+) -> None:
+    lines = archive_path(consolidated).read_text(encoding="utf-8").splitlines()
+    broken = json.loads(lines[-1])
+    broken["memory"]["text"] = None  # a hand edit gone wrong
+    archive_path(consolidated).write_text("\n".join([*lines[:-1], json.dumps(broken)]) + "\n")
+    result, logs = restore(consolidated, state_dir, run="c1")
+    assert result["restored"] == 3
+    assert result["skipped"] == [
+        {
+            "id": broken["memory"]["id"],
+            "run_id": "c1",
+            "why": "the archived memory has no text string (restoring it would break the store)",
+        }
+    ]
+    assert any("has no text string" in line for line in logs)
+    load_store(store_path(consolidated))  # still a valid store
+
+
+# -- a fresh workspace: no memory/ folder at all ----------------------------------
+
+
+def test_runner_on_a_fresh_workspace_creates_nothing(tmp_path: Path, state_dir: Path) -> None:
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    listed = run_runner("memory_restore", "--workspace", str(fresh), "--json")
+    assert listed.returncode == 0, listed.stderr
+    record = json.loads(listed.stdout)
+    assert record["message"].startswith("Nothing to restore") and record["attempts"] == 1
+    assert list(fresh.iterdir()) == []
+    # asking for a run is a mistake (wrong workspace?): one attempt, no lock, no retry
+    asked = run_runner("memory_restore", "--workspace", str(fresh), "--run", "c1", "--json")
+    assert asked.returncode == 1
+    record = json.loads(asked.stdout)
+    assert record["attempts"] == 1 and record["error"]["type"] == "ConfigError"
+    assert "store.archive.jsonl does not exist" in record["error"]["message"]
+    assert list(fresh.iterdir()) == []

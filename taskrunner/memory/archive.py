@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import stat
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ from typing import Any
 
 from ..atomic import append_line, write_atomic
 from .consolidate import Memory, Plan, identify, seen_count_of
+from .normalize import normalize_text
+from .similarity import is_near_duplicate, jaccard, words
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +161,20 @@ def read_archive(path: Path) -> ArchiveContents:
     return contents
 
 
+#: why a selected record was not put back
+ALREADY_PRESENT = "an identical memory is already in the store"
+NO_TEXT = "the archived memory has no text string (restoring it would break the store)"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A selected archive record that was not restored, and why."""
+
+    memory_id: str
+    run_id: object
+    why: str
+
+
 @dataclass
 class RestorePlan:
     """What a restore does; ``memories`` is the new store content."""
@@ -165,8 +182,8 @@ class RestorePlan:
     memories: list[Memory]
     #: the archive records whose memory goes back into the store, in archive order
     restored: list[dict[str, Any]]
-    #: ids selected but already in the store (nothing to do)
-    already_present: list[str]
+    #: selected records left out, in archive order
+    skipped: list[Skipped]
     #: requested memory ids with no archive record
     not_found: list[str]
     #: keepers whose ``merged_from`` / ``seen_count`` were given back
@@ -176,6 +193,16 @@ class RestorePlan:
     def changed(self) -> bool:
         return bool(self.restored)
 
+    @property
+    def selected(self) -> int:
+        """How many archive records the run id and memory ids matched."""
+        return len(self.restored) + len(self.skipped)
+
+    @property
+    def already_present(self) -> list[str]:
+        """Ids of the selected memories skipped because they are in the store already."""
+        return [s.memory_id for s in self.skipped if s.why == ALREADY_PRESENT]
+
 
 def select_records(
     records: Sequence[dict[str, Any]],
@@ -183,21 +210,25 @@ def select_records(
     run_id: str | None = None,
     memory_ids: Sequence[str] = (),
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """The records to restore: all of a run, and the latest record of each memory id.
+    """The records to restore: every record of the run, and the latest record of each id.
 
-    Returns the records (one per memory, the latest wins, archive order) and
-    the requested ids that have no record.
+    A run is restored whole: two records of one run may carry the same id
+    (a hand-edited store, identical texts from a legacy array), and each is
+    a memory of its own. Returns the records in archive order, each once,
+    and the requested ids that have no record.
     """
     wanted = set(memory_ids)
+    chosen: set[int] = set()
     latest: dict[str, int] = {}
-    found: set[str] = set()
     for position, record in enumerate(records):
-        mid = identify(record["memory"])
-        if (run_id is not None and record.get("run_id") == run_id) or mid in wanted:
-            latest[mid] = position
-            found.add(mid)
-    chosen = sorted(latest.values())
-    return [records[p] for p in chosen], [m for m in memory_ids if m not in found]
+        if run_id is not None and record.get("run_id") == run_id:
+            chosen.add(position)
+        if wanted:
+            mid = identify(record["memory"])
+            if mid in wanted:
+                latest[mid] = position
+    chosen.update(latest.values())
+    return [records[p] for p in sorted(chosen)], [m for m in memory_ids if m not in latest]
 
 
 def plan_restore(
@@ -207,53 +238,112 @@ def plan_restore(
     run_id: str | None = None,
     memory_ids: Sequence[str] = (),
 ) -> RestorePlan:
-    """Put archived memories back without duplicating any id already in the store.
+    """Put archived memories back, never adding a copy the store already holds.
 
-    A restored duplicate is taken back out of its keeper: its id leaves the
-    keeper's ``merged_from`` and its ``seen_count`` is subtracted. The
-    keeper keeps the merged sources, importance and timestamps (they are
-    still true of its text).
+    Presence is decided on content, not on the id: ids repeat (hand edits,
+    identical texts), so a record is "already present" only when an
+    identical memory is in the store, each store memory vouching for one
+    record. A duplicate whose keeper still lists it in ``merged_from`` is
+    absorbed, not present, whatever else the store holds: it is restored
+    and taken back out of that keeper (its id leaves ``merged_from``, its
+    ``seen_count`` is subtracted). The keeper keeps the merged sources,
+    importance and timestamps (they are still true of its text).
     """
     selected, not_found = select_records(records, run_id=run_id, memory_ids=memory_ids)
     new_memories = list(memories)
-    position_of: dict[str, int] = {}
+    positions_of: dict[str, list[int]] = {}
     for position, memory in enumerate(new_memories):
-        position_of.setdefault(identify(memory), position)
+        positions_of.setdefault(identify(memory), []).append(position)
+    # Copies in the store before this restore (what it adds vouches for nothing).
+    # Identical memories have the same id: only those sharing one with a
+    # selected record need the full comparison.
+    candidates = {identify(record["memory"]) for record in selected}
+    copies = Counter(
+        _content(new_memories[position])
+        for mid in candidates
+        for position in positions_of.get(mid, ())
+    )
     restored: list[dict[str, Any]] = []
-    already_present: list[str] = []
+    skipped: list[Skipped] = []
     unmerged = 0
     for record in selected:
         memory = record["memory"]
         mid = identify(memory)
-        if mid in position_of:
-            already_present.append(mid)
+        if not isinstance(memory.get("text"), str):
+            skipped.append(Skipped(mid, record.get("run_id"), NO_TEXT))
             continue
-        keeper_id = record.get("duplicate_of")
-        if record.get("reason") == "duplicate" and isinstance(keeper_id, str):
-            keeper_position = position_of.get(keeper_id)
-            if keeper_position is not None:
-                unmerge = _unmerge(new_memories[keeper_position], memory, mid)
-                if unmerge is not None:
-                    new_memories[keeper_position] = unmerge
-                    unmerged += 1
-        position_of[mid] = len(new_memories)
+        keeper_position = _keeper_of(record, mid, new_memories, positions_of)
+        if keeper_position is not None:
+            new_memories[keeper_position] = _unmerge(new_memories[keeper_position], memory, mid)
+            unmerged += 1
+        else:
+            key = _content(memory)
+            if copies[key] > 0:
+                copies[key] -= 1
+                skipped.append(Skipped(mid, record.get("run_id"), ALREADY_PRESENT))
+                continue
+        positions_of.setdefault(mid, []).append(len(new_memories))
         new_memories.append(memory)
         restored.append(record)
     return RestorePlan(
         memories=new_memories,
         restored=restored,
-        already_present=already_present,
+        skipped=skipped,
         not_found=not_found,
         unmerged=unmerged,
     )
 
 
-def _unmerge(keeper: Memory, duplicate: Memory, duplicate_id: str) -> Memory | None:
-    merged_from = keeper.get("merged_from")
-    if not isinstance(merged_from, list) or duplicate_id not in merged_from:
+def _keeper_of(
+    record: dict[str, Any],
+    duplicate_id: str,
+    memories: Sequence[Memory],
+    positions_of: dict[str, list[int]],
+) -> int | None:
+    """The store position of the memory that still holds this merged duplicate, if any.
+
+    Ids repeat, so several memories may claim it: prefer one the duplicate
+    still matches at the similarity the archive recorded, else the first.
+    """
+    keeper_id = record.get("duplicate_of")
+    if record.get("reason") != "duplicate" or not isinstance(keeper_id, str):
         return None
+    claims = [
+        position
+        for position in positions_of.get(keeper_id, ())
+        if _lists(memories[position].get("merged_from"), duplicate_id)
+    ]
+    if len(claims) > 1:
+        text = str(record["memory"].get("text", ""))
+        for position in claims:
+            if _similarity(text, str(memories[position].get("text", ""))) == record.get(
+                "similarity"
+            ):
+                return position
+    return claims[0] if claims else None
+
+
+def _content(memory: Memory) -> str:
+    """The whole memory as one comparable string: equal exactly for equal memories."""
+    return json.dumps(memory, sort_keys=True, ensure_ascii=False, default=repr)
+
+
+def _lists(merged_from: object, memory_id: str) -> bool:
+    return isinstance(merged_from, list) and memory_id in merged_from
+
+
+def _similarity(text: str, keeper_text: str) -> float | None:
+    """The similarity consolidation records between a duplicate and its keeper."""
+    if normalize_text(text) == normalize_text(keeper_text):
+        return 1.0
+    a, b = words(text), words(keeper_text)
+    return round(jaccard(a, b), 4) if is_near_duplicate(a, b) else None
+
+
+def _unmerge(keeper: Memory, duplicate: Memory, duplicate_id: str) -> Memory:
+    """A new dict: ``keeper`` without ``duplicate``, which it lists in ``merged_from``."""
     result = dict(keeper)
-    remaining = list(merged_from)
+    remaining = list(keeper["merged_from"])
     remaining.remove(duplicate_id)
     if remaining:
         result["merged_from"] = remaining
