@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,15 @@ class MemoryConsolidateTask(Task):
         workspace = self.workspace
         path = store_path(workspace)
         day = self.options.get("date") or self.today()
+        if not os.path.lexists(path):
+            # A fresh workspace: no store, nothing to do. Checked before the
+            # lock, whose folder may not exist yet; a store created just
+            # after this check is consolidated by the next run.
+            plan = self._plan(Store(), day)
+            result = self._result(plan, archived=None, backup=None)
+            result["message"] = f"Nothing to consolidate: {path} does not exist yet"
+            self.log(result["message"])
+            return result
         if self.dry_run:
             # No lock: taking it would create the lock file, and a dry run writes nothing.
             store = self._load(path)

@@ -542,9 +542,25 @@ def test_task_with_nothing_to_do_writes_nothing(workspace: Path, state_dir: Path
 
 
 def test_task_without_a_store_creates_nothing(workspace: Path, state_dir: Path) -> None:
+    before = snapshot(workspace)
     result, _, _ = run_task(workspace, state_dir)
     assert result["before"] == result["after"] == 0
-    assert not store_path(workspace).exists()
+    assert result["message"].startswith("Nothing to consolidate")
+    assert snapshot(workspace) == before  # not even the lock file
+
+
+def test_runner_on_a_fresh_workspace_creates_nothing(tmp_path: Path, state_dir: Path) -> None:
+    fresh = tmp_path / "fresh"  # no memory/ folder: the lock's folder does not exist
+    fresh.mkdir()
+    for dry in ([], ["--dry-run"]):
+        done = run_runner("memory_consolidate", "--workspace", str(fresh), "--json", *dry)
+        assert done.returncode == 0, done.stderr
+        record = json.loads(done.stdout)
+        assert record["message"].startswith("Nothing to consolidate")
+        assert record["attempts"] == 1 and record["before"] == 0
+        assert list(fresh.iterdir()) == []
+    alerts = state_dir / "alerts"
+    assert not alerts.exists() or not [p for p in alerts.rglob("*") if p.is_file()]
 
 
 def test_dry_run_reports_and_writes_nothing(workspace: Path, state_dir: Path) -> None:
