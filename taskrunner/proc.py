@@ -8,6 +8,10 @@ The command runs in its own process group, so on timeout the whole group
 (the command and anything it started) is stopped: SIGTERM, a short grace,
 then SIGKILL. It also gets ``PR_SET_PDEATHSIG`` on Linux, so if the task
 itself is killed (the runner's own timeout) the command dies with it.
+
+Output is bounded: of each stream only the first and the last
+``max_output_bytes / 2`` are kept (the rest is read and counted, so the
+command never blocks on a full pipe), and the result says how much was left out.
 """
 
 from __future__ import annotations
@@ -29,17 +33,63 @@ DEFAULT_KILL_GRACE_S = 1.0
 _PIPE_GRACE_S = 0.5
 #: seconds between checks whether the command has exited
 _POLL_S = 0.1
+#: bytes of each stream kept by default: the first half and the last half of this
+DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class ProcResult:
-    """What a command did: its exit code (None when stopped at the timeout) and output."""
+    """What a command did: its exit code (None when stopped at the timeout) and output.
+
+    When a stream was longer than the limit, its text is the head, a line
+    saying how many bytes were left out, and the tail.
+    """
 
     argv: tuple[str, ...]
     returncode: int | None
     stdout: str
     stderr: str
     timed_out: bool = False
+    #: bytes of stdout / stderr read but not kept (the middle of a long stream)
+    stdout_left_out_bytes: int = 0
+    stderr_left_out_bytes: int = 0
+
+
+class _Capture:
+    """The first and last bytes of a stream, and a count of those in between."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.head_limit = max(0, max_bytes) // 2
+        self.tail_limit = max(0, max_bytes) - self.head_limit
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.left_out = 0
+
+    def add(self, chunk: bytes) -> None:
+        room = self.head_limit - len(self.head)
+        if room > 0:
+            self.head += chunk[:room]
+            chunk = chunk[room:]
+        if not chunk:
+            return
+        self.tail += chunk
+        # Trimmed only once it is twice the limit: one copy per tail_limit bytes read.
+        if len(self.tail) > 2 * self.tail_limit:
+            self._trim()
+
+    def _trim(self) -> None:
+        excess = len(self.tail) - self.tail_limit
+        if excess > 0:
+            del self.tail[:excess]
+            self.left_out += excess
+
+    def text(self) -> str:
+        self._trim()
+        head = self.head.decode("utf-8", "replace")
+        tail = self.tail.decode("utf-8", "replace")
+        if not self.left_out:
+            return head + tail
+        return f"{head}\n… {self.left_out} bytes of output left out …\n{tail}"
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -76,6 +126,7 @@ def run_command(
     timeout_s: float,
     env: Mapping[str, str] | None = None,
     kill_grace_s: float = DEFAULT_KILL_GRACE_S,
+    max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
 ) -> ProcResult:
     """Run ``argv``; raises ``OSError`` only when it cannot be started at all."""
     proc = subprocess.Popen(
@@ -88,7 +139,7 @@ def run_command(
         preexec_fn=_child_setup,
     )
     pgid = proc.pid
-    out, err = bytearray(), bytearray()
+    out, err = _Capture(max_output_bytes), _Capture(max_output_bytes)
     timed_out = False
     try:
         timed_out = not _collect(proc, out, err, timeout_s)
@@ -108,15 +159,15 @@ def run_command(
     return ProcResult(
         argv=tuple(argv),
         returncode=None if timed_out else proc.returncode,
-        stdout=out.decode("utf-8", "replace"),
-        stderr=err.decode("utf-8", "replace"),
+        stdout=out.text(),
+        stderr=err.text(),
         timed_out=timed_out,
+        stdout_left_out_bytes=out.left_out,
+        stderr_left_out_bytes=err.left_out,
     )
 
 
-def _collect(
-    proc: subprocess.Popen[bytes], out: bytearray, err: bytearray, timeout_s: float
-) -> bool:
+def _collect(proc: subprocess.Popen[bytes], out: _Capture, err: _Capture, timeout_s: float) -> bool:
     """Read both pipes until they close; False if the deadline came first.
 
     A command that exits while something it started still holds its stdout
@@ -140,7 +191,7 @@ def _collect(
             for key, _ in selector.select(timeout=min(_POLL_S, deadline - now)):
                 chunk = os.read(key.fd, 65536)
                 if chunk:
-                    key.data.extend(chunk)
+                    key.data.add(chunk)
                 else:
                     selector.unregister(key.fileobj)
     if exited_at is None:

@@ -40,10 +40,30 @@ class _QuietServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class FakeGateway:
-    """``/healthz`` and ``/readyz`` answered from per-path queues (the last reply repeats)."""
+class _QuietServer6(_QuietServer):
+    address_family = socket.AF_INET6
 
-    def __init__(self) -> None:
+
+def ipv6_loopback_available() -> bool:
+    """Whether ::1 can be bound here (some containers have no IPv6 at all)."""
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+class FakeGateway:
+    """``/healthz`` and ``/readyz`` answered from per-path queues (the last reply repeats).
+
+    Listens on 127.0.0.1 and a free port unless told otherwise (``host="::1"``,
+    ``port=80``); binding raises ``OSError`` when that is not possible.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.routes: dict[str, list[Reply]] = {"/healthz": [HEALTHY], "/readyz": [READY]}
         self.hits: list[str] = []
         self.release = threading.Event()
@@ -82,7 +102,9 @@ class FakeGateway:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        server_cls = _QuietServer6 if ":" in host else _QuietServer
+        self.host = host
+        self.server = server_cls((host, port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -94,7 +116,8 @@ class FakeGateway:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     def set(self, path: str, *replies: Reply) -> None:
         self.routes[path] = list(replies)
@@ -166,6 +189,9 @@ if spec.get("hang"):
 out = spec.get("stdout", "")
 if not isinstance(out, str):
     out = json.dumps(out, indent=2)
+for n in range(spec.get("log_lines", 0)):
+    # what a chatty CLI prints before its answer: lines starting with "["
+    sys.stdout.write(f"[gateway] {n:07d} ws connected; listening on 127.0.0.1 (pid 4242)\\n")
 sys.stdout.write(out)
 sys.stderr.write(spec.get("stderr", ""))
 sys.exit(spec.get("rc", 0))
@@ -183,8 +209,17 @@ class FakeOpenclaw:
         self.path.chmod(0o755)
         self.set(stdout={"jobs": [], "total": 0})
 
-    def set(self, *, stdout: Any = "", stderr: str = "", rc: int = 0, hang: bool = False) -> None:
-        spec = {"stdout": stdout, "stderr": stderr, "rc": rc, "hang": hang}
+    def set(
+        self,
+        *,
+        stdout: Any = "",
+        stderr: str = "",
+        rc: int = 0,
+        hang: bool = False,
+        log_lines: int = 0,
+    ) -> None:
+        """What the next runs print and do; ``log_lines`` log lines go before ``stdout``."""
+        spec = {"stdout": stdout, "stderr": stderr, "rc": rc, "hang": hang, "log_lines": log_lines}
         (self.folder / "spec.json").write_text(json.dumps(spec))
 
     def jobs(self, *jobs: dict[str, Any]) -> None:

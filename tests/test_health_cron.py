@@ -146,7 +146,8 @@ def test_gateway_down_error_json_is_unknown_with_its_message(fake: FakeOpenclaw)
         "`openclaw cron list` failed (exit 1): Gateway not reachable at ws://127.0.0.1:28790 "
         "(ECONNREFUSED)."
     )
-    assert check.unknown_scopes == ["health:cron:"]
+    # Covers the listing's own key as well as every job's.
+    assert check.unknown_scopes == ["health:cron"]
     [problem] = check.problems
     assert (problem.key, problem.level) == ("health:cron", "warning")
 
@@ -176,6 +177,65 @@ def test_a_banner_before_the_json_is_tolerated(fake: FakeOpenclaw) -> None:
     listing = json.dumps({"jobs": [job("j", "n", last="error", error="e")]}, indent=2)
     fake.set(stdout="Upgrade tip: run `openclaw doctor --fix`\n" + listing)
     assert run_check(fake).status == "warning"
+
+
+def test_log_lines_starting_with_a_bracket_before_the_json(fake: FakeOpenclaw) -> None:
+    fake.set(stdout=REAL_2026_9_6_LISTING, log_lines=2000)
+    check = run_check(fake)
+    assert check.status == "warning"
+    assert [p.key for p in check.problems] == ["health:cron:032711a4-a869-47a2-bf86-1b6dfc37bf24"]
+    assert "output_left_out_bytes" not in check.data
+
+
+def test_json_log_lines_around_the_listing_are_passed_over(fake: FakeOpenclaw) -> None:
+    log = json.dumps({"level": "info", "msg": "gateway connected"})
+    listing = json.dumps({"jobs": [job("j", "n", last="error", error="e")]})
+    fake.set(stdout=f'{log}\n{log}\n{listing}\n{log}\n[]garbage\n{{"oops\n')
+    check = run_check(fake)
+    assert (check.status, [p.key for p in check.problems]) == ("warning", ["health:cron:j"])
+
+
+def small_output(limit: int):  # type: ignore[no-untyped-def]
+    """run_command keeping only ``limit`` bytes of each stream."""
+
+    def run(argv: list[str], **kwargs: Any):  # type: ignore[no-untyped-def]
+        return run_command(argv, **{**kwargs, "max_output_bytes": limit})
+
+    return run
+
+
+def test_a_listing_after_too_much_output_is_read_from_the_tail(fake: FakeOpenclaw) -> None:
+    fake.set(stdout=REAL_2026_9_6_LISTING, log_lines=3000)
+    check = run_check(fake, run=small_output(64 * 1024))
+    assert check.status == "warning"
+    assert check.data["output_left_out_bytes"] > 100_000
+    assert check.detail.startswith("1 of 4 enabled jobs failing: fail-job")
+    assert "printed too much: " in check.detail and "in the middle were not read" in check.detail
+
+
+def test_a_listing_cut_by_the_output_limit_is_unknown_and_says_why(fake: FakeOpenclaw) -> None:
+    fake.set(stdout=REAL_2026_9_6_LISTING)
+    check = run_check(fake, run=small_output(1024))
+    assert check.status == "unknown"
+    assert "not JSON" in check.detail and "in the middle were not read" in check.detail
+    assert [p.key for p in check.problems] == ["health:cron"]
+
+
+def test_run_command_keeps_the_first_and_last_bytes_of_a_long_output(tmp_path: Path) -> None:
+    code = (
+        "import sys; "
+        "sys.stdout.write('HEAD' + 'x' * 3_000_000 + 'TAIL'); "
+        "sys.stderr.write('e' * 5000)"
+    )
+    result = run_command([sys.executable, "-c", code], timeout_s=60, max_output_bytes=1000)
+    assert result.returncode == 0
+    assert result.stdout.startswith("HEAD" + "x" * 496 + "\n… ")
+    assert result.stdout.endswith("\n" + "x" * 496 + "TAIL")
+    assert result.stdout_left_out_bytes == 3_000_008 - 1000
+    assert f"… {3_000_008 - 1000} bytes of output left out …" in result.stdout
+    assert result.stderr_left_out_bytes == 4000
+    short = run_command([sys.executable, "-c", "print('hi')"], timeout_s=60)
+    assert (short.stdout, short.stdout_left_out_bytes) == ("hi\n", 0)
 
 
 def test_json_without_jobs_is_unknown(fake: FakeOpenclaw) -> None:
@@ -327,3 +387,32 @@ def test_parse_list_output_raises_only_cron_output_error(text: str) -> None:
         assert str(exc)
     else:
         assert all(j.id for j in jobs)
+
+
+log_line = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x1b"),
+    max_size=40,
+)
+noise_line = st.one_of(
+    log_line.map(lambda t: "[gateway] " + t),
+    log_line.filter(lambda t: not t.lstrip().startswith(("{", "["))),
+    st.dictionaries(st.sampled_from(["level", "msg", "time"]), json_leaf, max_size=3).map(
+        json.dumps
+    ),
+)
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(noise_line, max_size=30),
+    st.lists(noise_line, max_size=5),
+    st.lists(st.sampled_from(["a", "b", "c"]), max_size=3, unique=True),
+    st.sampled_from([None, 2]),
+)
+def test_the_listing_is_found_among_log_lines(
+    before: list[str], after: list[str], failing: list[str], indent: int | None
+) -> None:
+    listing = {"jobs": [job(i, f"job-{i}", last="error", error="boom") for i in failing]}
+    text = "\n".join([*before, json.dumps(listing, indent=indent), *after])
+    jobs, _ = parse_list_output(text)
+    assert sorted(j.id for j in jobs if j.failing) == sorted(failing)

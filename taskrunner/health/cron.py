@@ -19,18 +19,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..proc import ProcResult, run_command
+from ..proc import DEFAULT_MAX_OUTPUT_BYTES, ProcResult, run_command
+from .disk import human_bytes
 from .report import Check, Problem
 
 #: environment variable naming the openclaw executable
 BIN_ENV = "TASKRUNNER_OPENCLAW_BIN"
 #: seconds ``openclaw cron list`` may take before it is stopped
 DEFAULT_TIMEOUT_S = 30.0
+#: bytes of the listing's stdout read: the first and the last half of this (a
+#: 200-job page is well under 1 MiB; a CLI logging megabytes first cannot exhaust memory)
+MAX_OUTPUT_BYTES = DEFAULT_MAX_OUTPUT_BYTES
 #: consecutive errors from which a failing job is an ``error`` alert (OpenClaw's doctor uses 3)
 ERROR_STREAK = 3
 
 ALERT_KEY = "health:cron"
 JOB_KEY_PREFIX = "health:cron:"
+#: what an unknown cron check leaves as it was: ``health:cron`` and every ``health:cron:<id>``
+UNKNOWN_SCOPE = ALERT_KEY
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -183,19 +189,54 @@ def _first_line(text: str, limit: int = 200) -> str:
     return ""
 
 
+#: a line that can begin the document: a lone ``{``/``[`` (pretty-printed) or
+#: ``{"``, ``[{``, ``[]``, ``{}`` (compact), at the start of the line. Nested lines
+#: of a pretty-printed document are indented; log lines such as ``[gateway] …`` fail.
+_DOC_START = re.compile(r'^(?:[{\[][ \t\r]*$|\{"|\[\{|\[\]|\{\})', re.MULTILINE)
+#: candidate starts that may fail to parse before the search gives up; each
+#: failure costs a pass over the text before it (JSONDecodeError counts lines)
+MAX_FAILED_STARTS = 32
+
+_NOTHING = object()
+
+
+def _is_answer(value: Any) -> bool:
+    """A listing (``{"jobs": …}`` or a bare list) or an error (``{"ok": false, …}``)."""
+    return isinstance(value, list) or (
+        isinstance(value, Mapping) and ("jobs" in value or "ok" in value)
+    )
+
+
 def _decode_json(stdout: str) -> Any:
     text = _clean(stdout)
     try:
         return json.loads(text)
     except ValueError:
         pass
-    # Tolerate a banner or warning printed before the document.
+    # Tolerate banners and log lines around the document. OpenClaw prints its
+    # answer last, so the search runs backwards from the last line that can
+    # start it; a JSON log line is passed over for an earlier listing.
     decoder = json.JSONDecoder()
-    for match in re.finditer(r"^[ \t]*[{\[]", text, re.MULTILINE):
+    starts = [match.start() for match in _DOC_START.finditer(text)]
+    fallback: Any = _NOTHING
+    failures = 0
+    for start in reversed(starts):
         try:
-            return decoder.raw_decode(text, match.end() - 1)[0]
+            value, end = decoder.raw_decode(text, start)
         except ValueError:
+            failures += 1
+            if failures >= MAX_FAILED_STARTS:
+                break
             continue
+        line_end = text.find("\n", end)
+        if text[end : len(text) if line_end < 0 else line_end].strip():
+            continue  # more text on its line: a log line such as "[] queue empty"
+        if _is_answer(value):
+            return value
+        if fallback is _NOTHING:
+            fallback = value
+    if fallback is not _NOTHING:
+        return fallback
     snippet = _first_line(stdout) or "no output"
     raise CronOutputError(f"printed something that is not JSON ({snippet})")
 
@@ -247,13 +288,15 @@ def _unknown(detail: str, *, alert: bool, data: dict[str, Any] | None = None) ->
         detail,
         data or {},
         problems=problems,
-        unknown_scopes=[JOB_KEY_PREFIX],
+        # Could not look: the last known state of every cron key is kept, the
+        # listing's own (health:cron) as much as each job's, so nothing "recovers".
+        unknown_scopes=[UNKNOWN_SCOPE],
     )
 
 
-def skipped_for_gateway() -> Check:
+def skipped_for_gateway(why: str = "which is down") -> Check:
     """Cron is unknown when the gateway is down: same cause, no second alert."""
-    return _unknown("not checked: listing cron jobs needs the gateway, which is down", alert=False)
+    return _unknown(f"not checked: listing cron jobs needs the gateway, {why}", alert=False)
 
 
 def check_cron(
@@ -270,7 +313,12 @@ def check_cron(
     argv = list_argv(located.path, port)
     data: dict[str, Any] = {"openclaw": str(located.path)}
     try:
-        result = run(argv, timeout_s=timeout_s, env=command_env(located.path, env))
+        result = run(
+            argv,
+            timeout_s=timeout_s,
+            env=command_env(located.path, env),
+            max_output_bytes=MAX_OUTPUT_BYTES,
+        )
     except OSError as exc:
         return _unknown(
             f"cannot run {located.path} ({exc.strerror or exc}): pass --openclaw-bin PATH",
@@ -284,6 +332,13 @@ def check_cron(
             alert=True,
             data=data,
         )
+    left_out = ""
+    if result.stdout_left_out_bytes:
+        data["output_left_out_bytes"] = result.stdout_left_out_bytes
+        left_out = (
+            "; `openclaw cron list` printed too much: "
+            f"{human_bytes(result.stdout_left_out_bytes)} in the middle were not read"
+        )
     try:
         jobs, facts = parse_list_output(result.stdout)
     except CronOutputError as exc:
@@ -291,8 +346,12 @@ def check_cron(
         if result.returncode != 0 and "not JSON" in why:
             why = _first_line(result.stderr) or _first_line(result.stdout) or "no output"
         exit_note = f" (exit {result.returncode})" if result.returncode else ""
-        return _unknown(f"`openclaw cron list` failed{exit_note}: {why}", alert=True, data=data)
-    return _judge_jobs(jobs, facts, data)
+        return _unknown(
+            f"`openclaw cron list` failed{exit_note}: {why}{left_out}", alert=True, data=data
+        )
+    check = _judge_jobs(jobs, facts, data)
+    check.detail += left_out
+    return check
 
 
 def _plural(n: int, word: str) -> str:
