@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from taskrunner.errors import LockFileError, LockTimeout
+from taskrunner.health import cron
 from taskrunner.health.report import Check, Problem, build_report, format_table, overall
 from taskrunner.health.state import (
+    covers,
     load_state,
     plan_alerts,
     save_state,
@@ -75,6 +77,47 @@ def test_what_could_not_be_looked_at_is_neither_realerted_nor_recovered() -> Non
         "health:cron:j1:recovered",
         "health:gateway:recovered",
     ]
+
+
+def test_cron_skipped_for_the_gateway_keeps_the_listing_problem_too() -> None:
+    # Run 1: the jobs could not be listed at all -> health:cron.
+    listing_failed = cron.check_cron(cron.Located(None, "openclaw not found"), env={})
+    alerts, state = plan_alerts({}, [Check("gateway", "ok", "up"), listing_failed], T1)
+    assert [a["key"] for a in alerts] == ["health:cron"]
+    # Run 2: the gateway is down, cron is not even tried: nothing about cron "recovered".
+    alerts, state2 = plan_alerts(state, [gateway_down(), cron.skipped_for_gateway()], T2)
+    assert [a["key"] for a in alerts] == ["health:gateway"]
+    assert state2["health:cron"] == state["health:cron"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "key", "covered"),
+    [
+        ("health:cron", "health:cron", True),
+        ("health:cron", "health:cron:j1", True),
+        ("health:cron", "health:cronjobs", False),
+        ("health:disk:", "health:disk:/home", True),
+        ("health:disk:/", "health:disk:/", True),
+        ("health:disk:/", "health:disk:/home", False),
+        ("health:gateway", "health:disk:/", False),
+    ],
+)
+def test_what_an_unknown_scope_covers(scope: str, key: str, covered: bool) -> None:
+    assert covers(scope, key) is covered
+
+
+def test_an_unreadable_root_disk_does_not_hide_the_recovery_of_another() -> None:
+    def disk_problem(mount: str) -> Problem:
+        return Problem(f"health:disk:{mount}", "warning", "full", f"disk {mount}")
+
+    full = [
+        Check(f"disk:{m}", "warning", "full", problems=[disk_problem(m)]) for m in ("/", "/home")
+    ]
+    _, state = plan_alerts({}, full, T1)
+    root_unknown = Check("disk:/", "unknown", "cannot read", unknown_scopes=["health:disk:/"])
+    alerts, state2 = plan_alerts(state, [root_unknown, Check("disk:/home", "ok", "")], T2)
+    assert [a["key"] for a in alerts] == ["health:disk:/home:recovered"]
+    assert set(state2) == {"health:disk:/"}
 
 
 def test_state_file_round_trip(tmp_path: Path) -> None:

@@ -59,6 +59,18 @@ def load_state(path: Path) -> HealthState:
     return HealthState(problems={str(k): dict(v) for k, v in problems.items()})
 
 
+def covers(scope: str, key: str) -> bool:
+    """Whether an unknown scope covers an alert key.
+
+    ``health:cron`` covers itself and ``health:cron:<id>``; ``health:disk:``
+    (ending in a colon) covers every disk; ``health:disk:/`` covers the root
+    disk only, not ``health:disk:/home``.
+    """
+    if key == scope:
+        return True
+    return key.startswith(scope if scope.endswith(":") else scope + ":")
+
+
 def plan_alerts(
     previous: Mapping[str, Mapping[str, Any]], checks: Sequence[Check], now_iso: str
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -79,7 +91,7 @@ def plan_alerts(
     for key, old in previous.items():
         if key in current:
             continue
-        if any(key.startswith(scope) for scope in scopes):
+        if any(covers(scope, key) for scope in scopes):
             current[key] = dict(old)  # not looked at this time: keep what we knew
             continue
         label = old.get("label") or key
