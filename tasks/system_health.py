@@ -103,18 +103,12 @@ class SystemHealthTask(Task):
             opts.get("cron_timeout", cron.DEFAULT_TIMEOUT_S), "--cron-timeout"
         )
 
-        endpoint = gateway.resolve_endpoint(
-            opts.get("gateway_url"),
-            env,
-            paths.load_openclaw_config,
-            config_path=paths.openclaw_config_path(env),
-        )
-        gw = gateway.check_gateway(
-            endpoint, timeout_s=http_timeout_s, recheck_delay_s=self.gateway_recheck_delay_s
-        )
+        endpoint, gw = self._gateway_check(env, http_timeout_s)
         checks: list[Check] = [gw]
         checks += self._disk_checks(warn_pct, critical_pct)
-        if gw.status == "critical":
+        if endpoint is None:
+            checks.append(cron.skipped_for_gateway("whose settings are invalid"))
+        elif gw.status == "critical":
             checks.append(cron.skipped_for_gateway())
         else:
             located = cron.find_openclaw(opts.get("openclaw_bin"), env)
@@ -140,6 +134,29 @@ class SystemHealthTask(Task):
             # A finding, not a fault: asking again in a few seconds gives the same answer.
             result["retry"] = False
         return result
+
+    def _gateway_check(
+        self, env: dict[str, str], timeout_s: float
+    ) -> tuple[gateway.GatewayEndpoint | None, Check]:
+        """Where the gateway is (None: its port setting is invalid) and what it says."""
+        url_option = self.options.get("gateway_url")
+        try:
+            endpoint = gateway.resolve_endpoint(
+                url_option,
+                env,
+                paths.load_openclaw_config,
+                config_path=paths.openclaw_config_path(env),
+            )
+        except ConfigError as exc:
+            if url_option:
+                raise  # our own option: a usage mistake, like a bad --disk-warn
+            # OpenClaw's own setting (env or config): OpenClaw refuses to start
+            # with it, so it is the gateway's finding; disk is still checked.
+            return None, gateway.unresolved(exc)
+        check = gateway.check_gateway(
+            endpoint, timeout_s=timeout_s, recheck_delay_s=self.gateway_recheck_delay_s
+        )
+        return endpoint, check
 
     def _disk_checks(self, warn_pct: float, critical_pct: float) -> list[Check]:
         places: list[tuple[str, Path]] = []

@@ -214,14 +214,71 @@ def test_port_from_the_openclaw_config(
     assert h.run(gateway_url=None)["checks"][0]["status"] == "critical"
 
 
-def test_bad_settings_are_config_errors(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_options_are_config_errors(h: Harness) -> None:
     with pytest.raises(ConfigError, match="--disk-warn"):
         h.run(disk_warn=95, disk_critical=90)
     with pytest.raises(ConfigError, match="--cron-timeout"):
         h.run(cron_timeout=0)
+    with pytest.raises(ConfigError, match="--gateway-url"):
+        h.run(gateway_url="ftp://gw")
+
+
+def write_openclaw_config(tmp_path: Path, text: str) -> Path:
+    config = tmp_path / "home" / ".openclaw" / "openclaw.json"
+    config.parent.mkdir(parents=True)
+    config.write_text(text)
+    return config
+
+
+def assert_bad_port_setting_reported(h: Harness, result: dict[str, Any], setting: str) -> None:
+    checks = {c["name"]: c for c in result["checks"]}
+    gateway = checks["gateway"]
+    assert gateway["status"] == "critical"
+    assert gateway["detail"].startswith("cannot tell where the gateway listens: ")
+    assert setting in gateway["detail"] and "fix" in gateway["detail"]
+    assert any(name.startswith("disk:") for name in checks)  # still checked
+    assert checks["cron"]["status"] == "unknown"
+    assert "settings are invalid" in checks["cron"]["detail"]
+    assert (result["success"], result["retry"]) == (False, False)
+    assert h.alert_keys() == [("health:gateway", "critical")]  # one alert, not one for cron too
+    assert setting in h.alerts[0]["message"]
+
+
+def test_a_string_gateway_port_in_the_config_is_the_gateways_finding(
+    h: Harness, tmp_path: Path, fake: FakeOpenclaw
+) -> None:
+    # OpenClaw 2026.9.6 refuses to start with it: "expected number, received string".
+    config = write_openclaw_config(tmp_path, '{gateway: {port: "28789"}}')
+    result = h.run(gateway_url=None)
+    assert_bad_port_setting_reported(h, result, "gateway.port")
+    assert str(config) in result["checks"][0]["detail"]
+    assert not (fake.folder / "argv.json").exists()  # cron list was not tried
+
+
+def test_a_bad_gateway_port_variable_is_the_gateways_finding(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENCLAW_GATEWAY_PORT", "eighteen")
-    with pytest.raises(ConfigError, match="OPENCLAW_GATEWAY_PORT"):
-        h.run(gateway_url=None)
+    result = h.run(gateway_url=None)
+    assert_bad_port_setting_reported(h, result, "OPENCLAW_GATEWAY_PORT")
+
+
+def test_a_listing_failure_then_the_gateway_down_raises_no_false_recovery(
+    h: Harness, fake: FakeOpenclaw
+) -> None:
+    fake.set(stdout="Segmentation fault")
+    h.run()
+    assert h.alert_keys() == [("health:cron", "warning")]
+    h.run(gateway_url=f"http://127.0.0.1:{free_port()}")
+    assert h.alert_keys() == [("health:gateway", "critical")]
+    # Once cron can be listed again, it does recover.
+    fake.set(stdout=REAL_2026_9_6_LISTING)
+    h.run()
+    assert sorted(h.alert_keys()) == [
+        (f"health:cron:{FAIL_ID}", "warning"),
+        ("health:cron:recovered", "info"),
+        ("health:gateway:recovered", "info"),
+    ]
 
 
 def test_disk_thresholds_reach_the_check(h: Harness) -> None:
@@ -305,3 +362,37 @@ def test_a_crash_is_still_retried(
     assert proc.returncode == 1
     record = json.loads(proc.stdout)
     assert record["attempts"] == 2
+
+
+def test_runner_a_bad_gateway_port_still_reports_disk_and_exits_1(
+    fake: FakeOpenclaw, workspace: Path, state_dir: Path, tmp_path: Path
+) -> None:
+    write_openclaw_config(tmp_path, "{gateway: {port: '28789'}}")
+    args = runner_args("unused", fake, workspace)
+    del args[args.index("--gateway-url") : args.index("--gateway-url") + 2]
+    proc = run_runner(*args)
+    assert proc.returncode == 1, proc.stderr
+    record = json.loads(proc.stdout)
+    assert (record["status"], record["attempts"]) == ("failed", 1)
+    statuses = {c["name"]: c["status"] for c in record["report"]["checks"]}
+    assert statuses["gateway"] == "critical" and statuses["cron"] == "unknown"
+    assert any(name.startswith("disk:") for name in statuses)
+    assert [a["key"] for a in pending(state_dir)] == ["health:gateway"]
+
+
+def test_runner_a_cli_printing_400k_log_lines_first_is_read_within_the_timeout(
+    gw: FakeGateway, fake: FakeOpenclaw, workspace: Path, state_dir: Path
+) -> None:
+    # ~26 MiB of "[gateway] ..." lines, then the listing.
+    fake.set(stdout=REAL_2026_9_6_LISTING, log_lines=400_000)
+    proc = run_runner(
+        *runner_args(gw.url, fake, workspace), "--timeout", "60", "--no-retry", timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["status"] == "success"
+    cron_check = record["report"]["checks"][-1]
+    assert cron_check["status"] == "warning"
+    assert [f["name"] for f in cron_check["failing"]] == ["fail-job"]
+    assert cron_check["output_left_out_bytes"] > 10 * 1024 * 1024
+    assert "in the middle were not read" in cron_check["detail"]

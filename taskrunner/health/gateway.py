@@ -119,6 +119,23 @@ def resolve_endpoint(
     return GatewayEndpoint(f"http://127.0.0.1:{DEFAULT_PORT}", "default")
 
 
+def unresolved(error: ConfigError) -> Check:
+    """The gateway check when its port setting is invalid: critical, OpenClaw won't start.
+
+    OpenClaw 2026.9.6 refuses to start with a ``gateway.port`` that is not a
+    number, so this is the gateway's finding rather than a reason to stop
+    checking everything else.
+    """
+    detail = f"cannot tell where the gateway listens: {error}"
+    return Check(
+        "gateway",
+        "critical",
+        detail,
+        {"url": None, "port_source": None, "live": False, "ready": False},
+        problems=[Problem(ALERT_KEY, "critical", detail, "the gateway port setting")],
+    )
+
+
 def _snippet(body: bytes, limit: int = 120) -> str:
     text = body.decode("utf-8", "replace").strip().replace("\n", " ")
     return text if len(text) <= limit else text[: limit - 1] + "…"
