@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from health_fakes import FakeGateway, Reply, free_port, raw_tcp_server
+from health_fakes import (
+    FakeGateway,
+    Reply,
+    free_port,
+    ipv6_loopback_available,
+    raw_tcp_server,
+)
 
 from taskrunner import paths
 from taskrunner.errors import ConfigError
@@ -161,6 +167,32 @@ def test_healthz_already_rechecked_means_no_second_wait_for_readyz(gw: FakeGatew
     check = probe(gw.url, sleep=sleeps)
     assert check.status == "warning"
     assert sleeps.calls == [2.0]
+
+
+needs_ipv6 = pytest.mark.skipif(
+    not ipv6_loopback_available(), reason="no IPv6 loopback (::1) on this machine"
+)
+
+
+@needs_ipv6
+def test_an_ipv6_gateway_with_a_port() -> None:
+    with FakeGateway(host="::1") as server:
+        assert server.url == f"http://[::1]:{server.port}"
+        check = probe(server.url)
+    assert (check.status, check.detail) == ("ok", f"live and ready at {server.url}")
+
+
+@needs_ipv6
+def test_an_ipv6_gateway_url_without_a_port_means_port_80() -> None:
+    try:
+        server = FakeGateway(host="::1", port=80)
+    except OSError as exc:  # not root, or port 80 taken
+        pytest.skip(f"cannot listen on [::1]:80 here ({exc.strerror or exc})")
+    with server:
+        endpoint = resolve_endpoint("http://[::1]", {}, no_config)
+        assert (endpoint.port, endpoint.is_loopback) == (80, True)
+        check = check_gateway(endpoint, timeout_s=2.0, sleep=Sleeps())
+    assert (check.status, check.detail) == ("ok", "live and ready at http://[::1]")
 
 
 # -- where the gateway is expected -------------------------------------------------

@@ -43,6 +43,10 @@ def http_get(url: str, *, timeout_s: float) -> HttpResult:
         port = parts.port
     except ValueError:
         return HttpResult(url, error=f"invalid port in URL {url!r}")
+    if port is None:
+        # Always explicit: http.client would read the last ":1" of an IPv6
+        # host such as ::1 (already unbracketed by urlsplit) as its port.
+        port = 443 if parts.scheme == "https" else 80
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
