@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 -- real notes are Chinese and Japanese: full-width punctuation is real
 """Markdown daily note -> items (taskrunner.memory.extract), on crafted and arbitrary text."""
 
 from __future__ import annotations
@@ -48,6 +49,15 @@ def test_level_two_and_three_headers_are_captured_others_not() -> None:
         "(22:00-23:10)",
         "2/2 10:00",
         "Friday evening",
+        "2026年2月10日（火）",
+        "2026年2月10日(火曜日)",
+        "2026-02-10T14:30:00Z",
+        "2026-02-10T14:30:00.123+09:00",
+        "2026-02-10T14:30",
+        "Feb 10th",
+        "3rd March",
+        "(Tue) Feb 10th",
+        "1st",
     ],
 )
 def test_headers_that_only_give_a_date_or_time_are_skipped(header: str) -> None:
@@ -63,6 +73,9 @@ def test_headers_that_only_give_a_date_or_time_are_skipped(header: str) -> None:
         "Morning Report Sent",
         "13:44 [Client: Fromaiz] 参考サイト",
         "Release 2.0",
+        "3rd party integrations",
+        "2026-02-10T14:30 deploy",
+        "火 safety drill",
     ],
 )
 def test_headers_with_content_besides_a_date_are_kept(header: str) -> None:
@@ -115,6 +128,11 @@ def test_bold_after_an_emoji_is_still_a_bold_item() -> None:
         ("- [ ] TODO: check backups", "todo", "check backups"),
         ("- **TODO:** bold marker", "todo", "bold marker"),
         ("TODO\uff1a全角コロン", "todo", "全角コロン"),  # full-width colon
+        ("TODO - check backups", "todo", "check backups"),
+        ("- TODO \u2014 check backups", "todo", "check backups"),
+        # The owner is kept, after the text: who does it is part of the todo.
+        ("TODO(alice): rotate keys", "todo", "rotate keys (alice)"),
+        ("- [ ] ACTION(ops team) - renew the cert", "action", "renew the cert (ops team)"),
     ],
 )
 def test_markers(line: str, kind: str, text: str) -> None:
@@ -129,6 +147,8 @@ def test_markers(line: str, kind: str, text: str) -> None:
         "- the TODO in the middle is not a marker",
         "Fixed: paragraph label without bold",
         "TODO:",
+        "TODO(alice):",
+        "TODO-list cleanup",
     ],
 )
 def test_not_markers(line: str) -> None:
@@ -161,6 +181,47 @@ def test_keyword_bullets_whole_word_any_case() -> None:
         (2, "learned", "LEARNED that cron runs in UTC"),
         (3, "completed", "Fixed the flaky test"),
     ]
+
+
+def test_keywords_inside_hyphenated_words_do_not_count() -> None:
+    note = (
+        "- Fixed-width layout (reverted from full-width)\n"
+        "- pre-decided defaults\n"
+        "- the well-known bug got fixed\n"
+    )
+    assert triples(note) == [(3, "completed", "the well-known bug got fixed")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Bug is not fixed yet",
+        "- Haven't decided yet",
+        "- Haven\u2019t merged the branch",  # typographic apostrophe
+        "- We never agreed on a name",
+        "- Not yet resolved",
+        "- no lesson here, no learned trick",
+        "- It cannot be fixed",
+    ],
+)
+def test_a_negated_keyword_makes_no_item(line: str) -> None:
+    assert texts(line) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        # The negation is in another clause, or more than two words away.
+        ("- Not great, but fixed it", "completed"),
+        ("- Haven't merged; decided to wait", "decision"),
+        ("- Didn't ship the UI, fixed the API instead", "completed"),
+        ("- Not the nicest code but it is fixed", "completed"),
+        ("- Nothing broke, deployed", "completed"),
+        ("- The no-op handler fixed the loop", "completed"),
+    ],
+)
+def test_a_keyword_outside_the_negation_still_counts(line: str, kind: str) -> None:
+    assert [item.kind for item in extract_items(line)] == [kind]
 
 
 def test_the_keyword_list_maps_to_known_kinds() -> None:
@@ -205,6 +266,97 @@ def test_item_text_is_readable() -> None:
     assert texts(note) == ["Shipped the new site with astro build today"]
 
 
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        (
+            "- Fixed a crash in __init__.py and __main__.py",
+            "Fixed a crash in __init__.py and __main__.py",
+        ),
+        (
+            "- Fixed the `if __name__ == '__main__'` guard",
+            "Fixed the if __name__ == '__main__' guard",
+        ),
+        ("- Fixed *one* thing and _another_ one", "Fixed one thing and another one"),
+        ("- Fixed ~~Tuesday~~ Wednesday", "Fixed Tuesday Wednesday"),
+        ("- Fixed 2*3*4, a * b and snake_case_name", "Fixed 2*3*4, a * b and snake_case_name"),
+        ("- Fixed <kbd>Ctrl</kbd>+<kbd>C</kbd> in the shell", "Fixed Ctrl+C in the shell"),
+        ("- Fixed the footer<br>and the header", "Fixed the footer and the header"),
+        ("- Fixed a < b > c and ssh <host>", "Fixed a < b > c and ssh <host>"),
+        ("- Fixed the `<br>` tag", "Fixed the <br> tag"),
+    ],
+)
+def test_item_text_loses_markup_and_keeps_names(line: str, text: str) -> None:
+    assert texts(line) == [text]
+
+
+def test_a_bullet_opening_with_a_python_name_is_not_bold() -> None:
+    assert texts("- __init__.py loads the plugins\n- __Port__: 8080\n") == ["Port: 8080"]
+
+
+# -- labels without a fact ------------------------------------------------------------
+
+
+def test_a_bold_label_whose_content_is_in_nested_bullets_is_dropped() -> None:
+    note = (
+        "- **关键洞察：**\n"
+        "  - 身份不是文件，而是跨会话持续的模式\n"
+        "- **实施内容**：\n"
+        "- **我的反思：**\n"
+        "- Fixed the following:\n"
+        "## Key decisions\n"
+        "- Options considered:\n"
+    )
+    assert triples(note) == [(6, "header", "Key decisions")]
+
+
+def test_a_label_after_a_sentence_or_with_a_marker_is_kept() -> None:
+    note = (
+        "- 15:10 EST: Morning report system fixed. Created new solution:\n"
+        "- **修复了登录问题。新方案如下：**\n"
+        "- [ ] Buy:\n"
+        "TODO: review the following:\n"
+        "- **Decision:** options below:\n"
+    )
+    assert triples(note) == [
+        (1, "completed", "15:10 EST: Morning report system fixed. Created new solution:"),
+        (2, "fact", "修复了登录问题。新方案如下："),
+        (3, "todo", "Buy:"),
+        (4, "todo", "review the following:"),
+        (5, "decision", "options below:"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- **时间：** 早上 9:27 ☀️",
+        "- **时间**：下午 12:57 🌤️",
+        "- **Time:** 14:30",
+        "- **Date**: 2026-02-10",
+        "- **Timestamp:** 2026-02-10T14:30:00Z",
+        "- **日時**：2月10日（火） 9:00",
+    ],
+)
+def test_a_time_label_holding_only_a_time_is_dropped(line: str) -> None:
+    assert texts(line) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("- **时间**：周三凌晨，馆长正在休息 💤", "时间：周三凌晨，馆长正在休息 💤"),
+        ("- **Time:** 14:30, right after the standup", "Time: 14:30, right after the standup"),
+        # Only labels naming a time: other values that look like numbers are facts.
+        ("- **Deadline:** Friday", "Deadline: Friday"),
+        ("- **Port:** 8080", "Port: 8080"),
+        ("- **恢复**：06:16:51", "恢复：06:16:51"),
+    ],
+)
+def test_other_labels_and_times_with_content_are_kept(line: str, text: str) -> None:
+    assert texts(line) == [text]
+
+
 # -- what is skipped ----------------------------------------------------------------
 
 
@@ -233,6 +385,24 @@ def test_inline_triple_backticks_are_not_a_fence() -> None:
 
 def test_indented_fence_inside_a_list() -> None:
     assert texts("- item\n    ```\n    TODO: code\n    ```\n- TODO: after\n") == ["after"]
+
+
+def test_a_comment_opener_inside_inline_code_is_text() -> None:
+    note = (
+        "- The `<!--` parser fixed today\n"
+        "- TODO: the line after it\n"
+        "- Fixed `a` <!-- hidden --> and `<!-- shown -->` too\n"
+        "- Fixed it ` unpaired <!-- hidden\n"
+        "- TODO: still inside the comment -->\n"
+        "- TODO: after the comment\n"
+    )
+    assert triples(note) == [
+        (1, "completed", "The <!-- parser fixed today"),
+        (2, "todo", "the line after it"),
+        (3, "completed", "Fixed a and <!-- shown --> too"),
+        (4, "completed", "Fixed it unpaired"),
+        (6, "todo", "after the comment"),
+    ]
 
 
 def test_html_comments_are_ignored_inline_and_across_lines() -> None:
@@ -318,6 +488,16 @@ def test_a_one_megabyte_line_is_cut_to_a_readable_length() -> None:
         "## " + " " * 1_000_000 + "x",
         "- " + "`" * 1_000_000,
         "- " + "](" * 500_000,
+        "- fixed " + "`<!--" * 200_000,
+        "- fixed " + "`a`" * 300_000 + "<!--",
+        "- fixed " + "__a " * 250_000,
+        "- fixed " + "*a *" * 250_000,
+        "- fixed " + "~~a " * 250_000,
+        "- fixed " + "<kbd" * 250_000,
+        "- " + "not fixed, " * 100_000,
+        "TODO(" + "(" * 1_000_000,
+        "- __" + "a" * 1_000_000,
+        "## " + "2026-02-10t14:30:00" * 50_000,
     ],
     ids=[
         "brackets",
@@ -329,6 +509,16 @@ def test_a_one_megabyte_line_is_cut_to_a_readable_length() -> None:
         "header-spaces",
         "backticks",
         "link-closers",
+        "code-comment-openers",
+        "code-spans",
+        "double-underscores",
+        "star-pairs",
+        "tildes",
+        "tag-openers",
+        "negations",
+        "owner-parens",
+        "dunder-bold",
+        "iso-datetimes",
     ],
 )
 def test_pathological_megabyte_lines_finish(line: str) -> None:
@@ -365,6 +555,13 @@ def markdown_line(draw: st.DrawFn) -> str:
         f"- {phrase}",
         f"- see [{phrase}](https://{url}.example) now",
         f"- use `{phrase}` here",
+        f"- `<!--` {phrase}",
+        f"- **{phrase}：**",
+        f"- **时间：** 早上 9:27 {phrase}",
+        f"- not {phrase}",
+        f"TODO({phrase}): {phrase}",
+        f"- *{phrase}* _{phrase}_ ~~{phrase}~~ <kbd>{phrase}</kbd>",
+        f"- {phrase}-{phrase}",
         f"  - nested {phrase}",
         phrase,
         "```",

@@ -4,7 +4,8 @@ What is read: ``##``/``###`` headers, bold bullets, uppercase markers,
 checkboxes and bullets holding a keyword (tables in ``kinds``). What is
 skipped: fenced code, HTML comments, real YAML front matter, the
 ``Light Sleep``/``REM Sleep``/``Deep Sleep`` sections OpenClaw's dreaming
-writes, and headers that only give a date or a time.
+writes, headers that only give a date or a time, and bullets that are only a
+label (``关键洞察``-style headings of nested bullets) or a heartbeat's time stamp.
 
 Every pattern is anchored or a fixed-width scan: a 1 MB line costs linear
 time, never catastrophic backtracking.
@@ -16,8 +17,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .kinds import KEYWORD_KINDS, LABEL_KINDS, MARKER_KINDS, section_kind
-from .normalize import strip_markup
+from .kinds import (
+    KEYWORD_KINDS,
+    LABEL_KINDS,
+    MARKER_KINDS,
+    NEGATIONS,
+    TIME_LABELS,
+    section_kind,
+)
+from .normalize import readable_text, strip_markup
 
 #: longest item text kept; a longer line is cut at a word boundary
 MAX_ITEM_CHARS = 2000
@@ -33,18 +41,37 @@ _BULLET = re.compile(r"([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+")
 _BOLD_START = re.compile(r"[^\w\s]{0,8}?[ \t]*(?:\*\*|__)")
 _CHECKBOX = re.compile(r"\[([ xX])\](?=[ \t]|$)[ \t]*")
 _FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})")
-_MARKER = re.compile(r"(" + "|".join(MARKER_KINDS) + r")(?!\w)[ \t]*[:\uff1a]?[ \t]*")
+# A marker, perhaps with an owner, then a colon or a dash: "TODO(alice): x",
+# "TODO - x". The owner stops at the first paren: no backtracking.
+_MARKER = re.compile(
+    r"(" + "|".join(MARKER_KINDS) + r")(?![\w-])(?:\(([^()\n]{1,40})\))?"
+    r"[ \t]*(?:[:\uff1a]|[-\u2013\u2014](?=[ \t]|$))?[ \t]*"
+)
+# Keywords as whole words: neither letters, digits, "_" nor "-" around them,
+# so "Fixed-width" and "decided_by" hold none.
+_KEYWORD = re.compile(
+    r"(?<![\w-])(?:" + "|".join(sorted(KEYWORD_KINDS, key=len, reverse=True)) + r")(?![\w-])"
+)
+# Where a clause ends: a negation before it does not reach the keyword.
+_CLAUSE_END = re.compile(r"[,.;:!?\uff0c\u3002\uff1b\uff1a\uff01\uff1f\u3001]")
+# Words as the negation check sees them: "haven't" is one, "no-op" is not "no".
+_NEGATION_WORD = re.compile(r"[\w'\u2019-]+")
+# A sentence ends inside the text: "Fixed it. Created a new one:" says more
+# than its label.
+_SENTENCE_END = re.compile(r"[.!?;](?=\s)|[\u3002\uff01\uff1f\uff1b]")
 _FRONT_MATTER_KEY = re.compile(r"[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 _DREAM_SECTIONS = frozenset({"light sleep", "rem sleep", "deep sleep"})
 
 # Pieces of a header that carry no fact: dates, times, weekdays, months,
 # times of day, time zones, bare numbers (English, Chinese, Japanese).
 _DATE_TIME = re.compile(
-    r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+    r"\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:z|[+-]\d{2}(?::?\d{2})?)?"
+    r"|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
     r"|\d{1,2}[:\uff1a]\d{2}(?:[:\uff1a]\d{2})?"
     r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+    r"|\d{1,2}(?:st|nd|rd|th)\b"
     r"|\d+(?:年|月|日|号|時|时|分|h)?"
-    r"|[月火水木金土日]曜日?|(?:星期|周|週)[一二三四五六日天]"
+    r"|[月火水木金土日]曜日?|[(\uff08][月火水木金土日][)\uff09]|(?:星期|周|週)[一二三四五六日天]"
     r"|凌晨|早上|上午|中午|下午|傍晚|晚上|深夜|夜间|午前|午後|夕方|今日|今天"
     r"|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\b"
     r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
@@ -79,7 +106,7 @@ def is_date_only(header: str) -> bool:
 
 def _readable(text: str) -> str:
     """Item text: markup stripped, whitespace collapsed, cut to ``MAX_ITEM_CHARS``."""
-    text = strip_markup(text)
+    text = readable_text(text)
     if len(text) <= MAX_ITEM_CHARS:
         return text
     cut = text.rfind(" ", MAX_ITEM_CHARS // 2, MAX_ITEM_CHARS)
@@ -91,29 +118,68 @@ def _has_word(text: str) -> bool:
 
 
 def _keyword_kind(text: str) -> str | None:
-    for word in _WORD.findall(text.casefold()):
-        kind = KEYWORD_KINDS.get(word)
-        if kind is not None:
-            return kind
+    """The kind of the first keyword in ``text`` that no negation precedes."""
+    folded = text.casefold()
+    for match in _KEYWORD.finditer(folded):
+        if not _negated(folded, match.start()):
+            return KEYWORD_KINDS[match.group()]
     return None
+
+
+def _negated(folded: str, start: int) -> bool:
+    """True when one of the two words before ``start``, in its clause, is a negation.
+
+    "Bug is not fixed yet", "Haven't decided": the keyword is not a fact.
+    """
+    window_start = max(0, start - 60)
+    before = folded[window_start:start]
+    clause = _CLAUSE_END.split(before)[-1]
+    found = _NEGATION_WORD.findall(clause)
+    if window_start > 0 and len(clause) == len(before) and found:
+        found = found[1:]  # the window may have cut the first word in two
+    return any(word in NEGATIONS or word.endswith(("n't", "n\u2019t")) for word in found[-2:])
+
+
+def _split_label(text: str) -> tuple[str, str] | None:
+    """``Time: 9:27`` -> ("Time", "9:27"): the text before the first colon in 40 characters."""
+    head = text[:40]
+    colons = [at for at in (head.find(":"), head.find("\uff1a")) if at >= 0]
+    if not colons:
+        return None
+    at = min(colons)
+    return " ".join(text[:at].split()), text[at + 1 :].strip()
 
 
 def _label_kind(text: str) -> tuple[str, str] | None:
     """``Decision: use SQLite`` -> ("decision", "use SQLite") when the label names a kind."""
-    for colon in (":", "\uff1a"):  # ASCII and full-width colon
-        head, sep, rest = text[:40].partition(colon)
-        if sep:
-            kind = LABEL_KINDS.get(" ".join(head.split()).casefold())
-            if kind is not None:
-                return kind, (rest + text[40:]).strip()
-    return None
+    label = _split_label(text)
+    if label is None:
+        return None
+    kind = LABEL_KINDS.get(label[0].casefold())
+    return None if kind is None else (kind, label[1])
+
+
+def _is_timestamp(text: str) -> bool:
+    """A time label whose value is only a time: ``Date: 2026-02-10``, a heartbeat's ``时间``."""
+    label = _split_label(text)
+    return label is not None and label[0].casefold() in TIME_LABELS and is_date_only(label[1])
+
+
+def _is_bare_label(text: str) -> bool:
+    """``Key insight:``, ``Fixed the following:``: a label whose content is in the bullets below."""
+    return text.endswith((":", "\uff1a")) and _SENTENCE_END.search(text) is None
 
 
 def _marker_kind(text: str) -> tuple[str, str] | None:
+    """``TODO(alice): rotate keys`` -> ("todo", "rotate keys (alice)")."""
     match = _MARKER.match(text)
     if match is None:
         return None
-    return MARKER_KINDS[match.group(1)], text[match.end() :]
+    rest = text[match.end() :]
+    owner = (match.group(2) or "").strip()
+    if owner and _has_word(rest):
+        rest = f"{rest} ({owner})"
+    return MARKER_KINDS[match.group(1)], rest
 
 
 def _header_item(level: int, title: str, number: int) -> Item | None:
@@ -130,7 +196,7 @@ def _bullet_item(content: str, number: int, section: str | None) -> Item | None:
     if box is not None:
         checked = box.group(1) != " "
         content = content[box.end() :]
-    bold = _BOLD_START.match(content) is not None
+    bold = _is_bold(content)
     text = _readable(content)
     kind: str | None = None
     found = _marker_kind(text) or (_label_kind(text) if bold else None)
@@ -138,11 +204,29 @@ def _bullet_item(content: str, number: int, section: str | None) -> Item | None:
         kind, text = found
     if checked is not None:
         kind = "completed" if checked else (kind or "todo")
+    # A marker, kind label or checkbox says the user meant an item; without
+    # one, a bare label or a time stamp carries no fact of its own.
+    explicit = kind is not None
     if kind is None:
         kind = section or _keyword_kind(text) or ("fact" if bold else None)
     if kind is None or not _has_word(text):
         return None
+    if not explicit and (_is_bare_label(text) or _is_timestamp(text)):
+        return None
     return Item(text, kind, number)
+
+
+def _is_bold(content: str) -> bool:
+    """Bold at the start of a bullet, perhaps after an emoji: ``📝 **Shipped**``.
+
+    ``__init__.py`` opens with underscores but is a name, not bold.
+    """
+    match = _BOLD_START.match(content)
+    if match is None:
+        return False
+    if content[match.end() - 1] == "*":
+        return True
+    return not strip_markup(content[match.end() - 2 : match.end() + 200]).startswith("__")
 
 
 def _paragraph_item(line: str, number: int) -> Item | None:
@@ -183,22 +267,38 @@ def _front_matter_end(lines: list[str]) -> int:
 
 
 def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
-    """Remove HTML comments from one line; the state carries a comment across lines."""
+    """Remove HTML comments from one line; the state carries a comment across lines.
+
+    A ``<!--`` inside an inline code span (`` `<!--` ``, paired backticks as
+    ``strip_markup`` pairs them) is text, not a comment.
+    """
     out: list[str] = []
     pos = 0
+    opener = -1  # the next "<!--" at or after pos, found once: linear time
     while True:
         if in_comment:
             end = line.find("-->", pos)
             if end < 0:
-                return " ".join(out), True
+                return "".join(out), True
             pos = end + 3
             in_comment = False
-        start = line.find("<!--", pos)
-        if start < 0:
+        if opener < pos:
+            opener = line.find("<!--", pos)
+        if opener < 0:
             out.append(line[pos:])
-            return " ".join(out), False
-        out.append(line[pos:start])
-        pos = start + 4
+            return "".join(out), False
+        tick = line.find("`", pos, opener)
+        if tick >= 0:
+            close = line.find("`", tick + 1)
+            if close >= 0:
+                # A code span: kept whole, whatever it holds.
+                out.append(line[pos : close + 1])
+                pos = close + 1
+                continue
+            # An unpaired backtick opens no span: the comment starts.
+        out.append(line[pos:opener])
+        out.append(" ")  # "a<!-- x -->b" reads as two words
+        pos = opener + 4
         in_comment = True
 
 

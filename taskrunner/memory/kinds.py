@@ -80,6 +80,33 @@ KEYWORD_KINDS: dict[str, str] = {
     "implemented": "completed",
 }
 
+#: a word that, one or two words before a keyword, says the opposite: "not
+#: fixed yet", "never agreed". Words ending in "n't" count too ("haven't").
+NEGATIONS: frozenset[str] = frozenset({"not", "no", "never", "cannot"})
+
+#: a bold label naming a time (casefolded): "- **时间:** 早上 9:27" whose value is
+#: only a date or a time is a heartbeat's time stamp, not a fact. Only these
+#: labels: "**Deadline:** Friday" and "**Port:** 8080" are facts.
+TIME_LABELS: frozenset[str] = frozenset(
+    {
+        "time",
+        "date",
+        "timestamp",
+        "datetime",
+        "date/time",
+        "current time",
+        "时间",
+        "時間",
+        "当前时间",
+        "日期",
+        "日付",
+        "日時",
+        "时刻",
+        "時刻",
+        "現在時刻",
+    }
+)
+
 
 #: a header holding one of these words (casefolded) makes the plain bullets of
 #: its section that kind: the bullets under "## Key decisions" are decisions
