@@ -83,11 +83,13 @@ def exit_now(code: int) -> None:
     reaped; finalizing every module would cost several times the runner's
     own work on each cron run (bench/bench_runner.py).
     """
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        code = code or 1
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with the stream closed (`>&-`)
+            continue
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 1
     if "logging" in sys.modules:
         sys.modules["logging"].shutdown()
     os._exit(code)

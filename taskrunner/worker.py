@@ -73,6 +73,14 @@ def set_parent_death_signal(sig: int = signal.SIGKILL) -> None:
         prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
 
 
+def flush_std_streams() -> None:
+    """Flush stdout and stderr; a stream that is closed (None, or a broken pipe) is skipped."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+
+
 def _send(fd: int, message: dict[str, Any]) -> None:
     data = (json.dumps(message, default=str, ensure_ascii=False) + "\n").encode("utf-8")
     view = memoryview(data)
@@ -132,8 +140,7 @@ def _child(
                 write_fd,
                 {"error": {"type": "PluginError", "message": f"result not serializable: {exc}"}},
             )
-        sys.stdout.flush()
-        sys.stderr.flush()
+        flush_std_streams()
     except BaseException:
         code = 70
     finally:
@@ -185,8 +192,7 @@ def run_attempt(
     """
     outcome = Outcome()
     read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    flush_std_streams()  # or the worker would print the runner's buffered output again
     parent_pid = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the worker, reported through the pipe

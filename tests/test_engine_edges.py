@@ -175,3 +175,17 @@ def test_a_ten_megabyte_result_is_read_whole(plugins: Path) -> None:
     proc = run_runner("big", "--json")
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["blob"]) == 10_000_000
+
+
+def test_runs_with_stdout_closed(state_dir: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(RUNNER), "noop"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),  # the point: a closed stdout, as with `>&-`
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert records(state_dir)[0]["status"] == "success"
