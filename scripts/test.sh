@@ -14,7 +14,13 @@ import tomllib
 with open("pyproject.toml", "rb") as f:
     print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["dev"]))
 PYEOF
-"$PY" -m pip install --quiet --disable-pip-version-check -r "$reqs"
+if ! "$PY" -m pip install --quiet --disable-pip-version-check -r "$reqs"; then
+    # Debian's own python3 refuses pip installs (PEP 668): use a private venv.
+    echo "pip could not install into $PY; using a virtual environment in .venv" >&2
+    "$PY" -m venv .venv
+    PY=.venv/bin/python
+    "$PY" -m pip install --quiet --disable-pip-version-check -r "$reqs"
+fi
 
 echo "== installing Node + OpenClaw for the real-gateway test (cached)"
 if bin_dir=$(bash .ci/install-openclaw.sh); then
