@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -82,3 +83,14 @@ def notes(workspace: Path) -> Path:
     write_note(workspace, "2026-02-13.md", TODAY_NOTE)
     write_note(workspace, "2026-02-12.md", YESTERDAY_NOTE)
     return workspace
+
+
+def copy_example_workspace(dest: Path) -> Path:
+    """The shipped example workspace, notes only: a store made by trying the README's
+    first command there must not leak into the tests."""
+    shutil.copytree(
+        ROOT / "examples" / "workspace",
+        dest,
+        ignore=shutil.ignore_patterns("store.json*", "store.archive.jsonl", ".*"),
+    )
+    return dest

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_runner
+from conftest import ROOT, copy_example_workspace, run_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +25,6 @@ from tasks.memory_capture import MemoryCaptureTask
 
 NOW = datetime(2026, 11, 28, 21, 0, tzinfo=timezone(timedelta(hours=1)))
 NOW_ISO = NOW.isoformat(timespec="seconds")
-EXAMPLE = ROOT / "examples" / "workspace"
 
 
 def capture(workspace: Path, state_dir: Path, day: str, now: datetime = NOW) -> dict[str, Any]:
@@ -68,7 +66,7 @@ def assert_sources_hold_their_items(workspace: Path, files: list[str]) -> None:
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     target = tmp_path / "ws"
-    shutil.copytree(EXAMPLE, target)
+    copy_example_workspace(target)
     return target
 
 

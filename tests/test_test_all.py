@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_example_workspace
 from health_fakes import FakeGateway, FakeOpenclaw, free_port
 
 
@@ -38,7 +37,7 @@ def run_test_all(workspace: Path, env: dict[str, str]) -> subprocess.CompletedPr
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     ws = tmp_path / "example"
-    shutil.copytree(ROOT / "examples" / "workspace", ws)
+    copy_example_workspace(ws)
     return ws
 
 
