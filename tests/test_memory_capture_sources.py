@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, copy_example_workspace, run_runner
+from conftest import copy_example_workspace, run_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
