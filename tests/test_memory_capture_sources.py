@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from capture_helpers import capture as run_capture
 from conftest import copy_example_workspace, run_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,28 +21,13 @@ from taskrunner.memory.capture import (
 from taskrunner.memory.extract import extract_items
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.store import MAX_SOURCES, load_store, store_path
-from taskrunner.task import TaskContext
-from tasks.memory_capture import MemoryCaptureTask
 
 NOW = datetime(2026, 11, 28, 21, 0, tzinfo=timezone(timedelta(hours=1)))
 NOW_ISO = NOW.isoformat(timespec="seconds")
 
 
 def capture(workspace: Path, state_dir: Path, day: str, now: datetime = NOW) -> dict[str, Any]:
-    task = MemoryCaptureTask()
-    task.bind(
-        TaskContext(
-            task_name="memory_capture",
-            run_id="run-1",
-            state_dir=state_dir,
-            workspace=workspace,
-            options={"date": day},
-            clock=lambda: now,
-            alert_sink=lambda alert: None,
-            log_sink=lambda line: None,
-        )
-    )
-    return task.run()
+    return run_capture(workspace, state_dir, day=day, now=now).result
 
 
 def by_text(workspace: Path) -> dict[str, dict[str, Any]]:

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import memory_factory
 import pytest
 from conftest import run_runner
 from hypothesis import given, settings
@@ -45,19 +46,7 @@ LONG = "we decided to keep the memory store in one json file because it is simpl
 
 
 def mem(mid: str, text: str = LONG, **fields: Any) -> dict[str, Any]:
-    memory: dict[str, Any] = {
-        "id": mid,
-        "text": text,
-        "kind": "fact",
-        "importance": 0.5,
-        "created_at": "2026-11-20T10:00:00+00:00",
-        "last_seen_at": "2026-11-25T10:00:00+00:00",
-        "date": "2026-11-20",
-        "sources": [{"file": f"memory/{mid}.md", "line": 1}],
-        "seen_count": 1,
-    }
-    memory.update(fields)
-    return memory
+    return memory_factory.mem(mid, text, **fields)
 
 
 def plan(memories: list[dict[str, Any]], **kwargs: Any) -> Plan:

@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from capture_helpers import capture
 from conftest import SHARED_CORPUS
 
 from taskrunner.memory.extract import extract_items
 from taskrunner.memory.notes import note_day
 from taskrunner.memory.store import load_store, store_path
-from taskrunner.task import TaskContext
-from tasks.memory_capture import MemoryCaptureTask
 
 pytestmark = pytest.mark.skipif(
     not SHARED_CORPUS.is_dir(), reason=f"shared corpus not found at {SHARED_CORPUS}"
@@ -182,20 +181,7 @@ def _daily_notes(workspace: str) -> list[Path]:
 
 
 def _capture(workspace: Path, state_dir: Path, day: date) -> dict[str, Any]:
-    task = MemoryCaptureTask()
-    task.bind(
-        TaskContext(
-            task_name="memory_capture",
-            run_id="corpus",
-            state_dir=state_dir,
-            workspace=workspace,
-            options={"date": day},
-            clock=lambda: NOW,
-            alert_sink=lambda alert: None,
-            log_sink=lambda line: None,
-        )
-    )
-    return task.run()
+    return capture(workspace, state_dir, day=day, now=NOW).result
 
 
 def _copy(workspace: str, tmp_path: Path) -> Path:

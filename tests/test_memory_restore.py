@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import run_runner
+from memory_factory import mem
 
 from taskrunner.errors import ConfigError
 from taskrunner.memory.consolidate import _canonical
@@ -29,22 +30,6 @@ TODAY = date(2026, 11, 29)
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=timezone(timedelta(hours=1)))
 LONG = "we decided to keep the memory store in one json file because it is simple to back up"
 OLD = "2026-10-01T00:00:00+00:00"
-
-
-def mem(mid: str, text: str, **fields: Any) -> dict[str, Any]:
-    memory: dict[str, Any] = {
-        "id": mid,
-        "text": text,
-        "kind": "fact",
-        "importance": 0.5,
-        "created_at": "2026-11-20T10:00:00+00:00",
-        "last_seen_at": "2026-11-25T10:00:00+00:00",
-        "date": "2026-11-20",
-        "sources": [{"file": f"memory/{mid}.md", "line": 1}],
-        "seen_count": 1,
-    }
-    memory.update(fields)
-    return memory
 
 
 def original() -> list[dict[str, Any]]:
