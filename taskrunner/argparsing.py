@@ -78,6 +78,11 @@ def task_parser(name: str, description: str) -> ArgumentParser:
         "--json", action="store_true", help="print the run record as one JSON document on stdout"
     )
     parser.add_argument("--workspace", metavar="DIR", help="the OpenClaw workspace to work on")
+    parser.add_argument(
+        "--agent",
+        metavar="ID",
+        help="work on this OpenClaw agent's workspace (default: the default agent's)",
+    )
     add_state_dir(parser)
     retry = parser.add_mutually_exclusive_group()
     retry.add_argument(
@@ -89,6 +94,12 @@ def task_parser(name: str, description: str) -> ArgumentParser:
         type=positive_float,
         metavar="SECONDS",
         help="stop an attempt still running after this many seconds",
+    )
+    parser.add_argument(
+        "--scheduled",
+        action="store_true",
+        help="scheduler exit policy: exit 0 whenever the run was recorded and its alerts "
+        "queued (failed and locked runs included); non-zero only when it could not be",
     )
     return parser
 

@@ -16,7 +16,17 @@ if TYPE_CHECKING:
 
 #: option dests every task command has; the rest are the task's own options
 COMMON_TASK_OPTIONS = frozenset(
-    {"dry_run", "json", "workspace", "state_dir", "retries", "no_retry", "timeout"}
+    {
+        "dry_run",
+        "json",
+        "workspace",
+        "agent",
+        "state_dir",
+        "retries",
+        "no_retry",
+        "timeout",
+        "scheduled",
+    }
 )
 
 
@@ -34,9 +44,15 @@ def _seconds(text: str) -> float:
     return value
 
 
-_FLAGS = {"--dry-run": "dry_run", "--json": "json", "--no-retry": "no_retry"}
+_FLAGS = {
+    "--dry-run": "dry_run",
+    "--json": "json",
+    "--no-retry": "no_retry",
+    "--scheduled": "scheduled",
+}
 _VALUES: dict[str, tuple[str, Callable[[str], Any]]] = {
     "--workspace": ("workspace", str),
+    "--agent": ("agent", str),
     "--state-dir": ("state_dir", str),
     "--retries": ("retries", _whole),
     "--timeout": ("timeout", _seconds),
@@ -46,7 +62,7 @@ _VALUES: dict[str, tuple[str, Callable[[str], Any]]] = {
 def fast_parse_common(args: list[str]) -> dict[str, Any] | None:
     """The common task options, or None to defer to argparse."""
     parsed: dict[str, Any] = dict.fromkeys(COMMON_TASK_OPTIONS)
-    parsed.update(dry_run=False, json=False, no_retry=False)
+    parsed.update(dry_run=False, json=False, no_retry=False, scheduled=False)
     i = 0
     while i < len(args):
         arg = args[i]
