@@ -10,6 +10,8 @@ from __future__ import annotations
 
 BEGIN = "<!-- taskrunner:begin (written by runner.py install; edit outside these markers) -->"
 END = "<!-- taskrunner:end -->"
+#: what merge puts between the user's text and our block
+_SEPARATOR = "\n\n"
 
 
 def render(python: str, runner: str, state_dir: str) -> str:
@@ -56,10 +58,9 @@ def merge(text: str, block: str) -> str:
         return text[:start] + block + text[end:]
     if not text:
         return block
-    separator = "\n" if text.endswith("\n") else "\n\n"
-    if text.endswith("\n\n"):
-        separator = ""
-    return text + separator + block
+    # Always exactly two newlines, whatever the text ends with: remove() can then
+    # take them out again and give back the text to the character.
+    return text + _SEPARATOR + block
 
 
 def remove(text: str) -> str:
@@ -69,6 +70,6 @@ def remove(text: str) -> str:
         return text
     start, end = found
     before, after = text[:start], text[end:]
-    if not after and before.endswith("\n\n"):
-        before = before[:-1]
+    if not after and before.endswith(_SEPARATOR):
+        before = before[: -len(_SEPARATOR)]
     return before + after
