@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -83,5 +85,5 @@ def test_daily_period_matches_a_brute_force_walk(minutes: set[int], hours: set[i
     expr = f"{','.join(map(str, sorted(minutes)))} {','.join(map(str, sorted(hours)))} * * *"
     fires = sorted(h * 60 + m for h in hours for m in minutes)
     fires += [f + 1440 for f in fires]
-    expected = max(b - a for a, b in zip(fires, fires[1:], strict=False)) * 60
+    expected = max(b - a for a, b in itertools.pairwise(fires)) * 60
     assert s.cron(expr).period_s == expected

@@ -1,4 +1,4 @@
-"""Our heartbeat paragraph: merged in place, removed exactly, the user's text kept to the character."""
+"""Our heartbeat paragraph: merged in place, removed exactly, the user's text kept exactly."""
 
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ def fake_home(tmp_path: Path) -> dict[str, str]:
 def install(
     env: dict[str, str], workspace: Path, *args: str, verb: str = "install"
 ) -> dict[str, Any]:
-    proc = run_runner(verb, "--workspace", str(workspace), "--no-activate", "--json", *args, env=env)
+    common = ("--workspace", str(workspace), "--no-activate", "--json")
+    proc = run_runner(verb, *common, *args, env=env)
     assert proc.returncode == 0, proc.stderr
     return dict(json.loads(proc.stdout))
 
@@ -115,9 +116,12 @@ def test_systemd_units_are_valid_and_uninstall_leaves_other_units(
         )
         assert calendar.returncode == 0
 
-    assert install(fake_home, workspace, "--target", "systemd", "--every", "system_health=5m")[
-        "changed"
-    ] is False
+    assert (
+        install(fake_home, workspace, "--target", "systemd", "--every", "system_health=5m")[
+            "changed"
+        ]
+        is False
+    )
     install(fake_home, workspace, "--target", "systemd", verb="uninstall")
     assert sorted(p.name for p in units.iterdir()) == ["mine.service"]
 

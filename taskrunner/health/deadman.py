@@ -131,11 +131,11 @@ def job_problems(
         name = str(job.get("name") or job.get("displayName") or job_id)
         if job.get("enabled") is False and auto:
             reason = auto.get("reason") if isinstance(auto, Mapping) else auto
-            mine = job.get("declarationKey") in ours
+            is_ours = job.get("declarationKey") in ours
             problems.append(
                 Problem(
                     CRON_JOB_PREFIX + job_id,
-                    "error" if mine else "warning",
+                    "error" if is_ours else "warning",
                     f"cron job {name!r} ({job_id}) was switched off by OpenClaw ({reason}); "
                     f"fix what makes it fail (`openclaw cron runs {job_id}`), then "
                     f"`openclaw cron enable {job_id}`",
