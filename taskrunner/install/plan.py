@@ -9,6 +9,7 @@ directory pinned, so a job does not depend on where or how it is started.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -158,6 +159,10 @@ def build_jobs(
     openclaw_bin: Path | None,
 ) -> list[Job]:
     env: list[tuple[str, str]] = [("TASKRUNNER_STATE_DIR", str(target.state_dir))]
+    extra = paths.extra_task_dirs()
+    if extra:
+        # Tasks from TASKRUNNER_TASKS_PATH must be found by the scheduled runs too.
+        env.append((paths.TASKS_PATH_ENV, os.pathsep.join(map(str, extra))))
     if openclaw_bin is not None:
         # The cron check and the critical-alert wake find openclaw under any PATH.
         env.append(("TASKRUNNER_OPENCLAW_BIN", str(openclaw_bin)))
