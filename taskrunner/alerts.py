@@ -39,6 +39,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from . import diagnostics
 from .errors import AlertQueueError, StateCorrupt, StateUnreadable, TaskrunnerError, WriteFailed
 from .system import lockfile
 from .system.atomic import write_json_atomic
@@ -64,11 +65,7 @@ _DedupeKey = tuple[str, str, str]
 
 
 def _warn(msg: str, *args: object) -> None:
-    # logging costs milliseconds to import and is only needed when something
-    # is wrong, so it stays off the path of every `runner.py <task>` start.
-    import logging
-
-    logging.getLogger(__name__).warning(msg, *args)
+    diagnostics.warn(__name__, msg, *args)
 
 
 def _dedupe_key(entry: Mapping[str, Any]) -> _DedupeKey:
