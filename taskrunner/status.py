@@ -44,7 +44,7 @@ def _task_rows(
 ) -> list[dict[str, Any]]:
     from .health.deadman import overdue_by_s, parse_time
     from .history import TaskStats, record_status
-    from .locking import current_holder
+    from .runlock import current_holder
 
     wanted = {(str(j["task"]), str(j["workspace"])): j for j in installed}
     recent: dict[tuple[str, str], deque[Mapping[str, Any]]] = {
@@ -261,7 +261,7 @@ def render(doc: Mapping[str, Any]) -> str:
 
 
 def run_status(args: argparse.Namespace, state_dir: Path) -> int:
-    from .admin_commands import _print_text
+    from .cli.admin_commands import _print_text
 
     doc = gather(args, state_dir)
     if args.json:

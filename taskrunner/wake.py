@@ -22,11 +22,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import flock
-from .atomic import write_json_atomic
 from .errors import TaskrunnerError
 from .paths import RUNNER_HOME
-from .proc import ProcResult, run_command
+from .system import lockfile as flock
+from .system.atomic import write_json_atomic
+from .system.process import ProcResult, run_command
 
 #: seconds between two wakes for the same alert key
 WAKE_INTERVAL_S = 3600.0

@@ -34,7 +34,7 @@ from test_health_real_gateway import (
     processes_with_home,
 )
 
-from taskrunner import locking
+from taskrunner import runlock as locking
 from taskrunner.health.http import http_get
 
 pytestmark = pytest.mark.gateway

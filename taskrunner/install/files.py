@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_atomic
 from ..errors import InstallError
-from ..proc import ProcResult, run_command
+from ..system.atomic import write_atomic
+from ..system.process import ProcResult, run_command
 
 Action = dict[str, Any]
 Runner = Callable[..., ProcResult]

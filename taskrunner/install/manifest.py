@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_json_atomic
+from ..system.atomic import write_json_atomic
 
 VERSION = 1
 

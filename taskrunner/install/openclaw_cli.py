@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import OpenClawError, ScratchConflict
 from ..health.cron import _decode_json, command_env
-from ..proc import ProcResult, run_command
+from ..system.process import ProcResult, run_command
 
 #: seconds one openclaw command may take (the CLI needs several on a small machine)
 DEFAULT_TIMEOUT_S = 120.0

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_atomic
 from ..errors import OpenClawError, ScratchConflict
+from ..system.atomic import write_atomic
 from .openclaw_cli import OpenClawCli
 from .plan import KEY_PREFIX, MANAGED_BY, Job, Target, job_description
 from .schedule import format_duration
