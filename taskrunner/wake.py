@@ -14,7 +14,6 @@ The last wake per key is kept in ``<state dir>/state/wake.json``.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -22,10 +21,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .errors import TaskrunnerError
+from .errors import StateCorrupt, TaskrunnerError
 from .paths import RUNNER_HOME
 from .system import lockfile as flock
 from .system.atomic import write_json_atomic
+from .system.jsonstate import read_json_state, set_aside
 from .system.process import ProcResult, run_command
 
 #: seconds between two wakes for the same alert key
@@ -38,6 +38,7 @@ WAKE_TIMEOUT_S = 45.0
 ENV_SWITCH = "TASKRUNNER_WAKE"
 #: a heartbeat cannot be started through a gateway that is down: no wake for its alert
 _NO_WAKE_KEYS = ("health:gateway",)
+_SHAPE = 'a JSON object {"version": 1, "keys": {...}}'
 
 Runner = Callable[..., ProcResult]
 
@@ -51,16 +52,20 @@ def alert_key(alert: Mapping[str, Any]) -> str:
     return str(key) if key else f"{alert.get('task', '?')}:{alert.get('message', '')}"[:200]
 
 
-def load_wakes(path: Path) -> dict[str, dict[str, Any]]:
-    """``{key: {"at": iso, "ok": bool}}``; empty when missing or unreadable (best effort)."""
+def _valid(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("keys"), dict)
+
+
+def load_wakes(path: Path, now: datetime) -> dict[str, dict[str, Any]]:
+    """``{key: {"at": iso, "ok": bool}}``; a corrupt file is set aside (the lock is held)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        data = read_json_state(path, what="the wake state", valid=_valid, shape=_SHAPE)
+    except StateCorrupt:
+        set_aside(path, now)
         return {}
-    keys = data.get("keys") if isinstance(data, dict) else None
-    if not isinstance(keys, dict):
+    if data is None:
         return {}
-    return {str(k): v for k, v in keys.items() if isinstance(v, dict)}
+    return {str(k): v for k, v in data["keys"].items() if isinstance(v, dict)}
 
 
 def due(
@@ -114,7 +119,7 @@ def wake_for_critical(
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with flock.held(path.with_name(path.name + ".lock"), what="the wake lock", timeout_s=5):
-            wakes = load_wakes(path)
+            wakes = load_wakes(path, moment)
             chosen = due(alerts, wakes, moment)
             if not chosen:
                 return None

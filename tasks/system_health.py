@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from taskrunner import paths
+from taskrunner.errors import TaskrunnerError
 from taskrunner.health import cron, deadman, disk, gateway
-from taskrunner.health.report import Check, build_report, format_table, summary
+from taskrunner.health.report import Check, Problem, build_report, format_table, summary
 from taskrunner.health.state import load_state, plan_alerts, save_state, state_lock, state_path
 
 from .base import ConfigError, Task, WorkspaceMissing
@@ -167,7 +168,18 @@ class SystemHealthTask(Task):
         from taskrunner.install.manifest import installed_jobs
         from taskrunner.runlog import RunLog
 
-        installed = installed_jobs(self.state_dir)
+        try:
+            installed = installed_jobs(self.state_dir)
+        except TaskrunnerError as exc:  # a corrupt or unreadable install record
+            message = f"cannot check the installed schedules: {exc}"
+            problem = Problem("health:install", "warning", message, "the install record")
+            return Check(
+                "schedule",
+                "unknown",
+                str(exc),
+                problems=[problem],
+                unknown_scopes=[deadman.OVERDUE_PREFIX, deadman.INSTALL_PREFIX],
+            )
         if not installed:
             return None
         records = RunLog(self.state_dir).records()

@@ -158,3 +158,28 @@ def test_system_health_reports_an_overdue_task_from_the_run_log(
     assert schedule["status"] == "warning" and schedule["overdue"] == ["memory_capture"]
     assert [(a["key"], a["level"]) for a in alerts] == [("health:overdue:memory_capture", "error")]
     assert "5.0 hours ago" in alerts[0]["message"]
+
+
+def test_a_corrupt_install_record_is_an_unknown_schedule_not_a_crash(
+    state_dir: Path, workspace: Path, gw: FakeGateway, tmp_path: Path
+) -> None:
+    record = manifest.manifest_path(state_dir)
+    record.parent.mkdir(parents=True)
+    record.write_text("[]")
+    fake = FakeOpenclaw(tmp_path / "bin")
+    fake.jobs()
+    alerts: list[dict[str, Any]] = []
+    task = QuickHealth()
+    task.bind(
+        TaskContext(
+            task_name="system_health", run_id="r1", state_dir=state_dir, dry_run=False,
+            workspace=workspace, clock=lambda: NOW, alert_sink=alerts.append,
+            options={"gateway_url": gw.url, "openclaw_bin": str(fake.path),
+                     "disk_warn": 99.8, "disk_critical": 99.9},
+        )
+    )  # fmt: skip
+    result = task.run()
+    schedule = next(c for c in result["checks"] if c["name"] == "schedule")
+    assert schedule["status"] == "unknown" and "install record" in schedule["detail"]
+    assert [a["key"] for a in alerts] == ["health:install"]
+    assert record.read_text() == "[]"  # a reader leaves it as it is

@@ -111,3 +111,15 @@ def test_a_run_queuing_a_critical_alert_wakes_and_keeps_the_alert_queued(
     assert len(calls(fake_openclaw)) == 2
     queued = json.loads((state_dir / "alerts" / "pending.json").read_text())
     assert [a["key"] for a in queued] == ["sky"] and queued[0]["count"] == 2
+
+
+def test_a_corrupt_wake_state_is_set_aside_and_waking_goes_on(
+    fake_openclaw: Path, state_dir: Path
+) -> None:
+    path = wake.wake_state_path(state_dir)
+    path.parent.mkdir(parents=True)
+    path.write_text("{half")
+    assert wake.wake_for_critical([CRITICAL], state_dir, env=env_for(fake_openclaw), now=T0)
+    kept = list(path.parent.glob("wake.json.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_text() == "{half"
+    assert "capture:store" in json.loads(path.read_text())["keys"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import discovery, paths
-from ..errors import InstallError, UsageError
+from ..errors import InstallError, StateCorrupt, UsageError
 from . import crontab, launchd, manifest, openclaw_target, systemd
 from .openclaw_cli import OpenClawCli
 from .plan import Target, build_jobs, parse_overrides, scheduled_tasks
@@ -156,8 +156,10 @@ def run_install(args: argparse.Namespace, state_dir: Path) -> int:
     known = set(discovery.discover(env))
     actions: list[Action] = []
     commands: list[dict[str, Any]] = []
-    installs = manifest.load(state_dir)
-    now = datetime.now().astimezone().isoformat(timespec="seconds")
+    installs = _recorded(state_dir)
+    changes: dict[str, dict[str, Any] | None] = {}
+    moment = datetime.now().astimezone()
+    now = moment.isoformat(timespec="seconds")
     for target in targets:
         target.jobs = build_jobs(target, tasks, openclaw_bin=openclaw)
         recorded: dict[str, dict[str, Any]] = {}
@@ -181,7 +183,7 @@ def run_install(args: argparse.Namespace, state_dir: Path) -> int:
             text = render_skill(python, runner, str(state_dir), known)
             actions.append(openclaw_target.write_skill(skill_path(target.workspace), text,
                                                        dry_run=args.dry_run))  # fmt: skip
-        installs[manifest.entry_key(kind, target.workspace)] = {
+        changes[manifest.entry_key(kind, target.workspace)] = {
             "target": kind, "workspace": str(target.workspace), "agent": target.agent,
             "installed_at": installs.get(manifest.entry_key(kind, target.workspace), {}).get(
                 "installed_at", now), "jobs": recorded}  # fmt: skip
@@ -189,12 +191,12 @@ def run_install(args: argparse.Namespace, state_dir: Path) -> int:
             outside = Target(target.workspace, state_dir, target.agent, target.default_agent)
             outside.jobs = [j for j in target.jobs if j.task == "system_health"]
             actions += _system(args.health_outside, outside, args, remove=False)
-            installs[manifest.entry_key(args.health_outside, target.workspace)] = {
+            changes[manifest.entry_key(args.health_outside, target.workspace)] = {
                 "target": args.health_outside, "workspace": str(target.workspace),
                 "agent": target.agent, "installed_at": now,
                 "jobs": {j.task: j.to_json() for j in outside.jobs}}  # fmt: skip
     if not args.dry_run:
-        manifest.save(state_dir, installs)
+        _record(state_dir, changes, moment)
     _report("install", kind, targets, actions, commands, args)
     return 0
 
@@ -202,7 +204,8 @@ def run_install(args: argparse.Namespace, state_dir: Path) -> int:
 def run_uninstall(args: argparse.Namespace, state_dir: Path) -> int:
     env = dict(os.environ)
     targets = resolve_targets(args, state_dir, env)
-    installs = manifest.load(state_dir)
+    installs = _recorded(state_dir)
+    changes: dict[str, dict[str, Any] | None] = {}
     actions: list[Action] = []
     commands: list[dict[str, Any]] = []
     kinds_done: list[str] = []
@@ -223,14 +226,29 @@ def run_uninstall(args: argparse.Namespace, state_dir: Path) -> int:
                 commands += cli.commands
             else:
                 actions += _system(kind, target, args, remove=True)
-            installs.pop(manifest.entry_key(kind, target.workspace), None)
+            changes[manifest.entry_key(kind, target.workspace)] = None
             kinds_done.append(kind)
         actions.append(openclaw_target.remove_skill(skill_path(target.workspace), SKILL_MARKER,
                                                     dry_run=args.dry_run))  # fmt: skip
     if not args.dry_run:
-        manifest.save(state_dir, installs)
+        _record(state_dir, changes, datetime.now().astimezone())
     _report("uninstall", ",".join(dict.fromkeys(kinds_done)), targets, actions, commands, args)
     return 0
+
+
+def _recorded(state_dir: Path) -> dict[str, dict[str, Any]]:
+    """What earlier installs recorded; a corrupt record is replaced (and kept) on the write."""
+    try:
+        return manifest.load(state_dir)
+    except StateCorrupt as exc:
+        print(f"warning: {exc}", file=sys.stderr)
+        return {}
+
+
+def _record(state_dir: Path, changes: dict[str, dict[str, Any] | None], now: datetime) -> None:
+    moved = manifest.update(state_dir, changes, now)
+    if moved is not None:
+        print(f"warning: the old install record was set aside as {moved}", file=sys.stderr)
 
 
 def _report(

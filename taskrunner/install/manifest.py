@@ -9,14 +9,18 @@ period of each task to tell a missed run. One entry per target and workspace:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import StateCorrupt
+from ..system import lockfile
 from ..system.atomic import write_json_atomic
+from ..system.jsonstate import read_json_state, set_aside
 
 VERSION = 1
+_SHAPE = 'a JSON object {"version": 1, "installs": {...}}'
 
 
 def manifest_path(state_dir: Path) -> Path:
@@ -27,19 +31,45 @@ def entry_key(target: str, workspace: Path) -> str:
     return f"{target}:{workspace}"
 
 
+def _valid(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("installs"), dict)
+
+
 def load(state_dir: Path) -> dict[str, dict[str, Any]]:
-    """The installs recorded; empty when none (or the file is unreadable: it is rebuilt)."""
-    try:
-        data = json.loads(manifest_path(state_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError):
+    """The installs recorded (empty when none); raises ``StateCorrupt``/``StateUnreadable``."""
+    data = read_json_state(
+        manifest_path(state_dir), what="the install record", valid=_valid, shape=_SHAPE
+    )
+    if data is None:
         return {}
-    installs = data.get("installs") if isinstance(data, dict) else None
-    if not isinstance(installs, dict):
-        return {}
-    return {str(k): v for k, v in installs.items() if isinstance(v, dict)}
+    return {str(k): v for k, v in data["installs"].items() if isinstance(v, dict)}
+
+
+def update(
+    state_dir: Path, changes: Mapping[str, Mapping[str, Any] | None], now: datetime
+) -> Path | None:
+    """Set (None: drop) entries under the record's lock; returns where a corrupt record went."""
+    path = manifest_path(state_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    moved: Path | None = None
+    with lockfile.held(path.with_name(path.name + ".lock"), what="the install record lock",
+                       timeout_s=30):  # fmt: skip
+        try:
+            installs = load(state_dir)
+        except StateCorrupt:
+            moved = set_aside(path, now)  # every byte kept beside it
+            installs = {}
+        for key, entry in changes.items():
+            if entry is None:
+                installs.pop(key, None)
+            else:
+                installs[key] = dict(entry)
+        write_json_atomic(path, {"version": VERSION, "installs": installs})
+    return moved
 
 
 def save(state_dir: Path, installs: Mapping[str, Mapping[str, Any]]) -> None:
+    """Replace the whole record (tests, and a fresh start)."""
     path = manifest_path(state_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_json_atomic(path, {"version": VERSION, "installs": dict(installs)})
