@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ def configure(parser: argparse.ArgumentParser, *, uninstall: bool) -> None:
     parser.add_argument(
         "--no-activate",
         action="store_true",
-        help="systemd/launchd/crontab: only write the files, do not (un)load them",
+        help="systemd/launchd: only write the unit or plist files, do not (un)load them",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="print every command and change; change nothing"
@@ -70,8 +70,9 @@ def configure(parser: argparse.ArgumentParser, *, uninstall: bool) -> None:
     parser.add_argument("--no-skill", action="store_true", help="do not write the agent skill")
 
 
-def _echo_for(args: argparse.Namespace) -> Callable[[str], None]:
-    return lambda line: print(line, file=sys.stderr)
+def _echo(line: str) -> None:
+    """Every command install runs (or would run) is shown on stderr."""
+    print(line, file=sys.stderr)
 
 
 def resolve_targets(
@@ -128,16 +129,13 @@ def _find_openclaw(
     return located.path
 
 
-def _system_module(kind: str) -> Any:
-    return {"crontab": crontab, "systemd": systemd, "launchd": launchd}[kind]
-
-
 def _system(kind: str, target: Target, args: argparse.Namespace, *, remove: bool) -> list[Action]:
-    module = _system_module(kind)
-    echo = _echo_for(args)
+    """Install into (or remove from) a system scheduler; the crontab has nothing to activate."""
+    echo = _echo
     if kind == "crontab":
-        run = module.uninstall if remove else module.install
-        return list(run(target, dry_run=args.dry_run, echo=echo))
+        edit = crontab.uninstall if remove else crontab.install
+        return edit(target, dry_run=args.dry_run, echo=echo)
+    module: Any = systemd if kind == "systemd" else launchd
     run = module.uninstall if remove else module.install
     return list(run(target, dry_run=args.dry_run, activate=not args.no_activate, echo=echo))
 
@@ -165,7 +163,7 @@ def run_install(args: argparse.Namespace, state_dir: Path) -> int:
         recorded: dict[str, dict[str, Any]] = {}
         if kind == "openclaw":
             assert openclaw is not None
-            cli = OpenClawCli(openclaw, env, dry_run=args.dry_run, echo=_echo_for(args))
+            cli = OpenClawCli(openclaw, env, dry_run=args.dry_run, echo=_echo)
             listing = cli.list_jobs()
             done = openclaw_target.install_jobs(cli, target, listing)
             actions += done
@@ -219,7 +217,7 @@ def run_uninstall(args: argparse.Namespace, state_dir: Path) -> int:
             if kind == "openclaw":
                 openclaw = _find_openclaw(args, env, required=True)
                 assert openclaw is not None
-                cli = OpenClawCli(openclaw, env, dry_run=args.dry_run, echo=_echo_for(args))
+                cli = OpenClawCli(openclaw, env, dry_run=args.dry_run, echo=_echo)
                 listing = cli.list_jobs()
                 actions += openclaw_target.uninstall_jobs(cli, target, listing)
                 actions.append(openclaw_target.heartbeat(cli, target, listing, None))
