@@ -71,3 +71,7 @@ def test_declaration_keys_per_agent(tmp_path: Path) -> None:
     ops = plan.Target(tmp_path, tmp_path, "ops", default_agent=False)
     assert main.declaration_key("memory_capture") == "taskrunner:memory_capture"
     assert ops.declaration_key("memory_capture") == "taskrunner:ops:memory_capture"
+    a = plan.Target(tmp_path / "a", tmp_path, None, default_agent=False)
+    b = plan.Target(tmp_path / "b", tmp_path, None, default_agent=False)
+    assert a.declaration_key("noop").startswith("taskrunner:ws-")
+    assert a.declaration_key("noop") != b.declaration_key("noop")

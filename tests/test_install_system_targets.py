@@ -37,6 +37,8 @@ def install(
     env: dict[str, str], workspace: Path, *args: str, verb: str = "install"
 ) -> dict[str, Any]:
     common = ("--workspace", str(workspace), "--no-activate", "--json")
+    # the default agent's workspace, unless the test says otherwise
+    env = {"OPENCLAW_WORKSPACE_DIR": str(workspace), **env}
     proc = run_runner(verb, *common, *args, env=env)
     assert proc.returncode == 0, proc.stderr
     return dict(json.loads(proc.stdout))
@@ -166,6 +168,30 @@ def test_dry_run_writes_nothing_and_skill_is_written(
     assert f"{sys.executable} {ROOT / 'runner.py'} alerts --drain" in skill
     install(fake_home, workspace, "--target", "crontab", verb="uninstall")
     assert not (workspace / "skills" / "taskrunner").exists()
+
+
+def test_a_second_workspace_gets_its_own_jobs_and_keeps_the_first(
+    fake_home: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "second-ws"
+    other.mkdir()
+    for_other = {**fake_home, "OPENCLAW_WORKSPACE_DIR": str(workspace)}
+    install(fake_home, workspace, "--target", "systemd")
+    install(for_other, other, "--target", "systemd")
+    units = Path(fake_home["XDG_CONFIG_HOME"]) / "systemd" / "user"
+    names = sorted(p.name for p in units.glob("taskrunner-memory-capture*.service"))
+    assert len(names) == 2 and "taskrunner-memory-capture.service" in names
+    second = next(n for n in names if n != "taskrunner-memory-capture.service")
+    assert f"for {other}" in (units / second).read_text()
+    install(fake_home, workspace, "--target", "crontab")
+    install(for_other, other, "--target", "crontab")
+    tab = Path(fake_home["TASKRUNNER_CRONTAB_FILE"]).read_text()
+    assert f"# >>> taskrunner {workspace} " in tab and f"# >>> taskrunner {other} " in tab
+    install(for_other, other, "--target", "systemd", verb="uninstall")
+    install(for_other, other, "--target", "crontab", verb="uninstall")
+    left = sorted(p.name for p in units.glob("taskrunner-memory-capture*.service"))
+    assert left == ["taskrunner-memory-capture.service"]
+    assert str(other) not in Path(fake_home["TASKRUNNER_CRONTAB_FILE"]).read_text()
 
 
 def test_bad_options_are_one_line_errors(fake_home: dict[str, str], workspace: Path) -> None:

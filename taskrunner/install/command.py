@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import discovery, paths
-from ..errors import InstallError, StateCorrupt, UsageError
+from ..errors import ConfigError, InstallError, StateCorrupt, UsageError
 from . import crontab, launchd, manifest, openclaw_target, systemd
 from .openclaw_cli import OpenClawCli
 from .plan import Target, build_jobs, parse_overrides, scheduled_tasks
@@ -84,7 +84,13 @@ def resolve_targets(
             raise UsageError("--workspace names one workspace: give at most one --agent with it")
         workspace = paths.resolve_workspace(args.workspace, env)
         agent = paths.normalize_agent_id(args.agent[0]) if args.agent else None
-        targets = [Target(workspace, state_dir, agent, default_agent=True)]
+        # Jobs for a workspace other than the default agent's get keys of their own, so
+        # wiring a second workspace never replaces the first one's jobs.
+        try:
+            default = paths.resolve_workspace(None, env, agent=agent)
+        except ConfigError:
+            default = None
+        targets = [Target(workspace, state_dir, agent, default_agent=workspace == default)]
     else:
         config = paths.load_openclaw_config(env)
         default = paths.default_agent_id(config)

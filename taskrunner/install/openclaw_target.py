@@ -31,7 +31,7 @@ Action = dict[str, Any]
 
 
 def job_name(task: str, target: Target) -> str:
-    suffix = f" ({target.agent})" if target.agent and not target.default_agent else ""
+    suffix = f" ({target.slug})" if target.slug else ""
     return f"taskrunner {task}{suffix}"
 
 
@@ -53,8 +53,8 @@ def add_args(job: Job, target: Target) -> list[str]:
     for key, value in job.env:
         args += ["--command-env", f"{key}={value}"]
     args += ["--timeout-seconds", str(job.timeout_s)]
-    if target.agent and not target.default_agent:
-        args += ["--agent", target.agent]
+    if target.other_agent:
+        args += ["--agent", target.other_agent]
     return [*args, "--json"]
 
 
@@ -69,9 +69,7 @@ def matches(existing: Mapping[str, Any], job: Job, target: Target) -> bool:
         same_schedule = schedule.get("kind") == "cron" and schedule.get("expr") == job.schedule.expr
     payload = existing.get("payload") or {}
     delivery = existing.get("delivery") or {}
-    agent_ok = not (target.agent and not target.default_agent) or (
-        existing.get("agentId") == target.agent
-    )
+    agent_ok = target.other_agent is None or existing.get("agentId") == target.other_agent
     return bool(
         same_schedule
         and agent_ok
@@ -126,8 +124,8 @@ def ours(job: Mapping[str, Any], target: Target) -> bool:
     ):
         return False
     rest = key[len(KEY_PREFIX) :]
-    if target.agent and not target.default_agent:
-        return rest.startswith(f"{target.agent}:")
+    if target.slug:
+        return rest.startswith(f"{target.slug}:")
     return ":" not in rest
 
 

@@ -75,18 +75,26 @@ class Target:
     def label(self) -> str:
         return f"agent {self.agent}" if self.agent else f"workspace {self.workspace}"
 
-    def declaration_key(self, task: str) -> str:
-        """``taskrunner:<task>``, or ``taskrunner:<agent>:<task>`` for a non-default agent."""
-        if self.agent and not self.default_agent:
-            return f"{KEY_PREFIX}{self.agent}:{task}"
-        return f"{KEY_PREFIX}{task}"
-
     @property
     def slug(self) -> str:
-        """A file-name-safe name of this target (systemd units, launchd labels)."""
-        if self.agent and not self.default_agent:
+        """What tells this target's jobs apart: "" for the default agent's workspace, else
+        the agent id, else ``ws-<digest of the path>`` (also in unit and plist names)."""
+        if self.default_agent:
+            return ""
+        if self.agent:
             return self.agent
-        return ""
+        from ..runlock import path_digest
+
+        return f"ws-{path_digest(str(self.workspace))[:8]}"
+
+    @property
+    def other_agent(self) -> str | None:
+        """The agent id OpenClaw jobs are filed under, when it is not the default agent."""
+        return self.agent if self.agent and not self.default_agent else None
+
+    def declaration_key(self, task: str) -> str:
+        """``taskrunner:<task>``; ``taskrunner:<slug>:<task>`` when several workspaces are wired."""
+        return f"{KEY_PREFIX}{self.slug}:{task}" if self.slug else f"{KEY_PREFIX}{task}"
 
 
 def worst_case_s(task_cls: type[Any]) -> float:
