@@ -87,10 +87,13 @@ def resolve_targets(
         # Jobs for a workspace other than the default agent's get keys of their own, so
         # wiring a second workspace never replaces the first one's jobs.
         try:
-            default = paths.resolve_workspace(None, env, agent=agent)
+            config = paths.load_openclaw_config(env)
+            owner = paths.default_agent_id(config)
+            default_ws = paths.agent_workspace(config, owner, env) if owner else None
         except ConfigError:
-            default = None
-        targets = [Target(workspace, state_dir, agent, default_agent=workspace == default)]
+            owner, default_ws = None, None
+        is_default = agent == owner if agent else workspace == default_ws
+        targets = [Target(workspace, state_dir, agent, default_agent=is_default)]
     else:
         config = paths.load_openclaw_config(env)
         default = paths.default_agent_id(config)
