@@ -186,7 +186,6 @@ def test_install_run_reinstall_uninstall_against_a_real_gateway(
         k: {f: j.get(f) for f in fields} for k, j in ours.items()
     }
     print(f"\ninstall against the real gateway: first {first_s:.1f} s, again {second_s:.1f} s")
-
     _, skills, err = gateway.cli("skills", "list", "--json")
     listed = {s["name"]: s for s in skills["skills"]}
     assert listed["taskrunner"]["eligible"] is True, listed.get("taskrunner")
