@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RUNNER, run_runner
 
+from support.paths import RUNNER
+from support.runner import run_runner
 from taskrunner.alerts import AlertQueue
 from taskrunner.cli.admin_commands import (
     configure_alerts,

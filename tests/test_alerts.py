@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, RUNNER, run_runner
 
+from support.paths import ROOT, RUNNER
+from support.runner import run_runner
 from taskrunner.alerts import AlertQueue, AlertQueueError
 from taskrunner.errors import InvalidAlertLevel
 from taskrunner.system.atomic import WriteFailed

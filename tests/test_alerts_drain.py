@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, RUNNER
 
+from support.paths import ROOT, RUNNER
 from taskrunner.alerts import CLAIM_TIMEOUT_S, AlertQueue, AlertQueueError
 
 TZ = timezone(timedelta(hours=1))

@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, RUNNER, run_runner
-from plugin_factory import write_task
+
+from support.paths import ROOT, RUNNER
+from support.plugin_factory import write_task
+from support.runner import run_runner
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run_runner
 
+from support.runner import run_runner
 from taskrunner.memory.store import Store, save_store, store_path
 
 

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from health_fakes import (
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from support.health_fakes import (
     REAL_2026_9_6_LISTING,
     REAL_GATEWAY_DOWN_ERROR,
     FakeOpenclaw,
@@ -17,9 +20,6 @@ from health_fakes import (
     old_job,
     wait_until_dead,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from taskrunner.health.cron import (
     BIN_ENV,
     CronOutputError,

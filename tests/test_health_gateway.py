@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from health_fakes import (
+
+from support.health_fakes import (
     FakeGateway,
     Reply,
     free_port,
     ipv6_loopback_available,
     raw_tcp_server,
 )
-
 from taskrunner import paths
 from taskrunner.errors import ConfigError
 from taskrunner.health.gateway import (

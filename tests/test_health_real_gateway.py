@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RUNNER
-from health_fakes import free_port
 
+from support.health_fakes import free_port
+from support.paths import RUNNER
 from taskrunner.health.http import http_get
 from taskrunner.system.process import run_command
 

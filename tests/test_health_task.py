@@ -9,9 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_runner
-from health_fakes import REAL_2026_9_6_LISTING, FakeGateway, FakeOpenclaw, Reply, free_port, job
 
+from support.health_fakes import (
+    REAL_2026_9_6_LISTING,
+    FakeGateway,
+    FakeOpenclaw,
+    Reply,
+    free_port,
+    job,
+)
+from support.runner import run_runner
 from tasks.base import ConfigError, TaskContext
 from tasks.system_health import SystemHealthTask
 

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import RUNNER
-from plugin_factory import write_task
 
+from support.paths import RUNNER
+from support.plugin_factory import write_task
 from taskrunner import runlock
 from taskrunner.errors import LockBusy, LockDirError, LockFileError
 

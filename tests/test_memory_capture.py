@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from capture_helpers import (
+
+from support.capture import (
     NOW,
     NOW_ISO,
     by_text,
@@ -20,8 +21,8 @@ from capture_helpers import (
     snapshot,
     write_note,
 )
-from conftest import ROOT, run_runner
-
+from support.paths import ROOT
+from support.runner import run_runner
 from taskrunner.cli.argparsing import iso_date
 from taskrunner.errors import PermanentError, WorkspaceMissing
 from taskrunner.memory.kinds import importance_of

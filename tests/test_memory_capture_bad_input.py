@@ -11,14 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from capture_helpers import (
+
+from support.capture import (
     by_text,
     capture,
     memories,
     write_note,
 )
-from conftest import ROOT
-
+from support.paths import ROOT
 from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE
 from taskrunner.memory.notes import MAX_NOTE_BYTES
 from taskrunner.memory.store import store_path

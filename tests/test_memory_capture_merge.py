@@ -6,12 +6,12 @@ import re
 from datetime import date
 from typing import Any
 
-from capture_helpers import (
-    NOW_ISO,
-)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support.capture import (
+    NOW_ISO,
+)
 from taskrunner.memory.candidates import candidate_indexes, probe_words
 from taskrunner.memory.merge import Sighting, merge_sightings
 from taskrunner.memory.normalize import memory_id

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from capture_helpers import capture as run_capture
-from conftest import copy_example_workspace, run_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.capture import capture as run_capture
+from support.paths import copy_example_workspace
+from support.runner import run_runner
 from taskrunner.memory.extract import extract_items
 from taskrunner.memory.merge import (
     MAX_SOURCES_PER_NOTE,

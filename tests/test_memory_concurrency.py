@@ -15,8 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import RUNNER
-
+from support.paths import RUNNER
 from taskrunner.memory.extract import extract_items
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.store import Store, archive_path, load_store, save_store, store_path

@@ -11,12 +11,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import memory_factory
 import pytest
-from conftest import run_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support import memory_factory
+from support.runner import run_runner
 from taskrunner.errors import PermanentError, WorkspaceMissing
 from taskrunner.memory.consolidate import (
     Plan,

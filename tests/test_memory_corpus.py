@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from capture_helpers import capture
-from conftest import SHARED_CORPUS
 
+from support.capture import capture
+from support.paths import SHARED_CORPUS
 from taskrunner.memory.extract import extract_items
 from taskrunner.memory.notes import note_day
 from taskrunner.memory.store import load_store, store_path

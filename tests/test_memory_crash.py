@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT
-
+from support.paths import ROOT
 from taskrunner.memory.archive import read_archive
 from taskrunner.memory.store import (
     Store,

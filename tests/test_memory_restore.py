@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_runner
-from memory_factory import mem
 
+from support.memory_factory import mem
+from support.runner import run_runner
 from taskrunner.errors import ConfigError
 from taskrunner.memory.consolidate import _canonical
 from taskrunner.memory.store import (

@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from support.paths import ROOT
 from taskrunner import pyguard
 
 PYENV = Path.home() / ".pyenv" / "versions"

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support.paths import ROOT
 from taskrunner.runlog import RunLog, encode_record
 from taskrunner.system.atomic import WriteFailed
 

@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_example_workspace
-from health_fakes import FakeGateway, FakeOpenclaw, free_port
-from plugin_factory import write_task
+
+from support.health_fakes import FakeGateway, FakeOpenclaw, free_port
+from support.paths import ROOT, copy_example_workspace
+from support.plugin_factory import write_task
 
 #: the date of the shipped example notes (examples/workspace/memory/2026-11-28.md)
 EXAMPLE_DATE = "2026-11-28"
