@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from support.harness import TaskRun, run_task
 from taskrunner.memory.store import load_store, store_path
-from taskrunner.task import TaskContext
 from tasks.memory_capture import MemoryCaptureTask
 
 NOW = datetime(2026, 2, 13, 21, 30, tzinfo=timezone(timedelta(hours=1)))
@@ -31,15 +31,6 @@ TODAY_NOTE = """\
 YESTERDAY_NOTE = "## Gateway\n- BLOCKER: the VPN drops every hour\n"
 
 
-class Run:
-    """One task run's result, alerts and log lines."""
-
-    def __init__(self, result: dict[str, Any], alerts: list[dict[str, Any]], logs: list[str]):
-        self.result = result
-        self.alerts = alerts
-        self.logs = logs
-
-
 def capture(
     workspace: Path | None,
     state_dir: Path,
@@ -47,24 +38,16 @@ def capture(
     day: str | date | None = "2026-02-13",
     dry_run: bool = False,
     now: datetime = NOW,
-) -> Run:
-    alerts: list[dict[str, Any]] = []
-    logs: list[str] = []
-    task = MemoryCaptureTask()
-    task.bind(
-        TaskContext(
-            task_name="memory_capture",
-            run_id="run-1",
-            state_dir=state_dir,
-            dry_run=dry_run,
-            workspace=workspace,
-            options={} if day is None else {"date": day},
-            clock=lambda: now,
-            alert_sink=alerts.append,
-            log_sink=logs.append,
-        )
+) -> TaskRun:
+    """Run memory_capture on ``workspace`` for ``day`` (None: no --date) at ``now``."""
+    return run_task(
+        MemoryCaptureTask(),
+        state_dir,
+        workspace=workspace,
+        dry_run=dry_run,
+        options={} if day is None else {"date": day},
+        now=now,
     )
-    return Run(task.run(), alerts, logs)
 
 
 def memories(workspace: Path) -> list[dict[str, Any]]:
@@ -82,10 +65,3 @@ def write_note(workspace: Path, name: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
-
-
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    return {
-        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None)
-        for p in sorted(root.rglob("*"))
-    }

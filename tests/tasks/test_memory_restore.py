@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from support.files import snapshot
+from support.harness import run_task
 from support.memory_factory import mem
 from support.runner import run_runner
 from taskrunner.errors import ConfigError
@@ -22,7 +24,7 @@ from taskrunner.memory.store import (
     save_store,
     store_path,
 )
-from taskrunner.task import Task, TaskContext
+from taskrunner.task import Task
 from tasks.memory_consolidate import MemoryConsolidateTask
 from tasks.memory_restore import MemoryRestoreTask
 
@@ -52,20 +54,16 @@ def run(
     dry_run: bool = False,
     **options: Any,
 ) -> tuple[dict[str, Any], list[str]]:
-    logs: list[str] = []
-    task.bind(
-        TaskContext(
-            task_name=task.name,
-            run_id=run_id,
-            state_dir=state_dir,
-            dry_run=dry_run,
-            workspace=workspace,
-            options=options,
-            clock=lambda: NOW,
-            log_sink=logs.append,
-        )
+    done = run_task(
+        task,
+        state_dir,
+        workspace=workspace,
+        dry_run=dry_run,
+        options=options,
+        now=NOW,
+        run_id=run_id,
     )
-    return task.run(), logs
+    return done.result, done.logs
 
 
 def consolidate(workspace: Path, state_dir: Path, run_id: str = "c1") -> dict[str, Any]:
@@ -81,13 +79,6 @@ def restore(
 
 def stored(workspace: Path) -> dict[str, dict[str, Any]]:
     return {m["id"]: m for m in load_store(store_path(workspace)).memories}
-
-
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    return {
-        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None)
-        for p in sorted(root.rglob("*"))
-    }
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from support.harness import TaskRun, run_task
 from support.health_fakes import (
     REAL_2026_9_6_LISTING,
     FakeGateway,
@@ -19,7 +20,7 @@ from support.health_fakes import (
     job,
 )
 from support.runner import run_runner
-from tasks.base import ConfigError, TaskContext
+from tasks.base import ConfigError
 from tasks.system_health import SystemHealthTask
 
 FAIL_ID = "032711a4-a869-47a2-bf86-1b6dfc37bf24"
@@ -30,37 +31,37 @@ class QuickHealth(SystemHealthTask):
 
 
 class Harness:
-    """Runs the task in-process the way the engine does, collecting alerts and log lines."""
+    """Runs the task in-process with the test's options; keeps the last run's alerts and log."""
 
     def __init__(self, state_dir: Path, workspace: Path, options: dict[str, Any]) -> None:
         self.state_dir = state_dir
         self.workspace = workspace
         self.options = options
-        self.alerts: list[dict[str, Any]] = []
-        self.log: list[str] = []
+        self.last = TaskRun(QuickHealth())
 
     def run(self, *, dry_run: bool = False, **options: Any) -> dict[str, Any]:
-        self.alerts = []
-        self.log = []
-        task = QuickHealth()
-        task.bind(
-            TaskContext(
-                task_name="system_health",
-                run_id="r1",
-                state_dir=self.state_dir,
-                dry_run=dry_run,
-                workspace=self.workspace,
-                options={**self.options, **options},
-                clock=lambda: datetime(2026, 11, 29, 3, 0, tzinfo=UTC),
-                alert_sink=self.alerts.append,
-                log_sink=self.log.append,
-            )
+        self.last = run_task(
+            QuickHealth(),
+            self.state_dir,
+            workspace=self.workspace,
+            dry_run=dry_run,
+            options={**self.options, **options},
+            now=datetime(2026, 11, 29, 3, 0, tzinfo=UTC),
+            run_id="r1",
         )
-        return task.run()
+        return self.last.result
+
+    @property
+    def alerts(self) -> list[dict[str, Any]]:
+        return self.last.alerts
+
+    @property
+    def log(self) -> list[str]:
+        return self.last.logs
 
     def lines(self) -> list[str]:
         """Logged messages without the timestamp and task prefix."""
-        return [line.split("] ", 1)[1] for line in self.log]
+        return self.last.lines()
 
     def alert_keys(self) -> list[tuple[str, str]]:
         return [(a["key"], a["level"]) for a in self.alerts]

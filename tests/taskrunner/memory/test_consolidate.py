@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support import memory_factory
+from support import harness, memory_factory
+from support.files import snapshot
 from support.runner import run_runner
 from taskrunner.errors import PermanentError, WorkspaceMissing
 from taskrunner.memory.consolidate import (
@@ -37,7 +38,6 @@ from taskrunner.memory.store import (
     save_store,
     store_path,
 )
-from taskrunner.task import TaskContext
 from tasks.memory_consolidate import MemoryConsolidateTask
 
 TODAY = date(2026, 11, 29)
@@ -448,24 +448,17 @@ def run_task(
     run_id: str = "run-1",
     **options: Any,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
-    alerts: list[dict[str, Any]] = []
-    logs: list[str] = []
-    task = MemoryConsolidateTask()
     options.setdefault("date", TODAY)
-    task.bind(
-        TaskContext(
-            task_name="memory_consolidate",
-            run_id=run_id,
-            state_dir=state_dir,
-            dry_run=dry_run,
-            workspace=workspace,
-            options=options,
-            clock=lambda: NOW,
-            alert_sink=alerts.append,
-            log_sink=logs.append,
-        )
+    run = harness.run_task(
+        MemoryConsolidateTask(),
+        state_dir,
+        workspace=workspace,
+        dry_run=dry_run,
+        options=options,
+        now=NOW,
+        run_id=run_id,
     )
-    return task.run(), alerts, logs
+    return run.result, run.alerts, run.logs
 
 
 def sample_store() -> list[dict[str, Any]]:
@@ -481,13 +474,6 @@ def sample_store() -> list[dict[str, Any]]:
 def write_store(workspace: Path, memories: list[dict[str, Any]], **extra: Any) -> bytes:
     save_store(store_path(workspace), Store(memories=memories, extra=extra))
     return store_path(workspace).read_bytes()
-
-
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    return {
-        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None)
-        for p in sorted(root.rglob("*"))
-    }
 
 
 def test_task_archives_backs_up_and_rewrites(workspace: Path, state_dir: Path) -> None:
@@ -586,19 +572,10 @@ def test_corrupt_store_is_permanent_and_untouched(workspace: Path, state_dir: Pa
     assert isinstance(info.value, PermanentError)
     assert "store.json.bak" in str(info.value)
     assert snapshot(workspace) == {**before, "memory/store.json.lock": b""}
-    alerts: list[dict[str, Any]] = []
     task = MemoryConsolidateTask()
-    task.bind(
-        TaskContext(
-            task_name="memory_consolidate",
-            run_id="r",
-            state_dir=state_dir,
-            workspace=workspace,
-            dry_run=True,
-            alert_sink=alerts.append,
-            log_sink=lambda line: None,
-        )
-    )
+    alerts = harness.bind_task(
+        task, state_dir, workspace=workspace, dry_run=True, run_id="r"
+    ).alerts
     with pytest.raises(StoreCorrupt):
         task.run()
     assert alerts and alerts[0]["level"] == "error" and "store.json.bak" in alerts[0]["message"]

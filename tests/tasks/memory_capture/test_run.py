@@ -8,7 +8,6 @@ import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,9 +17,10 @@ from support.capture import (
     by_text,
     capture,
     memories,
-    snapshot,
     write_note,
 )
+from support.files import snapshot
+from support.harness import bind_task
 from support.paths import ROOT
 from support.runner import run_runner
 from taskrunner.cli.argparsing import iso_date
@@ -28,7 +28,6 @@ from taskrunner.errors import PermanentError, WorkspaceMissing
 from taskrunner.memory.kinds import importance_of
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.store import StoreCorrupt, lock_path, store_path
-from taskrunner.task import TaskContext
 from tasks.memory_capture import MemoryCaptureTask
 
 # -- what is captured --------------------------------------------------------------
@@ -185,20 +184,9 @@ def test_a_corrupt_store_is_a_permanent_error_left_untouched(notes: Path, state_
     path = store_path(notes)
     broken = b'{"version": 1, "memories": [\n{"text": "a"},,\n]}'
     path.write_bytes(broken)
-    alerts: list[dict[str, Any]] = []
     task = MemoryCaptureTask()
-    task.bind(
-        TaskContext(
-            task_name="memory_capture",
-            run_id="r",
-            state_dir=state_dir,
-            workspace=notes,
-            options={"date": date(2026, 2, 13)},
-            clock=lambda: NOW,
-            alert_sink=alerts.append,
-            log_sink=lambda line: None,
-        )
-    )
+    run = bind_task(task, state_dir, workspace=notes, options={"date": date(2026, 2, 13)}, now=NOW)
+    alerts = run.alerts
     with pytest.raises(StoreCorrupt) as caught:
         task.run()
     assert isinstance(caught.value, PermanentError)
