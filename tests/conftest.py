@@ -58,6 +58,15 @@ def workspace(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user's own task folder (TASKRUNNER_TASKS_PATH), empty: a test writes its plugins there."""
+    folder = tmp_path / "my-tasks"
+    folder.mkdir()
+    monkeypatch.setenv("TASKRUNNER_TASKS_PATH", str(folder))
+    return folder
+
+
+@pytest.fixture
 def notes(workspace: Path) -> Path:
     """A workspace with the two daily notes the memory_capture tests use."""
     write_note(workspace, "2026-02-13.md", TODAY_NOTE)

@@ -13,46 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from support.files import run_records
 from support.paths import RUNNER
 from support.plugin_factory import write_task
+from support.processes import wait_for_file, wait_until_dead
 from support.runner import run_runner
 from taskrunner.errors import Interrupted
 from taskrunner.signals import SignalGuard
-
-
-@pytest.fixture
-def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "my-tasks"
-    monkeypatch.setenv("TASKRUNNER_TASKS_PATH", str(d))
-    return d
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(") ", 1)[1][0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def wait_dead(pid: int, within_s: float = 5) -> None:
-    deadline = time.monotonic() + within_s
-    while alive(pid):
-        assert time.monotonic() < deadline, f"pid {pid} is still alive"
-        time.sleep(0.02)
-
-
-def wait_for(path: Path, within_s: float = 10) -> None:
-    deadline = time.monotonic() + within_s
-    while not path.exists() or not path.read_text():
-        assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.01)
-
-
-def records(state: Path) -> list[dict[str, object]]:
-    path = state / "logs" / "tasks.jsonl"
-    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
-
 
 FORKER = """
 pid = os.fork()
@@ -74,7 +41,8 @@ def test_a_task_that_forks_finishes_when_it_returns(
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["status"] == "success"
     assert time.monotonic() - t0 < 15  # not held until the timeout by the fork's pipe end
-    wait_dead(int(marker.read_text()))  # and the fork does not outlive the run
+    # and the fork does not outlive the run
+    assert not wait_until_dead([int(marker.read_text())], within_s=5)
 
 
 def test_a_forked_orphan_never_keeps_the_task_lock(
@@ -92,14 +60,14 @@ def test_a_forked_orphan_never_keeps_the_task_lock(
     """
     write_task(plugins, "orphaner", body)
     victim = subprocess.Popen([sys.executable, str(RUNNER), "orphaner"], stderr=subprocess.PIPE)
-    wait_for(marker)
+    wait_for_file(marker)
     victim.kill()
     victim.wait(10)
     # The orphan may live on a moment (its worker died); the lock must be free at once.
     write_task(plugins, "orphaner", 'return {"success": True, "message": "ok"}')
     nxt = run_runner("orphaner")
     assert nxt.returncode == 0, nxt.stderr
-    assert [r["status"] for r in records(state_dir)] == ["crashed", "success"]
+    assert [r["status"] for r in run_records(state_dir)] == ["crashed", "success"]
     os.kill(int(marker.read_text()), signal.SIGKILL)
 
 
@@ -125,7 +93,7 @@ def test_sigterm_while_writing_the_record_defers_until_it_is_written(
         proc = subprocess.Popen(
             [sys.executable, str(RUNNER), "alerter"], stderr=subprocess.PIPE, text=True
         )
-        wait_for(marker)
+        wait_for_file(marker)
         time.sleep(0.3)
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.3)
@@ -133,7 +101,7 @@ def test_sigterm_while_writing_the_record_defers_until_it_is_written(
     finally:
         os.close(fd)
     assert proc.wait(20) == 143
-    [record] = records(state_dir)
+    [record] = run_records(state_dir)
     assert record["status"] == "success"
     pending = json.loads((state_dir / "alerts" / "pending.json").read_text())
     assert [a["message"] for a in pending] == ["disk almost full"]
@@ -189,4 +157,4 @@ def test_runs_with_stdout_closed(state_dir: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert records(state_dir)[0]["status"] == "success"
+    assert run_records(state_dir)[0]["status"] == "success"

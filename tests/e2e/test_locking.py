@@ -12,18 +12,19 @@ from pathlib import Path
 
 import pytest
 
+from support.files import run_records
 from support.paths import RUNNER
 from support.plugin_factory import write_task
+from support.processes import alive, wait_for_file, wait_until_dead
 from taskrunner import runlock
 from taskrunner.errors import LockBusy, LockDirError, LockFileError
 
 
 @pytest.fixture
-def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "my-tasks"
-    monkeypatch.setenv("TASKRUNNER_TASKS_PATH", str(d))
+def plugins(plugins: Path) -> Path:
+    """The user's task folder with ``slow``: it writes its pid to $SLOW_MARKER, then sleeps."""
     write_task(
-        d,
+        plugins,
         "slow",
         """
         marker = os.environ.get("SLOW_MARKER")
@@ -33,7 +34,7 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         return {"success": True, "message": "slept"}
         """,
     )
-    return d
+    return plugins
 
 
 def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -44,18 +45,6 @@ def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str
         text=True,
         env={**os.environ, **(env or {})},
     )
-
-
-def records(state: Path) -> list[dict[str, object]]:
-    path = state / "logs" / "tasks.jsonl"
-    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
-
-
-def wait_for(path: Path, timeout_s: float = 10) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not path.exists() or not path.read_text():
-        assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.01)
 
 
 def test_eight_starts_one_runs_seven_exit_2_fast(plugins: Path, state_dir: Path) -> None:
@@ -79,7 +68,7 @@ def test_eight_starts_one_runs_seven_exit_2_fast(plugins: Path, state_dir: Path)
     assert max(locked_times) < 2.5
     outputs = [p.stderr.read() for p in procs if p.returncode == 2]  # type: ignore[union-attr]
     assert all("slow is already running: pid " in out for out in outputs), outputs
-    statuses = sorted(str(r["status"]) for r in records(state_dir))
+    statuses = sorted(str(r["status"]) for r in run_records(state_dir))
     assert statuses == ["locked"] * 7 + ["success"]
 
 
@@ -96,31 +85,20 @@ def test_sigkilled_run_leaves_no_stale_lock_and_is_logged_crashed(
 ) -> None:
     marker = tmp_path / "worker.pid"
     victim = start("slow", env={"SLOW_SECONDS": "60", "SLOW_MARKER": str(marker)})
-    wait_for(marker)
+    wait_for_file(marker)
     worker_pid = int(marker.read_text())
     victim.kill()
     victim.wait(10)
     # The worker dies with the runner (PR_SET_PDEATHSIG): no child left behind.
-    deadline = time.monotonic() + 5
-    while _alive(worker_pid):
-        assert time.monotonic() < deadline, "worker outlived its SIGKILLed runner"
-        time.sleep(0.02)
+    assert not wait_until_dead([worker_pid], within_s=5), "worker outlived its SIGKILLed runner"
     t0 = time.monotonic()
     nxt = start("slow", env={"SLOW_SECONDS": "0"})
     assert nxt.wait(30) == 0, nxt.stderr.read()  # type: ignore[union-attr]
     assert time.monotonic() - t0 < 10
-    recs = records(state_dir)
+    recs = run_records(state_dir)
     assert [r["status"] for r in recs] == ["crashed", "success"]
     assert recs[0]["detected_by"] == recs[1]["run_id"]
     assert recs[0]["pid"] == victim.pid
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ")[1][0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 @pytest.mark.parametrize(
@@ -153,12 +131,12 @@ def test_signals_stop_the_attempt_and_record_interrupted(
 ) -> None:
     marker = tmp_path / "worker.pid"
     proc = start("slow", env={"SLOW_SECONDS": "60", "SLOW_MARKER": str(marker)})
-    wait_for(marker)
+    wait_for_file(marker)
     worker_pid = int(marker.read_text())
     proc.send_signal(sig)
     assert proc.wait(20) == code
-    assert not _alive(worker_pid)
-    [rec] = records(state_dir)
+    assert not alive(worker_pid)
+    [rec] = run_records(state_dir)
     assert rec["status"] == "interrupted" and rec["attempts"] == 1
     assert start("slow", env={"SLOW_SECONDS": "0"}).wait(30) == 0  # lock released
 
@@ -190,7 +168,7 @@ def test_planted_symlink_end_to_end(state_dir: Path, tmp_path: Path) -> None:
     assert proc.returncode == 1 and "symbolic link" in proc.stderr
     assert victim.read_text() == "precious"
     # The refusal is recorded and reaches the heartbeat: every later run would fail too.
-    [record] = records(state_dir)
+    [record] = run_records(state_dir)
     assert record["status"] == "failed" and record["error"]["type"] == "LockFileError"
     pending = json.loads((state_dir / "alerts" / "pending.json").read_text())
     assert [a["level"] for a in pending] == ["error"]
@@ -234,10 +212,9 @@ def test_timeout_also_stops_processes_the_task_started(
     proc = start("spawner", "--timeout", "1")
     assert proc.wait(60) == 1
     grandchild = int(marker.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(grandchild):
-        assert time.monotonic() < deadline, "a process the task started outlived the run"
-        time.sleep(0.02)
+    assert not wait_until_dead([grandchild], within_s=5), (
+        "a process the task started outlived the run"
+    )
 
 
 def test_commands_started_with_run_command_die_with_a_sigkilled_runner(
@@ -254,11 +231,8 @@ def test_commands_started_with_run_command_die_with_a_sigkilled_runner(
         """,
     )
     runner = start("runs_cmd")
-    wait_for(marker)
+    wait_for_file(marker)
     command_pid = int(marker.read_text())
     runner.kill()
     runner.wait(10)
-    deadline = time.monotonic() + 5
-    while _alive(command_pid):
-        assert time.monotonic() < deadline, "a command outlived its SIGKILLed runner"
-        time.sleep(0.02)
+    assert not wait_until_dead([command_pid], within_s=5), "a command outlived its SIGKILLed runner"

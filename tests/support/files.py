@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 
 def snapshot(root: Path) -> dict[str, bytes | None]:
@@ -11,3 +13,9 @@ def snapshot(root: Path) -> dict[str, bytes | None]:
         str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None)
         for p in sorted(root.rglob("*"))
     }
+
+
+def run_records(state_dir: Path) -> list[dict[str, Any]]:
+    """The run records in ``logs/tasks.jsonl``, oldest first ([] before the first run)."""
+    path = state_dir / "logs" / "tasks.jsonl"
+    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -232,29 +230,6 @@ class FakeOpenclaw:
     @property
     def pids(self) -> list[int]:
         return list(json.loads((self.folder / "pids.json").read_text()))
-
-
-def alive(pid: int) -> bool:
-    """True while ``pid`` exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def wait_until_dead(pids: list[int], within_s: float = 10.0) -> list[int]:
-    """The pids still alive after waiting up to ``within_s`` for them to go."""
-    deadline = time.monotonic() + within_s
-    while True:
-        left = [p for p in pids if alive(p)]
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.05)
 
 
 # -- job listings ---------------------------------------------------------------

@@ -9,24 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from support.files import run_records
 from support.paths import ROOT, RUNNER
 from support.plugin_factory import write_task
 from support.runner import run_runner
-
-
-@pytest.fixture
-def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "my-tasks"
-    d.mkdir()
-    monkeypatch.setenv("TASKRUNNER_TASKS_PATH", str(d))
-    return d
-
-
-def log_records(state: Path) -> list[dict[str, object]]:
-    path = state / "logs" / "tasks.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines()]
 
 
 def test_noop_runs_and_logs_one_record(state_dir: Path) -> None:
@@ -34,7 +20,7 @@ def test_noop_runs_and_logs_one_record(state_dir: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     record = json.loads(proc.stdout)
     assert record["success"] is True and record["status"] == "success"
-    [logged] = log_records(state_dir)
+    [logged] = run_records(state_dir)
     assert logged["run_id"] == record["run_id"]
     for field in ("task", "timestamp", "success", "duration_seconds", "message", "attempts"):
         assert field in logged
@@ -53,7 +39,7 @@ def test_runs_like_cron_from_another_dir_with_system_path(tmp_path: Path, state_
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert len(log_records(state_dir)) == 1
+    assert len(run_records(state_dir)) == 1
 
 
 def test_python_dash_m_entry_point(state_dir: Path) -> None:
@@ -227,7 +213,7 @@ def test_failure_after_retries_queues_one_alert(plugins: Path, state_dir: Path) 
     pending = json.loads((state_dir / "alerts" / "pending.json").read_text())
     assert [a["level"] for a in pending] == ["error"]
     assert pending[0]["message"].startswith("fails failed after 2 attempts")
-    [record] = log_records(state_dir)
+    [record] = run_records(state_dir)
     assert record["status"] == "failed" and record["attempts"] == 2
 
 

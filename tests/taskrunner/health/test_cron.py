@@ -18,8 +18,8 @@ from support.health_fakes import (
     FakeOpenclaw,
     job,
     old_job,
-    wait_until_dead,
 )
+from support.processes import wait_until_dead
 from taskrunner.health.cron import (
     BIN_ENV,
     CronOutputError,

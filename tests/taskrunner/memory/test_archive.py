@@ -11,6 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support import memory_factory
 from taskrunner.memory.archive import (
     append_records,
     archive_records,
@@ -27,17 +28,7 @@ TEXT = "we decided to keep the memory store in one json file because it is simpl
 
 
 def mem(mid: str, text: str = TEXT, **fields: Any) -> dict[str, Any]:
-    memory: dict[str, Any] = {
-        "id": mid,
-        "text": text,
-        "importance": 0.5,
-        "created_at": "2026-11-20T10:00:00+00:00",
-        "last_seen_at": "2026-11-25T10:00:00+00:00",
-        "sources": [{"file": f"memory/{mid}.md", "line": 1}],
-        "seen_count": 1,
-    }
-    memory.update(fields)
-    return memory
+    return memory_factory.mem(mid, text, **fields)
 
 
 def record(mid: str, run_id: str = "r1", reason: str = "stale", **memory: Any) -> dict[str, Any]:

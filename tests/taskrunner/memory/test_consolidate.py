@@ -627,12 +627,8 @@ def test_merged_sources_are_bounded_and_the_rest_counted() -> None:
     from taskrunner.memory.store import MAX_SOURCES
 
     def mem(mid: str, files: range, truncated: int = 0) -> dict[str, Any]:
-        m: dict[str, Any] = {
-            "id": mid,
-            "text": "the same fact",
-            "sources": [{"file": f"memory/n{i}.md", "line": 1} for i in files],
-            "seen_count": len(files),
-        }
+        sources = [{"file": f"memory/n{i}.md", "line": 1} for i in files]
+        m = memory_factory.mem(mid, "the same fact", sources=sources, seen_count=len(files))
         if truncated:
             m["sources_truncated"] = truncated
         return m
