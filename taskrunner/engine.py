@@ -12,6 +12,8 @@ import time
 
 from . import runlock
 from .errors import (
+    EXIT_ERROR,
+    EXIT_OK,
     Interrupted,
     LockBusy,
     LockDirError,
@@ -318,7 +320,7 @@ class Engine:
                     "key": f"{name}:failed",
                 }
             )
-        return record, alerts, 0 if status == "success" else 1
+        return record, alerts, EXIT_OK if status == "success" else EXIT_ERROR
 
     def _record(
         self,

@@ -20,9 +20,9 @@ from support.health_fakes import (
     old_job,
 )
 from support.processes import wait_until_dead
+from taskrunner.errors import CronOutputError
 from taskrunner.health.cron import (
     BIN_ENV,
-    CronOutputError,
     Located,
     check_cron,
     find_openclaw,
