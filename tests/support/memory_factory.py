@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from taskrunner.memory.store import Store, save_store, store_path
 
-def mem(mid: str, text: str, **fields: Any) -> dict[str, Any]:
+#: a memory text long enough for the similarity rules to apply
+LONG = "we decided to keep the memory store in one json file because it is simple to back up"
+
+
+def mem(mid: str, text: str = LONG, **fields: Any) -> dict[str, Any]:
     """A memory with id ``mid`` and ``text``; ``fields`` override the defaults."""
     memory: dict[str, Any] = {
         "id": mid,
@@ -20,3 +26,21 @@ def mem(mid: str, text: str, **fields: Any) -> dict[str, Any]:
     }
     memory.update(fields)
     return memory
+
+
+def consolidation_sample() -> list[dict[str, Any]]:
+    """Five memories that consolidation on 2026-11-29 turns into two: 'keep' absorbs 'dup' and
+    'near', 'old' is stale, 'fact' stays."""
+    return [
+        mem("keep", LONG, importance=0.9, seen_count=2),
+        mem("dup", LONG.upper(), seen_count=3),
+        mem("near", LONG + " today"),
+        mem("old", "an old header", importance=0.1, last_seen_at="2026-10-01T00:00:00+00:00"),
+        mem("fact", "the gateway listens on port 18789", importance=0.7),
+    ]
+
+
+def write_store(workspace: Path, memories: list[dict[str, Any]], **extra: Any) -> bytes:
+    """Save ``memories`` (and top-level ``extra`` keys) as the workspace's store; its bytes."""
+    save_store(store_path(workspace), Store(memories=memories, extra=extra))
+    return store_path(workspace).read_bytes()

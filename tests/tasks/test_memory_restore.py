@@ -12,7 +12,7 @@ import pytest
 
 from support.files import snapshot
 from support.harness import run_task
-from support.memory_factory import mem
+from support.memory_factory import LONG, mem
 from support.runner import run_runner
 from taskrunner.errors import ConfigError
 from taskrunner.memory.consolidate import _canonical
@@ -30,7 +30,6 @@ from tasks.memory_restore import MemoryRestoreTask
 
 TODAY = date(2026, 11, 29)
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=timezone(timedelta(hours=1)))
-LONG = "we decided to keep the memory store in one json file because it is simple to back up"
 OLD = "2026-10-01T00:00:00+00:00"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support import memory_factory
+from support.memory_factory import LONG, mem
 from taskrunner.memory.archive import (
     append_records,
     archive_records,
@@ -23,12 +23,6 @@ from taskrunner.memory.archive import (
 from taskrunner.memory.consolidate import _canonical, plan_consolidation
 from taskrunner.memory.normalize import memory_id
 from taskrunner.system.atomic import write_atomic
-
-TEXT = "we decided to keep the memory store in one json file because it is simple to back up"
-
-
-def mem(mid: str, text: str = TEXT, **fields: Any) -> dict[str, Any]:
-    return memory_factory.mem(mid, text, **fields)
 
 
 def record(mid: str, run_id: str = "r1", reason: str = "stale", **memory: Any) -> dict[str, Any]:
@@ -45,7 +39,7 @@ def record(mid: str, run_id: str = "r1", reason: str = "stale", **memory: Any) -
 def test_records_hold_the_documented_fields() -> None:
     memories = [
         mem("keep", importance=0.9),
-        mem("dup", TEXT.upper()),
+        mem("dup", LONG.upper()),
         mem("old", "an old header", importance=0.1, last_seen_at="2026-10-01T00:00:00+00:00"),
     ]
     plan = plan_consolidation(memories, today=date(2026, 11, 29))
@@ -264,7 +258,6 @@ def test_backup_of_a_symlinked_or_changed_store_is_a_copy(tmp_path: Path) -> Non
 
 # The consolidate-then-restore round trip, over stores with every awkward case:
 # shared ids, missing ids, identical memories, pinned ones, unreadable dates.
-LONG = "we decided to keep the memory store in one json file because it is simple to back up"
 TEXTS = [
     LONG,
     LONG.upper(),  # the same normalized text
