@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from support.capture import TODAY_NOTE, YESTERDAY_NOTE, write_note
+from support.fake_gateway import FakeGateway
+from support.fake_openclaw import REAL_2026_9_6_LISTING, FakeOpenclaw
 
 # One Hypothesis profile for every property test: a loaded CI machine (two cores
 # shared with a gateway and subprocess tests) must not turn slowness into a
@@ -72,3 +74,18 @@ def notes(workspace: Path) -> Path:
     write_note(workspace, "2026-02-13.md", TODAY_NOTE)
     write_note(workspace, "2026-02-12.md", YESTERDAY_NOTE)
     return workspace
+
+
+@pytest.fixture
+def gw() -> Iterator[FakeGateway]:
+    """A gateway on 127.0.0.1 that answers /healthz and /readyz as a healthy one does."""
+    with FakeGateway() as server:
+        yield server
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> FakeOpenclaw:
+    """An ``openclaw`` executable (a real process) that lists the jobs of a real 2026.9.6."""
+    openclaw = FakeOpenclaw(tmp_path / "bin")
+    openclaw.set(stdout=REAL_2026_9_6_LISTING)
+    return openclaw

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from support.health_fakes import free_port
+from support.fake_gateway import free_port
 from support.paths import RUNNER
 from taskrunner.health.http import http_get
 from taskrunner.system.process import run_command

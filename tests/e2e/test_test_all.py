@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from support.health_fakes import FakeGateway, FakeOpenclaw, free_port
+from support.fake_gateway import FakeGateway, free_port
+from support.fake_openclaw import FakeOpenclaw
 from support.paths import ROOT, copy_example_workspace
 from support.plugin_factory import write_task
 

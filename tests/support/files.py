@@ -19,3 +19,9 @@ def run_records(state_dir: Path) -> list[dict[str, Any]]:
     """The run records in ``logs/tasks.jsonl``, oldest first ([] before the first run)."""
     path = state_dir / "logs" / "tasks.jsonl"
     return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+
+
+def pending_alerts(state_dir: Path) -> list[dict[str, Any]]:
+    """The alert queue as the heartbeat would read it ([] before the first alert)."""
+    path = state_dir / "alerts" / "pending.json"
+    return json.loads(path.read_text()) if path.exists() else []

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support.harness import TaskRun, run_task
-from support.health_fakes import (
+from support.fake_gateway import FakeGateway, Reply, free_port
+from support.fake_openclaw import (
+    FAILING_JOB_ID,
     REAL_2026_9_6_LISTING,
-    FakeGateway,
     FakeOpenclaw,
-    Reply,
-    free_port,
     job,
+    write_openclaw_config,
 )
-from support.runner import run_runner
+from support.harness import TaskRun, run_task
 from tasks.base import ConfigError
 from tasks.system_health import SystemHealthTask
-
-FAIL_ID = "032711a4-a869-47a2-bf86-1b6dfc37bf24"
 
 
 class QuickHealth(SystemHealthTask):
@@ -68,19 +64,6 @@ class Harness:
 
 
 @pytest.fixture
-def gw() -> Iterator[FakeGateway]:
-    with FakeGateway() as server:
-        yield server
-
-
-@pytest.fixture
-def fake(tmp_path: Path) -> FakeOpenclaw:
-    openclaw = FakeOpenclaw(tmp_path / "bin")
-    openclaw.set(stdout=REAL_2026_9_6_LISTING)
-    return openclaw
-
-
-@pytest.fixture
 def h(state_dir: Path, workspace: Path, gw: FakeGateway, fake: FakeOpenclaw) -> Harness:
     return Harness(
         state_dir,
@@ -115,7 +98,7 @@ def test_report_shape_and_table(h: Harness) -> None:
 
 def test_fail_job_alerted_heartbeat_and_ok_job_not(h: Harness) -> None:
     h.run()
-    assert h.alert_keys() == [(f"health:cron:{FAIL_ID}", "warning")]
+    assert h.alert_keys() == [(f"health:cron:{FAILING_JOB_ID}", "warning")]
     assert "command exited with code 3" in h.alerts[0]["message"]
 
 
@@ -138,17 +121,17 @@ def test_recovery_cycle_with_cron_unknown_in_between(
     h: Harness, gw: FakeGateway, fake: FakeOpenclaw
 ) -> None:
     h.run()
-    assert h.alert_keys() == [(f"health:cron:{FAIL_ID}", "warning")]
+    assert h.alert_keys() == [(f"health:cron:{FAILING_JOB_ID}", "warning")]
     # The gateway goes down: the failing job is neither re-alerted nor "recovered".
     down = f"http://127.0.0.1:{free_port()}"
     h.run(gateway_url=down)
     assert h.alert_keys() == [("health:gateway", "critical")]
     # It comes back and the job was fixed meanwhile: one recovered alert each.
-    fake.jobs(job(FAIL_ID, "fail-job", last="ok"))
+    fake.jobs(job(FAILING_JOB_ID, "fail-job", last="ok"))
     result = h.run()
     assert result["success"] is True
     assert sorted(h.alert_keys()) == [
-        (f"health:cron:{FAIL_ID}:recovered", "info"),
+        (f"health:cron:{FAILING_JOB_ID}:recovered", "info"),
         ("health:gateway:recovered", "info"),
     ]
     messages = " | ".join(a["message"] for a in h.alerts)
@@ -175,17 +158,17 @@ def test_dry_run_writes_nothing_and_still_reports(
     new = [p for p in after if p not in before and p.parts[0] != "bin"]
     assert new == []
     assert result["overall"] == "warning"
-    assert h.alert_keys() == [(f"health:cron:{FAIL_ID}", "warning")]
+    assert h.alert_keys() == [(f"health:cron:{FAILING_JOB_ID}", "warning")]
     assert any(line.startswith("dry run: would write") for line in h.lines())
 
 
 def test_dry_run_reads_the_last_state_for_recoveries(h: Harness, fake: FakeOpenclaw) -> None:
     h.run()
-    fake.jobs(job(FAIL_ID, "fail-job", last="ok"))
+    fake.jobs(job(FAILING_JOB_ID, "fail-job", last="ok"))
     h.run(dry_run=True)
-    assert h.alert_keys() == [(f"health:cron:{FAIL_ID}:recovered", "info")]
+    assert h.alert_keys() == [(f"health:cron:{FAILING_JOB_ID}:recovered", "info")]
     h.run()  # the dry run changed nothing: the real run still sees the recovery
-    assert h.alert_keys() == [(f"health:cron:{FAIL_ID}:recovered", "info")]
+    assert h.alert_keys() == [(f"health:cron:{FAILING_JOB_ID}:recovered", "info")]
 
 
 def test_an_unreadable_state_file_is_set_aside_and_reported(h: Harness, state_dir: Path) -> None:
@@ -229,13 +212,6 @@ def test_bad_options_are_config_errors(h: Harness) -> None:
         h.run(cron_timeout=0)
     with pytest.raises(ConfigError, match="--gateway-url"):
         h.run(gateway_url="ftp://gw")
-
-
-def write_openclaw_config(tmp_path: Path, text: str) -> Path:
-    config = tmp_path / "home" / ".openclaw" / "openclaw.json"
-    config.parent.mkdir(parents=True)
-    config.write_text(text)
-    return config
 
 
 def assert_bad_port_setting_reported(h: Harness, result: dict[str, Any], setting: str) -> None:
@@ -283,7 +259,7 @@ def test_a_listing_failure_then_the_gateway_down_raises_no_false_recovery(
     fake.set(stdout=REAL_2026_9_6_LISTING)
     h.run()
     assert sorted(h.alert_keys()) == [
-        (f"health:cron:{FAIL_ID}", "warning"),
+        (f"health:cron:{FAILING_JOB_ID}", "warning"),
         ("health:cron:recovered", "info"),
         ("health:gateway:recovered", "info"),
     ]
@@ -304,103 +280,3 @@ def test_missing_workspace_is_unknown_not_a_crash(h: Harness, tmp_path: Path) ->
 
 
 # -- through runner.py, the way cron runs it ---------------------------------------------
-
-
-def runner_args(gw_url: str, fake: FakeOpenclaw, workspace: Path) -> list[str]:
-    return [
-        "system_health",
-        "--json",
-        "--workspace",
-        str(workspace),
-        "--gateway-url",
-        gw_url,
-        "--openclaw-bin",
-        str(fake.path),
-        "--disk-warn",
-        "99.8",
-        "--disk-critical",
-        "99.9",
-    ]
-
-
-def pending(state_dir: Path) -> list[dict[str, Any]]:
-    path = state_dir / "alerts" / "pending.json"
-    return json.loads(path.read_text()) if path.exists() else []
-
-
-def test_runner_end_to_end(
-    gw: FakeGateway, fake: FakeOpenclaw, workspace: Path, state_dir: Path
-) -> None:
-    proc = run_runner(*runner_args(gw.url, fake, workspace))
-    assert proc.returncode == 0, proc.stderr
-    record = json.loads(proc.stdout)
-    assert record["report"]["overall"] == "warning"
-    assert record["status"] == "success"
-    assert "CHECK" in proc.stderr and "overall" in proc.stderr
-    [alert] = pending(state_dir)
-    assert alert["key"] == f"health:cron:{FAIL_ID}"
-    # The gateway goes away: exit 1, one attempt only, one critical alert.
-    down = f"http://127.0.0.1:{free_port()}"
-    proc = run_runner(*runner_args(down, fake, workspace))
-    assert proc.returncode == 1
-    record = json.loads(proc.stdout)
-    assert (record["status"], record["attempts"]) == ("failed", 1)
-    assert record["report"]["overall"] == "critical"
-    by_key = {a["key"]: a for a in pending(state_dir)}
-    assert set(by_key) == {f"health:cron:{FAIL_ID}", "health:gateway"}
-    assert by_key["health:gateway"]["level"] == "critical"
-    assert by_key[f"health:cron:{FAIL_ID}"]["count"] == 1
-    log = (state_dir / "logs" / "tasks.jsonl").read_text().splitlines()
-    assert json.loads(log[-1])["report"]["overall"] == "critical"
-
-
-def test_runner_dry_run_leaves_state_untouched(
-    gw: FakeGateway, fake: FakeOpenclaw, workspace: Path, state_dir: Path
-) -> None:
-    proc = run_runner(*runner_args(gw.url, fake, workspace), "--dry-run")
-    assert proc.returncode == 0, proc.stderr
-    assert list(state_dir.iterdir()) == []
-
-
-def test_a_crash_is_still_retried(
-    gw: FakeGateway, fake: FakeOpenclaw, workspace: Path, state_dir: Path
-) -> None:
-    (state_dir / "state").write_text("a file where the state folder should be")
-    proc = run_runner(*runner_args(gw.url, fake, workspace), "--retries", "1")
-    assert proc.returncode == 1
-    record = json.loads(proc.stdout)
-    assert record["attempts"] == 2
-
-
-def test_runner_a_bad_gateway_port_still_reports_disk_and_exits_1(
-    fake: FakeOpenclaw, workspace: Path, state_dir: Path, tmp_path: Path
-) -> None:
-    write_openclaw_config(tmp_path, "{gateway: {port: '28789'}}")
-    args = runner_args("unused", fake, workspace)
-    del args[args.index("--gateway-url") : args.index("--gateway-url") + 2]
-    proc = run_runner(*args)
-    assert proc.returncode == 1, proc.stderr
-    record = json.loads(proc.stdout)
-    assert (record["status"], record["attempts"]) == ("failed", 1)
-    statuses = {c["name"]: c["status"] for c in record["report"]["checks"]}
-    assert statuses["gateway"] == "critical" and statuses["cron"] == "unknown"
-    assert any(name.startswith("disk:") for name in statuses)
-    assert [a["key"] for a in pending(state_dir)] == ["health:gateway"]
-
-
-def test_runner_a_cli_printing_400k_log_lines_first_is_read_within_the_timeout(
-    gw: FakeGateway, fake: FakeOpenclaw, workspace: Path, state_dir: Path
-) -> None:
-    # ~26 MiB of "[gateway] ..." lines, then the listing.
-    fake.set(stdout=REAL_2026_9_6_LISTING, log_lines=400_000)
-    proc = run_runner(
-        *runner_args(gw.url, fake, workspace), "--timeout", "60", "--no-retry", timeout=120
-    )
-    assert proc.returncode == 0, proc.stderr
-    record = json.loads(proc.stdout)
-    assert record["status"] == "success"
-    cron_check = record["report"]["checks"][-1]
-    assert cron_check["status"] == "warning"
-    assert [f["name"] for f in cron_check["failing"]] == ["fail-job"]
-    assert cron_check["output_left_out_bytes"] > 10 * 1024 * 1024
-    assert "in the middle were not read" in cron_check["detail"]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support.health_fakes import (
+from support.fake_openclaw import (
     REAL_2026_9_6_LISTING,
     REAL_GATEWAY_DOWN_ERROR,
     FakeOpenclaw,
@@ -34,6 +34,7 @@ from taskrunner.system.process import run_command
 
 @pytest.fixture
 def fake(tmp_path: Path) -> FakeOpenclaw:
+    """An ``openclaw`` that lists no jobs: each test sets what it prints."""
     return FakeOpenclaw(tmp_path / "bin")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from support.health_fakes import (
+from support.fake_gateway import (
     FakeGateway,
     Reply,
     free_port,
