@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from taskrunner.memory.store import Store, save_store, store_path
+from taskrunner.memory.store import Store, load_store, save_store, store_path
 
 #: a memory text long enough for the similarity rules to apply
 LONG = "we decided to keep the memory store in one json file because it is simple to back up"
@@ -38,6 +38,25 @@ def consolidation_sample() -> list[dict[str, Any]]:
         mem("old", "an old header", importance=0.1, last_seen_at="2026-10-01T00:00:00+00:00"),
         mem("fact", "the gateway listens on port 18789", importance=0.7),
     ]
+
+
+def restore_sample() -> list[dict[str, Any]]:
+    """Six memories of which consolidation on 2026-11-29 keeps 'near' (absorbing 'keep' and
+    'dup') and 'fact', and archives the stale 'old' and 'old2': what memory_restore brings back."""
+    old = "2026-10-01T00:00:00+00:00"
+    return [
+        mem("keep", LONG, importance=0.9, seen_count=2),
+        mem("dup", LONG.upper(), seen_count=3, created_at="2026-11-01T00:00:00+00:00"),
+        mem("near", LONG + " today", importance=0.95, pinned=False),
+        mem("old", "an old header", importance=0.1, last_seen_at=old),
+        mem("old2", "another old header", importance=0.2, last_seen_at=old),
+        mem("fact", "the gateway listens on port 18789", importance=0.7),
+    ]
+
+
+def stored_by_id(workspace: Path) -> dict[str, dict[str, Any]]:
+    """The workspace's stored memories by id."""
+    return {m["id"]: m for m in load_store(store_path(workspace)).memories}
 
 
 def write_store(workspace: Path, memories: list[dict[str, Any]], **extra: Any) -> bytes:

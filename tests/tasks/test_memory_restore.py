@@ -12,8 +12,7 @@ import pytest
 
 from support.files import snapshot
 from support.harness import run_task
-from support.memory_factory import LONG, mem
-from support.runner import run_runner
+from support.memory_factory import mem, restore_sample, stored_by_id
 from taskrunner.errors import ConfigError
 from taskrunner.memory.consolidate import _canonical
 from taskrunner.memory.store import (
@@ -31,17 +30,6 @@ from tasks.memory_restore import MemoryRestoreTask
 TODAY = date(2026, 11, 29)
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=timezone(timedelta(hours=1)))
 OLD = "2026-10-01T00:00:00+00:00"
-
-
-def original() -> list[dict[str, Any]]:
-    return [
-        mem("keep", LONG, importance=0.9, seen_count=2),
-        mem("dup", LONG.upper(), seen_count=3, created_at="2026-11-01T00:00:00+00:00"),
-        mem("near", LONG + " today", importance=0.95, pinned=False),
-        mem("old", "an old header", importance=0.1, last_seen_at=OLD),
-        mem("old2", "another old header", importance=0.2, last_seen_at=OLD),
-        mem("fact", "the gateway listens on port 18789", importance=0.7),
-    ]
 
 
 def run(
@@ -76,16 +64,12 @@ def restore(
     return run(MemoryRestoreTask(), workspace, state_dir, run_id="r1", dry_run=dry_run, **options)
 
 
-def stored(workspace: Path) -> dict[str, dict[str, Any]]:
-    return {m["id"]: m for m in load_store(store_path(workspace)).memories}
-
-
 @pytest.fixture
 def consolidated(workspace: Path, state_dir: Path) -> Path:
-    save_store(store_path(workspace), Store(memories=original()))
+    save_store(store_path(workspace), Store(memories=restore_sample()))
     result = consolidate(workspace, state_dir)
     assert (result["pruned_stale"], result["merged_duplicates"]) == (2, 2)
-    assert set(stored(workspace)) == {"near", "fact"}
+    assert set(stored_by_id(workspace)) == {"near", "fact"}
     return workspace
 
 
@@ -93,8 +77,8 @@ def test_round_trip_restores_the_original_set(consolidated: Path, state_dir: Pat
     result, _ = restore(consolidated, state_dir, run="c1")
     assert result["restored"] == 4 and result["already_present"] == 0
     assert result["unmerged"] == 2
-    after = stored(consolidated)
-    before = {m["id"]: m for m in original()}
+    after = stored_by_id(consolidated)
+    before = {m["id"]: m for m in restore_sample()}
     assert set(after) == set(before)
     # every removed memory comes back exactly as it was
     for mid in ("keep", "dup", "old", "old2"):
@@ -122,7 +106,7 @@ def test_restore_twice_adds_nothing_and_does_not_rewrite(
 def test_restore_one_memory_by_id(consolidated: Path, state_dir: Path) -> None:
     result, _ = restore(consolidated, state_dir, ids=["old"])
     assert result["restored"] == 1 and result["not_found"] == []
-    assert set(stored(consolidated)) == {"near", "fact", "old"}
+    assert set(stored_by_id(consolidated)) == {"near", "fact", "old"}
     assert backup_path(store_path(consolidated)).exists()
 
 
@@ -132,11 +116,11 @@ def test_consolidating_again_after_restore_archives_again(
     restore(consolidated, state_dir, run="c1")
     second = consolidate(consolidated, state_dir, run_id="c2")
     assert (second["pruned_stale"], second["merged_duplicates"]) == (2, 2)
-    near = stored(consolidated)["near"]
+    near = stored_by_id(consolidated)["near"]
     assert near["seen_count"] == 1 + 2 + 3  # counted once, not twice
     # restoring by id takes the latest archived version
     restore(consolidated, state_dir, ids=["dup"])
-    assert stored(consolidated)["dup"] == original()[1]
+    assert stored_by_id(consolidated)["dup"] == restore_sample()[1]
 
 
 def test_dry_run_writes_nothing(consolidated: Path, state_dir: Path) -> None:
@@ -168,26 +152,7 @@ def test_restore_into_a_missing_store_creates_it(consolidated: Path, state_dir: 
     store_path(consolidated).unlink()
     result, _ = restore(consolidated, state_dir, run="c1")
     assert result["restored"] == 4 and result["backup"] is None
-    assert set(stored(consolidated)) == {"keep", "dup", "old", "old2"}
-
-
-def test_runner_round_trip(workspace: Path, state_dir: Path) -> None:
-    save_store(store_path(workspace), Store(memories=original(), extra={"note": "mine"}))
-    done = run_runner(
-        "memory_consolidate", "--workspace", str(workspace), "--date", "2026-11-29", "--json"
-    )
-    assert done.returncode == 0, done.stderr
-    run_id = json.loads(done.stdout)["run_id"]
-    dry = run_runner("memory_restore", "--workspace", str(workspace), "--run", run_id, "--dry-run")
-    assert dry.returncode == 0, dry.stderr
-    assert set(stored(workspace)) == {"near", "fact"}
-    back = run_runner("memory_restore", "--workspace", str(workspace), "--run", run_id, "--json")
-    assert back.returncode == 0, back.stderr
-    assert json.loads(back.stdout)["restored"] == 4
-    assert set(stored(workspace)) == {m["id"] for m in original()}
-    assert load_store(store_path(workspace)).extra == {"note": "mine"}
-    missing = run_runner("memory_restore", "--workspace", str(workspace), "--id", "m_nope")
-    assert missing.returncode == 1 and "m_nope" in missing.stderr
+    assert set(stored_by_id(consolidated)) == {"keep", "dup", "old", "old2"}
 
 
 # -- ids that repeat, memories without one ------------------------------------
@@ -198,7 +163,7 @@ SHARED = "the backup drive is the grey one on the shelf"
 def legacy_items() -> list[Any]:
     """A legacy bare array: two equal strings (upgraded to one id) and a hand-made shared id."""
     return [
-        *original(),
+        *restore_sample(),
         SHARED,
         SHARED,
         mem("m_dup", "first memory given this id by hand", importance=0.1, last_seen_at=OLD),
@@ -293,23 +258,3 @@ def test_an_archived_memory_without_text_is_skipped_and_named(
     ]
     assert any("has no text string" in line for line in logs)
     load_store(store_path(consolidated))  # still a valid store
-
-
-# -- a fresh workspace: no memory/ folder at all ----------------------------------
-
-
-def test_runner_on_a_fresh_workspace_creates_nothing(tmp_path: Path, state_dir: Path) -> None:
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    listed = run_runner("memory_restore", "--workspace", str(fresh), "--json")
-    assert listed.returncode == 0, listed.stderr
-    record = json.loads(listed.stdout)
-    assert record["message"].startswith("Nothing to restore") and record["attempts"] == 1
-    assert list(fresh.iterdir()) == []
-    # asking for a run is a mistake (wrong workspace?): one attempt, no lock, no retry
-    asked = run_runner("memory_restore", "--workspace", str(fresh), "--run", "c1", "--json")
-    assert asked.returncode == 1
-    record = json.loads(asked.stdout)
-    assert record["attempts"] == 1 and record["error"]["type"] == "ConfigError"
-    assert "store.archive.jsonl does not exist" in record["error"]["message"]
-    assert list(fresh.iterdir()) == []

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from support.capture import capture as run_capture
 from support.paths import copy_example_workspace
-from support.runner import run_runner
 from taskrunner.memory.extract import extract_items
 from taskrunner.memory.merge import (
     MAX_SOURCES_PER_NOTE,
@@ -96,21 +95,6 @@ def test_inserting_a_line_moves_sources_without_new_sightings(
     assert third["sources_moved"] == 0 and third["memories_updated"] == 0
     assert path.read_bytes() == content
     assert (path.stat().st_ino, path.stat().st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns)
-
-
-def test_the_demonstration_through_runner_py(example: Path, state_dir: Path) -> None:
-    args = ("memory_capture", "--workspace", str(example), "--date", "2026-11-28", "--json")
-    assert run_runner(*args).returncode == 0
-    insert_line_at_top(example / "memory" / "2026-11-28.md", "# x")
-    done = run_runner(*args)
-    assert done.returncode == 0, done.stderr
-    budget = by_text(example)["Project: budget app"]
-    assert (budget["seen_count"], budget["sources"]) == (
-        1,
-        [{"file": "memory/2026-11-28.md", "line": 9}],
-    )
-    lines = (example / "memory" / "2026-11-28.md").read_text().splitlines()
-    assert "budget app" in lines[9 - 1]
 
 
 def test_a_second_copy_of_an_item_is_a_new_sighting(workspace: Path, state_dir: Path) -> None:
