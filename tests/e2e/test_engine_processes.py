@@ -18,8 +18,6 @@ from support.paths import RUNNER
 from support.plugin_factory import write_task
 from support.processes import wait_for_file, wait_until_dead
 from support.runner import run_runner
-from taskrunner.errors import Interrupted
-from taskrunner.signals import SignalGuard
 
 FORKER = """
 pid = os.fork()
@@ -105,21 +103,6 @@ def test_sigterm_while_writing_the_record_defers_until_it_is_written(
     assert record["status"] == "success"
     pending = json.loads((state_dir / "alerts" / "pending.json").read_text())
     assert [a["message"] for a in pending] == ["disk almost full"]
-
-
-def test_signal_guard_interrupts_only_inside_its_section() -> None:
-    with SignalGuard() as guard:
-        os.kill(os.getpid(), signal.SIGTERM)  # outside: noted, nothing raised
-        assert guard.pending == signal.SIGTERM
-        with pytest.raises(Interrupted), guard.interruptible():
-            pass  # a signal that came earlier stops the next section at once
-        assert guard.exit_code(0) == 143 and guard.exit_code(2) == 143
-    with SignalGuard() as guard:
-        with pytest.raises(Interrupted) as info, guard.interruptible():
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(5)
-        assert info.value.exit_code == 130
-        assert guard.exit_code(130) == 130
 
 
 def test_sys_exit_in_a_task_is_a_clear_failure_not_retried(plugins: Path) -> None:
