@@ -38,13 +38,8 @@ class SystemHealthTask(Task):
     #: seconds before the one re-check of a gateway that did not answer
     gateway_recheck_delay_s: ClassVar[float] = gateway.DEFAULT_RECHECK_DELAY_S
 
-    @property
-    def name(self) -> str:
-        return "system_health"
-
-    @property
-    def description(self) -> str:
-        return "Check the OpenClaw gateway, disk space and failing cron jobs; alert on problems"
+    name = "system_health"
+    description = "Check the OpenClaw gateway, disk space and failing cron jobs; alert on problems"
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -182,7 +177,8 @@ class SystemHealthTask(Task):
             state = load_state(path)
             alerts, problems = plan_alerts(state.problems, checks, now_iso)
             self._emit(alerts)
-            moved = save_state(path, problems, now_iso, unreadable=state.unreadable is not None)
+            corrupt = state.unreadable is not None and not state.keep
+            moved = save_state(path, problems, now_iso, unreadable=corrupt)
         note = state.unreadable
         if note:
             note += f"; started a fresh state (the old file was moved to {moved})" if moved else ""

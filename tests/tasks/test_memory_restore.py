@@ -14,7 +14,6 @@ from support.files import snapshot
 from support.harness import run_task
 from support.memory_factory import mem, restore_sample, stored_by_id
 from taskrunner.errors import ConfigError
-from taskrunner.memory.consolidate import _canonical
 from taskrunner.memory.store import (
     Store,
     archive_path,
@@ -23,6 +22,7 @@ from taskrunner.memory.store import (
     save_store,
     store_path,
 )
+from taskrunner.memory.store import canonical_json as _canonical
 from taskrunner.task import Task
 from tasks.memory_consolidate import MemoryConsolidateTask
 from tasks.memory_restore import MemoryRestoreTask

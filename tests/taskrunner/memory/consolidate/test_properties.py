@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from support.memory_factory import mem
 from taskrunner.memory.consolidate import (
     Plan,
-    _canonical,
     _walk_key,
     plan_consolidation,
 )
 from taskrunner.memory.normalize import normalize_text
 from taskrunner.memory.similarity import is_near_duplicate, words
+from taskrunner.memory.store import canonical_json as _canonical
 
 TODAY = date(2026, 11, 29)
 
