@@ -6,15 +6,13 @@ import argparse
 import contextlib
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from support.paths import RUNNER
-from support.runner import run_runner
+from support.cli import run_main
+from support.files import queue_some_alerts
 from taskrunner.alerts import AlertQueue
 from taskrunner.cli.admin_commands import (
     configure_alerts,
@@ -36,14 +34,6 @@ def history_args(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     configure_history(parser)
     return parser.parse_args(argv)
-
-
-def queue_some(state_dir: Path) -> list[dict[str, Any]]:
-    queue = AlertQueue(state_dir)
-    queue.add([{"task": "disk_check", "level": "error", "message": "disk 95% full", "run_id": "1"}])
-    queue.add([{"task": "disk_check", "level": "error", "message": "disk 95% full", "run_id": "2"}])
-    queue.add([{"task": "backup", "level": "info", "message": "backup done", "run_id": "3"}])
-    return queue.pending()
 
 
 def log_some(state_dir: Path) -> None:
@@ -68,7 +58,7 @@ def log_some(state_dir: Path) -> None:
 
 
 def test_alerts_lists_a_readable_table(state_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    queue_some(state_dir)
+    queue_some_alerts(state_dir)
     assert run_alerts(alerts_args(), state_dir) == 0
     out = capsys.readouterr().out
     header, first, second = out.splitlines()[:3]
@@ -83,7 +73,7 @@ def test_alerts_lists_a_readable_table(state_dir: Path, capsys: pytest.CaptureFi
 def test_alerts_json_is_one_array_of_the_pending_alerts(
     state_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pending = queue_some(state_dir)
+    pending = queue_some_alerts(state_dir)
     assert run_alerts(alerts_args("--json"), state_dir) == 0
     assert json.loads(capsys.readouterr().out) == pending
     assert AlertQueue(state_dir).pending() == pending
@@ -99,7 +89,7 @@ def test_alerts_on_an_empty_queue(state_dir: Path, capsys: pytest.CaptureFixture
 def test_drain_prints_the_alerts_and_removes_exactly_those(
     state_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pending = queue_some(state_dir)
+    pending = queue_some_alerts(state_dir)
     assert run_alerts(alerts_args("--drain"), state_dir) == 0
     assert json.loads(capsys.readouterr().out) == pending
     assert AlertQueue(state_dir).pending() == []
@@ -110,7 +100,7 @@ def test_drain_prints_the_alerts_and_removes_exactly_those(
 def test_drain_to_a_closed_pipe_keeps_the_alerts(
     state_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pending = queue_some(state_dir)
+    pending = queue_some_alerts(state_dir)
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone: writing raises BrokenPipeError
     closed_pipe = open(write_end, "w", encoding="utf-8")  # noqa: SIM115
@@ -129,7 +119,7 @@ def test_drain_with_stdout_closed_keeps_the_alerts(
     state_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # `runner.py alerts --drain >&-`: Python starts with sys.stdout None.
-    pending = queue_some(state_dir)
+    pending = queue_some_alerts(state_dir)
     monkeypatch.setattr(sys, "stdout", None)
     with pytest.raises(TaskrunnerError, match=r"stdout is closed\).*stay queued"):
         run_alerts(alerts_args("--drain"), state_dir)
@@ -208,116 +198,34 @@ def test_history_rejects_a_bad_last(value: str, capsys: pytest.CaptureFixture[st
     assert "argument --last" in capsys.readouterr().err
 
 
-# -- end to end through runner.py -------------------------------------------------------------
-
-needs_runner = pytest.mark.skipif(not RUNNER.exists(), reason="runner.py not present")
+# -- through main(argv) ------------------------------------------------------------------
 
 
-@needs_runner
-def test_runner_history_shows_a_real_run(state_dir: Path) -> None:
-    ran = run_runner("noop")
-    assert ran.returncode == 0, ran.stderr
-    result = run_runner("history", "--json")
-    assert result.returncode == 0, result.stderr
-    doc = json.loads(result.stdout)
-    [record] = doc["recent"]
-    assert record["task"] == "noop" and record["status"] == "success"
-    [stats] = doc["tasks"]
-    assert stats["runs"] == 1 and stats["success_rate"] == 1.0
-    text = run_runner("history", "noop")
-    assert text.returncode == 0 and "noop" in text.stdout
-
-
-@needs_runner
-def test_runner_alerts_commands(state_dir: Path) -> None:
-    pending = queue_some(state_dir)
-    listed = run_runner("alerts", "--json")
+def test_main_alerts_commands(state_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pending = queue_some_alerts(state_dir)
+    listed = run_main(capsys, "alerts", "--json")
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout) == pending
-    drained = run_runner("alerts", "--drain")
+    drained = run_main(capsys, "alerts", "--drain")
     assert drained.returncode == 0, drained.stderr
     assert json.loads(drained.stdout) == pending
-    assert run_runner("alerts").stdout == "No pending alerts.\n"
+    assert run_main(capsys, "alerts").stdout == "No pending alerts.\n"
 
 
-@needs_runner
-def test_runner_history_bad_option_exits_1_not_2(state_dir: Path) -> None:
-    result = run_runner("history", "--last", "-3")
+def test_main_history_bad_option_exits_1_not_2(
+    state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_main(capsys, "history", "--last", "-3")
     assert result.returncode == 1
     assert "--last" in result.stderr
 
 
-@needs_runner
-def test_runner_alerts_json_drain_is_a_usage_error_that_drains_nothing(state_dir: Path) -> None:
-    pending = queue_some(state_dir)
-    result = run_runner("alerts", "--json", "--drain")
+def test_main_alerts_json_drain_is_a_usage_error_that_drains_nothing(
+    state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pending = queue_some_alerts(state_dir)
+    result = run_main(capsys, "alerts", "--json", "--drain")
     assert result.returncode == 1
     assert "not allowed with argument" in result.stderr
     assert result.stdout == ""
-    assert AlertQueue(state_dir).pending() == pending
-
-
-@needs_runner
-def test_runner_reports_an_unreadable_queue_without_a_traceback(
-    state_dir: Path, tmp_path: Path
-) -> None:
-    queue_path = state_dir / "alerts" / "pending.json"
-    queue_path.mkdir(parents=True)
-    for argv in (("alerts",), ("alerts", "--drain")):
-        result = run_runner(*argv)
-        assert result.returncode == 1
-        assert "Traceback" not in result.stderr
-        assert f"error: cannot read the alert queue {queue_path}" in result.stderr
-        assert "move it aside" in result.stderr
-        assert "stdout" not in result.stderr
-    tasks = tmp_path / "my-tasks"
-    tasks.mkdir()
-    (tasks / "alerting.py").write_text(
-        "from .base import Task\n\n\n"
-        "class AlertingTask(Task):\n"
-        "    name = 'alerting'\n"
-        "    description = 'raises one alert'\n\n"
-        "    def run(self):\n"
-        "        self.alert('disk 95% full', level='error')\n"
-        "        return {'success': True, 'message': 'alerted'}\n"
-    )
-    ran = run_runner("alerting", env={"TASKRUNNER_TASKS_PATH": str(tasks)})
-    assert ran.returncode == 0, ran.stderr  # the task's own result is not hidden
-    assert f"could not queue alerts: cannot read the alert queue {queue_path}" in ran.stderr
-    assert "move it aside" in ran.stderr
-    # The alert is not lost silently: it is said, and kept in the run record.
-    assert "alert not queued (error): disk 95% full" in ran.stderr
-    log = (state_dir / "logs" / "tasks.jsonl").read_text().splitlines()
-    assert json.loads(log[-1])["alerts_not_queued"] == [
-        {"level": "error", "message": "disk 95% full", "key": None}
-    ]
-
-
-def _close_stdout() -> None:  # pragma: no cover - runs in the child before exec
-    os.close(1)
-
-
-@needs_runner
-@pytest.mark.parametrize("argv", [("alerts", "--drain"), ("alerts",), ("alerts", "--json")])
-def test_runner_alerts_with_stdout_closed_fails_cleanly_and_keeps_the_alerts(
-    state_dir: Path, argv: tuple[str, ...]
-) -> None:
-    pending = queue_some(state_dir)
-    result = subprocess.run(
-        [sys.executable, str(RUNNER), *argv],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_close_stdout,  # like `runner.py alerts --drain >&-`
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 1
-    # The first thing said is what went wrong, not a traceback.
-    first_line = result.stderr.splitlines()[0]
-    assert first_line.startswith("error: could not write")
-    assert "stdout is closed" in first_line
-    if "--drain" in argv:
-        assert first_line.endswith("they stay queued for the next drain")
     assert AlertQueue(state_dir).pending() == pending
