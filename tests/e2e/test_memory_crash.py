@@ -28,8 +28,8 @@ ZYGOTE = """
 import os, signal, sys, time, traceback
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from taskrunner.task import TaskContext
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
+from support.harness import run_task
 from tasks.memory_consolidate import MemoryConsolidateTask
 for line in sys.stdin:
     workspace_arg, run_id, delay_arg = line.split()
@@ -38,15 +38,11 @@ for line in sys.stdin:
     if pid == 0:
         try:
             workspace = Path(workspace_arg)
-            task = MemoryConsolidateTask()
-            task.bind(TaskContext(
-                task_name="memory_consolidate", run_id=run_id,
-                state_dir=workspace.parent / "state", workspace=workspace,
-                options={"date": date(2026, 11, 29)},
-                clock=lambda: datetime(2026, 11, 29, 3, 0, tzinfo=timezone(timedelta(hours=1))),
-                log_sink=lambda line: None,
-            ))
-            task.run()
+            run_task(
+                MemoryConsolidateTask(), workspace.parent / "state", workspace=workspace,
+                options={"date": date(2026, 11, 29)}, run_id=run_id,
+                now=datetime(2026, 11, 29, 3, 0, tzinfo=timezone(timedelta(hours=1))),
+            )
             os._exit(0)
         except BaseException:
             traceback.print_exc()
@@ -221,17 +217,15 @@ CAPTURER = """
 import sys
 from datetime import date
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from taskrunner.task import TaskContext
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
+from support.harness import run_task
 from tasks.memory_capture import MemoryCaptureTask
 workspace = Path(sys.argv[2])
 for day in sys.argv[3:]:
-    task = MemoryCaptureTask()
-    task.bind(TaskContext(
-        task_name="memory_capture", run_id=f"capture-{day}", state_dir=workspace.parent / "state",
-        workspace=workspace, options={"date": date.fromisoformat(day)}, log_sink=lambda line: None,
-    ))
-    result = task.run()
+    result = run_task(
+        MemoryCaptureTask(), workspace.parent / "state", workspace=workspace,
+        options={"date": date.fromisoformat(day)}, run_id=f"capture-{day}",
+    ).result
     assert result["success"], result
 """
 

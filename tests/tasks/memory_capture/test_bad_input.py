@@ -155,16 +155,13 @@ def test_an_unreadable_note_is_skipped_for_a_real_user(shared_tmp: Path) -> None
     # everything, then drop to nobody for good before the capture runs.
     code = (
         "import json, os, sys; from datetime import date; from pathlib import Path\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from taskrunner.task import TaskContext\n"
+        f"sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]\n"
+        "from support.harness import run_task\n"
         "from tasks.memory_capture import MemoryCaptureTask\n"
         "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
-        "t = MemoryCaptureTask()\n"
-        f"t.bind(TaskContext(task_name='memory_capture', run_id='r',"
-        f" state_dir=Path({str(shared_tmp)!r}),"
-        f" workspace=Path({str(workspace)!r}), options={{'date': date(2026, 2, 13)}},"
-        " log_sink=lambda line: None, alert_sink=lambda a: None))\n"
-        "print(json.dumps(t.run()))\n"
+        f"run = run_task(MemoryCaptureTask(), Path({str(shared_tmp)!r}),"
+        f" workspace=Path({str(workspace)!r}), options={{'date': date(2026, 2, 13)}}, run_id='r')\n"
+        "print(json.dumps(run.result))\n"
     )
     done = subprocess.run(
         [sys.executable, "-B", "-c", code],
