@@ -11,15 +11,9 @@ from typing import Any
 
 import pytest
 
+from support.alerts import read_queue
 from support.paths import ROOT, RUNNER
 from support.runner import run_runner
-
-
-def read_queue(state_dir: Path) -> list[dict[str, Any]]:
-    data = json.loads((state_dir / "alerts" / "pending.json").read_text(encoding="utf-8"))
-    assert isinstance(data, list)
-    return data
-
 
 PRODUCER = """
 import sys

@@ -17,22 +17,13 @@ from typing import Any
 
 import pytest
 
+from support.alerts import alert, read_queue
 from support.paths import ROOT, RUNNER
 from taskrunner.alerts import AlertQueue
 
 #: long enough that a JSON batch of this many alerts overflows a pipe buffer (64 KiB) several times
 MANY_ALERTS = 1000
 _FILLER = "x" * 200
-
-
-def alert(message: str, *, task: str = "disk_check", **extra: Any) -> dict[str, Any]:
-    return {"task": task, "level": "warning", "message": message, "run_id": "run-1", **extra}
-
-
-def read_queue(state_dir: Path) -> list[dict[str, Any]]:
-    data = json.loads((state_dir / "alerts" / "pending.json").read_text(encoding="utf-8"))
-    assert isinstance(data, list)
-    return data
 
 
 def queue_many(state_dir: Path) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from support.files import queue_some_alerts
+from support.alerts import queue_some_alerts
 from support.paths import RUNNER
 from support.runner import run_runner
 from taskrunner.alerts import AlertQueue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from support.alerts import pending_alerts
 from support.fake_gateway import FakeGateway, free_port
 from support.fake_openclaw import (
     FAILING_JOB_ID,
@@ -13,7 +14,6 @@ from support.fake_openclaw import (
     system_health_argv,
     write_openclaw_config,
 )
-from support.files import pending_alerts
 from support.runner import run_runner
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from support.alerts import alert, read_queue
 from taskrunner.alerts import CLAIM_TIMEOUT_S, AlertQueue
 from taskrunner.errors import AlertQueueError
 
@@ -29,16 +30,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def alert(message: str, *, task: str = "disk_check", **extra: Any) -> dict[str, Any]:
-    return {"task": task, "level": "warning", "message": message, "run_id": "run-1", **extra}
-
-
-def read_queue(state_dir: Path) -> list[dict[str, Any]]:
-    data = json.loads((state_dir / "alerts" / "pending.json").read_text(encoding="utf-8"))
-    assert isinstance(data, list)
-    return data
 
 
 def write_queue(state_dir: Path, entries: list[dict[str, Any]]) -> None:

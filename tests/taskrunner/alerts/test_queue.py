@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import stat
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from support.alerts import alert, read_queue
 from taskrunner.alerts import AlertQueue
 from taskrunner.errors import AlertQueueError, InvalidAlertLevel, LockFileError
 from taskrunner.task import ALERT_LEVELS
@@ -30,16 +30,6 @@ def ticking_clock(start: datetime | None = None) -> Callable[[], datetime]:
         return now
 
     return clock
-
-
-def alert(message: str, *, task: str = "disk_check", level: str = "warning", **extra: Any) -> dict:
-    return {"task": task, "level": level, "message": message, "run_id": "run-1", **extra}
-
-
-def read_queue(state_dir: Path) -> list[dict[str, Any]]:
-    data = json.loads((state_dir / "alerts" / "pending.json").read_text(encoding="utf-8"))
-    assert isinstance(data, list)
-    return data
 
 
 # -- format and dedupe ----------------------------------------------------------

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from support.alerts import queue_some_alerts
 from support.cli import run_main
-from support.files import queue_some_alerts
 from taskrunner.alerts import AlertQueue
 from taskrunner.cli.admin_commands import (
     configure_alerts,
