@@ -43,7 +43,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .atomic import WriteFailed, move_aside, write_json_atomic
-from .errors import TaskrunnerError
+from .errors import NotRegularFile, TaskrunnerError
+from .regular_file import open_regular, read_regular
 from .task import check_level, local_now
 
 # Only the type checker needs these: every `runner.py <task>` that raises an
@@ -59,8 +60,6 @@ QUEUE_FILENAME = "pending.json"
 #: seconds after which a drain's claim is taken over even if its pid seems alive
 #: (pid reused, another host, or a reader that stopped reading long ago)
 CLAIM_TIMEOUT_S = 600.0
-
-_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 
 #: the identity under which repeats of one alert are merged
 _DedupeKey = tuple[str, str, str]
@@ -282,7 +281,9 @@ class AlertQueue:
     def _locked(self) -> Iterator[None]:
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, _LOCK_FLAGS, 0o600)
+            fd = open_regular(
+                self.lock_path, os.O_RDWR | os.O_CREAT, 0o600, what="alert queue lock"
+            )
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise WriteFailed(
@@ -306,9 +307,14 @@ class AlertQueue:
     def _load(self) -> list[dict[str, Any]]:
         """Read the queue (caller holds the lock); a corrupted file is moved aside."""
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, what="the alert queue")
         except FileNotFoundError:
             return []
+        except NotRegularFile as exc:
+            raise AlertQueueError(
+                f"cannot read the alert queue {self.path}: it is {exc.kind}, not a regular file "
+                "(refused unopened); left untouched: move it aside and run again"
+            ) from exc
         except OSError as exc:
             raise AlertQueueError(
                 f"cannot read the alert queue {self.path}: {exc.strerror or exc}; left "

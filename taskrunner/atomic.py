@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from .errors import TaskrunnerError
+from .regular_file import open_regular
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -88,7 +89,10 @@ def append_line(path: Path, line: str) -> None:
     caller was told about survives a power cut.
     """
     data = (line.rstrip("\n") + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        fd = open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644, what="file")
+    except OSError as exc:
+        raise WriteFailed(f"cannot append to {path}: {exc.strerror}") from exc
     try:
         written = os.write(fd, data)
         if written != len(data):

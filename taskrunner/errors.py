@@ -67,6 +67,27 @@ class ConfigError(PermanentError):
     """Raised when a configuration file or option value is invalid."""
 
 
+class InvalidRequest(ConfigError):
+    """Raised when the user asked for something that cannot be done as asked.
+
+    An unknown run id, an option value out of range: the run fails (exit 1)
+    and is recorded, but it is not retried and no alert is queued. The
+    heartbeat is for problems of the machine, not for a user's typo, which
+    the user already sees on their terminal.
+    """
+
+
+class NotRegularFile(PermanentError):
+    """Raised when a FIFO, device, socket or directory sits where a regular file is expected.
+
+    Never opened for a blocking read (a FIFO would hang the run while it
+    holds its lock); the message names the file and the fix.
+    """
+
+    #: what the file is instead: "a FIFO (named pipe)", "a socket", ...
+    kind: str = "not a regular file"
+
+
 class WorkspaceMissing(PermanentError):
     """Raised when a task needs the OpenClaw workspace and it does not exist."""
 

@@ -15,7 +15,8 @@ import fcntl
 import os
 import time
 
-from .errors import LockFileError, LockTimeout
+from .errors import LockFileError, LockTimeout, NotRegularFile
+from .regular_file import open_regular
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -29,7 +30,9 @@ MAX_POLL_S = 0.05
 def open_lock_file(path: Path, *, what: str) -> int:
     """A descriptor on the lock file ``path`` (created if needed); ``what`` names it in errors."""
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        return open_regular(path, os.O_RDWR | os.O_CREAT, 0o600, what=what)
+    except NotRegularFile as exc:
+        raise LockFileError(str(exc)) from exc
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise LockFileError(

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import json5
-from .errors import ConfigError
+from .errors import ConfigError, NotRegularFile
+from .regular_file import read_regular
 
 #: nesting limit of $include, as in OpenClaw
 MAX_INCLUDE_DEPTH = 10
@@ -37,7 +38,10 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def _load(path: Path) -> dict[str, Any]:
     try:
-        data = json5.loads(path.read_text(encoding="utf-8"))
+        text = read_regular(path, what="included file", follow_symlinks=True).decode("utf-8")
+        data = json5.loads(text)
+    except NotRegularFile as exc:
+        raise ConfigError(f"{exc} (included by the OpenClaw config)") from exc
     except OSError as exc:
         raise ConfigError(
             f"cannot read {path}, included by the OpenClaw config: {exc.strerror or exc}"

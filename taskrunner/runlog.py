@@ -22,6 +22,8 @@ from pathlib import Path
 
 from . import flock
 from .atomic import WriteFailed, append_line
+from .errors import NotRegularFile
+from .regular_file import open_regular
 
 # Only the type checker needs these: every run appends a record, and typing
 # alone costs milliseconds to import.
@@ -174,19 +176,22 @@ class RunLog:
         # hides nor repeats records, and readers never hold up a run.
         # Readers never create the lock file (history writes nothing).
         lock_fd = -1
-        with contextlib.suppress(OSError):
-            lock_fd = os.open(self.lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with contextlib.suppress(OSError, NotRegularFile):
+            lock_fd = open_regular(self.lock_path, what="the run log lock")
         handles: list[tuple[Path, IO[bytes]]] = []
         try:
             if lock_fd >= 0:
                 fcntl.flock(lock_fd, fcntl.LOCK_SH)
             for path in self.files():
                 try:
-                    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                    fd = open_regular(path, what="run log")
                 except FileNotFoundError:
                     continue
                 except OSError as exc:
                     _warn("cannot read %s (%s); its records are left out", path, exc.strerror)
+                    continue
+                except NotRegularFile as exc:
+                    _warn("%s; its records are left out", exc)
                     continue
                 handles.append((path, os.fdopen(fd, "rb")))
         except BaseException:

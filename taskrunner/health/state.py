@@ -19,6 +19,8 @@ from typing import Any
 
 from .. import flock
 from ..atomic import move_aside, write_json_atomic
+from ..errors import NotRegularFile
+from ..regular_file import read_regular
 from .report import Check
 
 STATE_DIRNAME = "state"
@@ -44,11 +46,13 @@ class HealthState:
 def load_state(path: Path) -> HealthState:
     """The last saved state; an empty one when there is none or it is unreadable."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, what="the health state")
     except FileNotFoundError:
         return HealthState()
     except OSError as exc:
         return HealthState(unreadable=f"cannot read {path}: {exc.strerror or exc}")
+    except NotRegularFile as exc:
+        return HealthState(unreadable=str(exc))
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

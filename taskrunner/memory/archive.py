@@ -25,9 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import append_line, write_atomic
+from ..regular_file import open_regular, read_regular
 from .consolidate import Memory, Plan, identify, seen_count_of
 from .normalize import normalize_text
 from .similarity import is_near_duplicate, jaccard, words
+from .store import check_location
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +77,12 @@ def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) 
             return
     except OSError as exc:
         logger.debug("cannot hard-link %s to %s (%s); copying", path, backup, exc)
-    write_atomic(backup, path.read_bytes())
+    write_atomic(backup, read_regular(path, what="the memory store"))
 
 
 def _ends_mid_line(path: Path) -> bool:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = open_regular(path, what="the memory archive")
     except FileNotFoundError:
         return False
     try:
@@ -126,8 +128,9 @@ class ArchiveContents:
 def read_archive(path: Path) -> ArchiveContents:
     """Read every record; a torn last line and unreadable lines are skipped, not fatal."""
     contents = ArchiveContents()
+    check_location(Path(path))
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path, what="the memory archive")
     except FileNotFoundError:
         return contents
     lines = data.split(b"\n")

@@ -14,11 +14,13 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+from ..errors import NotRegularFile
+from ..regular_file import open_regular
 
 #: bytes read from one note at most; a note this large is usually a pasted log
 MAX_NOTE_BYTES = 8 * 1024 * 1024
@@ -143,15 +145,15 @@ def read_note(note: Note, *, max_bytes: int = MAX_NOTE_BYTES) -> NoteText:
     """Read a note; raises ``NoteUnreadable`` with a clear message when it cannot be read."""
     rel = note.rel
     try:
-        # O_NONBLOCK: a FIFO planted under a note's name must not hang the run.
-        fd = os.open(note.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        # A FIFO planted under a note's name must not hang the run.
+        fd = open_regular(note.path, what="note", follow_symlinks=True)
+    except NotRegularFile as exc:
+        raise NoteUnreadable(f"{rel} is not a regular file; skipped") from exc
     except OSError as exc:
         hint = " — fix its permissions" if isinstance(exc, PermissionError) else ""
         raise NoteUnreadable(f"{rel} cannot be read ({exc.strerror}); skipped{hint}") from exc
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NoteUnreadable(f"{rel} is not a regular file; skipped")
         chunks: list[bytes] = []
         remaining = max_bytes + 1
         while remaining > 0:

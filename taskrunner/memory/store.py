@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import json.encoder
+import os
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +20,8 @@ from typing import Any
 
 from .. import flock
 from ..atomic import write_atomic
-from ..errors import CorruptInput
+from ..errors import CorruptInput, NotRegularFile, PermanentError
+from ..regular_file import read_regular
 from .normalize import memory_id
 
 #: the store format this code reads and writes
@@ -63,6 +65,18 @@ class StoreCorrupt(CorruptInput):
     """Raised when the store is not valid JSON or has the wrong shape; it is left untouched."""
 
 
+class StoreLocationError(PermanentError):
+    """Raised when a store file is a symbolic link, or ``memory/`` links out of the workspace.
+
+    The rule: the store, its backup, its archive and its lock are regular
+    files in the workspace's own ``memory/`` folder. A write replaces a file
+    by renaming a new one over it, which would silently cut a symlinked
+    ``store.json`` off its target (the target then stops being updated); and
+    a ``memory/`` linked elsewhere would have the store written outside the
+    workspace. Both are refused, the files untouched, with the fix.
+    """
+
+
 @dataclass
 class Store:
     """A loaded store: the memories, unknown top-level keys, and the bytes read."""
@@ -104,6 +118,42 @@ def corrupt_alert_key(path: Path) -> str:
     while pending raise that alert's count.
     """
     return f"memory-store-corrupt:{path}"
+
+
+def store_files(workspace: Path) -> tuple[Path, ...]:
+    """Every file of the store: the store, its backup, its archive and its lock."""
+    path = store_path(workspace)
+    return (path, backup_path(path), archive_path(workspace), lock_path(workspace))
+
+
+def check_location(path: Path) -> None:
+    """Refuse a store file that breaks the rule of ``StoreLocationError``.
+
+    ``path`` is one of ``store_files(workspace)``: it lives in
+    ``<workspace>/memory``. A ``memory/`` symlink that stays inside the
+    workspace is followed (the store is still the workspace's); one that
+    leaves it is refused, and so is any symlinked store file.
+    """
+    path = Path(path)
+    memory_dir = path.parent
+    workspace = memory_dir.parent
+    if memory_dir.is_symlink():
+        target = memory_dir.resolve()
+        if not target.is_relative_to(workspace.resolve()):
+            raise StoreLocationError(
+                f"{memory_dir} is a symbolic link to {target}, outside the workspace "
+                f"{workspace}; the memory store is only written inside the workspace. Move that "
+                f"folder into the workspace (rm {memory_dir} && mv {target} {memory_dir}), or "
+                "pass --workspace pointing at the folder that holds it"
+            )
+    if path.is_symlink():
+        target = os.path.realpath(path)
+        raise StoreLocationError(
+            f"{path} is a symbolic link (to {target}); store files must be regular files "
+            "in the workspace: writing replaces the file, which would cut the link and leave "
+            f"its target stale. Replace the link with the file itself (cp {target} {path}.new "
+            f"&& mv {path}.new {path}) and run again; both were left untouched"
+        )
 
 
 def _corrupt(path: Path, problem: str) -> StoreCorrupt:
@@ -154,10 +204,15 @@ def load_store(path: Path) -> Store:
     not a store this code understands.
     """
     path = Path(path)
+    check_location(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, what="the memory store")
     except FileNotFoundError:
         return Store()
+    except NotRegularFile as exc:
+        raise _corrupt(
+            path, f"cannot be read: it is {exc.kind}, not a regular file (refused unopened)"
+        ) from exc
     except OSError as exc:
         raise _corrupt(path, f"cannot be read ({exc.strerror})") from exc
     try:
@@ -218,7 +273,11 @@ def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) ->
     Every writer of the store (capture, consolidate, restore) holds it from
     reading the store to replacing it. Waits up to ``timeout_s`` seconds, then
     raises ``LockTimeout`` (retryable: the other writer will finish).
+    Every store file is checked against the location rule first, so no
+    writer ever writes through a link (``StoreLocationError``).
     """
+    for path in store_files(workspace):
+        check_location(path)
     with flock.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
         yield
 
