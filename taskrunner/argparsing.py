@@ -7,6 +7,7 @@ the plain cases, and a property test checks that the two always agree.
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import date
 
 from .errors import PluginError, UsageError
@@ -49,12 +50,77 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+#: the dates ``--date`` accepts: the tasks count days back from it (the eve,
+#: ages), which must stay within what ``datetime.date`` can hold
+MIN_DATE = date(1970, 1, 1)
+MAX_DATE = date(9999, 12, 31)
+
+
 def iso_date(text: str) -> date:
     """``--date YYYY-MM-DD`` (the memory tasks' "today", for backfills and tests)."""
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range: use a date from {MIN_DATE} to {MAX_DATE}"
+        )
+    return value
+
+
+def percent(text: str) -> float:
+    """A percentage: more than 0, at most 100."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage, got {text!r}") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 100, got {text}")
+    return value
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+
+
+def redact_userinfo(url: str) -> str:
+    """``http://user:pass@host`` -> ``http://***@host``: never echo a password."""
+    return _USERINFO.sub(r"\1***@", url)
+
+
+def check_http_url(text: str) -> str:
+    """An http(s) base URL with a host and a valid port, without ``user:password@``.
+
+    The credentials are dropped (the health endpoints need none) so they can
+    never reach a record or an alert. ``ValueError`` says what is wrong.
+    """
+    import urllib.parse
+
+    url = text.strip().rstrip("/")
+    shown = repr(redact_userinfo(url))
+    example = "use e.g. http://127.0.0.1:18789"
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as exc:
+        raise ValueError(f"{shown} is not a valid URL ({exc}): {example}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{shown} is not an http(s) URL: {example}")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        problem = "is out of range (1-65535)" if "range" in str(exc) else "is not a number"
+        raise ValueError(f"the port in {shown} {problem}: {example}") from None
+    if port == 0:
+        raise ValueError(f"the port in {shown} is out of range (1-65535): {example}")
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def http_url(text: str) -> str:
+    """``--gateway-url``: see ``check_http_url``."""
+    try:
+        return check_http_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_float(text: str) -> float:

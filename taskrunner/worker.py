@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 
-from .errors import PermanentError, TaskrunnerError
+from .errors import InvalidRequest, PermanentError, TaskrunnerError
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -82,7 +82,13 @@ def flush_std_streams() -> None:
 
 
 def _send(fd: int, message: dict[str, Any]) -> None:
-    data = (json.dumps(message, default=str, ensure_ascii=False) + "\n").encode("utf-8")
+    text = json.dumps(message, default=str, ensure_ascii=False)
+    try:
+        data = (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a file name that is not UTF-8, say) has no UTF-8
+        # form; \u escapes carry it, so the result is never unserializable.
+        data = (json.dumps(message, default=str, ensure_ascii=True) + "\n").encode("ascii")
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
@@ -131,7 +137,13 @@ def _child(
             if isinstance(exc, SystemExit):
                 text = f"the task called sys.exit({exc.code!r}); a task returns a dict instead"
             message = {
-                "error": {"type": type(exc).__name__, "message": text, "permanent": permanent}
+                "error": {
+                    "type": type(exc).__name__,
+                    "message": text,
+                    "permanent": permanent or isinstance(exc, InvalidRequest),
+                    # the user's own request was wrong: recorded, never alerted
+                    "user_error": isinstance(exc, InvalidRequest),
+                }
             }
         try:
             _send(write_fd, message)

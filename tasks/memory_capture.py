@@ -22,7 +22,7 @@ from taskrunner.memory.store import (
     store_path,
 )
 
-from .base import ConfigError, Task
+from .base import InvalidRequest, Task
 
 
 class MemoryCaptureTask(Task):
@@ -54,7 +54,7 @@ class MemoryCaptureTask(Task):
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            raise ConfigError(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
+            raise InvalidRequest(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
 
     def _load(self, path: Path) -> Store:
         try:

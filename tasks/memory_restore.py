@@ -22,7 +22,7 @@ from taskrunner.memory.store import (
     store_path,
 )
 
-from .base import ConfigError, Task
+from .base import InvalidRequest, Task
 
 #: how many restored and skipped memories the log (and the result) names
 EXAMPLES_SHOWN = 10
@@ -70,7 +70,7 @@ class MemoryRestoreTask(Task):
         if not os.path.lexists(archive):
             # Nothing was ever archived here (a fresh workspace may not even have
             # memory/): fail before the lock, which would create files.
-            raise ConfigError(
+            raise InvalidRequest(
                 f"nothing to restore: {self._wanted(run_id, memory_ids)} not found, "
                 f"{archive} does not exist (no memory_consolidate run has removed anything "
                 "in this workspace; check --workspace)"
@@ -136,15 +136,18 @@ class MemoryRestoreTask(Task):
             self.log(f"{archive}: skipped a last line cut short by a crash")
         plan = plan_restore(store.memories, contents.records, run_id=run_id, memory_ids=memory_ids)
         if not plan.selected:
-            raise ConfigError(
-                f"nothing to restore: {self._wanted(run_id, memory_ids)} not found in {archive} "
-                "(check the run id in the memory_consolidate run log)"
+            raise InvalidRequest(
+                f"nothing to restore: no archived {self._wanted(run_id, memory_ids)} in "
+                f"{archive}. List the consolidation runs that can be restored, with their run "
+                "ids, by running memory_restore without --run or --id; a memory id is the "
+                '"id" of a "memory" in that file'
             )
         return store, plan
 
     @staticmethod
     def _wanted(run_id: str | None, memory_ids: list[str]) -> str:
-        return ", ".join(([f"run {run_id}"] if run_id else []) + [f"id {m}" for m in memory_ids])
+        wanted = ([f"run {run_id!r}"] if run_id else []) + [f"memory id {m!r}" for m in memory_ids]
+        return " or ".join(wanted)
 
     def _result(self, plan: RestorePlan, path: Path, *, backup: Path | None) -> dict[str, Any]:
         verb = "Would restore" if self.dry_run else "Restored"

@@ -13,20 +13,21 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from taskrunner import paths
+from taskrunner.argparsing import http_url, percent, positive_float
 from taskrunner.health import cron, disk, gateway
 from taskrunner.health.report import Check, build_report, format_table, summary
 from taskrunner.health.state import load_state, plan_alerts, save_state, state_lock, state_path
 
-from .base import ConfigError, Task, WorkspaceMissing
+from .base import ConfigError, InvalidRequest, Task, WorkspaceMissing
 
 
 def _positive(value: object, option: str) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ConfigError(f"{option} must be a number of seconds, not {value!r}") from None
-    if not number > 0:
-        raise ConfigError(f"{option} must be more than 0 seconds (got {number:g})")
+        raise InvalidRequest(f"{option} must be a number of seconds, not {value!r}") from None
+    if not number > 0 or number == float("inf"):
+        raise InvalidRequest(f"{option} must be more than 0 seconds (got {number:g})")
     return number
 
 
@@ -50,27 +51,28 @@ class SystemHealthTask(Task):
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--gateway-url",
+            type=http_url,
             metavar="URL",
             help="gateway base URL (default: http://127.0.0.1:<port>, the port from "
             "OPENCLAW_GATEWAY_PORT, else gateway.port in the OpenClaw config, else 18789)",
         )
         parser.add_argument(
             "--gateway-timeout",
-            type=float,
+            type=positive_float,
             default=gateway.DEFAULT_TIMEOUT_S,
             metavar="S",
             help="seconds each gateway request may take (default: %(default)g)",
         )
         parser.add_argument(
             "--disk-warn",
-            type=float,
+            type=percent,
             default=disk.DEFAULT_WARN_PCT,
             metavar="PCT",
             help="percent used from which a filesystem is a warning (default: %(default)g)",
         )
         parser.add_argument(
             "--disk-critical",
-            type=float,
+            type=percent,
             default=disk.DEFAULT_CRITICAL_PCT,
             metavar="PCT",
             help="percent used from which a filesystem is critical (default: %(default)g)",
@@ -83,7 +85,7 @@ class SystemHealthTask(Task):
         )
         parser.add_argument(
             "--cron-timeout",
-            type=float,
+            type=positive_float,
             default=cron.DEFAULT_TIMEOUT_S,
             metavar="S",
             help="seconds `openclaw cron list` may take before it is stopped "

@@ -158,9 +158,9 @@ def test_dry_run_writes_nothing(consolidated: Path, state_dir: Path) -> None:
 
 
 def test_nothing_matching_is_an_error(consolidated: Path, state_dir: Path) -> None:
-    with pytest.raises(ConfigError, match="run nope"):
+    with pytest.raises(ConfigError, match="no archived run 'nope'"):
         restore(consolidated, state_dir, run="nope")
-    with pytest.raises(ConfigError, match="id m_missing"):
+    with pytest.raises(ConfigError, match="no archived memory id 'm_missing'"):
         restore(consolidated, state_dir, ids=["m_missing"])
 
 
@@ -320,6 +320,6 @@ def test_runner_on_a_fresh_workspace_creates_nothing(tmp_path: Path, state_dir: 
     asked = run_runner("memory_restore", "--workspace", str(fresh), "--run", "c1", "--json")
     assert asked.returncode == 1
     record = json.loads(asked.stdout)
-    assert record["attempts"] == 1 and record["error"]["type"] == "ConfigError"
+    assert record["attempts"] == 1 and record["error"]["type"] == "InvalidRequest"
     assert "store.archive.jsonl does not exist" in record["error"]["message"]
     assert list(fresh.iterdir()) == []

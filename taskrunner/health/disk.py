@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import InvalidRequest
 from .report import Check, Problem
 
 #: percent used at which a filesystem is a warning
@@ -55,7 +55,7 @@ def mount_point(path: Path) -> Path:
 
 def validate_thresholds(warn_pct: float, critical_pct: float) -> None:
     if not (0 < warn_pct <= critical_pct <= 100):
-        raise ConfigError(
+        raise InvalidRequest(
             f"disk thresholds must satisfy 0 < --disk-warn <= --disk-critical <= 100 "
             f"(got {warn_pct:g} and {critical_pct:g})"
         )

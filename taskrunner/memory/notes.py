@@ -70,6 +70,20 @@ def note_day(name: str) -> date | None:
         return None
 
 
+def _is_utf8(name: str) -> bool:
+    """False for a name ``os.listdir`` decoded with surrogate escapes (bytes not UTF-8)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable_name(name: str) -> str:
+    """A file name as printable text: undecodable bytes as ``\\xff``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def _inside(path: Path, roots: Iterable[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
@@ -91,6 +105,15 @@ def find_notes(workspace: Path, days: Iterable[date]) -> Discovery:
     for name in names:
         day = note_day(name)
         if day is None or day not in wanted:
+            continue
+        if not _is_utf8(name):
+            # The name would be stored in every memory's sources and echoed in
+            # the result: text that UTF-8 cannot carry. Say which file, in a
+            # form that can be printed and typed.
+            found.problems.append(
+                f"memory/{printable_name(name)}: the file name is not valid UTF-8; skipped — "
+                "rename the file"
+            )
             continue
         path = memory_dir / name
         rel = f"memory/{name}"
