@@ -22,6 +22,7 @@ import signal
 import sys
 import time
 
+from . import containment
 from .errors import InvalidRequest, PermanentError, TaskrunnerError
 
 # typing is only needed by the type checker: keep it off the startup path.
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any
 
-_PR_SET_PDEATHSIG = 1
 #: seconds to wait for a killed worker to be reaped before giving up on it
 _REAP_TIMEOUT_S = 5.0
 
@@ -47,30 +47,6 @@ class Outcome:
         #: ``{"type", "message", "permanent"}`` when the attempt raised or died
         self.error: dict[str, Any] | None = None
         self.alerts: list[dict[str, Any]] = []
-
-
-def set_parent_death_signal(sig: int = signal.SIGKILL) -> None:
-    """Have the kernel send ``sig`` to this process when its parent dies (Linux only).
-
-    Calls ``prctl(PR_SET_PDEATHSIG)`` through ``_ctypes`` directly: the
-    ``ctypes`` package builds dozens of classes on import, about 1.5 ms on
-    every run, for one C call.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import _ctypes
-
-    class _CInt(_ctypes._SimpleCData):  # type: ignore[type-arg]
-        _type_ = "i"
-
-    class _PrctlPtr(_ctypes.CFuncPtr):
-        _flags_ = _ctypes.FUNCFLAG_CDECL
-        _restype_ = _CInt
-
-    with contextlib.suppress(OSError, AttributeError):
-        libc = _ctypes.dlopen(None, os.RTLD_NOW)  # type: ignore[arg-type]
-        prctl = _PrctlPtr(_ctypes.dlsym(libc, "prctl"))
-        prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
 
 
 def flush_std_streams() -> None:
@@ -104,9 +80,14 @@ def _child(
     """Body of the worker process; never returns."""
     code = 0
     try:
-        set_parent_death_signal()
-        if os.getppid() != parent_pid:  # the runner died before prctl took effect
+        if not containment.set_parent_death_signal():
+            # No prctl (macOS): a thread watches the runner instead.
+            containment.watch_parent(parent_pid, containment.kill_own_group)
+        if os.getppid() != parent_pid:  # the runner died before that took effect
             os._exit(1)
+        # Orphans of the task (setsid, double forks) are re-parented to us, not
+        # to init, so the sweep below finds every one of them.
+        containment.become_subreaper()
         # The runner's task lock must not live on in the worker, nor in anything
         # the task forks: an orphan holding it would lock out every later run.
         for fd in close_fds:
@@ -145,6 +126,8 @@ def _child(
                     "user_error": isinstance(exc, InvalidRequest),
                 }
             }
+        # The attempt is over: nothing the task started may outlive it.
+        containment.end_descendants()
         try:
             _send(write_fd, message)
         except (TypeError, ValueError) as exc:
@@ -160,6 +143,10 @@ def _child(
 
 
 def _kill_group(pid: int) -> None:
+    # The tree first (descendants that left the group), while the worker is
+    # alive and still their ancestor; then the group, which the tree misses
+    # where there is no /proc.
+    containment.kill_tree(pid, include_root=True)
     for kill in (os.killpg, os.kill):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             kill(pid, signal.SIGKILL)
