@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from .errors import ConfigError, NotRegularFile
-from .regular_file import read_regular
+from .system.regular_file import read_regular
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -94,7 +94,7 @@ def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]
         raise ConfigError(str(exc)) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the OpenClaw config {path}: {exc}") from exc
-    from . import json5  # only when there is a config to parse: keeps startup fast
+    from .openclaw import json5  # only when there is a config to parse: keeps startup fast
 
     try:
         data = json5.loads(text)
@@ -107,7 +107,7 @@ def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]
         raise ConfigError(f"the OpenClaw config {path} must hold an object at the top level")
     if "$include" not in text:
         return data
-    from .openclaw_config import expand
+    from .openclaw.config import expand
 
     expanded: dict[str, Any] = expand(data, path.parent)
     return expanded

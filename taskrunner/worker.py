@@ -22,8 +22,8 @@ import signal
 import sys
 import time
 
-from . import containment
 from .errors import InvalidRequest, PermanentError, TaskrunnerError
+from .system import containment
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from taskrunner import paths
-from taskrunner.argparsing import http_url, percent, positive_float
+from taskrunner.cli.argparsing import http_url, percent, positive_float
 from taskrunner.health import cron, disk, gateway
 from taskrunner.health.report import Check, build_report, format_table, summary
 from taskrunner.health.state import load_state, plan_alerts, save_state, state_lock, state_path

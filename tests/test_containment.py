@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT, RUNNER
 from plugin_factory import write_task
 
-from taskrunner import containment
+from taskrunner.system import containment
 
 linux_only = pytest.mark.skipif(
     not (containment.USE_PRCTL and containment.USE_PROC), reason="needs Linux prctl and /proc"
@@ -156,7 +156,7 @@ def test_a_tree_that_keeps_forking_is_frozen_and_killed(tmp_path: Path) -> None:
 # -- the portable paths (macOS), exercised here with the Linux features off -------
 
 PORTABLE = (
-    "from taskrunner import containment\n"
+    "from taskrunner.system import containment\n"
     "containment.USE_PRCTL = False\n"
     "containment.USE_PROC = False"
 )

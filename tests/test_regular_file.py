@@ -13,7 +13,7 @@ from conftest import run_runner
 
 from taskrunner.errors import NotRegularFile
 from taskrunner.memory.store import archive_path, store_path
-from taskrunner.regular_file import open_regular, read_regular
+from taskrunner.system.regular_file import open_regular, read_regular
 
 #: seconds a run may take before it counts as hung (a FIFO read blocks forever)
 HUNG_S = 30
@@ -105,7 +105,7 @@ def test_a_fifo_run_log_and_queue_do_not_hang_the_run(state_dir: Path) -> None:
 
 
 def test_a_fifo_lock_file_is_a_clear_lock_error(state_dir: Path, workspace: Path) -> None:
-    from taskrunner.locking import lock_file_name
+    from taskrunner.runlock import lock_file_name
 
     locks = state_dir / "locks"
     locks.mkdir(mode=0o700)

@@ -9,7 +9,7 @@ import pytest
 from conftest import run_runner
 from plugin_factory import write_task
 
-from taskrunner.argparsing import check_http_url, redact_userinfo
+from taskrunner.health.http import check_http_url, redact_userinfo
 
 # Out-of-range values that once passed parsing and failed (or were retried) in run().
 BAD_OPTIONS = [

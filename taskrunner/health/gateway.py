@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..argparsing import check_http_url
 from ..errors import ConfigError, InvalidRequest
 from .config import gateway_section
-from .http import HttpResult, http_get
+from .http import HttpResult, check_http_url, http_get
 from .report import Check, Problem
 
 #: OpenClaw's default gateway port

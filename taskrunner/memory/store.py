@@ -18,10 +18,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import flock
-from ..atomic import write_atomic
-from ..errors import CorruptInput, NotRegularFile, PermanentError
-from ..regular_file import read_regular
+from ..errors import NotRegularFile, StoreCorrupt, StoreLocationError
+from ..system import lockfile
+from ..system.atomic import write_atomic
+from ..system.regular_file import read_regular
 from .normalize import memory_id
 
 #: the store format this code reads and writes
@@ -59,22 +59,6 @@ _ENCODE = _memory_encoder(ensure_ascii=False)
 # For the rare store holding a lone surrogate (from a "\ud800" escape), which
 # UTF-8 cannot carry: escape everything rather than write invalid bytes.
 _ENCODE_ASCII = _memory_encoder(ensure_ascii=True)
-
-
-class StoreCorrupt(CorruptInput):
-    """Raised when the store is not valid JSON or has the wrong shape; it is left untouched."""
-
-
-class StoreLocationError(PermanentError):
-    """Raised when a store file is a symbolic link, or ``memory/`` links out of the workspace.
-
-    The rule: the store, its backup, its archive and its lock are regular
-    files in the workspace's own ``memory/`` folder. A write replaces a file
-    by renaming a new one over it, which would silently cut a symlinked
-    ``store.json`` off its target (the target then stops being updated); and
-    a ``memory/`` linked elsewhere would have the store written outside the
-    workspace. Both are refused, the files untouched, with the fix.
-    """
 
 
 @dataclass
@@ -147,11 +131,11 @@ def check_location(path: Path) -> None:
                 "pass --workspace pointing at the folder that holds it"
             )
     if path.is_symlink():
-        target = os.path.realpath(path)
+        real = os.path.realpath(path)
         raise StoreLocationError(
-            f"{path} is a symbolic link (to {target}); store files must be regular files "
+            f"{path} is a symbolic link (to {real}); store files must be regular files "
             "in the workspace: writing replaces the file, which would cut the link and leave "
-            f"its target stale. Replace the link with the file itself (cp {target} {path}.new "
+            f"its target stale. Replace the link with the file itself (cp {real} {path}.new "
             f"&& mv {path}.new {path}) and run again; both were left untouched"
         )
 
@@ -278,7 +262,7 @@ def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) ->
     """
     for path in store_files(workspace):
         check_location(path)
-    with flock.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
+    with lockfile.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
         yield
 
 

@@ -16,7 +16,7 @@ import errno
 import os
 import stat
 
-from .errors import NotRegularFile
+from ..errors import NotRegularFile
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError, NotRegularFile
+from ..system.regular_file import read_regular
 from . import json5
-from .errors import ConfigError, NotRegularFile
-from .regular_file import read_regular
 
 #: nesting limit of $include, as in OpenClaw
 MAX_INCLUDE_DEPTH = 10

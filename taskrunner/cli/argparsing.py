@@ -7,17 +7,16 @@ the plain cases, and a property test checks that the two always agree.
 from __future__ import annotations
 
 import argparse
-import re
 from datetime import date
 
-from .errors import PluginError, UsageError
+from ..errors import PluginError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, NoReturn
 
-    from .task import Task
+    from ..task import Task
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -80,43 +79,10 @@ def percent(text: str) -> float:
     return value
 
 
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
-
-
-def redact_userinfo(url: str) -> str:
-    """``http://user:pass@host`` -> ``http://***@host``: never echo a password."""
-    return _USERINFO.sub(r"\1***@", url)
-
-
-def check_http_url(text: str) -> str:
-    """An http(s) base URL with a host and a valid port, without ``user:password@``.
-
-    The credentials are dropped (the health endpoints need none) so they can
-    never reach a record or an alert. ``ValueError`` says what is wrong.
-    """
-    import urllib.parse
-
-    url = text.strip().rstrip("/")
-    shown = repr(redact_userinfo(url))
-    example = "use e.g. http://127.0.0.1:18789"
-    try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError as exc:
-        raise ValueError(f"{shown} is not a valid URL ({exc}): {example}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{shown} is not an http(s) URL: {example}")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        problem = "is out of range (1-65535)" if "range" in str(exc) else "is not a number"
-        raise ValueError(f"the port in {shown} {problem}: {example}") from None
-    if port == 0:
-        raise ValueError(f"the port in {shown} is out of range (1-65535): {example}")
-    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-
-
 def http_url(text: str) -> str:
     """``--gateway-url``: see ``check_http_url``."""
+    from ..health.http import check_http_url
+
     try:
         return check_http_url(text)
     except ValueError as exc:
