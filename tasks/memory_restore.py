@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from taskrunner.errors import StoreCorrupt
-from taskrunner.memory.archive import RestorePlan, backup_store, plan_restore, read_archive
+from taskrunner.memory.archive import (
+    RestorePlan,
+    backup_store,
+    plan_restore,
+    read_archive,
+    still_in_store,
+)
 from taskrunner.memory.consolidate import identify
 from taskrunner.memory.store import (
     Store,
@@ -94,7 +100,19 @@ class MemoryRestoreTask(Task):
 
     def _list_runs(self, archive: Path) -> dict[str, Any]:
         runs: dict[str, dict[str, Any]] = {}
-        for record in read_archive(archive).records:
+        records = read_archive(archive).records
+        # A run whose every memory is still in the store, unchanged, has
+        # nothing to give back: it was killed before it replaced the store
+        # (or was restored already). Offering it would mislead.
+        try:
+            memories = load_store(store_path(self.workspace)).memories
+        except StoreCorrupt as exc:
+            self.log(f"warning: {exc}; listing every archived run")
+            memories = []
+        in_store = still_in_store(memories, records)
+        for record, present in zip(records, in_store, strict=True):
+            if present:
+                continue
             run = runs.setdefault(
                 str(record.get("run_id")),
                 {

@@ -667,3 +667,38 @@ def test_merged_sources_are_bounded_and_the_rest_counted() -> None:
     assert merged["sources"][0] == keeper["sources"][0]  # where it came from stays
     assert merged["sources_truncated"] == 5 + 50
     assert merged["seen_count"] == 150
+
+
+def test_a_store_write_that_fails_takes_the_runs_archive_records_back(
+    workspace: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tasks.memory_consolidate as module
+    from taskrunner.errors import WriteFailed
+
+    old = "2026-01-01T00:00:00+00:00"
+    save_store(
+        store_path(workspace),
+        Store(memories=[mem("a", "an old header", importance=0.1, last_seen_at=old)]),
+    )
+    archive = workspace / "memory" / "store.archive.jsonl"
+    archive.write_text("")
+
+    def full_disk(path: Path, store: Store) -> None:
+        raise WriteFailed(f"cannot write {path}: No space left on device")
+
+    monkeypatch.setattr(module, "save_store", full_disk)
+    task = module.MemoryConsolidateTask()
+    task.bind(
+        TaskContext(
+            task_name="memory_consolidate",
+            run_id="r-failed",
+            state_dir=state_dir,
+            workspace=workspace,
+            options={"date": date(2026, 11, 28)},
+            log_sink=lambda line: None,
+            alert_sink=lambda a: None,
+        )
+    )
+    with pytest.raises(WriteFailed):
+        task.run()
+    assert archive.read_bytes() == b""  # the run that did not complete left nothing to restore

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidRequest
+from ..system.disk_space import mount_point
 from .report import Check, Problem
 
 #: percent used at which a filesystem is a warning
@@ -43,14 +44,6 @@ def statvfs_usage(path: Path) -> DiskUsage:
         used_bytes=(st.f_blocks - st.f_bfree) * st.f_frsize,
         free_bytes=st.f_bavail * st.f_frsize,
     )
-
-
-def mount_point(path: Path) -> Path:
-    """The mount point of the filesystem holding ``path``."""
-    current = path.resolve()
-    while not os.path.ismount(current) and current.parent != current:
-        current = current.parent
-    return current
 
 
 def validate_thresholds(warn_pct: float, critical_pct: float) -> None:

@@ -110,8 +110,33 @@ def append_records(path: Path, records: Iterable[dict[str, Any]]) -> int:
         payload = "\n".join(lines)
     if _ends_mid_line(path):
         payload = "\n" + payload
-    append_line(path, payload)
+    # The caller holds the store lock: no other appender, so a failed append
+    # (a full disk) is cut back off instead of leaving a torn line.
+    append_line(path, payload, exclusive=True)
     return len(lines)
+
+
+def archive_size(path: Path) -> int:
+    """The archive's size now (0 when there is none): where ``cut_back`` returns to."""
+    try:
+        return os.lstat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+def cut_back(path: Path, size: int) -> None:
+    """Truncate the archive to ``size``: undo an append whose run did not complete.
+
+    The caller holds the store lock. The records of a consolidation whose
+    store was never replaced must not be offered for restoring.
+    """
+    fd = open_regular(path, os.O_WRONLY, what="the memory archive")
+    try:
+        if os.fstat(fd).st_size > size:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -295,6 +320,13 @@ def plan_restore(
         not_found=not_found,
         unmerged=unmerged,
     )
+
+
+def still_in_store(memories: Sequence[Memory], records: Sequence[dict[str, Any]]) -> list[bool]:
+    """For each record: is its memory in the store, identical (so restoring it gives nothing)?"""
+    wanted = {identify(record["memory"]) for record in records}
+    present = {_content(m) for m in memories if identify(m) in wanted}
+    return [_content(record["memory"]) in present for record in records]
 
 
 def _keeper_of(

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from ..errors import WriteFailed
+from .disk_space import no_space_hint
 from .regular_file import open_regular
 
 # typing is only needed by the type checker: keep it off the startup path.
@@ -59,7 +60,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        hint = " (disk full: free some space and run again)" if exc.errno == errno.ENOSPC else ""
+        hint = no_space_hint(path, exc)
         raise WriteFailed(
             f"cannot write {path}: {exc.strerror}{hint}; the previous version is untouched"
         ) from exc
@@ -77,25 +78,48 @@ def write_json_atomic(path: Path, obj: Any) -> None:
     write_atomic(path, dumps_json(obj))
 
 
-def append_line(path: Path, line: str) -> None:
+def append_line(path: Path, line: str, *, exclusive: bool = False) -> None:
     """Append one line with a single ``write()`` on an ``O_APPEND`` descriptor.
 
     POSIX appends of one write land whole at the end of the file, so
     concurrent writers never interleave inside a line. Fsynced: a record the
     caller was told about survives a power cut.
+
+    ``exclusive``: the caller holds the lock that keeps every other appender
+    out (the store lock, for the archive), so a failed append (a full disk)
+    is cut back off: the file is left exactly as it was, no torn line.
     """
     data = (line.rstrip("\n") + "\n").encode("utf-8")
     try:
         fd = open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644, what="file")
     except OSError as exc:
-        raise WriteFailed(f"cannot append to {path}: {exc.strerror}") from exc
+        raise WriteFailed(
+            f"cannot append to {path}: {exc.strerror}{no_space_hint(path, exc)}"
+        ) from exc
     try:
-        written = os.write(fd, data)
-        if written != len(data):
-            raise WriteFailed(f"short write to {path} ({written} of {len(data)} bytes)")
-        os.fsync(fd)
-    except OSError as exc:
-        raise WriteFailed(f"cannot append to {path}: {exc.strerror}") from exc
+        start = os.fstat(fd).st_size if exclusive else None
+        try:
+            view = memoryview(data)
+            view = view[os.write(fd, view) :]
+            while view and start is not None:
+                # Alone on the file: finish it, or learn the real errno (ENOSPC).
+                view = view[os.write(fd, view) :]
+            if view:
+                raise OSError(
+                    errno.ENOSPC, f"short write ({len(data) - len(view)} of {len(data)} bytes)"
+                )
+            os.fsync(fd)
+        except OSError as exc:
+            kept = "partly written"
+            if start is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)
+                    os.fsync(fd)
+                    kept = "left as it was (the partial append was cut off)"
+            raise WriteFailed(
+                f"cannot append to {path}: {exc.strerror}{no_space_hint(path, exc)}; the file was "
+                f"{kept}"
+            ) from exc
     finally:
         os.close(fd)
 
