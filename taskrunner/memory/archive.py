@@ -16,7 +16,6 @@ import contextlib
 import json
 import logging
 import os
-import secrets
 import stat
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..system.atomic import append_line, write_atomic
+from ..system.atomic import append_line, temp_path, write_atomic
 from ..system.regular_file import open_regular, read_regular
 from .consolidate import Memory, Plan, identify, seen_count_of
 from .normalize import normalize_text
@@ -63,7 +62,7 @@ def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) 
     written atomically.
     """
     path, backup = Path(path), Path(backup)
-    tmp = backup.with_name(f".{backup.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    tmp = temp_path(backup)
     try:
         info = os.lstat(path)
         if stat.S_ISREG(info.st_mode) and expected_size in (None, info.st_size):

@@ -262,7 +262,13 @@ def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) ->
     """
     for path in store_files(workspace):
         check_location(path)
-    with lockfile.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
+    path = store_path(workspace)
+    with lockfile.held(
+        lock_path(workspace),
+        what="the memory store lock",
+        timeout_s=timeout_s,
+        guards=(path, backup_path(path)),
+    ):
         yield
 
 

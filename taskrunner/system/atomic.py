@@ -6,6 +6,8 @@ import contextlib
 import errno
 import json
 import os
+import re
+import stat
 from pathlib import Path
 
 from ..errors import WriteFailed
@@ -27,6 +29,50 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+#: what follows ``.<name>.tmp-`` in a temp file of ours: the writer's pid, 8 random hex digits
+_TEMP_SUFFIX = re.compile(r"[0-9]+-[0-9a-f]{8}")
+
+
+def temp_path(path: Path) -> Path:
+    """A fresh temp name next to ``path``: ``.<name>.tmp-<pid>-<8 hex>``."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
+
+
+def remove_stale_temps(path: Path, *, before: float) -> list[Path]:
+    """Remove the temp files a killed writer of ``path`` left behind; returns them.
+
+    Call it holding the lock every writer of ``path`` holds, with ``before``
+    the time that lock was taken: no live writer can then own a temp file,
+    and one modified before that instant was left by a writer that died
+    (SIGKILL, power loss) between creating and renaming it. Only names of
+    our exact pattern, regular files of ours, are touched.
+    """
+    path = Path(path)
+    prefix = f".{path.name}.tmp-"
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(prefix) or not _TEMP_SUFFIX.fullmatch(name[len(prefix) :]):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (
+                stat.S_ISREG(info.st_mode)
+                and info.st_uid == os.geteuid()
+                and info.st_mtime < before
+            ):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
+
+
 def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically (temp file, fsync, ``os.replace``).
 
@@ -42,7 +88,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
             mode = os.stat(path).st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o644
-    tmp = directory / f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
+    tmp = temp_path(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
     except OSError as exc:

@@ -20,7 +20,7 @@ from .regular_file import open_regular
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
 #: seconds between two tries at a contended lock, at most (tries start at 1 ms)
@@ -86,6 +86,14 @@ def lock(fd: int, *, shared: bool = False, wait: bool = True, path: Path | None 
     return True
 
 
+def remove_stale_temps_of(guards: Sequence[Path], *, before: float) -> None:
+    """``atomic.remove_stale_temps`` for each guarded file (the caller holds their lock)."""
+    from .atomic import remove_stale_temps
+
+    for guarded in guards:
+        remove_stale_temps(guarded, before=before)
+
+
 def unlock(fd: int) -> None:
     """Release the flock on ``fd`` and keep the descriptor (closing it also releases)."""
     fcntl.flock(fd, fcntl.LOCK_UN)
@@ -107,15 +115,26 @@ def wait_for(fd: int, *, path: Path, what: str, timeout_s: float, shared: bool =
 
 @contextlib.contextmanager
 def held(
-    path: Path, *, what: str, timeout_s: float | None = None, shared: bool = False
+    path: Path,
+    *,
+    what: str,
+    timeout_s: float | None = None,
+    shared: bool = False,
+    guards: Sequence[Path] = (),
 ) -> Iterator[int]:
-    """Hold the flock on ``path`` for the ``with`` block (no limit on the wait when None)."""
+    """Hold the flock on ``path`` for the ``with`` block (no limit on the wait when None).
+
+    ``guards`` are the files every writer writes under this lock: once it is
+    held, the temp files a killed writer left next to them are removed.
+    """
     fd = open_lock_file(path, what=what)
     try:
         if timeout_s is None:
             lock(fd, shared=shared, path=path)
         else:
             wait_for(fd, path=path, what=what, timeout_s=timeout_s, shared=shared)
+        if guards and not shared:
+            remove_stale_temps_of(guards, before=time.time())
         yield fd
     finally:
         # Closing the last descriptor releases the lock.
