@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from taskrunner import paths
 from taskrunner.cli.argparsing import http_url, percent, positive_float
+from taskrunner.errors import LockFileError, TaskrunnerError
 from taskrunner.health import cron, disk, gateway
 from taskrunner.health.report import Check, build_report, format_table, summary
 from taskrunner.health.state import load_state, plan_alerts, save_state, state_lock, state_path
@@ -180,16 +181,38 @@ class SystemHealthTask(Task):
             self._emit(alerts)
             self.log(f"dry run: would write {path}")
             return alerts, state.unreadable
-        with state_lock(path):
+        # A state disk that is full (or read-only) is itself a finding: the
+        # checks are reported and alerted all the same; only the memory of
+        # what was alerted last time is not updated.
+        moved: Path | None = None
+        not_saved: str | None = None
+        try:
+            with state_lock(path):
+                state = load_state(path)
+                alerts, problems = plan_alerts(state.problems, checks, now_iso)
+                try:
+                    moved = save_state(
+                        path, problems, now_iso, unreadable=state.unreadable is not None
+                    )
+                except (OSError, TaskrunnerError) as exc:
+                    not_saved = str(exc)
+        except (OSError, LockFileError) as exc:
             state = load_state(path)
-            alerts, problems = plan_alerts(state.problems, checks, now_iso)
-            self._emit(alerts)
-            moved = save_state(path, problems, now_iso, unreadable=state.unreadable is not None)
-        note = state.unreadable
-        if note:
-            note += f"; started a fresh state (the old file was moved to {moved})" if moved else ""
+            alerts, _ = plan_alerts(state.problems, checks, now_iso)
+            not_saved = f"cannot take the health state lock: {exc}"
+        self._emit(alerts)
+        notes = []
+        if state.unreadable:
+            fresh = f"; started a fresh state (the old file was moved to {moved})" if moved else ""
+            notes.append(state.unreadable + fresh)
+        if not_saved:
+            notes.append(
+                f"the health state was not saved ({not_saved}); recoveries are reported once "
+                "it can be saved again"
+            )
+        for note in notes:
             self.log(f"warning: {note}")
-        return alerts, note
+        return alerts, "; ".join(notes) or None
 
     def _emit(self, alerts: list[dict[str, Any]]) -> None:
         for a in alerts:

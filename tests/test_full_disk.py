@@ -154,3 +154,29 @@ def test_a_full_disk_during_the_archive_append_leaves_no_trace(tiny_fs: Path) ->
     os.unlink(filler)
     listed = run_runner("memory_restore", "--workspace", str(ws), "--json")
     assert [r["run_id"] for r in json.loads(listed.stdout)["runs"]] == ["r-earlier"]
+
+
+def test_system_health_on_a_full_state_disk_reports_its_findings(
+    tiny_fs: Path, workspace: Path
+) -> None:
+    state = tiny_fs / "state"
+    (state / "state").mkdir(parents=True)
+    fill(tiny_fs)
+    proc = run_runner(
+        "system_health",
+        "--workspace",
+        str(workspace),
+        "--state-dir",
+        str(state),
+        "--gateway-url",
+        "http://127.0.0.1:1",
+        "--gateway-timeout",
+        "0.5",
+        "--json",
+    )
+    record = json.loads(proc.stdout)
+    assert record.get("error", {}).get("type") != "WriteFailed", record
+    disk = {c["name"]: c for c in record["checks"]}[f"disk:{tiny_fs}"]
+    assert disk["status"] == "critical"  # the full disk is the finding
+    assert "the health state was not saved" in record["state_warning"]
+    assert "disk full: free space on" in record["state_warning"]
