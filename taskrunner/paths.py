@@ -109,7 +109,7 @@ def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]
         return data
     from .openclaw.config import expand
 
-    expanded: dict[str, Any] = expand(data, path.parent)
+    expanded: dict[str, Any] = expand(data, path.parent, chain=(path.resolve(),))
     return expanded
 
 

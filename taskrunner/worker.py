@@ -190,7 +190,8 @@ def run_attempt(
     before propagating.
     """
     outcome = Outcome()
-    read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+    # os.pipe(): close-on-exec already (PEP 446), and on macOS too, which has no pipe2.
+    read_fd, write_fd = os.pipe()
     flush_std_streams()  # or the worker would print the runner's buffered output again
     parent_pid = os.getpid()
     pid = os.fork()

@@ -214,3 +214,11 @@ def test_the_parent_watcher_fires_when_the_parent_is_gone() -> None:
     fired = threading.Event()
     containment.watch_parent(os.getppid() + 1_000_000, fired.set).join(timeout=5)
     assert fired.is_set()
+
+
+def test_a_run_takes_no_linux_only_call_with_the_linux_features_off(tmp_path: Path) -> None:
+    # What macOS lacks, taken away: os.pipe2, prctl, /proc. A whole run still works.
+    output = tmp_path / "output"
+    prelude = f"import os\ndel os.pipe2\n{PORTABLE}"
+    assert run("noop", prelude=prelude, output=output) == 0, output.read_text()
+    assert "noop: success" in output.read_text()

@@ -116,3 +116,59 @@ def test_two_different_failures_are_two_alerts(
         ("flaky failed after 1 attempt: RuntimeError: first reason", 1),
         ("flaky failed after 1 attempt: RuntimeError: second reason", 2),
     ]
+
+
+# -- smaller ones -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list", "--json"], ["list"], ["history", "--json"], ["alerts", "--json"]],
+)
+def test_a_reader_that_closes_early_is_not_an_error(command: list[str], state_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import RUNNER
+
+    # Fill the run log and the queue so each command prints more than `head` reads.
+    for _ in range(3):
+        run_runner("noop")
+    from taskrunner.alerts import AlertQueue
+
+    AlertQueue(state_dir).add(
+        [{"task": "t", "level": "info", "message": f"alert {i}"} for i in range(50)]
+    )
+    for _ in range(5):  # the close can land before, during or after the write
+        shell = f"{sys.executable} {RUNNER} {' '.join(command)} | head -c 1 >/dev/null"
+        done = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""
+
+
+def test_base_is_not_called_a_command_of_the_runner() -> None:
+    proc = run_runner("base")
+    assert proc.returncode == 1
+    assert "command of the runner" not in proc.stderr
+    assert "tasks/base.py holds the Task class" in proc.stderr
+
+
+def test_an_include_loop_is_reported_as_a_loop_naming_the_files(tmp_path: Path) -> None:
+    from taskrunner.errors import ConfigError
+    from taskrunner.openclaw.config import expand
+
+    a, b = tmp_path / "a.json5", tmp_path / "b.json5"
+    a.write_text("{$include: './b.json5'}")
+    b.write_text("{x: 1, nested: {$include: './a.json5'}}")
+    config = tmp_path / "openclaw.json"
+    config.write_text("{$include: './a.json5'}")
+    with pytest.raises(ConfigError, match="loop") as caught:
+        expand({"$include": "./a.json5"}, tmp_path, chain=(config,))
+    assert f"{a} -> {b} -> {a}" in str(caught.value)
+    assert "deeper than" not in str(caught.value)
+    # A file included twice, side by side, is not a loop.
+    c = tmp_path / "c.json5"
+    c.write_text("{y: 2}")
+    assert expand({"$include": ["./c.json5", "./c.json5"]}, tmp_path) == {"y": 2}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TaskrunnerError
+from .output import discard_stdout
 
 #: longest message shown in the alerts table, in characters
 _MESSAGE_WIDTH = 80
@@ -165,6 +166,8 @@ def _print_json(obj: Any) -> None:
 def _print_text(text: str) -> None:
     try:
         _write_stdout(text)
+    except BrokenPipeError:
+        discard_stdout()  # the reader left early (`| head`): not an error
     except OSError as exc:
         raise TaskrunnerError(f"could not write to stdout ({exc.strerror or exc})") from exc
 

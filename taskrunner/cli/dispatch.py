@@ -13,6 +13,7 @@ import sys
 
 from .. import __version__, discovery, paths
 from ..errors import ConfigError, TaskrunnerError, UsageError
+from .output import discard_stdout
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -66,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TaskrunnerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
+    except BrokenPipeError:
+        # The reader closed early (`| head -1`): normal, see cli/output.py.
+        discard_stdout()
+        return 0
     except OSError as exc:
         # The machine, not the runner: a full disk, a read-only mount, permissions.
         where = f" ({exc.filename})" if exc.filename else ""
@@ -88,6 +93,8 @@ def exit_now(code: int) -> None:
             continue
         try:
             stream.flush()
+        except BrokenPipeError:
+            discard_stdout()  # the reader left early: not an error (cli/output.py)
         except (OSError, ValueError):
             code = code or 1
     if "logging" in sys.modules:
@@ -205,7 +212,10 @@ def _cmd_task(name: str, rest: list[str]) -> int:
         if ns.json:
             from ..runlog import encode_record  # the log's encoding: strict JSON, never NaN
 
-            print(encode_record(record))
+            try:
+                print(encode_record(record), flush=True)
+            except BrokenPipeError:
+                discard_stdout()  # the task's own exit code still stands
         _summary(record)
     return guard.exit_code(result.exit_code)
 

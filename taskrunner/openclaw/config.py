@@ -55,20 +55,30 @@ def _load(path: Path) -> dict[str, Any]:
     return data
 
 
-def expand(node: Any, base_dir: Path | None, *, depth: int = 0, level: int = 0) -> Any:
+def expand(
+    node: Any,
+    base_dir: Path | None,
+    *,
+    depth: int = 0,
+    level: int = 0,
+    chain: tuple[Path, ...] = (),
+) -> Any:
     """``node`` with every ``$include`` in it resolved, relative to ``base_dir``.
 
     ``depth`` counts files (OpenClaw allows 10 levels of includes); ``level``
     counts nesting inside one file, where nothing sensible is 100 deep.
+    ``chain`` is the files being included, outermost first (the config file
+    itself when the caller knows it): a file that includes one of them is a
+    loop, reported with the files that make it.
     """
     if level > _MAX_LEVEL:
         return node
     if isinstance(node, list):
-        return [expand(item, base_dir, depth=depth, level=level + 1) for item in node]
+        return [expand(item, base_dir, depth=depth, level=level + 1, chain=chain) for item in node]
     if not isinstance(node, Mapping):
         return node
     siblings = {
-        k: expand(v, base_dir, depth=depth, level=level + 1)
+        k: expand(v, base_dir, depth=depth, level=level + 1, chain=chain)
         for k, v in node.items()
         if k != INCLUDE
     }
@@ -89,6 +99,14 @@ def expand(node: Any, base_dir: Path | None, *, depth: int = 0, level: int = 0) 
             if base_dir is None:
                 raise ConfigError(f"cannot resolve $include {r!r}: the config file is not known")
             path = base_dir / path
+        real = path.resolve()
+        if real in chain:
+            loop = " -> ".join(str(p) for p in (*chain[chain.index(real) :], real))
+            raise ConfigError(
+                f"the OpenClaw config has a $include loop: {loop}; remove one of these includes"
+            )
         # Paths inside an included file are relative to that file.
-        included = deep_merge(included, expand(_load(path), path.parent, depth=depth + 1))
+        included = deep_merge(
+            included, expand(_load(path), path.parent, depth=depth + 1, chain=(*chain, real))
+        )
     return deep_merge(included, siblings)
