@@ -146,6 +146,20 @@ class StoreLocationError(PermanentError):
     """
 
 
+class StateCorrupt(CorruptInput):
+    """Raised when a JSON state file of the runner (alert queue, health state) holds bad JSON.
+
+    Readers leave it untouched; a writer sets it aside (``system/jsonstate.py``).
+    """
+
+
+class StateUnreadable(PermanentError):
+    """Raised when a state file cannot be read at all (permissions, a folder or FIFO in its place).
+
+    Left alone by readers and writers alike: moving it is the user's call.
+    """
+
+
 class NoteUnreadable(TaskrunnerError):
     """Raised by ``read_note`` when a note cannot be read at all; the message says why."""
 

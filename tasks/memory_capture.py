@@ -8,7 +8,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from taskrunner.cli.argparsing import iso_date
 from taskrunner.errors import NoteUnreadable, StoreCorrupt
 from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
 from taskrunner.memory.merge import MergeResult, Sighting, merge_sightings
@@ -22,7 +21,7 @@ from taskrunner.memory.store import (
     store_path,
 )
 
-from .base import InvalidRequest, Task
+from .base import InvalidRequest, Task, iso_date
 
 
 class MemoryCaptureTask(Task):

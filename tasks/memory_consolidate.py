@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from taskrunner.cli.argparsing import iso_date, non_negative_int
 from taskrunner.errors import StoreCorrupt, TaskrunnerError
 from taskrunner.memory.archive import (
     append_records,
@@ -36,7 +35,7 @@ from taskrunner.memory.store import (
     store_path,
 )
 
-from .base import Task
+from .base import Task, iso_date, non_negative_int
 
 #: how many removals a dry run (and the log) shows
 EXAMPLES_SHOWN = 10

@@ -13,13 +13,20 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from taskrunner import paths
-from taskrunner.cli.argparsing import http_url, percent, positive_float
 from taskrunner.errors import LockFileError, TaskrunnerError
 from taskrunner.health import cron, disk, gateway
 from taskrunner.health.report import Check, build_report, format_table, summary
 from taskrunner.health.state import load_state, plan_alerts, save_state, state_lock, state_path
 
-from .base import ConfigError, InvalidRequest, Task, WorkspaceMissing
+from .base import (
+    ConfigError,
+    InvalidRequest,
+    Task,
+    WorkspaceMissing,
+    http_url,
+    percent,
+    positive_float,
+)
 
 
 def _positive(value: object, option: str) -> float:
@@ -191,9 +198,8 @@ class SystemHealthTask(Task):
                 state = load_state(path)
                 alerts, problems = plan_alerts(state.problems, checks, now_iso)
                 try:
-                    moved = save_state(
-                        path, problems, now_iso, unreadable=state.unreadable is not None
-                    )
+                    corrupt = state.unreadable is not None and not state.keep
+                    moved = save_state(path, problems, now_iso, unreadable=corrupt)
                 except (OSError, TaskrunnerError) as exc:
                     not_saved = str(exc)
         except (OSError, LockFileError) as exc:

@@ -21,6 +21,10 @@ from typing import Any
 from ..errors import TaskrunnerError
 from .output import discard_stdout
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..records import QueuedAlert
+
 #: longest message shown in the alerts table, in characters
 _MESSAGE_WIDTH = 80
 
@@ -62,7 +66,7 @@ def run_alerts(args: argparse.Namespace, state_dir: Path) -> int:
     return 0
 
 
-def _emit_drained(alerts: list[dict[str, Any]]) -> None:
+def _emit_drained(alerts: list[QueuedAlert]) -> None:
     try:
         _write_stdout(_json_text(alerts))
     except OSError as exc:
