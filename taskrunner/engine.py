@@ -313,12 +313,8 @@ class Engine:
         alerts = [
             {**a, "task": name, "run_id": run_id} for a in outcome.alerts
         ]  # only the final attempt's alerts are published
-        user_error = outcome.kind == "error" and bool((outcome.error or {}).get("user_error"))
-        if (
-            status != "success"
-            and not user_error  # the user's typo: they see it; the heartbeat is for the machine
-            and not any(a.get("level") in _SELF_REPORTED_LEVELS for a in alerts)
-        ):
+        quiet = outcome.user_error or any(a.get("level") in _SELF_REPORTED_LEVELS for a in alerts)
+        if status != "success" and not quiet:
             what = "attempt" if attempt == 1 else "attempts"
             alerts.append(
                 {
@@ -326,8 +322,6 @@ class Engine:
                     "run_id": run_id,
                     "level": "error",
                     "message": f"{name} failed after {attempt} {what}: {record['message']}",
-                    # Repeats of one failure count up; a different failure is a
-                    # different alert, never folded into the first one's count.
                     "key": f"{name}:failed:{runlock.path_digest(str(record['message']))}",
                 }
             )

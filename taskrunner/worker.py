@@ -48,6 +48,15 @@ class Outcome:
         self.error: dict[str, Any] | None = None
         self.alerts: list[dict[str, Any]] = []
 
+    @property
+    def user_error(self) -> bool:
+        """The attempt failed on the user's own bad request (``InvalidRequest``).
+
+        Recorded, never alerted: the user sees it on their terminal, and the
+        heartbeat is for problems of the machine.
+        """
+        return self.kind == "error" and bool((self.error or {}).get("user_error"))
+
 
 def flush_std_streams() -> None:
     """Flush stdout and stderr; a stream that is closed (None, or a broken pipe) is skipped."""
