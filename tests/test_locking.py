@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -335,3 +336,20 @@ def test_a_real_user_locks_inside_a_root_owned_sticky_dir() -> None:
         assert lock.parent == shared / "taskrunner-65534"
         assert os.lstat(lock.parent).st_uid == 65534
         assert (shared.stat().st_mode & 0o7777) == 0o1777 and shared.stat().st_uid == 0
+
+
+@pytest.mark.parametrize("code", [errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOLCK])
+def test_a_filesystem_without_locks_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    # An SMB share (errno 45 on macOS) cannot be mounted here: its flock answer is injected.
+    from taskrunner.system import lockfile
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(lockfile.fcntl, "flock", no_locks)
+    with pytest.raises(LockFileError, match="does not support file locks") as caught:
+        runlock.acquire(tmp_path / "locks", "noop", None, {"pid": os.getpid()})
+    assert "\n" not in str(caught.value)
+    assert "local disk" in str(caught.value)
