@@ -24,6 +24,7 @@ import time
 
 from .errors import InvalidRequest, PermanentError, TaskrunnerError
 from .system import containment
+from .system.atomic import write_all
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -74,9 +75,7 @@ def _send(fd: int, message: dict[str, Any]) -> None:
         # A lone surrogate (a file name that is not UTF-8, say) has no UTF-8
         # form; \u escapes carry it, so the result is never unserializable.
         data = (json.dumps(message, default=str, ensure_ascii=True) + "\n").encode("ascii")
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+    write_all(fd, data)
 
 
 def _child(

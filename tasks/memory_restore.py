@@ -21,8 +21,8 @@ from taskrunner.memory.store import (
     Store,
     archive_path,
     backup_path,
-    corrupt_alert_key,
     load_store,
+    load_store_or_alert,
     save_store,
     store_lock,
     store_path,
@@ -37,16 +37,11 @@ EXAMPLES_SHOWN = 10
 class MemoryRestoreTask(Task):
     """Restore archived memories by run id or memory id, without duplicating any."""
 
-    @property
-    def name(self) -> str:
-        return "memory_restore"
-
-    @property
-    def description(self) -> str:
-        return (
-            "Undo memory_consolidate: restore archived memories by --run RUN_ID or --id "
-            "MEMORY_ID (without either: list what can be restored)"
-        )
+    name = "memory_restore"
+    description = (
+        "Undo memory_consolidate: restore archived memories by --run RUN_ID or --id "
+        "MEMORY_ID (without either: list what can be restored)"
+    )
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -139,11 +134,7 @@ class MemoryRestoreTask(Task):
     def _plan(
         self, path: Path, archive: Path, run_id: str | None, memory_ids: list[str]
     ) -> tuple[Store, RestorePlan]:
-        try:
-            store = load_store(path)
-        except StoreCorrupt as exc:
-            self.alert(str(exc), level="error", key=corrupt_alert_key(path))
-            raise
+        store = load_store_or_alert(path, self.alert)
         contents = read_archive(archive)
         if contents.bad_lines:
             self.log(

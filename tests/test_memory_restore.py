@@ -13,7 +13,6 @@ from conftest import run_runner
 from memory_factory import mem
 
 from taskrunner.errors import ConfigError
-from taskrunner.memory.consolidate import _canonical
 from taskrunner.memory.store import (
     Store,
     archive_path,
@@ -22,6 +21,7 @@ from taskrunner.memory.store import (
     save_store,
     store_path,
 )
+from taskrunner.memory.store import canonical_json as _canonical
 from taskrunner.task import Task, TaskContext
 from tasks.memory_consolidate import MemoryConsolidateTask
 from tasks.memory_restore import MemoryRestoreTask

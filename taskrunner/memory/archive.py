@@ -28,7 +28,7 @@ from ..system.regular_file import open_regular, read_regular
 from .consolidate import Memory, Plan, identify, seen_count_of
 from .normalize import normalize_text
 from .similarity import is_near_duplicate, jaccard, words
-from .store import check_location
+from .store import canonical_json, check_location
 
 REASONS = ("stale", "duplicate")
 
@@ -285,7 +285,7 @@ def plan_restore(
     # selected record need the full comparison.
     candidates = {identify(record["memory"]) for record in selected}
     copies = Counter(
-        _content(new_memories[position])
+        canonical_json(new_memories[position])
         for mid in candidates
         for position in positions_of.get(mid, ())
     )
@@ -303,7 +303,7 @@ def plan_restore(
             new_memories[keeper_position] = _unmerge(new_memories[keeper_position], memory, mid)
             unmerged += 1
         else:
-            key = _content(memory)
+            key = canonical_json(memory)
             if copies[key] > 0:
                 copies[key] -= 1
                 skipped.append(Skipped(mid, record.get("run_id"), ALREADY_PRESENT))
@@ -323,8 +323,8 @@ def plan_restore(
 def still_in_store(memories: Sequence[Memory], records: Sequence[dict[str, Any]]) -> list[bool]:
     """For each record: is its memory in the store, identical (so restoring it gives nothing)?"""
     wanted = {identify(record["memory"]) for record in records}
-    present = {_content(m) for m in memories if identify(m) in wanted}
-    return [_content(record["memory"]) in present for record in records]
+    present = {canonical_json(m) for m in memories if identify(m) in wanted}
+    return [canonical_json(record["memory"]) in present for record in records]
 
 
 def _keeper_of(
@@ -354,11 +354,6 @@ def _keeper_of(
             ):
                 return position
     return claims[0] if claims else None
-
-
-def _content(memory: Memory) -> str:
-    """The whole memory as one comparable string: equal exactly for equal memories."""
-    return json.dumps(memory, sort_keys=True, ensure_ascii=False, default=repr)
 
 
 def _lists(merged_from: object, memory_id: str) -> bool:
