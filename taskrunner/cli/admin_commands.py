@@ -19,7 +19,6 @@ from typing import Any
 
 from ..errors import TaskrunnerError
 from ..system.atomic import write_all
-from .output import discard_stdout
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -171,7 +170,9 @@ def _print_text(text: str) -> None:
     try:
         _write_stdout(text)
     except BrokenPipeError:
-        discard_stdout()  # the reader left early (`| head`): not an error
+        from .output import discard_stdout  # the reader left early (`| head`): not an error
+
+        discard_stdout()
     except OSError as exc:
         raise TaskrunnerError(f"could not write to stdout ({exc.strerror or exc})") from exc
 

@@ -14,7 +14,6 @@ import sys
 from .. import __version__, discovery, paths
 from ..errors import EXIT_ERROR, EXIT_OK, EXIT_SIGNAL_BASE, ConfigError, TaskrunnerError, UsageError
 from .options import VALUE_FLAGS
-from .output import discard_stdout
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -70,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except BrokenPipeError:
         # The reader closed early (`| head -1`): normal, see cli/output.py.
+        from .output import discard_stdout  # only when the reader has gone
+
         discard_stdout()
         return 0
     except OSError as exc:
@@ -97,7 +98,9 @@ def exit_now(code: int) -> None:
         try:
             stream.flush()
         except BrokenPipeError:
-            discard_stdout()  # the reader left early: not an error (cli/output.py)
+            from .output import discard_stdout  # the reader left early: not an error
+
+            discard_stdout()
         except (OSError, ValueError):
             code = code or 1
     if "logging" in sys.modules:
@@ -213,7 +216,9 @@ def _cmd_task(name: str, rest: list[str]) -> int:
             try:
                 print(encode_record(record), flush=True)
             except BrokenPipeError:
-                discard_stdout()  # the task's own exit code still stands
+                from .output import discard_stdout  # the task's exit code still stands
+
+                discard_stdout()
         _summary(record)
     return guard.exit_code(result.exit_code)
 

@@ -11,7 +11,6 @@ import stat
 from pathlib import Path
 
 from ..errors import WriteFailed
-from .disk_space import no_space_hint
 from .regular_file import open_regular
 
 # typing is only needed by the type checker: keep it off the startup path.
@@ -71,6 +70,15 @@ def remove_stale_temps(path: Path, *, before: float) -> list[Path]:
         except OSError:
             continue  # gone already, or not ours to remove
     return removed
+
+
+def no_space_hint(path: Path, error: OSError) -> str:
+    """``disk_space.no_space_hint``, imported only when a write has failed."""
+    from .disk_space import no_space_hint as hint
+
+    return hint(path, error)
+
+
 def write_all(fd: int, data: bytes) -> None:
     """Write every byte of ``data`` to ``fd``, or raise ``OSError``.
 
@@ -154,15 +162,13 @@ def append_line(path: Path, line: str, *, exclusive: bool = False) -> None:
     try:
         start = os.fstat(fd).st_size if exclusive else None
         try:
-            view = memoryview(data)
-            view = view[os.write(fd, view) :]
-            while view and start is not None:
+            if start is not None:
                 # Alone on the file: finish it, or learn the real errno (ENOSPC).
-                view = view[os.write(fd, view) :]
-            if view:
-                raise OSError(
-                    errno.ENOSPC, f"short write ({len(data) - len(view)} of {len(data)} bytes)"
-                )
+                write_all(fd, data)
+            else:
+                written = os.write(fd, data)
+                if written != len(data):
+                    raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
             os.fsync(fd)
         except OSError as exc:
             kept = "partly written"
