@@ -19,7 +19,7 @@ from taskrunner.memory.store import (
     store_path,
 )
 
-from .base import ConfigError, Task, iso_date
+from .base import InvalidRequest, Task, iso_date
 
 
 class MemoryCaptureTask(Task):
@@ -46,7 +46,7 @@ class MemoryCaptureTask(Task):
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            raise ConfigError(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
+            raise InvalidRequest(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
 
     def _read_sightings(
         self, workspace: Path, today: date

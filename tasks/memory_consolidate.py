@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from taskrunner.memory.archive import append_records, archive_records, backup_store
+from taskrunner.errors import TaskrunnerError
+from taskrunner.memory.archive import (
+    append_records,
+    archive_records,
+    archive_size,
+    backup_store,
+    cut_back,
+)
 from taskrunner.memory.consolidate import (
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_MIN_IMPORTANCE,
@@ -110,10 +118,18 @@ class MemoryConsolidateTask(Task):
             )
             # Order matters for crash safety: the archive holds every removed
             # memory before the store stops holding it.
+            size_before = archive_size(archive)
             append_records(archive, records)
             del records
-            backup_store(path, backup, expected_size=loaded_size)
-            save_store(path, Store(memories=plan.memories, extra=store.extra))
+            try:
+                backup_store(path, backup, expected_size=loaded_size)
+                save_store(path, Store(memories=plan.memories, extra=store.extra))
+            except BaseException:
+                # The store still holds every memory: this run's records would
+                # offer a restore of a consolidation that never happened.
+                with contextlib.suppress(OSError, TaskrunnerError):
+                    cut_back(archive, size_before)
+                raise
             self._show(plan, would=False)
             return self._result(plan, archived=archive, backup=backup)
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..errors import NoteUnreadable
+from ..errors import NoteUnreadable, NotRegularFile
+from ..system.regular_file import open_regular
 
 #: bytes read from one note at most; a note this large is usually a pasted log
 MAX_NOTE_BYTES = 8 * 1024 * 1024
@@ -66,6 +66,20 @@ def note_day(name: str) -> date | None:
         return None
 
 
+def _is_utf8(name: str) -> bool:
+    """False for a name ``os.listdir`` decoded with surrogate escapes (bytes not UTF-8)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable_name(name: str) -> str:
+    """A file name as printable text: undecodable bytes as ``\\xff``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def _inside(path: Path, roots: Iterable[Path]) -> bool:
     return any(path == root or root in path.parents for root in roots)
 
@@ -87,6 +101,15 @@ def find_notes(workspace: Path, days: Iterable[date]) -> Discovery:
     for name in names:
         day = note_day(name)
         if day is None or day not in wanted:
+            continue
+        if not _is_utf8(name):
+            # The name would be stored in every memory's sources and echoed in
+            # the result: text that UTF-8 cannot carry. Say which file, in a
+            # form that can be printed and typed.
+            found.problems.append(
+                f"memory/{printable_name(name)}: the file name is not valid UTF-8; skipped — "
+                "rename the file"
+            )
             continue
         path = memory_dir / name
         rel = f"memory/{name}"
@@ -141,15 +164,15 @@ def read_note(note: Note, *, max_bytes: int = MAX_NOTE_BYTES) -> NoteText:
     """Read a note; raises ``NoteUnreadable`` with a clear message when it cannot be read."""
     rel = note.rel
     try:
-        # O_NONBLOCK: a FIFO planted under a note's name must not hang the run.
-        fd = os.open(note.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        # A FIFO planted under a note's name must not hang the run.
+        fd = open_regular(note.path, what="note", follow_symlinks=True)
+    except NotRegularFile as exc:
+        raise NoteUnreadable(f"{rel} is not a regular file; skipped") from exc
     except OSError as exc:
         hint = " — fix its permissions" if isinstance(exc, PermissionError) else ""
         raise NoteUnreadable(f"{rel} cannot be read ({exc.strerror}); skipped{hint}") from exc
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NoteUnreadable(f"{rel} is not a regular file; skipped")
         chunks: list[bytes] = []
         remaining = max_bytes + 1
         while remaining > 0:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import contextlib
 import json
 import json.encoder
+import os
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreCorrupt
+from ..errors import NotRegularFile, StoreCorrupt, StoreLocationError
 from ..system import lockfile
 from ..system.atomic import write_atomic
+from ..system.regular_file import read_regular
 from .normalize import memory_id
 
 #: the store format this code reads and writes
@@ -121,6 +123,42 @@ def corrupt_alert_key(path: Path) -> str:
     return f"memory-store-corrupt:{path}"
 
 
+def store_files(workspace: Path) -> tuple[Path, ...]:
+    """Every file of the store: the store, its backup, its archive and its lock."""
+    path = store_path(workspace)
+    return (path, backup_path(path), archive_path(workspace), lock_path(workspace))
+
+
+def check_location(path: Path) -> None:
+    """Refuse a store file that breaks the rule of ``StoreLocationError``.
+
+    ``path`` is one of ``store_files(workspace)``: it lives in
+    ``<workspace>/memory``. A ``memory/`` symlink that stays inside the
+    workspace is followed (the store is still the workspace's); one that
+    leaves it is refused, and so is any symlinked store file.
+    """
+    path = Path(path)
+    memory_dir = path.parent
+    workspace = memory_dir.parent
+    if memory_dir.is_symlink():
+        target = memory_dir.resolve()
+        if not target.is_relative_to(workspace.resolve()):
+            raise StoreLocationError(
+                f"{memory_dir} is a symbolic link to {target}, outside the workspace "
+                f"{workspace}; the memory store is only written inside the workspace. Move that "
+                f"folder into the workspace (rm {memory_dir} && mv {target} {memory_dir}), or "
+                "pass --workspace pointing at the folder that holds it"
+            )
+    if path.is_symlink():
+        real = os.path.realpath(path)
+        raise StoreLocationError(
+            f"{path} is a symbolic link (to {real}); store files must be regular files "
+            "in the workspace: writing replaces the file, which would cut the link and leave "
+            f"its target stale. Replace the link with the file itself (cp {real} {path}.new "
+            f"&& mv {path}.new {path}) and run again; both were left untouched"
+        )
+
+
 def _corrupt(path: Path, problem: str) -> StoreCorrupt:
     # Only memory_consolidate and memory_restore write a backup: a store that
     # capture alone maintains has none, and naming a missing file misleads.
@@ -169,10 +207,15 @@ def load_store(path: Path) -> Store:
     not a store this code understands.
     """
     path = Path(path)
+    check_location(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, what="the memory store")
     except FileNotFoundError:
         return Store()
+    except NotRegularFile as exc:
+        raise _corrupt(
+            path, f"cannot be read: it is {exc.kind}, not a regular file (refused unopened)"
+        ) from exc
     except OSError as exc:
         raise _corrupt(path, f"cannot be read ({exc.strerror})") from exc
     try:
@@ -233,8 +276,18 @@ def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) ->
     Every writer of the store (capture, consolidate, restore) holds it from
     reading the store to replacing it. Waits up to ``timeout_s`` seconds, then
     raises ``LockTimeout`` (retryable: the other writer will finish).
+    Every store file is checked against the location rule first, so no
+    writer ever writes through a link (``StoreLocationError``).
     """
-    with lockfile.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
+    for path in store_files(workspace):
+        check_location(path)
+    path = store_path(workspace)
+    with lockfile.held(
+        lock_path(workspace),
+        what="the memory store lock",
+        timeout_s=timeout_s,
+        guards=(path, backup_path(path)),
+    ):
         yield
 
 

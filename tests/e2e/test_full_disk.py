@@ -100,3 +100,83 @@ def test_runner_state_on_a_full_disk_does_not_hide_the_result(tiny_fs: Path) -> 
     assert "Traceback" not in proc.stderr
     assert "could not write the run log" in proc.stderr
     assert "No space left on device" in proc.stderr
+
+
+def _stale_store(ws: Path, count: int) -> None:
+    old = "2026-01-01T00:00:00+00:00"
+    memories = [
+        {
+            "id": f"m_{i:016x}",
+            "text": f"an old header number {i} " + "padding " * 20,
+            "kind": "header",
+            "importance": 0.1,
+            "created_at": old,
+            "last_seen_at": old,
+            "sources": [{"file": "memory/2026-01-01.md", "line": i}],
+            "seen_count": 1,
+        }
+        for i in range(count)
+    ]
+    save_store(store_path(ws), Store(memories=memories))
+
+
+def test_a_full_disk_during_the_archive_append_leaves_no_trace(tiny_fs: Path) -> None:
+    ws = tiny_fs / "ws"
+    (ws / "memory").mkdir(parents=True)
+    _stale_store(ws, 200)
+    archive = ws / "memory" / "store.archive.jsonl"
+    earlier = json.dumps(
+        {
+            "removed_at": "2026-11-01T03:00:00+01:00",
+            "run_id": "r-earlier",
+            "reason": "stale",
+            "duplicate_of": None,
+            "similarity": None,
+            "memory": {"id": "m_old", "text": "restorable from before"},
+        }
+    )
+    archive.write_text(earlier + "\n")
+    before_store, before_archive = store_path(ws).read_bytes(), archive.read_bytes()
+    fill(tiny_fs)
+    # Free two pages: the append starts, then runs out of space half-way.
+    filler = tiny_fs / "filler"
+    os.truncate(filler, filler.stat().st_size - 8192)
+
+    proc = run_runner(
+        "memory_consolidate", "--workspace", str(ws), "--date", "2026-11-28", "--no-retry"
+    )
+    assert proc.returncode == 1
+    assert f"disk full: free space on {tiny_fs}" in proc.stderr, proc.stderr
+    assert "the partial append was cut off" in proc.stderr
+    assert archive.read_bytes() == before_archive  # no torn line, no record of the failed run
+    assert store_path(ws).read_bytes() == before_store
+
+    os.unlink(filler)
+    listed = run_runner("memory_restore", "--workspace", str(ws), "--json")
+    assert [r["run_id"] for r in json.loads(listed.stdout)["runs"]] == ["r-earlier"]
+
+
+def test_system_health_on_a_full_state_disk_reports_its_findings(
+    tiny_fs: Path, workspace: Path
+) -> None:
+    state = tiny_fs / "state"
+    (state / "state").mkdir(parents=True)
+    fill(tiny_fs)
+    proc = run_runner(
+        "system_health",
+        "--workspace",
+        str(workspace),
+        "--state-dir",
+        str(state),
+        "--gateway-url",
+        "http://127.0.0.1:1",
+        "--gateway-timeout",
+        "0.5",
+        "--json",
+    )
+    record = json.loads(proc.stdout)
+    assert record.get("error", {}).get("type") != "WriteFailed", record
+    disk = {c["name"]: c for c in record["checks"]}[f"disk:{tiny_fs}"]
+    assert disk["status"] == "critical"  # the full disk is the finding
+    assert "the health state was not saved" in record["state_warning"]
+    assert "disk full: free space on" in record["state_warning"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ from support.paths import RUNNER
 from support.plugin_factory import write_task
 from support.processes import alive, wait_for_file, wait_until_dead
 from taskrunner import runlock
+from taskrunner.errors import LockDirError, LockFileError
 
 
 @pytest.fixture
@@ -210,3 +212,92 @@ def test_commands_started_with_run_command_die_with_a_sigkilled_runner(
     runner.kill()
     runner.wait(10)
     assert not wait_until_dead([command_pid], within_s=5), "a command outlived its SIGKILLed runner"
+
+
+# -- a shared lock folder (TASKRUNNER_LOCK_DIR=/tmp): never chmod-ed, used through a
+# private folder of our own ---------------------------------------------------------
+
+
+def _sticky_dir(path: Path) -> Path:
+    path.mkdir()
+    os.chmod(path, 0o1777)
+    return path
+
+
+def test_a_sticky_shared_dir_keeps_its_mode_and_gets_a_private_folder(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    shared = _sticky_dir(tmp_path / "shared-tmp")
+    proc = subprocess.run(
+        [sys.executable, str(RUNNER), "noop"],
+        env={**os.environ, "TASKRUNNER_LOCK_DIR": str(shared)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (shared.stat().st_mode & 0o7777) == 0o1777
+    private = shared / f"taskrunner-{os.geteuid()}"
+    info = os.lstat(private)
+    assert (info.st_mode & 0o7777) == 0o700 and info.st_uid == os.geteuid()
+    assert [p.name.startswith("noop-") for p in private.iterdir()] == [True]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to plant a folder as another user")
+def test_a_planted_private_folder_is_refused(tmp_path: Path) -> None:
+    shared = _sticky_dir(tmp_path / "shared-tmp")
+    planted = shared / f"taskrunner-{os.geteuid()}"
+    planted.mkdir(mode=0o700)
+    os.chown(planted, 65534, 65534)  # another user got there first
+    with pytest.raises(LockDirError, match="is not a directory of yours"):
+        runlock.acquire(shared, "noop", None, {"pid": os.getpid()})
+    assert list(planted.iterdir()) == []
+    os.chown(planted, os.geteuid(), os.getegid())
+    os.chmod(planted, 0o777)
+    with pytest.raises(LockDirError, match="is open to other users"):
+        runlock.acquire(shared, "noop", None, {"pid": os.getpid()})
+    assert (planted.stat().st_mode & 0o777) == 0o777
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run as another user")
+def test_a_real_user_locks_inside_a_root_owned_sticky_dir() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as name:
+        outer = Path(name)
+        outer.chmod(0o755)
+        shared = _sticky_dir(outer / "tmp")
+        code = (
+            "import os, sys; from pathlib import Path\n"
+            f"sys.path.insert(0, {str(RUNNER.parent)!r})\n"
+            "from taskrunner import runlock\n"
+            "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+            f"held = runlock.acquire(Path({str(shared)!r}), 'noop', None, {{'pid': os.getpid()}})\n"
+            "print(held.path)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-B", "-c", code], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        lock = Path(done.stdout.strip())
+        assert lock.parent == shared / "taskrunner-65534"
+        assert os.lstat(lock.parent).st_uid == 65534
+        assert (shared.stat().st_mode & 0o7777) == 0o1777 and shared.stat().st_uid == 0
+
+
+@pytest.mark.parametrize("code", [errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOLCK])
+def test_a_filesystem_without_locks_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    # An SMB share (errno 45 on macOS) cannot be mounted here: its flock answer is injected.
+    from taskrunner.system import lockfile
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(lockfile.fcntl, "flock", no_locks)
+    with pytest.raises(LockFileError, match="does not support file locks") as caught:
+        runlock.acquire(tmp_path / "locks", "noop", None, {"pid": os.getpid()})
+    assert "\n" not in str(caught.value)
+    assert "local disk" in str(caught.value)

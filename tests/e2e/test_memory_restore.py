@@ -49,6 +49,6 @@ def test_runner_on_a_fresh_workspace_creates_nothing(tmp_path: Path, state_dir: 
     asked = run_runner("memory_restore", "--workspace", str(fresh), "--run", "c1", "--json")
     assert asked.returncode == 1
     record = json.loads(asked.stdout)
-    assert record["attempts"] == 1 and record["error"]["type"] == "ConfigError"
+    assert record["attempts"] == 1 and record["error"]["type"] == "InvalidRequest"
     assert "store.archive.jsonl does not exist" in record["error"]["message"]
     assert list(fresh.iterdir()) == []

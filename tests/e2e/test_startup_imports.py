@@ -22,6 +22,10 @@ PINNED = {
     "taskrunner.system",
     "taskrunner.system.lockfile",
     "taskrunner.system.atomic",
+    # Every file the runner reads or appends is opened through it (FIFOs never block a run).
+    "taskrunner.system.regular_file",
+    # The worker's subreaper and end-of-attempt sweep: nothing a task starts outlives it.
+    "taskrunner.system.containment",
     "taskrunner.runlock",
     "taskrunner.task",
     "taskrunner.diagnostics",

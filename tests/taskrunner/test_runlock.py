@@ -33,8 +33,9 @@ def test_lock_dir_is_private_and_foreign_dirs_refused(tmp_path: Path) -> None:
     loose = tmp_path / "loose"
     loose.mkdir(mode=0o777)
     os.chmod(loose, 0o777)
-    runlock.ensure_private_dir(loose)
-    assert (loose.stat().st_mode & 0o777) == 0o700
+    with pytest.raises(LockDirError, match="has no sticky bit"):
+        runlock.ensure_private_dir(loose)
+    assert (loose.stat().st_mode & 0o7777) == 0o777  # never chmod-ed: not ours to change
     link = tmp_path / "link"
     link.symlink_to(loose)
     with pytest.raises(LockDirError, match="not a plain directory"):

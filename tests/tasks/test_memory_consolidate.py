@@ -14,11 +14,14 @@ from support.files import snapshot
 from support.memory_factory import consolidation_sample, mem, write_store
 from taskrunner.errors import PermanentError, StoreCorrupt, WorkspaceMissing
 from taskrunner.memory.store import (
+    Store,
     archive_path,
     backup_path,
     load_store,
+    save_store,
     store_path,
 )
+from taskrunner.task import TaskContext
 from tasks.memory_consolidate import MemoryConsolidateTask
 
 TODAY = date(2026, 11, 29)
@@ -144,3 +147,38 @@ def test_corrupt_store_is_permanent_and_untouched(workspace: Path, state_dir: Pa
 def test_missing_workspace(tmp_path: Path, state_dir: Path) -> None:
     with pytest.raises(WorkspaceMissing):
         run_task(tmp_path / "nope", state_dir)
+
+
+def test_a_store_write_that_fails_takes_the_runs_archive_records_back(
+    workspace: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tasks.memory_consolidate as module
+    from taskrunner.errors import WriteFailed
+
+    old = "2026-01-01T00:00:00+00:00"
+    save_store(
+        store_path(workspace),
+        Store(memories=[mem("a", "an old header", importance=0.1, last_seen_at=old)]),
+    )
+    archive = workspace / "memory" / "store.archive.jsonl"
+    archive.write_text("")
+
+    def full_disk(path: Path, store: Store) -> None:
+        raise WriteFailed(f"cannot write {path}: No space left on device")
+
+    monkeypatch.setattr(module, "save_store", full_disk)
+    task = module.MemoryConsolidateTask()
+    task.bind(
+        TaskContext(
+            task_name="memory_consolidate",
+            run_id="r-failed",
+            state_dir=state_dir,
+            workspace=workspace,
+            options={"date": date(2026, 11, 28)},
+            log_sink=lambda line: None,
+            alert_sink=lambda a: None,
+        )
+    )
+    with pytest.raises(WriteFailed):
+        task.run()
+    assert archive.read_bytes() == b""  # the run that did not complete left nothing to restore

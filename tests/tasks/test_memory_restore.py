@@ -132,9 +132,9 @@ def test_dry_run_writes_nothing(consolidated: Path, state_dir: Path) -> None:
 
 
 def test_nothing_matching_is_an_error(consolidated: Path, state_dir: Path) -> None:
-    with pytest.raises(ConfigError, match="run nope"):
+    with pytest.raises(ConfigError, match="no archived run 'nope'"):
         restore(consolidated, state_dir, run="nope")
-    with pytest.raises(ConfigError, match="id m_missing"):
+    with pytest.raises(ConfigError, match="no archived memory id 'm_missing'"):
         restore(consolidated, state_dir, ids=["m_missing"])
 
 

@@ -72,9 +72,18 @@ def test_an_invalid_include_names_file_line_and_column(cfg_dir: Path) -> None:
         endpoint_port(cfg_dir)
 
 
-def test_include_cycles_stop_at_the_depth_limit(cfg_dir: Path) -> None:
+def test_an_include_cycle_is_reported_as_a_loop(cfg_dir: Path) -> None:
     (cfg_dir / "openclaw.json").write_text("{gateway: {$include: 'loop.json5'}}")
     (cfg_dir / "loop.json5").write_text("{$include: 'loop.json5'}")
+    with pytest.raises(ConfigError, match=r"\$include loop: .*loop.json5 -> .*loop.json5"):
+        endpoint_port(cfg_dir)
+
+
+def test_includes_nested_deeper_than_ten_files_are_refused(cfg_dir: Path) -> None:
+    (cfg_dir / "openclaw.json").write_text("{gateway: {$include: 'f0.json5'}}")
+    for n in range(12):
+        (cfg_dir / f"f{n}.json5").write_text(f"{{$include: 'f{n + 1}.json5'}}")
+    (cfg_dir / "f12.json5").write_text("{port: 1}")
     with pytest.raises(ConfigError, match="deeper than 10"):
         endpoint_port(cfg_dir)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_runner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -335,3 +337,73 @@ def test_the_fast_encoder_writes_what_json_dumps_writes(monkeypatch: pytest.Monk
     assert store_module._memory_encoder(ensure_ascii=False)(memory) == fast(memory)
     with pytest.raises(TypeError, match="not JSON serializable"):
         fast({"when": date(2026, 2, 13)})
+
+
+# -- where the store may live: regular files in the workspace's own memory/ ---------
+
+
+def _capture_run(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    (workspace / "memory" / "2026-11-28.md").write_text("- TODO: renew the certificate\n")
+    return run_runner(
+        "memory_capture",
+        "--workspace",
+        str(workspace),
+        "--date",
+        "2026-11-28",
+        "--no-retry",
+        *args,
+    )
+
+
+@pytest.mark.parametrize("name", ["store.json", "store.json.bak", "store.archive.jsonl"])
+def test_a_symlinked_store_file_is_refused_and_its_target_untouched(
+    workspace: Path, tmp_path: Path, name: str
+) -> None:
+    target = tmp_path / "elsewhere.json"
+    target.write_bytes(b'{"version": 1, "memories": []}\n')
+    (workspace / "memory" / name).symlink_to(target)
+    proc = _capture_run(workspace)
+    assert proc.returncode == 1
+    assert f"{workspace / 'memory' / name} is a symbolic link (to {target})" in proc.stderr
+    assert "Replace the link with the file itself" in proc.stderr
+    assert (workspace / "memory" / name).is_symlink()
+    assert target.read_bytes() == b'{"version": 1, "memories": []}\n'
+
+
+def test_a_symlinked_store_is_refused_everywhere(workspace: Path, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.json"
+    save_store(target, Store(memories=[{"id": "m_1", "text": "kept"}]))
+    store_path(workspace).symlink_to(target)
+    for args in (
+        ["memory_consolidate", "--date", "2026-11-28"],
+        ["memory_restore", "--run", "r"],
+        ["memory_consolidate", "--date", "2026-11-28", "--dry-run"],
+    ):
+        archive_path(workspace).write_text("")
+        proc = run_runner(*args, "--workspace", str(workspace), "--no-retry")
+        assert proc.returncode == 1, args
+        assert "is a symbolic link" in proc.stderr, args
+    assert store_path(workspace).is_symlink()
+
+
+def test_a_memory_folder_linked_out_of_the_workspace_is_refused(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    outside = tmp_path / "synced-notes"
+    outside.mkdir()
+    (workspace / "memory").symlink_to(outside)
+    proc = _capture_run(workspace)
+    assert proc.returncode == 1
+    assert f"{workspace / 'memory'} is a symbolic link to {outside}, outside the workspace" in (
+        proc.stderr
+    )
+    assert sorted(p.name for p in outside.iterdir()) == ["2026-11-28.md"]  # nothing written there
+
+
+def test_a_memory_folder_linked_inside_the_workspace_is_followed(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    (workspace / "notes").mkdir(parents=True)
+    (workspace / "memory").symlink_to(workspace / "notes")
+    proc = _capture_run(workspace)
+    assert proc.returncode == 0, proc.stderr
+    assert "renew the certificate" in (workspace / "notes" / "store.json").read_text()

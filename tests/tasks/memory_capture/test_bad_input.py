@@ -177,3 +177,43 @@ def test_an_unreadable_note_is_skipped_for_a_real_user(shared_tmp: Path) -> None
         "memory/2026-02-13.md cannot be read (Permission denied); skipped — fix its permissions"
     ]
     assert [m["text"] for m in memories(workspace)] == ["readable"]
+
+
+def test_a_note_name_that_is_not_utf8_is_reported_and_skipped(
+    workspace: Path, state_dir: Path
+) -> None:
+    write_note(workspace, "2026-02-13.md", "- TODO: readable\n")
+    bad = os.path.join(os.fsencode(workspace / "memory"), b"2026-02-13-\xff.md")
+    with open(bad, "wb") as handle:
+        handle.write(b"- TODO: behind a bad name\n")
+    run = capture(workspace, state_dir)
+    assert run.result["warnings"] == [
+        "memory/2026-02-13-\\xff.md: the file name is not valid UTF-8; skipped — rename the file"
+    ]
+    assert [m["text"] for m in memories(workspace)] == ["readable"]
+    json.dumps(run.result).encode("utf-8")  # the result is plain UTF-8 text
+
+
+def test_a_run_with_a_non_utf8_note_name_succeeds_end_to_end(workspace: Path) -> None:
+    from conftest import run_runner
+
+    bad = os.path.join(os.fsencode(workspace / "memory"), b"2026-11-28-\xff.md")
+    with open(bad, "wb") as handle:
+        handle.write(b"- TODO: behind a bad name\n")
+    proc = run_runner(
+        "memory_capture", "--workspace", str(workspace), "--date", "2026-11-28", "--json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["status"] == "success"
+    assert "not valid UTF-8" in record["warnings"][0]
+
+
+def test_a_task_result_holding_a_lone_surrogate_is_still_recorded(tmp_path: Path) -> None:
+    from taskrunner.worker import run_attempt
+
+    outcome = run_attempt(
+        lambda sink: {"success": True, "message": "ok", "name": "a\udcffb"}, timeout_s=30
+    )
+    assert outcome.kind == "result"
+    assert outcome.result is not None and outcome.result["name"] == "a\udcffb"
