@@ -307,7 +307,9 @@ class Engine:
         alerts = [
             {**a, "task": name, "run_id": run_id} for a in outcome.alerts
         ]  # only the final attempt's alerts are published
-        if status != "success" and not any(a.get("level") in _SELF_REPORTED_LEVELS for a in alerts):
+        told = any(a.get("level") in _SELF_REPORTED_LEVELS for a in alerts)
+        typo = outcome.error is not None and outcome.error.get("alert") is False
+        if status != "success" and not told and not typo:
             what = "attempt" if attempt == 1 else "attempts"
             alerts.append(
                 {

@@ -19,6 +19,8 @@ class TaskrunnerError(Exception):
     exit_code: ClassVar[int] = 1
     #: ``status`` written to the run log when this error ends a run
     status: ClassVar[str] = "failed"
+    #: whether a run this error ends tells the heartbeat (an alert) besides the command line
+    alerts: ClassVar[bool] = True
 
 
 class UsageError(TaskrunnerError):
@@ -65,6 +67,14 @@ class LockTimeout(TaskrunnerError):
 
 class ConfigError(PermanentError):
     """Raised when a configuration file or option value is invalid."""
+
+
+class BadRequest(ConfigError):
+    """Raised when a task cannot do what was typed on its command line (an unknown path,
+    no version at that time): one line on the command line, not retried, and no alert,
+    since the heartbeat need not hear about a typo."""
+
+    alerts = False
 
 
 class WorkspaceMissing(PermanentError):

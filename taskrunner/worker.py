@@ -130,9 +130,10 @@ def _child(
             text = str(exc) or type(exc).__name__
             if isinstance(exc, SystemExit):
                 text = f"the task called sys.exit({exc.code!r}); a task returns a dict instead"
-            message = {
-                "error": {"type": type(exc).__name__, "message": text, "permanent": permanent}
-            }
+            error = {"type": type(exc).__name__, "message": text, "permanent": permanent}
+            if isinstance(exc, TaskrunnerError) and not exc.alerts:
+                error["alert"] = False
+            message = {"error": error}
         try:
             _send(write_fd, message)
         except (TypeError, ValueError) as exc:
