@@ -4,7 +4,13 @@ The class lives in the engine package so that every plugin folder (built in
 or on ``TASKRUNNER_TASKS_PATH``) shares one ``Task`` type.
 """
 
-from taskrunner.errors import BadRequest, ConfigError, CorruptInput, PermanentError, WorkspaceMissing
+from taskrunner.errors import (
+    BadRequest,
+    ConfigError,
+    CorruptInput,
+    PermanentError,
+    WorkspaceMissing,
+)
 from taskrunner.task import ALERT_LEVELS, Task, TaskContext
 
 __all__ = [
