@@ -42,8 +42,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from .atomic import WriteFailed, move_aside, write_json_atomic
 from .errors import TaskrunnerError
+from .system.atomic import WriteFailed, move_aside, write_json_atomic
 from .task import check_level, local_now
 
 # Only the type checker needs these: every `runner.py <task>` that raises an

@@ -20,8 +20,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import flock
-from .atomic import WriteFailed, append_line
+from .system import lockfile
+from .system.atomic import WriteFailed, append_line
 
 # Only the type checker needs these: every run appends a record, and typing
 # alone costs milliseconds to import.
@@ -131,7 +131,7 @@ class RunLog:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise WriteFailed(f"cannot create {self.directory}: {exc.strerror}") from exc
-        return flock.open_lock_file(self.lock_path, what="the run log lock")
+        return lockfile.open_lock_file(self.lock_path, what="the run log lock")
 
     # -- reading ------------------------------------------------------------
 

@@ -8,9 +8,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from taskrunner.argparsing import iso_date
-from taskrunner.memory.capture import MergeResult, Sighting, merge_sightings
+from taskrunner.cli.argparsing import iso_date
 from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
+from taskrunner.memory.merge import MergeResult, Sighting, merge_sightings
 from taskrunner.memory.notes import NoteUnreadable, find_notes, read_note
 from taskrunner.memory.store import (
     Store,

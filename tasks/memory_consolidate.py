@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from taskrunner.argparsing import iso_date, non_negative_int
+from taskrunner.cli.argparsing import iso_date, non_negative_int
 from taskrunner.memory.archive import append_records, archive_records, backup_store
 from taskrunner.memory.consolidate import (
     DEFAULT_MAX_AGE_DAYS,

@@ -17,8 +17,8 @@ import pytest
 from conftest import ROOT, RUNNER, run_runner
 
 from taskrunner.alerts import AlertQueue, AlertQueueError
-from taskrunner.atomic import WriteFailed
 from taskrunner.errors import InvalidAlertLevel
+from taskrunner.system.atomic import WriteFailed
 from taskrunner.task import ALERT_LEVELS
 
 TZ = timezone(timedelta(hours=1))

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskrunner.argparsing import task_parser
+from taskrunner.cli.argparsing import task_parser
+from taskrunner.cli.fastargs import fast_parse_common
 from taskrunner.errors import UsageError
-from taskrunner.fastargs import fast_parse_common
 
 TOKENS = [
     "--dry-run",

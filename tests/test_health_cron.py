@@ -29,7 +29,7 @@ from taskrunner.health.cron import (
     parse_job,
     parse_list_output,
 )
-from taskrunner.proc import run_command
+from taskrunner.system.process import run_command
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from capture_helpers import (
 )
 from conftest import ROOT, run_runner
 
-from taskrunner.argparsing import iso_date
+from taskrunner.cli.argparsing import iso_date
 from taskrunner.errors import PermanentError, WorkspaceMissing
 from taskrunner.memory.kinds import importance_of
 from taskrunner.memory.normalize import memory_id

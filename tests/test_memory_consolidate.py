@@ -25,7 +25,7 @@ from taskrunner.memory.consolidate import (
     merge_into,
     plan_consolidation,
 )
-from taskrunner.memory.exact import exact_groups, quick_key, squash
+from taskrunner.memory.exact_duplicates import exact_groups, quick_key, squash
 from taskrunner.memory.normalize import normalize_text
 from taskrunner.memory.similarity import is_near_duplicate, words
 from taskrunner.memory.store import (

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..proc import DEFAULT_MAX_OUTPUT_BYTES, ProcResult, run_command
+from ..system.process import DEFAULT_MAX_OUTPUT_BYTES, ProcResult, run_command
 from .disk import human_bytes
 from .report import Check, Problem
 

@@ -17,9 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import flock
-from ..atomic import write_atomic
 from ..errors import CorruptInput
+from ..system import lockfile
+from ..system.atomic import write_atomic
 from .normalize import memory_id
 
 #: the store format this code reads and writes
@@ -219,7 +219,7 @@ def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) ->
     reading the store to replacing it. Waits up to ``timeout_s`` seconds, then
     raises ``LockTimeout`` (retryable: the other writer will finish).
     """
-    with flock.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
+    with lockfile.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
         yield
 
 

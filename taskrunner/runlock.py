@@ -27,8 +27,8 @@ import stat
 import zlib
 from pathlib import Path
 
-from . import flock
 from .errors import LockBusy, LockDirError
+from .system import lockfile
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -133,7 +133,7 @@ def acquire(lock_dir: Path, task: str, workspace: Path | None, holder: dict[str,
     """Take the lock for (task, workspace) without waiting; ``LockBusy`` if another run has it."""
     ensure_private_dir(lock_dir)
     path = lock_dir / lock_file_name(task, workspace)
-    fd = flock.open_lock_file(path, what="lock file")
+    fd = lockfile.open_lock_file(path, what="lock file")
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise LockDirError(f"lock file {path} is not a regular file; remove it")

@@ -15,7 +15,7 @@ import fcntl
 import os
 import time
 
-from .errors import LockFileError, LockTimeout
+from ..errors import LockFileError, LockTimeout
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

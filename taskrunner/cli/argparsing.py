@@ -9,14 +9,14 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from .errors import PluginError, UsageError
+from ..errors import PluginError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any, NoReturn
 
-    from .task import Task
+    from ..task import Task
 
 
 class ArgumentParser(argparse.ArgumentParser):

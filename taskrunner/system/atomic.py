@@ -8,7 +8,7 @@ import json
 import os
 from pathlib import Path
 
-from .errors import TaskrunnerError
+from ..errors import TaskrunnerError
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False

@@ -11,8 +11,8 @@ import json
 import os
 import sys
 
-from . import __version__, discovery, paths
-from .errors import ConfigError, TaskrunnerError, UsageError
+from .. import __version__, discovery, paths
+from ..errors import ConfigError, TaskrunnerError, UsageError
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -182,8 +182,8 @@ def _cmd_task(name: str, rest: list[str]) -> int:
         workspace = paths.resolve_workspace(ns.workspace)
     except ConfigError as exc:
         workspace, workspace_error = None, str(exc)
-    from .engine import Engine, RunSettings
-    from .signals import SignalGuard
+    from ..engine import Engine, RunSettings
+    from ..signals import SignalGuard
 
     settings = RunSettings(
         state_dir=state_dir,
@@ -203,7 +203,7 @@ def _cmd_task(name: str, rest: list[str]) -> int:
         _publish([*result.earlier, result.record], result.alerts, state_dir, dry_run=ns.dry_run)
         record = result.record
         if ns.json:
-            from .runlog import encode_record  # the log's encoding: strict JSON, never NaN
+            from ..runlog import encode_record  # the log's encoding: strict JSON, never NaN
 
             print(encode_record(record))
         _summary(record)
@@ -240,7 +240,7 @@ def _publish(
     # alert that could not be queued is still said, and kept in the run record.
     if alerts:
         try:
-            from .alerts import AlertQueue
+            from ..alerts import AlertQueue
 
             AlertQueue(state_dir).add(alerts)
         except (OSError, TaskrunnerError) as exc:
@@ -251,7 +251,7 @@ def _publish(
                 {k: alert.get(k) for k in ("level", "message", "key")} for alert in alerts
             ]
     try:
-        from .runlog import RunLog
+        from ..runlog import RunLog
 
         log = RunLog(state_dir)
         for record in records:
