@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import dumps_json, move_aside, write_atomic
+from ..system.atomic import dumps_json, move_aside, write_atomic
 from .manifest import Entry
 from .tracked import BOOTSTRAP_LIMITS, BOOTSTRAP_TOTAL_LIMIT
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import flock
+from ..system import lockfile
 
 GUARD_DIRNAME = "guard"
 #: seconds a guard run or a restore waits for another one on the same snapshots
@@ -72,7 +72,7 @@ class GuardPaths:
             os.chmod(self.root, 0o700)
         if not self.workspace_note.exists():
             # For a person looking at state/guard/: which workspace is this?
-            from ..atomic import write_atomic
+            from ..system.atomic import write_atomic
 
             write_atomic(self.workspace_note, os.path.realpath(workspace) + "\n", mode=0o600)
 
@@ -81,5 +81,5 @@ class GuardPaths:
 def guard_lock(paths: GuardPaths, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """Exclusive ``flock`` on ``guard.lock``: guard runs, restores and prunes never interleave."""
     paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with flock.held(paths.lock, what="the memory_guard lock", timeout_s=timeout_s):
+    with lockfile.held(paths.lock, what="the memory_guard lock", timeout_s=timeout_s):
         yield

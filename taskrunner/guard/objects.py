@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..atomic import write_atomic
 from ..errors import CorruptInput
+from ..system.atomic import write_atomic
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 

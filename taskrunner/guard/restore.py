@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from ..atomic import write_atomic
 from ..errors import BadRequest
+from ..system.atomic import write_atomic
 from .history import Version, known_paths, state_at, under, versions
 from .manifest import Entry, Event
 from .objects import ObjectStore
