@@ -4,7 +4,7 @@ the runner as cron starts it."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from taskrunner.guard.layout import GuardPaths
 from taskrunner.guard.retention import Policy
 from taskrunner.guard.tracked import Scope
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 class Clock:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from pathlib import Path
@@ -78,7 +77,7 @@ def test_a_truncated_memory_md_is_reported_and_the_old_version_restored(
     assert [v["current"] for v in versions] == [True, False]
     old_hash = versions[1]["hash"]
     truncated = (workspace / "MEMORY.md").read_bytes()
-    proc, record = guard_cli(workspace, "--restore", "MEMORY.md", "--version", old_hash[:10])
+    proc, _record = guard_cli(workspace, "--restore", "MEMORY.md", "--version", old_hash[:10])
     assert proc.returncode == 0, proc.stderr
     assert (workspace / "MEMORY.md").read_bytes() == original
     # The content the restore replaced is a version too: nothing was destroyed.
