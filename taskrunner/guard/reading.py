@@ -7,11 +7,13 @@
   and not copied: memory files are text; a 50 MB paste is not a note.
 - Torn copies: after reading, the path is looked at again; a different size,
   mtime, ctime or inode means it was rewritten meanwhile, and it is read
-  again (``READ_ATTEMPTS`` in all, then reported as changing). A file
-  modified within ``RACY_NS`` of the read is read twice and both copies must
-  match: timestamps are coarse (a kernel tick, a second on some filesystems),
-  so a rewrite of the same size in the same tick leaves every stat field
-  equal — the same trap git calls "racily clean".
+  again (``READ_ATTEMPTS`` in all, then reported as changing). A copy of a
+  file modified within ``RACY_NS`` of the read is marked ``racy``: the scan
+  reads it again after a short pause and keeps it only if both copies match
+  (see ``snapshot``). Timestamps are coarse (a kernel tick, a second on some
+  filesystems), so a writer half-way through a rewrite of the same size in
+  the same tick leaves every stat field equal: the trap git calls "racily
+  clean".
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class Copy:
     changing: bool = False
     #: it disappeared between listing and reading
     vanished: bool = False
+    #: modified so recently that the copy must be confirmed by a second read
+    racy: bool = False
 
 
 def count_lines(data: bytes) -> int:
@@ -117,7 +121,6 @@ def read_copy(
                 continue  # swapped between lstat and open: look again
             data = _read_fd(fd, max_bytes + 1)
             racy = is_racy(opened.st_mtime_ns, opened.st_ctime_ns, now_ns())
-            again = os.pread(fd, max_bytes + 1, 0) if racy else data
         except OSError as exc:
             return Copy(key, note=f"cannot be read ({exc.strerror}); not copied")
         finally:
@@ -127,11 +130,11 @@ def read_copy(
         except FileNotFoundError:
             return Copy(key, vanished=True)
         key = stat_key(opened)
-        if stat_key(after) != key or len(data) != opened.st_size or again != data:
+        if stat_key(after) != key or len(data) != opened.st_size:
             continue  # rewritten while we read it
         if len(data) > max_bytes:
             return Copy(key, note=_huge(len(data), max_bytes))
         if b"\x00" in data:
             return Copy(key, note="binary (it holds NUL bytes); not copied")
-        return Copy(key, data=data)
+        return Copy(key, data=data, racy=racy)
     return Copy(key, changing=True)
