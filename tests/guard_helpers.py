@@ -50,6 +50,7 @@ def make_guard(
         scope=Scope(extra),
         policy=policy or Policy(),
         dry_run=dry_run,
+        sleep=lambda seconds: None,  # the settle pause is tested with real writers elsewhere
     )
     sink = logs if logs is not None else []
     return Guard(settings, sink.append)

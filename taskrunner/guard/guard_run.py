@@ -60,6 +60,8 @@ class Settings:
     full: bool = False
     #: the filesystem's clock (for the racy-read rule), not the injectable task clock
     now_ns: Callable[[], int] = time.time_ns
+    #: the pause before a just-modified file is read a second time
+    sleep: Callable[[float], None] = time.sleep
 
 
 @dataclass
@@ -114,6 +116,7 @@ class Guard:
             now_ns=self.s.now_ns,
             full=full or self.s.full,
             max_bytes=self.s.max_bytes,
+            sleep=self.s.sleep,
         )
         if event.is_empty() or self.s.dry_run:
             return current, result, False

@@ -95,6 +95,8 @@ class _Walker:
         self.scope = scope
         self.out = Listing()
         self.seen_dirs: set[str] = set()
+        self.memory_real = os.path.realpath(os.path.join(self.root, MEMORY_DIR))
+        self.root_files = {os.path.join(self.root, name) for name in ROOT_FILES}
 
     def resolve_link(self, rel: str, path: str) -> str | None:
         """The link's target when it is inside the workspace; else note why it is skipped."""
@@ -107,6 +109,11 @@ class _Walker:
             self.out.skipped[rel] = (
                 f"a symbolic link to {target}, outside the workspace; not followed"
             )
+            return None
+        if rel != MEMORY_DIR and (_inside(target, self.memory_real) or target in self.root_files):
+            # Guarded under its own name already: one copy, one history.
+            inside = os.path.relpath(target, self.root).replace(os.sep, "/")
+            self.out.skipped[rel] = f"a symbolic link to {inside}, guarded under that name"
             return None
         return target
 
