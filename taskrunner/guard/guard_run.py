@@ -190,7 +190,8 @@ class Guard:
         report: dict[str, Any] = {"versions_dropped": 0, "objects_deleted": 0}
         if history.corrupt or missing:
             why = (
-                "the journal has unreadable records"
+                f"{self.paths.journal}: "
+                + "; ".join(p for p in history.problems if "cannot be read" in p)
                 if history.corrupt
                 else f"{len(missing)} snapshot objects are missing "
                 f"({', '.join(h[:12] for h in missing[:3])}); their versions cannot be restored"
