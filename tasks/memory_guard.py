@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from taskrunner import paths
-from taskrunner.guard import commands
 from taskrunner.guard.findings import DEFAULT_SEVERAL, DEFAULT_SHRINK_SHARE
 from taskrunner.guard.guard_run import Guard, Settings
 from taskrunner.guard.reading import MAX_FILE_BYTES
@@ -178,6 +177,9 @@ class MemoryGuardTask(Task):
     def run(self) -> dict[str, Any]:
         guard = Guard(self._settings(), self.log)
         o = self.options
+        if o.get("list") or o.get("restore") or o.get("prune_deleted"):
+            # Only the user's commands need these: a scheduled run does not import them.
+            from taskrunner.guard import commands
         if o.get("list"):
             return commands.list_versions(guard, o["list"])
         if o.get("restore"):

@@ -20,10 +20,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+#: bumped when the journal or checkpoint format changes incompatibly
 MANIFEST_VERSION = 1
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
     """One path's recorded state: its content (``hash``) or why it was not copied (``note``)."""
 
@@ -180,9 +181,36 @@ def replay(events: Iterable[Event]) -> dict[str, Entry]:
     return state
 
 
+#: a checkpoint row: the entry's fields in this order (compact: read on every run)
+ROW = ("hash", "size", "lines", "chars", "mtime_ns", "ctime_ns", "ino", "seen_ns", "note")
+
+
 def state_to_json(state: Mapping[str, Entry]) -> dict[str, Any]:
-    return {path: entry.to_json() for path, entry in sorted(state.items())}
+    return {
+        path: [e.hash, e.size, e.lines, e.chars, e.mtime_ns, e.ctime_ns, e.ino, e.seen_ns, e.note]
+        for path, e in sorted(state.items())
+    }
 
 
 def state_from_json(raw: Any) -> dict[str, Entry]:
-    return _entries(raw)
+    if not isinstance(raw, dict):
+        raise ValueError("the state must be an object")
+    out: dict[str, Entry] = {}
+    for path, row in raw.items():
+        if not isinstance(row, list) or len(row) != len(ROW):
+            raise ValueError(f"bad checkpoint row for {path!r}")
+        h, size, lines, chars, mtime_ns, ctime_ns, ino, seen_ns, note = row
+        if not (
+            (h is None or (type(h) is str and len(h) == 64))
+            and type(size) is int
+            and type(lines) is int
+            and type(chars) is int
+            and type(mtime_ns) is int
+            and type(ctime_ns) is int
+            and type(ino) is int
+            and type(seen_ns) is int
+            and (note is None or type(note) is str)
+        ):
+            raise ValueError(f"bad checkpoint row for {path!r}")
+        out[path] = Entry(h, size, mtime_ns, ctime_ns, ino, lines, chars, seen_ns, note)
+    return out

@@ -84,13 +84,10 @@ class _Scanner:
         self.max_bytes = max_bytes
         self.present: set[str] = set()
 
-    def unchanged(self, found: Found) -> bool | None:
-        """True: no need to read; False: read it; None: it is gone."""
+    def unchanged(self, found: Found) -> bool:
+        """True: no need to read it (its stat fields are as recorded and can be trusted)."""
         prev = self.previous.get(found.rel)
-        try:
-            info = os.lstat(found.path)
-        except OSError:
-            return None
+        info = found.info
         self.present.add(found.rel)
         self.result.files += 1
         if self.full or prev is None or not prev.same_stat(*stat_key(info)):
@@ -99,7 +96,7 @@ class _Scanner:
 
     def read(self, found: Found) -> Copy:
         self.result.read += 1
-        return read_copy(found.path, max_bytes=self.max_bytes, now_ns=self.now_ns)
+        return read_copy(Path(found.path), max_bytes=self.max_bytes, now_ns=self.now_ns)
 
     def record(self, found: Found, copy: Copy) -> None:
         rel, result = found.rel, self.result
@@ -194,8 +191,7 @@ def scan(
     )
     racy: list[tuple[Found, Copy]] = []
     for found in listing.files:
-        verdict = scanner.unchanged(found)
-        if verdict is None or verdict:
+        if scanner.unchanged(found):
             continue
         copy = scanner.read(found)
         if copy.racy and copy.data is not None:
