@@ -7,7 +7,9 @@ first snapshot, lets the files settle, then times, in fresh processes and
 interleaved so machine noise hits both alike:
 
 - baseline: ``python3 -c`` reading every tracked file once (walk + read);
-- ``python3 runner.py memory_guard`` over the unchanged files.
+- ``python3 runner.py memory_guard`` over the unchanged files;
+- ``python3 runner.py noop``, the runner's own cost (start-up, worker, run
+  log), so the guard's own share can be told apart.
 
 Prints both medians and their ratio, and the snapshot folder's size and
 file count before and after the unchanged runs (they must not grow).
@@ -30,11 +32,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-WORDS = (
+_VOCABULARY = (
     "decided deploy cache gateway cron restart memory note user prefers short answers "
     "the a to of and we it fixed shipped learned agreed todo blocker review docs sqlite "
     "backup heartbeat session model token budget tests green release tag branch merge"
-).split()
+)
+WORDS = _VOCABULARY.split()
 
 READ_ONCE = """
 import os, sys
@@ -112,6 +115,7 @@ def main() -> int:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         guard = [sys.executable, str(ROOT / "runner.py"), "memory_guard", "--workspace", str(ws)]
         baseline = [sys.executable, "-c", READ_ONCE, str(ws)]
+        noop = [sys.executable, str(ROOT / "runner.py"), "noop", "--workspace", str(ws)]
         first, _ = timed([*guard, "--json"], env)
         # Files written less than 2 s before they were read are read once more (the
         # same-tick rewrite rule); a 15-minute schedule never sees that, so settle first.
@@ -121,14 +125,17 @@ def main() -> int:
         before = folder_size(snapshots)
         t_guard: list[float] = []
         t_base: list[float] = []
+        t_noop: list[float] = []
         record: dict[str, object] = {}
         for _ in range(runs):
             t_base.append(timed(baseline, env)[0])
+            t_noop.append(timed(noop, env)[0])
             elapsed, out = timed([*guard, "--json"], env)
             t_guard.append(elapsed)
             record = json.loads(out)
         after = folder_size(snapshots)
     m_guard, m_base = statistics.median(t_guard), statistics.median(t_base)
+    m_noop = statistics.median(t_noop)
     print(f"{args.notes} notes + MEMORY.md + USER.md, {total / 1e6:.1f} MB of notes")
     print(f"first run (everything copied)       {first * 1000:8.1f} ms")
     print(f"read every file once (python3 -c)   {m_base * 1000:8.1f} ms median ({runs} runs)")
@@ -137,7 +144,9 @@ def main() -> int:
         f"interleaved; files read: {record.get('files_read')}, in-task "
         f"{record.get('duration_seconds')} s)"
     )
+    print(f"runner.py noop (the runner's own cost) {m_noop * 1000:5.1f} ms median")
     print(f"ratio guard / read-once {m_guard / m_base:.2f}")
+    print(f"ratio (guard - noop) / read-once {(m_guard - m_noop) / m_base:.2f}")
     print(f"snapshot folder before: {before[0]} files, {before[1]:,} bytes")
     print(f"snapshot folder after:  {after[0]} files, {after[1]:,} bytes")
     grew = after != before

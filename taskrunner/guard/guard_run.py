@@ -103,9 +103,12 @@ class Guard:
             kind=kind,
         )
 
-    def record(self, kind: str = "scan", *, full: bool = False) -> tuple[Current, Scan, bool]:
+    def record(
+        self, kind: str = "scan", *, full: bool = False, current: Current | None = None
+    ) -> tuple[Current, Scan, bool]:
         """Scan and append what changed (call under ``locked``); (state before, scan, written)."""
-        current = self.journal.load_current()
+        if current is None:
+            current = self.journal.load_current()
         event = self._event(current, kind)
         result = scan(
             self.s.workspace,
@@ -170,10 +173,11 @@ class Guard:
     def run(self) -> dict[str, Any]:
         """A scheduled run: scan and record, maintenance when it is due, then the findings."""
         with self.locked():
-            maintained = self.journal.load_current().maintained_ts
+            loaded = self.journal.load_current()
             now_ts = self.s.now().timestamp()
+            maintained = loaded.maintained_ts
             due = maintained is None or now_ts - maintained >= MAINTAIN_EVERY_S
-            current, result, written = self.record(full=due)
+            current, result, written = self.record(full=due, current=loaded)
             maintenance: dict[str, Any] = {}
             if due and not self.s.dry_run:
                 maintenance = self.maintain(result, now_ts)

@@ -166,12 +166,15 @@ class _Walker:
                 is_link = entry.is_symlink()
             except OSError:
                 continue
+            # Under memory/ (not ``everything``) a visible name ending in .md is tracked;
+            # checked first, since it is nearly every file and covers() costs more.
+            wanted = everything or entry.name.lower().endswith(".md") or self.scope.covers(rel)
             if is_dir:
                 self.walk(rel, entry.path, everything=everything)
             elif is_link:
-                if everything or self.scope.covers(rel) or os.path.isdir(entry.path):
+                if wanted or os.path.isdir(entry.path):
                     self.add_file(rel, entry.path)
-            elif everything or self.scope.covers(rel):
+            elif wanted:
                 self.add_file(rel, entry.path)
 
 
