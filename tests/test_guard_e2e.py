@@ -129,13 +129,16 @@ def test_bad_requests_are_one_line_not_retried_and_not_alerted(
 ) -> None:
     _workspace(workspace)
     guard_cli(workspace)
+    queued = pending_alerts(state_dir)
     cases = [
         ("--restore", "memory/nope.md"),
         ("--restore", "memory/", "--at", "2001-01-01"),
         ("--restore", "MEMORY.md", "--at", "yesterday-ish"),
         ("--restore", "MEMORY.md", "--version", "abcdef"),
+        ("--restore", "MEMORY.md", "--version", "not-hex"),
         ("--restore", "../outside.md"),
         ("--list", "nothing/here.md"),
+        ("--prune-deleted", "memory/"),
         ("--at", "2026-01-01"),
     ]
     for args in cases:
@@ -144,13 +147,38 @@ def test_bad_requests_are_one_line_not_retried_and_not_alerted(
         assert record["attempts"] == 1 and record["error"]["type"] == "BadRequest", args
         assert "Traceback" not in proc.stderr
         assert "\n" not in record["message"], args
-    assert not [
-        a
-        for a in pending_alerts(state_dir)
-        if a["task"] == "memory_guard"
-        and a["level"] in ("error", "critical")
-        and "failed" in (a["key"] or "")
-    ]
+    assert pending_alerts(state_dir) == queued, "a typo is not news for the heartbeat"
+
+
+def test_a_dry_run_restore_writes_nothing(workspace: Path, state_dir: Path) -> None:
+    before = _workspace(workspace)
+    guard_cli(workspace)
+    (workspace / NOTES[0]).unlink()
+    gd = guard_dir(state_dir, workspace)
+    snapshot = {p: p.read_bytes() for p in gd.root.rglob("*") if p.is_file()}
+    proc, record = guard_cli(workspace, "--restore", "memory/", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert record["planned"] == [NOTES[0]] and record["restored"] == []
+    assert not (workspace / NOTES[0]).exists()
+    assert {p: p.read_bytes() for p in gd.root.rglob("*") if p.is_file()} == snapshot
+    proc, record = guard_cli(workspace, "--restore", "memory/")
+    assert (workspace / NOTES[0]).read_bytes() == before[NOTES[0]]
+
+
+def test_paths_adds_files_and_folders(workspace: Path, state_dir: Path) -> None:
+    write(workspace, "TOOLS.md", "# Tools\n")
+    write(workspace, "notes/ideas.txt", "an idea\n")
+    proc, record = guard_cli(workspace, "--paths", "TOOLS.md,notes")
+    assert proc.returncode == 0, proc.stderr
+    assert record["changed"] == ["TOOLS.md", "notes/ideas.txt"]
+    (workspace / "notes" / "ideas.txt").unlink()
+    # Run without --paths: an untracked path is not "gone".
+    _, record = guard_cli(workspace)
+    assert record["disappeared"] == []
+    _, record = guard_cli(workspace, "--paths", "TOOLS.md,notes")
+    assert record["disappeared"] == ["notes/ideas.txt"]
+    proc, _ = guard_cli(workspace, "--restore", "notes/ideas.txt")
+    assert (workspace / "notes" / "ideas.txt").read_text() == "an idea\n"
 
 
 def test_a_dry_run_writes_nothing_anywhere(workspace: Path, state_dir: Path) -> None:

@@ -145,7 +145,9 @@ def test_an_unchanged_file_is_not_read_but_a_racy_one_is(workspace: Path, tmp_pa
     assert result.event.put["memory/2026-11-06.md"].hash == digest(b"one\n")
 
 
-def test_an_edit_that_puts_the_old_mtime_back_is_still_seen(workspace: Path, tmp_path: Path) -> None:
+def test_an_edit_that_puts_the_old_mtime_back_is_still_seen(
+    workspace: Path, tmp_path: Path
+) -> None:
     note = write(workspace, "memory/2026-11-07.md", "aaaa\n")
     entry = _settled(note)
     time.sleep(0.02)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from guard_helpers import Clock, guard_dir, make_guard, note_text, objects_on_disk, write
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,7 +53,9 @@ def test_an_event_survives_its_json_line(event: Event) -> None:
 
 
 @given(st.lists(events, max_size=8))
-def test_the_journal_and_its_checkpoint_give_the_same_state(tmp_path_factory, evs) -> None:  # type: ignore[no-untyped-def]
+def test_the_journal_and_its_checkpoint_give_the_same_state(
+    tmp_path_factory: pytest.TempPathFactory, evs: list[Event]
+) -> None:
     root = tmp_path_factory.mktemp("j")
     journal = Journal(GuardPaths(root))
     evs = [

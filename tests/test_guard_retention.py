@@ -108,7 +108,9 @@ def test_retention_never_changes_the_current_state_nor_a_last_copy(
 
 
 @given(journal_ops)
-def test_forgetting_deleted_files_touches_only_them(ops: list[tuple[float, str, int | None]]) -> None:
+def test_forgetting_deleted_files_touches_only_them(
+    ops: list[tuple[float, str, int | None]],
+) -> None:
     events = _journal(ops)
     current = replay(events)
     pruned = forget_deleted(events, "")

@@ -240,7 +240,9 @@ class Guard:
         event = r.event
         changed = len(event.put)
         parts = [f"{r.files:,} files guarded"]
-        if changed:
+        if changed and self.s.dry_run:
+            parts.append(f"{changed} changed (nothing copied: dry run)")
+        elif changed:
             parts.append(f"{changed} changed ({r.new_objects} new copies, {r.new_bytes:,} bytes)")
         else:
             parts.append("no change")
