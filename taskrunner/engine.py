@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import cast
 
 from . import runlock
 from .errors import (
+    EXIT_ERROR,
+    EXIT_OK,
     Interrupted,
     LockBusy,
     LockDirError,
@@ -27,10 +30,12 @@ from .worker import Outcome, run_attempt
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
     from pathlib import Path
     from typing import Any
+
+    from .records import RunRecord
 
 #: the fields the runner owns in a run record; a task's result never overrides them
 RUNNER_FIELDS = (
@@ -85,16 +90,17 @@ class RunResult:
 
     def __init__(
         self,
-        record: dict[str, Any],
+        record: Mapping[str, Any],
         alerts: list[dict[str, Any]],
         exit_code: int,
-        earlier: list[dict[str, Any]] | None = None,
+        earlier: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
-        self.record = record
+        # Built as plain dicts (a task's result fields join the runner's); typed here.
+        self.record = cast("RunRecord", record)
         self.alerts = alerts
         self.exit_code = exit_code
         #: records about earlier runs found dead (``crashed``), logged before this one
-        self.earlier = earlier or []
+        self.earlier = [cast("RunRecord", r) for r in earlier or ()]
 
 
 def new_run_id() -> str:
@@ -320,7 +326,7 @@ class Engine:
                     "key": f"{name}:failed",
                 }
             )
-        return record, alerts, 0 if status == "success" else 1
+        return record, alerts, EXIT_OK if status == "success" else EXIT_ERROR
 
     def _record(
         self,

@@ -20,9 +20,9 @@ from health_fakes import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskrunner.errors import CronOutputError
 from taskrunner.health.cron import (
     BIN_ENV,
-    CronOutputError,
     Located,
     check_cron,
     find_openclaw,

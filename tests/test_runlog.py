@@ -18,8 +18,8 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from taskrunner.errors import WriteFailed
 from taskrunner.runlog import RunLog, encode_record
-from taskrunner.system.atomic import WriteFailed
 
 
 def read_file(path: Path) -> list[dict[str, Any]]:

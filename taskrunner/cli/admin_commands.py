@@ -20,6 +20,10 @@ from typing import Any
 
 from ..errors import TaskrunnerError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..records import QueuedAlert
+
 #: longest message shown in the alerts table, in characters
 _MESSAGE_WIDTH = 80
 
@@ -61,7 +65,7 @@ def run_alerts(args: argparse.Namespace, state_dir: Path) -> int:
     return 0
 
 
-def _emit_drained(alerts: list[dict[str, Any]]) -> None:
+def _emit_drained(alerts: list[QueuedAlert]) -> None:
     try:
         _write_stdout(_json_text(alerts))
     except OSError as exc:

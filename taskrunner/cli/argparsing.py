@@ -1,7 +1,8 @@
 """Argument parsing for the CLI: argparse that exits 1 (never 2) on a usage error.
 
-argparse is the reference for every command line; ``fastargs`` skips it for
-the plain cases, and a property test checks that the two always agree.
+argparse is the reference for every command line; ``options.fast_parse``
+skips it for the plain cases, and a property test checks that the two always
+agree. The common options come from their one declaration, ``options.COMMON_OPTIONS``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import argparse
 from datetime import date
 
 from ..errors import PluginError, UsageError
+from . import options
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
     from typing import Any, NoReturn
 
@@ -30,66 +33,65 @@ def new_parser(prog: str, description: str | None = None) -> ArgumentParser:
     return ArgumentParser(prog=prog, description=description, allow_abbrev=False)
 
 
-def add_state_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--state-dir",
-        metavar="DIR",
-        help="where logs/, alerts/ and locks/ live (default: $TASKRUNNER_STATE_DIR, "
-        "else the folder holding runner.py)",
-    )
+def argparse_type(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``convert`` (which raises ``ValueError`` with a message) as an argparse ``type``."""
+
+    def parse(text: str) -> Any:
+        try:
+            return convert(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = convert.__name__
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
-
-
-def iso_date(text: str) -> date:
-    """``--date YYYY-MM-DD`` (the memory tasks' "today", for backfills and tests)."""
+def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return value
+#: option types for tasks' own options (re-exported by ``tasks/base.py``)
+non_negative_int = argparse_type(options.whole_number)
+positive_float = argparse_type(options.positive_seconds)
+#: ``--date YYYY-MM-DD`` (the memory tasks' "today", for backfills and tests)
+iso_date = argparse_type(_iso_date)
+iso_date.__name__ = "iso_date"
+
+
+def add_common_option(
+    parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup,
+    option: options.CommonOption,
+) -> None:
+    if option.takes_value:
+        assert option.convert is not None
+        convert = option.convert if option.convert is str else argparse_type(option.convert)
+        parser.add_argument(option.flag, type=convert, metavar=option.metavar, help=option.help)
+    else:
+        parser.add_argument(option.flag, action="store_true", help=option.help)
+
+
+def add_state_dir(parser: argparse.ArgumentParser) -> None:
+    """``--state-dir`` alone, for the runner's own commands (``history``, ``alerts``)."""
+    [state_dir] = [o for o in options.COMMON_OPTIONS if o.flag == "--state-dir"]
+    add_common_option(parser, state_dir)
 
 
 def task_parser(name: str, description: str) -> ArgumentParser:
+    """A task's parser with the common options (``options.COMMON_OPTIONS``) declared."""
     parser = new_parser(f"runner.py {name}", description)
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="run the task's logic but write nothing: no workspace, log or alert changes",
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print the run record as one JSON document on stdout"
-    )
-    parser.add_argument("--workspace", metavar="DIR", help="the OpenClaw workspace to work on")
-    add_state_dir(parser)
-    retry = parser.add_mutually_exclusive_group()
-    retry.add_argument(
-        "--retries", type=non_negative_int, metavar="N", help="retries after a failed attempt"
-    )
-    retry.add_argument("--no-retry", action="store_true", help="same as --retries 0")
-    parser.add_argument(
-        "--timeout",
-        type=positive_float,
-        metavar="SECONDS",
-        help="stop an attempt still running after this many seconds",
-    )
+    groups: dict[str, argparse._MutuallyExclusiveGroup] = {}
+    for option in options.COMMON_OPTIONS:
+        target: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup = parser
+        if option.exclusive_with is not None:
+            pair = frozenset({option.flag, option.exclusive_with})
+            key = "|".join(sorted(pair))
+            if key not in groups:
+                groups[key] = parser.add_mutually_exclusive_group()
+            target = groups[key]
+        add_common_option(target, option)
     return parser
 
 

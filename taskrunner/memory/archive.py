@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import secrets
 import stat
@@ -24,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import diagnostics
 from ..system.atomic import append_line, write_atomic
 from .consolidate import Memory, Plan, identify, seen_count_of
 from .normalize import normalize_text
 from .similarity import is_near_duplicate, jaccard, words
-
-logger = logging.getLogger(__name__)
 
 REASONS = ("stale", "duplicate")
 
@@ -73,8 +71,8 @@ def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) 
                     os.unlink(tmp)
                 raise
             return
-    except OSError as exc:
-        logger.debug("cannot hard-link %s to %s (%s); copying", path, backup, exc)
+    except OSError:
+        pass  # no hard links on this filesystem: copy instead
     write_atomic(backup, path.read_bytes())
 
 
@@ -152,7 +150,8 @@ def read_archive(path: Path) -> ArchiveContents:
             continue
         contents.records.append(record)
     if contents.bad_lines:
-        logger.warning(
+        diagnostics.warn(
+            __name__,
             "%s: %d unreadable line(s) skipped (first: line %d)",
             path,
             len(contents.bad_lines),

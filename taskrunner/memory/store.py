@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorruptInput
+from ..errors import StoreCorrupt
 from ..system import lockfile
 from ..system.atomic import write_atomic
 from .normalize import memory_id
@@ -57,10 +57,6 @@ _ENCODE = _memory_encoder(ensure_ascii=False)
 # For the rare store holding a lone surrogate (from a "\ud800" escape), which
 # UTF-8 cannot carry: escape everything rather than write invalid bytes.
 _ENCODE_ASCII = _memory_encoder(ensure_ascii=True)
-
-
-class StoreCorrupt(CorruptInput):
-    """Raised when the store is not valid JSON or has the wrong shape; it is left untouched."""
 
 
 @dataclass
