@@ -21,7 +21,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..system.atomic import WriteFailed, write_atomic
+from ..errors import WriteFailed
+from ..system.atomic import write_atomic
 from .layout import GuardPaths
 from .manifest import MANIFEST_VERSION, Entry, Event, apply, state_from_json, state_to_json
 
