@@ -111,3 +111,19 @@ def test_a_deliberate_deletion_is_forgotten_with_prune_deleted(
     assert result["forgotten"] == ["memory/old.md"]
     after = _run(workspace, state_dir, clock)
     assert after["alerts"] == [] and after["problems"] == {}
+
+
+def test_a_corrupt_problem_list_is_set_aside_and_a_fresh_one_started(
+    workspace: Path, state_dir: Path
+) -> None:
+    clock = Clock()
+    write(workspace, "MEMORY.md", "m" * 21_000)
+    _run(workspace, state_dir, clock)
+    problems = make_guard(workspace, state_dir, clock).paths.problems
+    problems.write_text("{broken", encoding="utf-8")
+    result = _run(workspace, state_dir, clock)
+    # Known problems were lost with the file, so the open one is alerted again: better
+    # twice than never.
+    assert _keys(result) == {"memory_guard:bootstrap:MEMORY.md": "error"}
+    aside = list(problems.parent.glob("problems.json.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_text() == "{broken"

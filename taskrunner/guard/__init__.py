@@ -8,6 +8,9 @@
 - ``snapshot``: one scan, turning what changed into an event.
 - ``retention``: which versions are kept as they age.
 - ``findings``: vanished, shrunk and oversized files, as alerts with stable keys.
+- ``problem_state``: the open findings between runs (``problems.json``).
 - ``restore``: putting a version (or a folder at a moment) back.
 - ``guard_run``: one scheduled guard run, tying these together.
+- ``commands``: the user's ``--list``, ``--restore`` and ``--prune-deleted``.
+- ``layout``: where one workspace's snapshots live, and the guard lock.
 """

@@ -189,7 +189,7 @@ def prune_deleted(guard: Guard, typed: str) -> dict[str, Any]:
 
 
 def _forget_problems(guard: Guard, forgotten: set[str]) -> None:
-    from .findings import load_problems, save_problems
+    from .problem_state import load_problems, save_problems
 
     known, bad = load_problems(guard.paths.problems)
     changed = dict(known)
@@ -201,4 +201,6 @@ def _forget_problems(guard: Guard, forgotten: set[str]) -> None:
             else:
                 del changed[key]
     if changed != known:
-        save_problems(guard.paths.problems, changed, guard.s.now().isoformat(), bad=bad is not None)
+        save_problems(
+            guard.paths.problems, changed, guard.s.now().isoformat(), corrupt=bad is not None
+        )

@@ -6,18 +6,16 @@ kept in ``problems.json`` until it clears. It is alerted when it appears and
 again only when it gets worse (a higher level, more files gone), not every
 15 minutes; when it clears, one ``info`` "recovered" notice. A deleted file
 stays a problem until it is restored or forgotten with ``--prune-deleted``.
+The file itself is read and written by ``problem_state``.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ..system.atomic import dumps_json, move_aside, write_atomic
 from .manifest import Entry
 from .tracked import BOOTSTRAP_LIMITS, BOOTSTRAP_TOTAL_LIMIT
 
@@ -296,26 +294,3 @@ def plan_alerts(
             }
         )
     return alerts, state
-
-
-def load_problems(path: Path) -> tuple[dict[str, dict[str, Any]], str | None]:
-    try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return {}, None
-    except (OSError, ValueError) as exc:
-        return {}, f"{path} is unreadable ({exc}); a fresh one was started"
-    problems = data.get("problems") if isinstance(data, dict) else None
-    if not isinstance(problems, dict) or not all(isinstance(v, dict) for v in problems.values()):
-        return {}, f"{path} does not hold a problem list; a fresh one was started"
-    return {str(k): dict(v) for k, v in problems.items()}, None
-
-
-def save_problems(path: Path, problems: Mapping[str, Any], now_iso: str, *, bad: bool) -> None:
-    if bad and path.exists():
-        move_aside(path, "unreadable-" + "".join(c for c in now_iso[:19] if c.isdigit()))
-    write_atomic(
-        path,
-        dumps_json({"version": 1, "updated_at": now_iso, "problems": dict(problems)}),
-        mode=0o600,
-    )

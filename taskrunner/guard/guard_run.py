@@ -24,14 +24,13 @@ from .findings import (
     DEFAULT_SHRINK_SHARE,
     Inputs,
     find,
-    load_problems,
     plan_alerts,
-    save_problems,
 )
 from .journal import CHECKPOINT_EVERY, CHECKPOINT_TAIL_BYTES, Current, Journal
 from .layout import GuardPaths, guard_lock
 from .manifest import Event
 from .objects import ObjectStore
+from .problem_state import load_problems, save_problems
 from .reading import MAX_FILE_BYTES
 from .retention import Policy, Pruned, apply_policy
 from .snapshot import Scan, scan
@@ -167,7 +166,7 @@ class Guard:
         problems, silent = find(inputs)
         alerts, state = plan_alerts(known, problems, silent, event.at)
         if not self.s.dry_run and (state != known or bad):
-            save_problems(self.paths.problems, state, event.at, bad=bad is not None)
+            save_problems(self.paths.problems, state, event.at, corrupt=bad is not None)
         return Cycle(result, current, alerts, state, written, notes=list(current.problems))
 
     def run(self) -> dict[str, Any]:
