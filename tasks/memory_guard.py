@@ -10,6 +10,7 @@ the command: a guard run (the default, scheduled every 15 minutes),
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,7 @@ class MemoryGuardTask(Task):
             run_id=self.run_id,
             now=self.now,
             restore_cmd=self._restore_command,
-            scope=Scope(tuple(p for p in extra if p)),
+            scope=Scope(tuple(p for p in extra if p), exclude=(os.path.realpath(self.state_dir),)),
             policy=policy,
             shrink_share=shrink / 100,
             several=several,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
 
+from conftest import run_runner
 from guard_helpers import (
     guard_cli,
     guard_dir,
@@ -196,3 +198,25 @@ def test_objects_are_each_content_once(workspace: Path, state_dir: Path) -> None
     guard_cli(workspace)
     objects = objects_on_disk(guard_dir(state_dir, workspace))
     assert list(objects.values()) == [b"# same text in five notes\n"]
+
+
+def test_the_snapshots_never_snapshot_themselves(workspace: Path) -> None:
+    # The runner often lives in the workspace (scripts/taskrunner), its state beside it.
+    state = workspace / "scripts" / "taskrunner"
+    write(workspace, "scripts/run.sh", "echo hi\n")
+    write(workspace, "MEMORY.md", "# m\n")
+    for _ in range(2):
+        proc = run_runner(
+            "memory_guard",
+            "--workspace",
+            str(workspace),
+            "--state-dir",
+            str(state),
+            "--paths",
+            "scripts",
+            "--json",
+        )
+        assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["files"] == 2
+    assert all(not p.startswith("scripts/taskrunner") for p in record["changed"])

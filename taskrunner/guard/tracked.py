@@ -37,6 +37,9 @@ class Scope:
     """The set of workspace-relative paths (with ``/``) this run guards."""
 
     extra: tuple[str, ...] = ()
+    #: real paths never walked into: the runner's state (the snapshots must not snapshot
+    #: themselves when the runner lives in the workspace and ``--paths`` covers it)
+    exclude: tuple[str, ...] = ()
 
     def covers(self, rel: str) -> bool:
         if rel in ROOT_FILES:
@@ -148,6 +151,8 @@ class _Walker:
         key = os.path.realpath(real_dir)
         if key in self.seen_dirs:
             return  # a link loop, or a folder reached twice
+        if any(_inside(key, excluded) for excluded in self.scope.exclude):
+            return
         self.seen_dirs.add(key)
         try:
             entries = sorted(os.scandir(real_dir), key=lambda e: e.name)
