@@ -176,15 +176,7 @@ class Engine:
             except (LockDirError, LockFileError) as exc:
                 # Not a run of the task, but the user must hear about it: a planted
                 # symlink or a foreign lock directory stops every future run too.
-                record = {
-                    **base,
-                    "success": False,
-                    "status": "failed",
-                    "message": str(exc),
-                    "attempts": 0,
-                    "duration_seconds": round(self.monotonic() - t0, 3),
-                    "error": {"type": type(exc).__name__, "message": str(exc)},
-                }
+                record = self._unsuccessful(base, exc, "failed", str(exc), 0, t0)
                 alert = {
                     "task": name,
                     "run_id": run_id,
@@ -194,15 +186,7 @@ class Engine:
                 }
                 return RunResult(record, [alert], exc.exit_code)
             except LockBusy as busy:
-                record = {
-                    **base,
-                    "success": False,
-                    "status": "locked",
-                    "message": str(busy),
-                    "attempts": 0,
-                    "duration_seconds": round(self.monotonic() - t0, 3),
-                    "error": {"type": "LockBusy", "message": str(busy)},
-                }
+                record = self._unsuccessful(base, busy, "locked", str(busy), 0, t0)
                 return RunResult(record, [], busy.exit_code)
             if held.previous is not None:
                 extra.append(self._crashed_record(name, held.previous, run_id))
@@ -299,15 +283,7 @@ class Engine:
                     )
                     self.sleep(delay)
         except Interrupted as exc:
-            record = {
-                **base,
-                "success": False,
-                "status": "interrupted",
-                "message": f"{name} was {exc}",
-                "attempts": attempt,
-                "duration_seconds": round(self.monotonic() - t0, 3),
-                "error": {"type": "Interrupted", "message": str(exc)},
-            }
+            record = self._unsuccessful(base, exc, "interrupted", f"{name} was {exc}", attempt, t0)
             return record, [], exc.exit_code
         record = self._record(name, base, outcome, status, attempt, timeout_s, t0)
         alerts = [
@@ -327,6 +303,26 @@ class Engine:
                 }
             )
         return record, alerts, EXIT_OK if status == "success" else EXIT_ERROR
+
+    def _unsuccessful(
+        self,
+        base: dict[str, Any],
+        exc: TaskrunnerError,
+        status: str,
+        message: str,
+        attempts: int,
+        t0: float,
+    ) -> dict[str, Any]:
+        """The record of a run the runner itself ended: lock refused, busy, interrupted."""
+        return {
+            **base,
+            "success": False,
+            "status": status,
+            "message": message,
+            "attempts": attempts,
+            "duration_seconds": round(self.monotonic() - t0, 3),
+            "error": {"type": type(exc).__name__, "message": str(exc)},
+        }
 
     def _record(
         self,

@@ -75,8 +75,8 @@ class TaskContext:
 class Task(abc.ABC):
     """Base class for ``tasks/<name>.py`` plugins.
 
-    Subclasses define ``name``, ``description`` and ``run()``, and may
-    override the class attributes below.
+    Subclasses define ``name``, ``description`` (class attributes, or
+    properties) and ``run()``, and may override the settings below.
     """
 
     #: attempts after the first one when an attempt fails

@@ -8,14 +8,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from taskrunner.errors import NoteUnreadable, StoreCorrupt
+from taskrunner.errors import NoteUnreadable
 from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
 from taskrunner.memory.merge import MergeResult, Sighting, merge_sightings
 from taskrunner.memory.notes import find_notes, read_note
 from taskrunner.memory.store import (
-    Store,
-    corrupt_alert_key,
-    load_store,
+    load_store_or_alert,
     save_store,
     store_lock,
     store_path,
@@ -27,13 +25,8 @@ from .base import ConfigError, Task, iso_date
 class MemoryCaptureTask(Task):
     """Extract decisions, todos, lessons and facts from the daily notes into the store."""
 
-    @property
-    def name(self) -> str:
-        return "memory_capture"
-
-    @property
-    def description(self) -> str:
-        return "Capture decisions, todos, lessons and facts from today's and yesterday's notes"
+    name = "memory_capture"
+    description = "Capture decisions, todos, lessons and facts from today's and yesterday's notes"
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -54,16 +47,6 @@ class MemoryCaptureTask(Task):
             return date.fromisoformat(str(value))
         except ValueError:
             raise ConfigError(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
-
-    def _load(self, path: Path) -> Store:
-        try:
-            return load_store(path)
-        except StoreCorrupt as exc:
-            # The alert queue scopes keys to the task: memory_consolidate and
-            # memory_restore queue their own alert for the same broken store, and
-            # repeats of each only raise its count.
-            self.alert(str(exc), level="error", key=corrupt_alert_key(path))
-            raise
 
     def _read_sightings(
         self, workspace: Path, today: date
@@ -140,14 +123,16 @@ class MemoryCaptureTask(Task):
         now_iso = self.now().isoformat(timespec="seconds")
         if self.dry_run:
             # No lock in a dry run: taking it would create the lock file.
-            merged = merge_sightings(self._load(path).memories, sightings, now_iso=now_iso)
+            merged = merge_sightings(
+                load_store_or_alert(path, self.alert).memories, sightings, now_iso=now_iso
+            )
             self.log(
                 f"dry run: would add {merged.added} memories, record new sightings of "
                 f"{merged.updated} and move {merged.moved} sources; {path} not written"
             )
             return merged
         with store_lock(workspace):
-            store = self._load(path)
+            store = load_store_or_alert(path, self.alert)
             merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
             if merged.changed:
                 save_store(path, store)

@@ -12,13 +12,13 @@ import argparse
 import errno
 import io
 import json
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import TaskrunnerError
+from ..system.atomic import write_all
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -194,9 +194,4 @@ def _write_stdout(text: str) -> None:
         stream.flush()
         return
     stream.flush()  # whatever was printed before goes out first
-    view = memoryview(text.encode("utf-8"))
-    while view:
-        written = os.write(fd, view)
-        if written <= 0:
-            raise OSError(errno.EIO, f"stdout accepted no bytes ({len(view)} left)")
-        view = view[written:]
+    write_all(fd, text.encode("utf-8"))

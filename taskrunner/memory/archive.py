@@ -28,6 +28,7 @@ from ..system.atomic import append_line, write_atomic
 from .consolidate import Memory, Plan, identify, seen_count_of
 from .normalize import normalize_text
 from .similarity import is_near_duplicate, jaccard, words
+from .store import canonical_json
 
 REASONS = ("stale", "duplicate")
 
@@ -258,7 +259,7 @@ def plan_restore(
     # selected record need the full comparison.
     candidates = {identify(record["memory"]) for record in selected}
     copies = Counter(
-        _content(new_memories[position])
+        canonical_json(new_memories[position])
         for mid in candidates
         for position in positions_of.get(mid, ())
     )
@@ -276,7 +277,7 @@ def plan_restore(
             new_memories[keeper_position] = _unmerge(new_memories[keeper_position], memory, mid)
             unmerged += 1
         else:
-            key = _content(memory)
+            key = canonical_json(memory)
             if copies[key] > 0:
                 copies[key] -= 1
                 skipped.append(Skipped(mid, record.get("run_id"), ALREADY_PRESENT))
@@ -320,11 +321,6 @@ def _keeper_of(
             ):
                 return position
     return claims[0] if claims else None
-
-
-def _content(memory: Memory) -> str:
-    """The whole memory as one comparable string: equal exactly for equal memories."""
-    return json.dumps(memory, sort_keys=True, ensure_ascii=False, default=repr)
 
 
 def _lists(merged_from: object, memory_id: str) -> bool:
