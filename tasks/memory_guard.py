@@ -32,16 +32,11 @@ def _split_paths(values: list[str]) -> list[str]:
 class MemoryGuardTask(Task):
     """Snapshot MEMORY.md, the bootstrap files and memory/**/*.md; report and restore."""
 
-    @property
-    def name(self) -> str:
-        return "memory_guard"
-
-    @property
-    def description(self) -> str:
-        return (
-            "Snapshot the memory files (memory/**/*.md, MEMORY.md, USER.md, …); alert when they "
-            "vanish, shrink or outgrow what OpenClaw injects; --list and --restore versions"
-        )
+    name = "memory_guard"
+    description = (
+        "Snapshot the memory files (memory/**/*.md, MEMORY.md, USER.md, …); alert when they "
+        "vanish, shrink or outgrow what OpenClaw injects; --list and --restore versions"
+    )
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
