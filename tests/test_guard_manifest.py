@@ -157,3 +157,20 @@ def test_a_missing_object_is_reported_healed_when_possible_and_deletes_nothing(
     except Exception as exc:  # pragma: no cover - the assertion below says what failed
         raise AssertionError(exc) from exc
     assert not (workspace / "memory" / "2026-11-02.md").exists()
+
+
+def test_a_lost_journal_makes_maintenance_delete_nothing(workspace: Path, state_dir: Path) -> None:
+    clock = Clock()
+    for day in range(3):
+        write(workspace, "memory/2026-11-01.md", note_text(day))
+        make_guard(workspace, state_dir, clock).run()
+        clock.advance(days=1)
+    gd = guard_dir(state_dir, workspace)
+    before = objects_on_disk(gd)
+    assert len(before) == 3
+    gd.journal.unlink()  # history gone (a user's clean-up, a disk fault)
+    clock.advance(days=400)
+    for _ in range(2):
+        make_guard(workspace, state_dir, clock).run()
+        clock.advance(days=1)
+    assert objects_on_disk(gd) == before, "unreferenced is not a reason to delete"

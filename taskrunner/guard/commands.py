@@ -170,7 +170,7 @@ def prune_deleted(guard: Guard, typed: str) -> dict[str, Any]:
                 "forgotten": pruned.paths_forgotten,
             }
         size, ino = guard.journal.rewrite(pruned.events)
-        garbage = guard.collect_garbage(pruned)
+        garbage = guard.collect_garbage(history.events, pruned, current.state)
         guard.journal.write_checkpoint(
             current.state,
             seq=current.last_seq,

@@ -28,7 +28,7 @@ from .findings import (
 )
 from .journal import CHECKPOINT_EVERY, CHECKPOINT_TAIL_BYTES, Current, Journal
 from .layout import GuardPaths, guard_lock
-from .manifest import Event
+from .manifest import Entry, Event
 from .objects import ObjectStore
 from .problem_state import load_problems, save_problems
 from .reading import MAX_FILE_BYTES
@@ -210,17 +210,29 @@ class Guard:
         if pruned.events != history.events:
             size, ino = self.journal.rewrite(pruned.events)
             report["versions_dropped"] = pruned.versions_dropped
-        report.update(self.collect_garbage(pruned))
+        report.update(self.collect_garbage(history.events, pruned, result.state))
         self._checkpoint(result, last_seq, now_ts, size, ino)
         return report
 
-    def collect_garbage(self, pruned: Pruned) -> dict[str, Any]:
-        """Delete objects no journal record names (under the lock, after the rewrite)."""
-        keep = {h for e in pruned.events for h in _hashes(e)}
+    def collect_garbage(
+        self, before: list[Event], pruned: Pruned, keep_state: dict[str, Entry]
+    ) -> dict[str, Any]:
+        """Delete the objects of the versions this prune dropped (under the lock, after the
+        rewrite), and nothing else.
+
+        Only a hash the old journal named and the new one does not is deleted, never
+        "whatever is unreferenced": objects named by a journal that was lost or cannot be
+        read, and objects a killed run wrote before recording them, are left alone (they
+        cost space, never data; the next run reuses the latter when the content recurs).
+        """
+        dropped = {h for e in before for h in _hashes(e)}
+        dropped -= {h for e in pruned.events for h in _hashes(e)}
+        dropped -= {e.hash for e in keep_state.values() if e.hash}
         deleted = freed = 0
-        for h in list(self.objects.hashes()):
-            if h not in keep:
-                freed += self.objects.delete(h)
+        for h in sorted(dropped):
+            size = self.objects.delete(h)
+            if size or not self.objects.has(h):
+                freed += size
                 deleted += 1
         cutoff = time.time() - STALE_TEMP_S
         for leftover in list(self.objects.leftover_temp_files()):
