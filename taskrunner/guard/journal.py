@@ -116,9 +116,11 @@ class Journal:
         if fh is None:
             if checkpoint is not None and checkpoint["state"]:
                 current.problems.append(
-                    f"{self.paths.journal} is missing but a checkpoint exists; its state was "
-                    "used (the history of older versions is gone)"
+                    f"{self.paths.journal} cannot be read: it is missing but a checkpoint "
+                    "exists; the checkpoint's state was used, older versions are no longer "
+                    "listed (their copies are kept in objects/)"
                 )
+                current.corrupt = True
                 current.state = checkpoint["state"]
                 current.last_seq = checkpoint["seq"]
             return current
