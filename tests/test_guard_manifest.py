@@ -126,6 +126,13 @@ def test_a_corrupt_journal_line_makes_no_run_delete_anything(
     assert result["problems"]["memory_guard:snapshots"] == "error"
     alert = next(a for a in result["alerts"] if a["key"] == "memory_guard:snapshots")
     assert "cannot be read" in alert["message"]
+    # Runs between maintenance passes do not look again: the problem stays, unrepeated,
+    # and is not declared recovered.
+    clock.advance(minutes=15)
+    later = make_guard(workspace, state_dir, clock).run()
+    assert "maintenance" not in later
+    assert later["problems"]["memory_guard:snapshots"] == "error"
+    assert later["alerts"] == []
 
 
 def test_a_missing_object_is_reported_healed_when_possible_and_deletes_nothing(

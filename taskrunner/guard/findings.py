@@ -89,6 +89,9 @@ class Inputs:
     shrink_share: float = DEFAULT_SHRINK_SHARE
     several: int = DEFAULT_SEVERAL
     store_problems: Sequence[str] = ()
+    #: whether this run checked the journal and the objects (maintenance runs do); when it
+    #: did not, a known store problem is kept as it was, neither repeated nor "recovered"
+    store_checked: bool = True
 
 
 def find(inputs: Inputs) -> tuple[list[Problem], set[str]]:
@@ -102,11 +105,13 @@ def find(inputs: Inputs) -> tuple[list[Problem], set[str]]:
         problems.append(
             Problem(f"{PREFIX}:skipped:{rel}", "warning", f"{rel} is not snapshotted: {note}", rel)
         )
+    key = f"{PREFIX}:snapshots"
     if inputs.store_problems:
         text = "; ".join(inputs.store_problems)
-        problems.append(
-            Problem(f"{PREFIX}:snapshots", "error", f"memory_guard snapshots: {text}", "snapshots")
-        )
+        problems.append(Problem(key, "error", f"memory_guard snapshots: {text}", "snapshots"))
+    elif not inputs.store_checked and key in inputs.known:
+        old = inputs.known[key]
+        problems.append(Problem(key, str(old["level"]), str(old["message"]), "snapshots"))
     return problems, silent
 
 

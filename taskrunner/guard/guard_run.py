@@ -140,7 +140,13 @@ class Guard:
         return current, result, True
 
     def report(
-        self, current: Current, result: Scan, written: bool, store_problems: list[str]
+        self,
+        current: Current,
+        result: Scan,
+        written: bool,
+        store_problems: list[str],
+        *,
+        store_checked: bool = False,
     ) -> Cycle:
         """The findings of one recorded scan, and the alerts they call for."""
         known, bad = load_problems(self.paths.problems)
@@ -162,6 +168,7 @@ class Guard:
             shrink_share=self.s.shrink_share,
             several=self.s.several,
             store_problems=(current.problems if current.corrupt else []) + store_problems,
+            store_checked=store_checked or current.corrupt,
         )
         problems, silent = find(inputs)
         alerts, state = plan_alerts(known, problems, silent, event.at)
@@ -181,7 +188,9 @@ class Guard:
             if due and not self.s.dry_run:
                 maintenance = self.maintain(result, now_ts)
             store_problems = [maintenance["skipped"]] if "skipped" in maintenance else []
-            cycle = self.report(current, result, written, store_problems)
+            cycle = self.report(
+                current, result, written, store_problems, store_checked=due and not self.s.dry_run
+            )
         return self._result(cycle, maintenance)
 
     def maintain(self, result: Scan, now_ts: float) -> dict[str, Any]:
