@@ -29,6 +29,8 @@ class TaskrunnerError(Exception):
     exit_code: ClassVar[int] = EXIT_ERROR
     #: ``status`` written to the run log when this error ends a run
     status: ClassVar[str] = "failed"
+    #: whether a run this error ends tells the heartbeat (an alert) besides the command line
+    alerts: ClassVar[bool] = True
 
 
 class UsageError(TaskrunnerError):

@@ -141,3 +141,28 @@ def test_runs_with_stdout_closed(state_dir: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert run_records(state_dir)[0]["status"] == "success"
+
+
+def test_a_bad_request_fails_once_with_one_line_and_no_alert(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    plugins = tmp_path / "plugins"
+    write_task(
+        plugins,
+        "picky",
+        "from taskrunner.errors import InvalidRequest\n"
+        "raise InvalidRequest('--restore nope.md has no snapshots')",
+    )
+    write_task(plugins, "broken_config", "from .base import ConfigError\nraise ConfigError('bad')")
+    env = {"TASKRUNNER_TASKS_PATH": str(plugins)}
+    proc = run_runner("picky", "--json", env=env)
+    assert proc.returncode == 1
+    record = json.loads(proc.stdout)
+    assert record["attempts"] == 1 and record["error"]["type"] == "InvalidRequest"
+    assert "Traceback" not in proc.stderr
+    assert not (state_dir / "alerts" / "pending.json").exists(), "a typo is not alerted"
+    # Other permanent errors (a broken setting of a scheduled job) still are.
+    proc = run_runner("broken_config", env=env)
+    assert proc.returncode == 1
+    queued = json.loads((state_dir / "alerts" / "pending.json").read_text())
+    assert [a["key"] for a in queued] == ["broken_config:failed"]

@@ -17,7 +17,14 @@ from support.plugin_factory import write_task
 
 #: the date of the shipped example notes (examples/workspace/memory/2026-11-28.md)
 EXAMPLE_DATE = "2026-11-28"
-TASKS = ["memory_capture", "memory_consolidate", "memory_restore", "noop", "system_health"]
+TASKS = [
+    "memory_capture",
+    "memory_consolidate",
+    "memory_guard",
+    "memory_restore",
+    "noop",
+    "system_health",
+]
 
 
 def tree_digest(root: Path) -> str:
@@ -73,7 +80,7 @@ def test_every_task_dry_runs_and_nothing_is_written(
     # --date reaches capture (the example notes are of that day) and is kept
     # from the tasks that take no --date (they would refuse it).
     assert "would have added" in lines["memory_capture"]
-    assert proc.stdout.splitlines()[-1] == "5 of 5 tasks ran in dry run"
+    assert proc.stdout.splitlines()[-1] == "6 of 6 tasks ran in dry run"
     assert tree_digest(example) == before_ws
     assert tree_digest(state_dir) == before_state
 
@@ -91,7 +98,7 @@ def test_a_health_finding_is_shown_but_is_not_a_failure(
     assert proc.returncode == 0, proc.stdout + proc.stderr
     health = task_lines(proc.stdout)["system_health"]
     assert health.startswith("found") and "gateway not reachable" in health
-    assert "5 of 5 tasks ran in dry run (1 reported a finding" in proc.stdout
+    assert "6 of 6 tasks ran in dry run (1 reported a finding" in proc.stdout
 
 
 def test_without_any_openclaw_it_uses_the_shipped_example(state_dir: Path, tmp_path: Path) -> None:
@@ -124,7 +131,7 @@ def test_a_task_that_cannot_run_makes_it_exit_1(
     assert lines["broken"].startswith("FAIL") and "half-written plugin" in lines["broken"]
     assert lines["crashes"].startswith("FAIL") and "bug in the task" in lines["crashes"]
     assert lines["noop"].startswith("ok")
-    assert "5 of 7 tasks ran in dry run" in proc.stdout
+    assert "6 of 8 tasks ran in dry run" in proc.stdout
 
 
 def test_a_bad_date_is_a_usage_error(state_dir: Path) -> None:
