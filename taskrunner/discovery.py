@@ -28,7 +28,9 @@ if TYPE_CHECKING:
 TASK_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 #: names that are commands of the runner itself, or not tasks at all
-RESERVED_NAMES = frozenset({"base", "list", "history", "alerts", "help", "version"})
+RESERVED_NAMES = frozenset(
+    {"base", "list", "history", "alerts", "help", "version", "install", "uninstall", "status"}
+)
 
 BUILTIN_TASKS_DIR = paths.RUNNER_HOME / "tasks"
 

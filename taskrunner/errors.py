@@ -108,6 +108,18 @@ class CorruptInput(PermanentError):
     """Raised when an input file is malformed; the file is left untouched."""
 
 
+class InstallError(TaskrunnerError):
+    """Raised when ``runner.py install``/``uninstall`` cannot do what was asked."""
+
+
+class OpenClawError(InstallError):
+    """Raised when an ``openclaw`` command fails or prints something unusable."""
+
+
+class ScratchConflict(OpenClawError):
+    """Raised when the heartbeat scratch changed between reading and writing it."""
+
+
 class InvalidAlertLevel(TaskrunnerError, ValueError):
     """Raised when an alert level is not one of info, warning, error, critical."""
 

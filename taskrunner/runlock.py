@@ -196,3 +196,35 @@ def acquire(lock_dir: Path, task: str, workspace: Path | None, holder: dict[str,
         os.close(fd)
         raise
     return HeldLock(path=path, fd=fd, holder=holder, previous=previous)
+
+
+def current_holder(lock_dir: Path, task: str, workspace: Path | None) -> dict[str, Any] | None:
+    """Who runs (task, workspace) now, from the lock file: None when nobody does.
+
+    Read without taking the lock: a reader holding it, even shared and for a
+    moment, would make a run starting in that instant exit as ``locked``. A
+    holder counts while its record says it has not finished and its pid lives.
+    """
+    path = lock_dir / lock_file_name(task, workspace)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        holder = _read_holder(fd)
+    finally:
+        os.close(fd)
+    if not holder or holder.get("finished"):
+        return None
+    pid = holder.get("pid")
+    if not isinstance(pid, int) or pid <= 0:
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, someone else's
+    except (OverflowError, OSError):
+        return None  # not a pid this system can have
+    return holder

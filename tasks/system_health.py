@@ -2,7 +2,8 @@
 
 Checks are in ``taskrunner/health/``; this task wires them together, turns
 problems into alerts with stable keys (``health:gateway``,
-``health:disk:<mount>``, ``health:cron:<job id>``) and reports recoveries.
+``health:disk:<mount>``, ``health:cron:<job id>``, ``health:overdue:<task>``,
+``health:install:<task>``) and reports recoveries.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any, ClassVar
 
 from taskrunner import paths
 from taskrunner.errors import LockFileError, TaskrunnerError
-from taskrunner.health import cron, disk, gateway
-from taskrunner.health.report import Check, build_report, format_table, summary
+from taskrunner.health import cron, deadman, disk, gateway
+from taskrunner.health.report import Check, Problem, build_report, format_table, summary
 from taskrunner.health.state import load_state, plan_alerts, save_state, state_lock, state_path
 
 from .base import (
@@ -119,6 +120,9 @@ class SystemHealthTask(Task):
             located = cron.find_openclaw(opts.get("openclaw_bin"), env)
             port = endpoint.port if endpoint.is_loopback else None
             checks.append(cron.check_cron(located, env=env, port=port, timeout_s=cron_timeout_s))
+        schedule = self._schedule_check(checks[-1])
+        if schedule is not None:
+            checks.append(schedule)
 
         alerts, state_note = self._raise_alerts(checks)
         for line in format_table(checks):
@@ -162,6 +166,30 @@ class SystemHealthTask(Task):
             endpoint, timeout_s=timeout_s, recheck_delay_s=self.gateway_recheck_delay_s
         )
         return endpoint, check
+
+    def _schedule_check(self, cron_check: Check) -> Check | None:
+        """Missed runs (run log + installed schedules), switched-off jobs; None: none installed."""
+        from taskrunner.install.manifest import installed_jobs
+        from taskrunner.runlog import RunLog
+
+        try:
+            installed = installed_jobs(self.state_dir)
+        except TaskrunnerError as exc:  # a corrupt or unreadable install record
+            message = f"cannot check the installed schedules: {exc}"
+            problem = Problem("health:install", "warning", message, "the install record")
+            return Check(
+                "schedule",
+                "unknown",
+                str(exc),
+                problems=[problem],
+                unknown_scopes=[deadman.OVERDUE_PREFIX, deadman.INSTALL_PREFIX],
+            )
+        if not installed:
+            return None
+        records = RunLog(self.state_dir).records()
+        return deadman.check_schedule(
+            installed, records, cron_check.listing, self.now(), deadman.runner_command()
+        )
 
     def _disk_checks(self, warn_pct: float, critical_pct: float) -> list[Check]:
         places: list[tuple[str, Path]] = []

@@ -25,13 +25,16 @@ if TYPE_CHECKING:
     from ..records import RunRecord
 
 #: commands of the runner itself; a task may not take one of these names
-COMMANDS = ("list", "history", "alerts")
+COMMANDS = ("list", "history", "alerts", "status", "install", "uninstall")
 
 _USAGE = """\
 usage: runner.py <task> [--dry-run] [--json] [options]
        runner.py list [--json]
        runner.py history [TASK] [--last N] [--json]
        runner.py alerts [--json | --drain]
+       runner.py status [--json]
+       runner.py install [--target openclaw|crontab|systemd|launchd] [--agent ID] [--dry-run]
+       runner.py uninstall [--target ...] [--agent ID] [--dry-run]
        runner.py <task> --help | --version | help | version
 
 exit codes: 0 success, 1 error, 2 already running, 130/143 interrupted
@@ -128,6 +131,8 @@ def _dispatch(args: list[str]) -> int:
         return _cmd_list(rest)
     if command in ("history", "alerts"):
         return _cmd_admin(command, rest)
+    if command in ("install", "uninstall", "status"):
+        return _cmd_setup(command, rest)
     return _cmd_task(command, rest)
 
 
@@ -174,6 +179,31 @@ def _cmd_admin(command: str, rest: list[str]) -> int:
     return int(run(ns, state_dir))
 
 
+def _cmd_setup(command: str, rest: list[str]) -> int:
+    from .argparsing import add_state_dir, new_parser
+
+    parser = new_parser(f"runner.py {command}")
+    add_state_dir(parser)
+    if command == "status":
+        from .. import status
+
+        parser.description = "Is maintenance alive? Schedules, last runs, overdue tasks, alerts."
+        status.configure(parser)
+        ns = parser.parse_args(rest)
+        return status.run_status(ns, paths.resolve_state_dir(ns.state_dir))
+    from ..install import command as setup
+
+    parser.description = (
+        "Wire taskrunner into OpenClaw (cron jobs, heartbeat, skill) or a system scheduler."
+        if command == "install"
+        else "Remove exactly what `runner.py install` added."
+    )
+    setup.configure(parser, uninstall=command == "uninstall")
+    ns = parser.parse_args(rest)
+    run = setup.run_install if command == "install" else setup.run_uninstall
+    return run(ns, paths.resolve_state_dir(ns.state_dir))
+
+
 def _cmd_task(name: str, rest: list[str]) -> int:
     spec = discovery.find(name)
     task_cls = discovery.load(spec)
@@ -190,7 +220,7 @@ def _cmd_task(name: str, rest: list[str]) -> int:
     workspace: Path | None
     workspace_error: str | None = None
     try:
-        workspace = paths.resolve_workspace(parsed["workspace"])
+        workspace = paths.resolve_workspace(parsed["workspace"], agent=parsed["agent"])
     except ConfigError as exc:
         workspace, workspace_error = None, str(exc)
     from ..engine import Engine
@@ -208,7 +238,9 @@ def _cmd_task(name: str, rest: list[str]) -> int:
     with SignalGuard() as guard:
         result = Engine().run(name, task_cls, settings, guard=guard)
         dry_run = settings.dry_run
-        _publish([*result.earlier, result.record], result.alerts, state_dir, dry_run=dry_run)
+        published = _publish(
+            [*result.earlier, result.record], result.alerts, state_dir, dry_run=dry_run
+        )
         record = result.record
         if parsed["json"]:
             from ..runlog import encode_record  # the log's encoding: strict JSON, never NaN
@@ -220,13 +252,22 @@ def _cmd_task(name: str, rest: list[str]) -> int:
 
                 discard_stdout()
         _summary(record)
+    if parsed["scheduled"]:
+        # The scheduler policy (README, "Exit codes"): a recorded and reported
+        # failure or overlap is the runner doing its job; OpenClaw would count
+        # it as an error and, after ten, switch the job off.
+        return guard.exit_code(EXIT_OK if published else EXIT_ERROR)
     return guard.exit_code(result.exit_code)
 
 
 def _publish(
     records: list[RunRecord], alerts: list[dict[str, Any]], state_dir: Path, *, dry_run: bool
-) -> None:
-    """Append the run records and queue the alerts; in a dry run only show them."""
+) -> bool:
+    """Append the run records and queue the alerts (in a dry run only show them).
+
+    Returns whether everything was written: the scheduler exit policy fails a
+    run only when it could not be recorded or its alerts not queued.
+    """
     if dry_run:
         for record in records:
             print(f"dry run: would log {json.dumps(record, default=str)}", file=sys.stderr)
@@ -235,7 +276,9 @@ def _publish(
                 f"dry run: would queue {alert['level']} alert: {alert['message']}",
                 file=sys.stderr,
             )
-        return
+        return True
+    ok = True
+    critical_queued = False
     # A failing queue or log write must not hide the task's own result, and an
     # alert that could not be queued is still said, and kept in the run record.
     if alerts:
@@ -244,12 +287,15 @@ def _publish(
 
             AlertQueue(state_dir).add(alerts)
         except (OSError, TaskrunnerError) as exc:
+            ok = False
             print(f"warning: could not queue alerts: {exc}", file=sys.stderr)
             for alert in alerts:
                 print(f"alert not queued ({alert['level']}): {alert['message']}", file=sys.stderr)
             records[-1]["alerts_not_queued"] = [
                 {k: alert.get(k) for k in ("level", "message", "key")} for alert in alerts
             ]
+        else:
+            critical_queued = any(a.get("level") == "critical" for a in alerts)
     try:
         from ..runlog import RunLog
 
@@ -257,7 +303,13 @@ def _publish(
         for record in records:
             log.append(record)
     except (OSError, TaskrunnerError) as exc:
+        ok = False
         print(f"warning: could not write the run log: {exc}", file=sys.stderr)
+    if critical_queued:
+        from ..wake import wake_for_critical  # only now: it may start openclaw
+
+        wake_for_critical(alerts, state_dir)
+    return ok
 
 
 def _summary(record: RunRecord) -> None:

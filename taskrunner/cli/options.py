@@ -83,6 +83,12 @@ COMMON_OPTIONS: tuple[CommonOption, ...] = (
     CommonOption("--json", "print the run record as one JSON document on stdout"),
     CommonOption("--workspace", "the OpenClaw workspace to work on", metavar="DIR", convert=str),
     CommonOption(
+        "--agent",
+        "work on this OpenClaw agent's workspace (default: the default agent's)",
+        metavar="ID",
+        convert=str,
+    ),
+    CommonOption(
         "--state-dir",
         "where logs/, alerts/ and locks/ live (default: $TASKRUNNER_STATE_DIR, "
         "else the folder holding runner.py)",
@@ -102,6 +108,11 @@ COMMON_OPTIONS: tuple[CommonOption, ...] = (
         "stop an attempt still running after this many seconds",
         metavar="SECONDS",
         convert=positive_seconds,
+    ),
+    CommonOption(
+        "--scheduled",
+        "scheduler exit policy: exit 0 whenever the run was recorded and its alerts queued "
+        "(failed and locked runs included); non-zero only when it could not be",
     ),
 )
 

@@ -261,6 +261,7 @@ def parse_list_output(stdout: str) -> tuple[list[CronJob], dict[str, Any]]:
         else:
             jobs.append(job)
     facts: dict[str, Any] = {"has_more": isinstance(data, Mapping) and data.get("hasMore") is True}
+    facts["raw"] = [dict(raw) for raw in raw_jobs if isinstance(raw, Mapping)]
     if malformed:
         facts["malformed"] = malformed
     return jobs, facts
@@ -348,6 +349,7 @@ def check_cron(
         )
     check = _judge_jobs(jobs, facts, data)
     check.detail += left_out
+    check.listing = facts["raw"]
     return check
 
 

@@ -34,6 +34,8 @@ class Check:
     problems: list[Problem] = field(default_factory=list)
     #: alert-key prefixes this check could not look at (their last state is kept)
     unknown_scopes: list[str] = field(default_factory=list)
+    #: the raw job listing a cron check read, for the schedule check (not in the report)
+    listing: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:

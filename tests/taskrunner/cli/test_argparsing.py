@@ -14,6 +14,9 @@ TOKENS = [
     "--dry-run",
     "--json",
     "--no-retry",
+    "--scheduled",
+    "--agent",
+    "--agent=ops",
     "--workspace",
     "--state-dir",
     "--retries",
@@ -62,6 +65,7 @@ def test_fast_path_agrees_with_argparse(args: list[str]) -> None:
         ["--dry-run", "--json"],
         ["--workspace", "/w", "--state-dir", "s", "--retries", "2", "--timeout", "0.5"],
         ["--no-retry", "--timeout=3"],
+        ["--scheduled", "--agent", "ops", "--workspace", "/w"],
     ],
 )
 def test_plain_command_lines_take_the_fast_path(args: list[str]) -> None:

@@ -1,0 +1,1 @@
+"""``runner.py install`` / ``uninstall``: wiring taskrunner into OpenClaw or a system scheduler."""

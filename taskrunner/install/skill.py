@@ -1,0 +1,75 @@
+"""The agent skill ``<workspace>/skills/taskrunner/SKILL.md``: which commands exist, and when.
+
+OpenClaw lists a skill as ready when the binaries its front matter requires
+are on PATH; the body gives the agent the absolute command lines, so it
+never depends on which ``python3`` a shell finds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from pathlib import Path
+
+#: the folder name under ``<workspace>/skills/``
+SKILL_NAME = "taskrunner"
+#: the line that marks a SKILL.md as written by install (uninstall removes only such a file)
+MARKER = "<!-- written by runner.py install; runner.py uninstall removes it -->"
+DESCRIPTION = (
+    "Workspace maintenance: memory capture, consolidation and restore, health checks, "
+    "maintenance alerts and run history (taskrunner)."
+)
+
+
+def skill_path(workspace: Path) -> Path:
+    return workspace / "skills" / SKILL_NAME / "SKILL.md"
+
+
+def render(python: str, runner: str, state_dir: str, tasks: Collection[str]) -> str:
+    """SKILL.md: front matter OpenClaw reads, then the agent's instructions."""
+    assert len(DESCRIPTION) < 160
+    run = f"{python} {runner}"
+    state = f"--state-dir {state_dir}"
+    metadata = json.dumps({"openclaw": {"requires": {"bins": ["python3"]}}})
+    lines = [
+        "---",
+        f"name: {SKILL_NAME}",
+        f"description: {DESCRIPTION}",
+        f"metadata: {metadata}",
+        "---",
+        MARKER,
+        "",
+        "# taskrunner",
+        "",
+        "taskrunner keeps this workspace's memory tidy and watches the machine. Cron jobs run it;",
+        "you use it to answer questions about maintenance and to undo what it did. Always run the",
+        "exact command lines below (absolute interpreter and paths, no `cd` needed).",
+        "",
+        "## When to use what",
+        "",
+        f"- Heartbeat, or the user asks about problems: `{run} alerts --drain {state}` prints",
+        "  the pending alerts as JSON and removes them. Report `error` and `critical` ones with",
+        "  their fix; summarise the rest. `alerts --json` only looks, without removing.",
+        f"- Is maintenance running? `{run} status {state}` shows each task's schedule, last run,",
+        "  last success, whether it is overdue, and the OpenClaw jobs' state (`--json` for data).",
+        f"- What happened recently? `{run} history [TASK] --last 20 {state}`.",
+        f"- A memory went missing after consolidation: `{run} memory_restore --run RUN_ID {state}`",
+        "  (everything one consolidation removed) or `--id MEMORY_ID` (one memory). Add",
+        "  `--dry-run` first to see what would come back.",
+    ]
+    if "memory_search" in tasks:
+        lines.append(f"- Looking for something remembered: `{run} memory_search QUERY {state}`.")
+    if "memory_guard" in tasks:
+        lines.append(
+            f"- MEMORY.md was damaged or emptied: `{run} memory_guard --restore {state}` puts "
+            "back the last good copy."
+        )
+    lines += [
+        f"- The machine seems unwell: `{run} system_health {state}` checks the gateway, disk and",
+        "  cron jobs now.",
+        "",
+        "Never edit `memory/store.json` by hand; use the commands above. Every run takes a lock,",
+        "so running a task that is already running just says so and exits.",
+        "",
+    ]
+    return "\n".join(lines)
