@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_runner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from support.runner import run_runner
 from taskrunner.errors import CorruptInput, LockTimeout, StoreCorrupt, TaskrunnerError
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.store import (

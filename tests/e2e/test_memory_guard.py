@@ -7,8 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
-from conftest import run_runner
-from guard_helpers import (
+from support.guard import (
     guard_cli,
     guard_dir,
     note_text,
@@ -16,6 +15,7 @@ from guard_helpers import (
     pending_alerts,
     write,
 )
+from support.runner import run_runner
 
 NOTES = [f"memory/2026-11-{d:02d}.md" for d in range(1, 8)]
 

@@ -17,8 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import RUNNER, run_runner
-from plugin_factory import write_task
+
+from support.paths import RUNNER
+from support.plugin_factory import write_task
+from support.runner import run_runner
 
 
 @pytest.fixture

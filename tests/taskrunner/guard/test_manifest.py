@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from guard_helpers import Clock, guard_dir, make_guard, note_text, objects_on_disk, write
 from hypothesis import given
 from hypothesis import strategies as st
 
+from support.guard import Clock, guard_dir, make_guard, note_text, objects_on_disk, write
 from taskrunner.guard.journal import Journal
 from taskrunner.guard.layout import GuardPaths
 from taskrunner.guard.manifest import Entry, Event, replay

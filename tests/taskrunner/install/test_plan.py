@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from plugin_factory import write_task
 
+from support.plugin_factory import write_task
 from taskrunner import discovery, paths
 from taskrunner.errors import UsageError
 from taskrunner.install import plan

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import run_runner
-from plugin_factory import write_task
 
+from support.plugin_factory import write_task
+from support.runner import run_runner
 from taskrunner import wake
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

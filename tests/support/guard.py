@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import run_runner
-
+from support.runner import run_runner
 from taskrunner.guard.guard_run import Guard, Settings
 from taskrunner.guard.layout import GuardPaths
 from taskrunner.guard.retention import Policy

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from guard_helpers import T0, Clock, guard_dir, make_guard, objects_on_disk, write
 from hypothesis import given
 from hypothesis import strategies as st
 
+from support.guard import T0, Clock, guard_dir, make_guard, objects_on_disk, write
 from taskrunner.guard.history import versions
 from taskrunner.guard.manifest import Entry, Event, replay
 from taskrunner.guard.retention import DAY_S, Policy, apply_policy, forget_deleted, select

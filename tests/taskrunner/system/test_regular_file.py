@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import run_runner
 
+from support.runner import run_runner
 from taskrunner.errors import NotRegularFile
 from taskrunner.memory.store import archive_path, store_path
 from taskrunner.system.regular_file import open_regular, read_regular

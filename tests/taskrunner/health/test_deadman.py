@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from health_fakes import FakeGateway, FakeOpenclaw, job
 
+from support.fake_gateway import FakeGateway
+from support.fake_openclaw import FakeOpenclaw, job
 from taskrunner.health import deadman
 from taskrunner.health.state import plan_alerts
 from taskrunner.install import manifest

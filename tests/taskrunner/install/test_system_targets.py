@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_runner
+
+from support.paths import ROOT
+from support.runner import run_runner
 
 
 @pytest.fixture

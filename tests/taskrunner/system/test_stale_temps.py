@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT, run_runner
-
+from support.paths import ROOT
+from support.runner import run_runner
 from taskrunner.alerts import AlertQueue
 from taskrunner.memory.store import Store, backup_path, load_store, save_store, store_path
 from taskrunner.system.atomic import remove_stale_temps, temp_path

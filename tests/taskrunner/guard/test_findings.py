@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guard_helpers import Clock, make_guard, note_text, write
+from support.guard import Clock, make_guard, note_text, write
 
 
 def _run(workspace: Path, state_dir: Path, clock: Clock) -> dict:  # type: ignore[type-arg]

@@ -12,9 +12,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import RUNNER, run_runner
-from plugin_factory import write_task
-
+from support.paths import RUNNER
+from support.plugin_factory import write_task
+from support.runner import run_runner
 from taskrunner import status
 from taskrunner.alerts import AlertQueue
 from taskrunner.install import manifest

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, RUNNER
-from plugin_factory import write_task
 
+from support.paths import ROOT, RUNNER
+from support.plugin_factory import write_task
 from taskrunner.system import containment
 
 linux_only = pytest.mark.skipif(

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_runner
-from plugin_factory import write_task
 
+from support.plugin_factory import write_task
+from support.runner import run_runner
 from taskrunner.health.http import check_http_url, redact_userinfo
 
 # Out-of-range values that once passed parsing and failed (or were retried) in run().

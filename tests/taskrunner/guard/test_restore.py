@@ -8,8 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from guard_helpers import Clock, guard_dir, make_guard, note_text, write
 
+from support.guard import Clock, guard_dir, make_guard, note_text, write
 from taskrunner.errors import InvalidRequest
 from taskrunner.guard import commands
 from taskrunner.guard.restore import parse_time

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RUNNER
-from health_fakes import free_port
-from plugin_factory import write_task
-from test_health_real_gateway import (
+
+from support.fake_gateway import free_port
+from support.paths import RUNNER
+from support.plugin_factory import write_task
+from support.real_gateway import (
     READY_TIMEOUT_S,
     Gateway,
     _remove_what_appeared,
@@ -33,7 +34,6 @@ from test_health_real_gateway import (
     bin_dir,
     processes_with_home,
 )
-
 from taskrunner import runlock as locking
 from taskrunner.health.http import http_get
 

@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, RUNNER
-from guard_helpers import guard_cli, guard_dir, note_text, objects_on_disk, write
+
+from support.guard import guard_cli, guard_dir, note_text, objects_on_disk, write
+from support.paths import ROOT, RUNNER
 
 
 def _all_objects_sound(objects: dict[str, bytes]) -> None:
