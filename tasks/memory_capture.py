@@ -11,6 +11,13 @@ from typing import Any
 from taskrunner.argparsing import iso_date
 from taskrunner.memory.capture import MergeResult, Sighting, merge_sightings
 from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
+from taskrunner.memory.fingerprint import (
+    InputDigest,
+    StoreIdentity,
+    code_version,
+    is_unchanged,
+    record_unchanged,
+)
 from taskrunner.memory.notes import NoteUnreadable, find_notes, read_note
 from taskrunner.memory.store import (
     Store,
@@ -67,9 +74,12 @@ class MemoryCaptureTask(Task):
             raise
 
     def _read_sightings(
-        self, workspace: Path, today: date
+        self, workspace: Path, today: date, digest: InputDigest | None = None
     ) -> tuple[list[Sighting], list[str], list[str]]:
-        """Sightings of every item in the notes, the notes read, and the problems met."""
+        """Sightings of every item in the notes, the notes read, and the problems met.
+
+        ``digest``, when given, receives each note read and its text.
+        """
         found = find_notes(workspace, [today - timedelta(days=1), today])
         problems = list(found.problems)
         sightings: list[Sighting] = []
@@ -82,6 +92,8 @@ class MemoryCaptureTask(Task):
                 continue
             problems.extend(note_text.problems)
             files_read.append(note.rel)
+            if digest is not None:
+                digest.add_note(note.rel, note.day.isoformat(), note_text.text)
             items = list(islice(iter_items(note_text.text), MAX_ITEMS_PER_NOTE + 1))
             if len(items) > MAX_ITEMS_PER_NOTE:
                 del items[MAX_ITEMS_PER_NOTE:]
@@ -97,7 +109,9 @@ class MemoryCaptureTask(Task):
     def run(self) -> dict[str, Any]:
         workspace = self.workspace
         today = self._today()
-        sightings, files_read, problems = self._read_sightings(workspace, today)
+        code = code_version([Path(__file__)])
+        digest = None if code is None else InputDigest(code, [today.isoformat()])
+        sightings, files_read, problems = self._read_sightings(workspace, today, digest)
         for problem in problems:
             self.log(f"warning: {problem}")
         if problems:
@@ -126,7 +140,7 @@ class MemoryCaptureTask(Task):
         if not sightings:
             notes = f"{len(files_read)} note{'s' if len(files_read) != 1 else ''}"
             return {"success": True, "message": f"nothing to capture in {notes}", **result}
-        merged = self._merge(workspace, sightings)
+        merged = self._merge(workspace, sightings, None if digest is None else digest.hexdigest())
         result["items_added"] = merged.added
         result["items_skipped"] = merged.skipped
         result["memories_updated"] = merged.updated
@@ -136,7 +150,8 @@ class MemoryCaptureTask(Task):
             message += f"; {len(problems)} warning{'s' if len(problems) != 1 else ''}"
         return {"success": True, "message": message, **result}
 
-    def _merge(self, workspace: Path, sightings: list[Sighting]) -> MergeResult:
+    def _merge(self, workspace: Path, sightings: list[Sighting], inputs: str | None) -> MergeResult:
+        """Merge into the store; ``inputs`` (a digest of what was read) enables the shortcut."""
         path = store_path(workspace)
         now_iso = self.now().isoformat(timespec="seconds")
         if self.dry_run:
@@ -147,11 +162,19 @@ class MemoryCaptureTask(Task):
                 f"{merged.updated} and move {merged.moved} sources; {path} not written"
             )
             return merged
+        if inputs is not None and is_unchanged(self.state_dir, workspace, path, inputs):
+            # The same notes, code and store as a run that found nothing new:
+            # the same answer, without loading the store (taskrunner.memory.fingerprint).
+            return MergeResult(skipped=len(sightings))
         with store_lock(workspace):
+            # Taken before reading: a change made after it shows in the next stat.
+            identity = StoreIdentity.of(path)
             store = self._load(path)
             merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
             if merged.changed:
                 save_store(path, store)
+            elif inputs is not None:
+                record_unchanged(self.state_dir, workspace, inputs, identity, store.raw_bytes)
         return merged
 
     def _message(self, merged: MergeResult, files_read: list[str]) -> str:
