@@ -15,7 +15,8 @@ from conftest import run_runner
 
 import tasks.memory_capture as capture_task
 from taskrunner.memory import fingerprint
-from taskrunner.memory.fingerprint import StoreIdentity, code_version, record_path
+from taskrunner.memory import store as store_module
+from taskrunner.memory.fingerprint import Outcome, StoreIdentity, code_version, record_path
 from taskrunner.memory.store import load_store, store_path
 
 
@@ -28,7 +29,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
         seen.append(path)
         return load_store(path)
 
-    monkeypatch.setattr(capture_task, "load_store", spy)
+    monkeypatch.setattr(store_module, "load_store", spy)
     return seen
 
 
@@ -121,15 +122,16 @@ def test_a_racy_record_trusts_only_the_bytes(notes: Path, state_dir: Path) -> No
     inputs = json.loads(record.read_text())["inputs"]
     store = store_path(notes)
     original = store.read_bytes()
-    assert fingerprint.is_unchanged(state_dir, notes, store, inputs)
+    assert fingerprint.is_unchanged(state_dir, notes, store, inputs) is not None
     # The record as a coarse clock would have left it: the edited file's stat, the old bytes.
     edited = original.replace(b'"seen_count": 1', b'"seen_count": 7', 1)
     store.write_bytes(edited)
+    outcome = Outcome(items=7, note_problems={})
     fingerprint.record_unchanged(
-        state_dir, notes, inputs, StoreIdentity.of(store), original, now_ns=0
+        state_dir, notes, inputs, StoreIdentity.of(store), original, outcome, now_ns=0
     )
     assert json.loads(record.read_text())["racy"] is True
-    assert not fingerprint.is_unchanged(state_dir, notes, store, inputs)
+    assert fingerprint.is_unchanged(state_dir, notes, store, inputs) is None
 
 
 @pytest.mark.parametrize("change", ["added", "removed", "renamed"])

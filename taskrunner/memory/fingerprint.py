@@ -128,6 +128,28 @@ class StoreIdentity:
         return now_ns - max(self.mtime_ns, self.ctime_ns) < RACY_WINDOW_NS
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What a run over these inputs found besides the store: derived from the notes alone."""
+
+    #: items extracted from the notes
+    items: int
+    #: note -> the problems extraction reported for it (a note over the item limit)
+    note_problems: dict[str, list[str]]
+
+    @classmethod
+    def from_json(cls, value: object) -> Outcome | None:
+        if not isinstance(value, dict):
+            return None
+        items, problems = value.get("items"), value.get("note_problems")
+        if type(items) is not int or not isinstance(problems, dict):
+            return None
+        for messages in problems.values():
+            if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
+                return None
+        return cls(items=items, note_problems=problems)
+
+
 def record_path(state_dir: Path, workspace: Path) -> Path:
     """``<state>/state/memory_capture/<hash of the workspace path>.json``."""
     return (
@@ -153,25 +175,28 @@ def _read_record(path: Path) -> dict[str, Any] | None:
     return record
 
 
-def is_unchanged(state_dir: Path, workspace: Path, store: Path, inputs: str) -> bool:
-    """True when the last recorded capture saw exactly these inputs and this store."""
+def is_unchanged(state_dir: Path, workspace: Path, store: Path, inputs: str) -> Outcome | None:
+    """What the last recorded capture found, when it saw exactly these inputs and this store."""
     record = _read_record(record_path(state_dir, workspace))
     if record is None or record.get("inputs") != inputs:
-        return False
+        return None
+    outcome = Outcome.from_json(record.get("outcome"))
     identity = StoreIdentity.of(store)
-    if identity is None or record.get("store") != identity.__dict__:
-        return False
+    if outcome is None or identity is None or record.get("store") != identity.__dict__:
+        return None
     expected = record.get("store_sha256")
     if expected is None:
-        return not record.get("racy", True)
-    # A racy record: only the bytes can tell. Read through one descriptor and
-    # check that it is still the same file afterwards.
+        return None if record.get("racy", True) else outcome
+    # A racy record: only the bytes can tell. Read, then check that the file
+    # is still the one stat described.
     try:
         with open(store, "rb") as fh:
             data = fh.read()
     except OSError:
-        return False
-    return _store_hash(data) == expected and StoreIdentity.of(store) == identity
+        return None
+    if _store_hash(data) != expected or StoreIdentity.of(store) != identity:
+        return None
+    return outcome
 
 
 def record_unchanged(
@@ -180,6 +205,7 @@ def record_unchanged(
     inputs: str,
     identity: StoreIdentity | None,
     store_bytes: bytes | None,
+    outcome: Outcome,
     *,
     now_ns: int | None = None,
 ) -> None:
@@ -197,6 +223,7 @@ def record_unchanged(
         "inputs": inputs,
         "store": identity.__dict__,
         "racy": racy,
+        "outcome": {"items": outcome.items, "note_problems": outcome.note_problems},
     }
     if racy:
         record["store_sha256"] = _store_hash(store_bytes)
