@@ -24,7 +24,6 @@ Three cases, each measurement in a fresh process, medians of ``--repeat`` runs:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics

@@ -111,7 +111,7 @@ def ratio_line(label: str, seconds: float, floor: dict[str, float], target: floa
 def floor_lines(floor: dict[str, float]) -> list[str]:
     return [
         f"  {'slow floor':<22} {floor['slow_s']:7.3f} s   json.load + json.dump",
-        f"  {'fast floor':<22} {floor['fast_s']:7.3f} s   f.read + json.loads + f.write(json.dumps)",
+        f"  {'fast floor':<22} {floor['fast_s']:7.3f} s   read + json.loads + write(json.dumps)",
     ]
 
 

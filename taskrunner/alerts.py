@@ -35,15 +35,14 @@ with their ``claim``.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import json
 import os
 from datetime import datetime
 from pathlib import Path
 
-from .atomic import WriteFailed, move_aside, write_json_atomic
-from .errors import TaskrunnerError
+from .errors import AlertQueueError, TaskrunnerError, WriteFailed
+from .system import lockfile
+from .system.atomic import move_aside, write_json_atomic
 from .task import check_level, local_now
 
 # Only the type checker needs these: every `runner.py <task>` that raises an
@@ -60,14 +59,8 @@ QUEUE_FILENAME = "pending.json"
 #: (pid reused, another host, or a reader that stopped reading long ago)
 CLAIM_TIMEOUT_S = 600.0
 
-_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-
 #: the identity under which repeats of one alert are merged
 _DedupeKey = tuple[str, str, str]
-
-
-class AlertQueueError(TaskrunnerError):
-    """Raised when the queue file cannot be read, or a drain cannot be completed."""
 
 
 def _warn(msg: str, *args: object) -> None:
@@ -282,22 +275,17 @@ class AlertQueue:
     def _locked(self) -> Iterator[None]:
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, _LOCK_FLAGS, 0o600)
         except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise WriteFailed(
-                    f"alert queue lock {self.lock_path} is a symbolic link; refusing to follow "
-                    "it. Remove the link and run again"
-                ) from exc
             raise WriteFailed(
-                f"cannot open the alert queue lock {self.lock_path}: {exc.strerror}"
+                f"cannot make the alert folder {self.directory}: {exc.strerror}"
             ) from exc
+        fd = lockfile.open_lock_file(self.lock_path, what="the alert queue lock")
         try:
             # The lock file is never deleted: a second process could then lock
             # a fresh inode while the first still holds the old one. Holders
             # only read, modify and write the small queue file, so waiting
             # without a limit is bounded by that.
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            lockfile.lock(fd)
             yield
         finally:
             # Closing the descriptor releases the flock.

@@ -9,7 +9,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
-from taskrunner.argparsing import iso_date
+from taskrunner.errors import NoteUnreadable
 from taskrunner.memory.fingerprint import (
     InputDigest,
     Outcome,
@@ -18,17 +18,17 @@ from taskrunner.memory.fingerprint import (
     is_unchanged,
     record_unchanged,
 )
-from taskrunner.memory.notes import Note, NoteUnreadable, find_notes, read_note
+from taskrunner.memory.notes import Note, find_notes, read_note
 from taskrunner.memory.store import store_path
 
-from .base import ConfigError, Task
+from .base import ConfigError, Task, iso_date
 
 # What only a run that merges needs is imported by that run: a run over
 # unchanged notes takes the shortcut without loading the extraction and
 # merge code (taskrunner.memory.fingerprint).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from taskrunner.memory.capture import Sighting
+    from taskrunner.memory.merge import Sighting
     from taskrunner.memory.store import Store
 
 
@@ -98,7 +98,8 @@ class MemoryCaptureTask(Task):
             raise ConfigError(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
 
     def _load(self, path: Path) -> Store:
-        from taskrunner.memory.store import StoreCorrupt, corrupt_alert_key, load_store
+        from taskrunner.errors import StoreCorrupt
+        from taskrunner.memory.store import corrupt_alert_key, load_store
 
         try:
             return load_store(path)
@@ -125,8 +126,8 @@ class MemoryCaptureTask(Task):
     @staticmethod
     def _extract(reads: list[_NoteRead]) -> list[Sighting]:
         """Sightings of every item of the notes read; a note's extraction problems join its own."""
-        from taskrunner.memory.capture import Sighting
         from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
+        from taskrunner.memory.merge import Sighting
 
         sightings: list[Sighting] = []
         for read in reads:
@@ -228,7 +229,7 @@ class MemoryCaptureTask(Task):
         self, workspace: Path, sightings: list[Sighting], inputs: str | None, outcome: Outcome
     ) -> _Counts:
         """Merge into the store; a run that changes nothing records ``inputs`` for the shortcut."""
-        from taskrunner.memory.capture import merge_sightings
+        from taskrunner.memory.merge import merge_sightings
         from taskrunner.memory.store import save_store, store_lock
 
         path = store_path(workspace)

@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from conftest import ROOT, RUNNER, run_runner
 
-from taskrunner.alerts import AlertQueue, AlertQueueError
-from taskrunner.atomic import WriteFailed
-from taskrunner.errors import InvalidAlertLevel
+from taskrunner.alerts import AlertQueue
+from taskrunner.errors import AlertQueueError, InvalidAlertLevel, LockFileError
 from taskrunner.task import ALERT_LEVELS
 
 TZ = timezone(timedelta(hours=1))
@@ -200,7 +199,7 @@ def test_symlink_at_the_lock_path_is_not_followed(state_dir: Path, tmp_path: Pat
     victim.write_text("precious\n")
     (state_dir / "alerts").mkdir(mode=0o700)
     (state_dir / "alerts" / "pending.json.lock").symlink_to(victim)
-    with pytest.raises(WriteFailed, match="symbolic link"):
+    with pytest.raises(LockFileError, match="symbolic link"):
         AlertQueue(state_dir).add([alert("a")])
     assert victim.read_text() == "precious\n"
     assert not (state_dir / "alerts" / "pending.json").exists()
@@ -279,7 +278,8 @@ def test_unreadable_queue_is_a_clear_error_and_left_alone(state_dir: Path) -> No
 PRODUCER = """
 import sys
 from pathlib import Path
-from taskrunner.alerts import AlertQueue, AlertQueueError
+from taskrunner.alerts import AlertQueue
+from taskrunner.errors import AlertQueueError
 
 state, proc, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 queue = AlertQueue(state)
@@ -291,7 +291,8 @@ for i in range(count):
 DRAINER = """
 import json, sys, time
 from pathlib import Path
-from taskrunner.alerts import AlertQueue, AlertQueueError
+from taskrunner.alerts import AlertQueue
+from taskrunner.errors import AlertQueueError
 
 state, stop = Path(sys.argv[1]), Path(sys.argv[2])
 queue = AlertQueue(state)

@@ -222,7 +222,7 @@ def test_two_unreadable_state_files_in_one_second_are_both_kept(tmp_path: Path) 
 
 
 def test_move_aside_never_replaces(tmp_path: Path) -> None:
-    from taskrunner.atomic import move_aside
+    from taskrunner.system.atomic import move_aside
 
     target = tmp_path / "q.json"
     names = []

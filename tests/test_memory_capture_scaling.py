@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from taskrunner.memory.capture import Sighting, merge_sightings
+from taskrunner.memory.merge import Sighting, merge_sightings
 from taskrunner.memory.normalize import memory_id
 
 TEXT = "keep the heartbeat at 30 minutes"

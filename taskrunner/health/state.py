@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import flock
-from ..atomic import move_aside, write_json_atomic
+from ..system import lockfile
+from ..system.atomic import move_aside, write_json_atomic
 from .report import Check
 
 STATE_DIRNAME = "state"
@@ -112,7 +112,7 @@ def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[Non
     """Exclusive ``flock`` on ``health.json.lock`` (never truncated, never deleted)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
-    with flock.held(lock_path, what="the health state lock", timeout_s=timeout_s):
+    with lockfile.held(lock_path, what="the health state lock", timeout_s=timeout_s):
         yield
 
 

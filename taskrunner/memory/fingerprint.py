@@ -48,8 +48,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..atomic import WriteFailed, write_atomic
-from ..locking import path_digest
+from ..errors import WriteFailed
+from ..runlock import path_digest
+from ..system.atomic import write_atomic
 
 #: version of the record's own layout
 RECORD_FORMAT = 1
