@@ -199,10 +199,19 @@ def test_the_code_version_follows_every_source_and_the_runner_version(
     fingerprint._code_digests.clear()
 
 
-def test_the_task_hashes_the_extraction_and_merge_code() -> None:
-    package = Path(fingerprint.__file__).parent
-    sources = {p.name for p in package.rglob("*.py")}
-    assert {"extract.py", "capture.py", "normalize.py", "store.py", "kinds.py"} <= sources
+def test_the_task_hashes_every_memory_module_a_capture_runs(notes: Path, state_dir: Path) -> None:
+    import sys
+
+    capture(notes, state_dir)
+    capture(notes, state_dir)
+    hashed = set(Path(fingerprint.__file__).parent.rglob("*.py"))
+    used = {
+        Path(module.__file__).resolve()
+        for name, module in sys.modules.items()
+        if name.startswith("taskrunner.memory") and getattr(module, "__file__", None)
+    }
+    assert {"extract.py", "merge.py", "normalize.py", "store.py"} <= {p.name for p in used}
+    assert used <= {p.resolve() for p in hashed}
 
 
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"format": 1}', b"[]", b"\xff" * 10])
