@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
 
 from taskrunner.errors import NoteUnreadable
 from taskrunner.memory.fingerprint import (
@@ -26,44 +23,49 @@ from .base import ConfigError, Task, iso_date
 # What only a run that merges needs is imported by that run: a run over
 # unchanged notes takes the shortcut without loading the extraction and
 # merge code (taskrunner.memory.fingerprint).
+# Neither ``typing`` nor ``dataclasses`` at run time, for the same reason.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from typing import Any, Protocol
+
     from taskrunner.memory.merge import Sighting
     from taskrunner.memory.store import Store
 
+    class _Counts(Protocol):
+        """What the message says about a merge."""
 
-@dataclass
+        @property
+        def added(self) -> int: ...
+        @property
+        def skipped(self) -> int: ...
+        @property
+        def updated(self) -> int: ...
+        @property
+        def moved(self) -> int: ...
+
+
 class _NoteRead:
     """A note of the window: its text (None when unreadable) and its problems, in order."""
 
-    note: Note
-    text: str | None
-    problems: list[str]
-    #: the problems extraction found (kept in the shortcut record)
-    extract_problems: list[str] = field(default_factory=list)
+    __slots__ = ("extract_problems", "note", "problems", "text")
+
+    def __init__(self, note: Note, text: str | None, problems: list[str]) -> None:
+        self.note = note
+        self.text = text
+        self.problems = problems
+        #: the problems extraction found (kept in the shortcut record)
+        self.extract_problems: list[str] = []
 
 
-class _Counts(Protocol):
-    """What the message says about a merge."""
-
-    @property
-    def added(self) -> int: ...
-    @property
-    def skipped(self) -> int: ...
-    @property
-    def updated(self) -> int: ...
-    @property
-    def moved(self) -> int: ...
-
-
-@dataclass(frozen=True)
 class _Unchanged:
     """The merge a run over unchanged notes and store would do: every item already known."""
 
-    skipped: int
-    added: int = 0
-    updated: int = 0
-    moved: int = 0
+    __slots__ = ("added", "moved", "skipped", "updated")
+
+    def __init__(self, skipped: int) -> None:
+        self.skipped = skipped
+        self.added = self.updated = self.moved = 0
 
 
 class MemoryCaptureTask(Task):

@@ -83,7 +83,7 @@ def test_the_record_lives_in_the_state_dir_and_names_the_store(
     assert path.parent == state_dir / "state" / "memory_capture"
     record = json.loads(path.read_text())
     identity = StoreIdentity.of(store_path(notes))
-    assert identity is not None and record["store"] == identity.__dict__
+    assert identity is not None and record["store"] == identity.as_json()
     assert ("store_sha256" in record) is (clock_state == "racy")
     assert not any(p.name.startswith(".") for p in path.parent.iterdir()), "temp file left"
 

@@ -42,15 +42,19 @@ import os
 import sys
 import time
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .. import __version__
 from ..errors import WriteFailed
 from ..runlock import path_digest
 from ..system.atomic import write_atomic
+
+# This module is on the path of the shortcut, which must cost about what
+# ``runner.py noop`` costs: no ``typing`` or ``dataclasses`` at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
 
 #: version of the record's own layout
 RECORD_FORMAT = 1
@@ -105,15 +109,14 @@ class InputDigest:
         return self._hash.hexdigest()
 
 
-@dataclass(frozen=True)
 class StoreIdentity:
-    """What ``stat`` says about the store file."""
+    """What ``stat`` says about the store file: device, inode, size, both timestamps."""
 
-    dev: int
-    ino: int
-    size: int
-    mtime_ns: int
-    ctime_ns: int
+    __slots__ = ("ctime_ns", "dev", "ino", "mtime_ns", "size")
+
+    def __init__(self, dev: int, ino: int, size: int, mtime_ns: int, ctime_ns: int) -> None:
+        self.dev, self.ino, self.size = dev, ino, size
+        self.mtime_ns, self.ctime_ns = mtime_ns, ctime_ns
 
     @classmethod
     def of(cls, path: Path) -> StoreIdentity | None:
@@ -124,19 +127,30 @@ class StoreIdentity:
             return None
         return cls(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
+    def as_json(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StoreIdentity) and self.as_json() == other.as_json()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.as_json().values()))
+
     def is_racy(self, now_ns: int) -> bool:
         """Whether an edit just after ``now_ns`` could leave these timestamps unchanged."""
         return now_ns - max(self.mtime_ns, self.ctime_ns) < RACY_WINDOW_NS
 
 
-@dataclass(frozen=True)
 class Outcome:
     """What a run over these inputs found besides the store: derived from the notes alone."""
 
-    #: items extracted from the notes
-    items: int
-    #: note -> the problems extraction reported for it (a note over the item limit)
-    note_problems: dict[str, list[str]]
+    __slots__ = ("items", "note_problems")
+
+    def __init__(self, items: int, note_problems: dict[str, list[str]]) -> None:
+        #: items extracted from the notes
+        self.items = items
+        #: note -> the problems extraction reported for it (a note over the item limit)
+        self.note_problems = note_problems
 
     @classmethod
     def from_json(cls, value: object) -> Outcome | None:
@@ -183,7 +197,7 @@ def is_unchanged(state_dir: Path, workspace: Path, store: Path, inputs: str) -> 
         return None
     outcome = Outcome.from_json(record.get("outcome"))
     identity = StoreIdentity.of(store)
-    if outcome is None or identity is None or record.get("store") != identity.__dict__:
+    if outcome is None or identity is None or record.get("store") != identity.as_json():
         return None
     expected = record.get("store_sha256")
     if expected is None:
@@ -222,7 +236,7 @@ def record_unchanged(
     record: dict[str, Any] = {
         "format": RECORD_FORMAT,
         "inputs": inputs,
-        "store": identity.__dict__,
+        "store": identity.as_json(),
         "racy": racy,
         "outcome": {"items": outcome.items, "note_problems": outcome.note_problems},
     }

@@ -12,15 +12,18 @@ import contextlib
 import json
 import json.encoder
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from ..errors import StoreCorrupt
 from ..system import lockfile
 from ..system.atomic import write_atomic
 from .normalize import memory_id
+
+# typing only for the type checker: a capture over unchanged notes imports this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: the store format this code reads and writes
 STORE_VERSION = 1
@@ -59,16 +62,28 @@ _ENCODE = _memory_encoder(ensure_ascii=False)
 _ENCODE_ASCII = _memory_encoder(ensure_ascii=True)
 
 
-@dataclass
 class Store:
-    """A loaded store: the memories, unknown top-level keys, and the bytes read."""
+    """A loaded store: the memories, unknown top-level keys, and the bytes read.
 
-    memories: list[dict[str, Any]] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-    version: int = STORE_VERSION
-    #: the file's bytes as read (None when there was no file): lets a caller
-    #: tell "unchanged" and write the .bak without reading again
-    raw_bytes: bytes | None = None
+    A plain class, not a dataclass: ``store_path`` is on the path of a capture
+    over unchanged notes, which must not pay for importing ``dataclasses``.
+    """
+
+    __slots__ = ("extra", "memories", "raw_bytes", "version")
+
+    def __init__(
+        self,
+        memories: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+        version: int = STORE_VERSION,
+        raw_bytes: bytes | None = None,
+    ) -> None:
+        self.memories: list[dict[str, Any]] = [] if memories is None else memories
+        self.extra: dict[str, Any] = {} if extra is None else extra
+        self.version = version
+        #: the file's bytes as read (None when there was no file): lets a caller
+        #: tell "unchanged" and write the .bak without reading again
+        self.raw_bytes = raw_bytes
 
 
 def store_path(workspace: Path) -> Path:
