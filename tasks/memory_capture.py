@@ -233,6 +233,7 @@ class MemoryCaptureTask(Task):
         """Merge into the store; a run that changes nothing records ``inputs`` for the shortcut."""
         from taskrunner.memory.merge import merge_sightings
         from taskrunner.memory.store import save_store, store_lock
+        from taskrunner.memory.store_lines import line_map, remember_written, written_lines
 
         path = store_path(workspace)
         now_iso = self.now().isoformat(timespec="seconds")
@@ -248,9 +249,17 @@ class MemoryCaptureTask(Task):
             # Taken before reading: a change made after it shows in the next stat.
             identity = StoreIdentity.of(path)
             store = self._load(path)
+            # The lines of the memories as loaded, when the file is what this
+            # code last wrote: the unchanged ones are written back as they are.
+            lines = line_map(store.memories, written_lines(self.state_dir, workspace, store))
             merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
             if merged.changed:
-                save_store(path, store)
+                for index in merged.touched:
+                    lines.pop(id(store.memories[index]), None)
+                store.raw_bytes = None  # not needed any more: spare the memory
+                written = save_store(path, store, reuse=lines)
+                del lines
+                remember_written(self.state_dir, workspace, written)
             elif inputs is not None:
                 record_unchanged(
                     self.state_dir, workspace, inputs, identity, store.raw_bytes, outcome

@@ -27,6 +27,12 @@ from taskrunner.memory.store import (
     store_lock,
     store_path,
 )
+from taskrunner.memory.store_lines import (
+    line_map,
+    remember_written,
+    reread_lines,
+    written_digest,
+)
 
 from .base import Task, iso_date, non_negative_int
 
@@ -102,6 +108,9 @@ class MemoryConsolidateTask(Task):
             # The backup is made from the file itself: no need to hold a
             # second copy of the store in memory while planning.
             loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
+            # Whether the file is what this code last wrote: then the lines of
+            # the memories kept unchanged are copied, not encoded again.
+            written = written_digest(self.state_dir, workspace, store.raw_bytes)
             store.raw_bytes = None
             plan = self._plan(store, day)
             if not plan.changed:
@@ -120,7 +129,12 @@ class MemoryConsolidateTask(Task):
             append_records(archive, records)
             del records
             backup_store(path, backup, expected_size=loaded_size)
-            save_store(path, Store(memories=plan.memories, extra=store.extra))
+            # The plan's kept memories are the loaded objects, untouched; merged
+            # keepers are new dicts, so only they are encoded.
+            lines = line_map(store.memories, reread_lines(path, written, store))
+            data = save_store(path, Store(memories=plan.memories, extra=store.extra), reuse=lines)
+            del lines
+            remember_written(self.state_dir, workspace, data)
             self._show(plan, would=False)
             return self._result(plan, archived=archive, backup=backup)
 

@@ -158,6 +158,8 @@ def test_an_unreadable_note_is_skipped_for_a_real_user(shared_tmp: Path) -> None
         f"sys.path.insert(0, {str(ROOT)!r})\n"
         "from taskrunner.task import TaskContext\n"
         "from tasks.memory_capture import MemoryCaptureTask\n"
+        # the task loads its merge code on first use: load it while it can be read
+        "import taskrunner.memory.extract, taskrunner.memory.merge, taskrunner.memory.store_lines\n"
         "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
         "t = MemoryCaptureTask()\n"
         f"t.bind(TaskContext(task_name='memory_capture', run_id='r',"

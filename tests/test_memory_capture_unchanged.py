@@ -229,8 +229,9 @@ def test_a_lost_or_damaged_record_only_costs_a_full_run(
 def test_an_unwritable_state_dir_does_not_fail_the_run(
     notes: Path, state_dir: Path, loads: list[Path]
 ) -> None:
-    capture(notes, state_dir)
     (state_dir / "state").write_text("a file where the folder should be")
+    full = capture(notes, state_dir).result
+    assert full["success"] is True and full["items_added"] == 7
     assert capture(notes, state_dir).result["success"] is True
     assert capture(notes, state_dir).result["success"] is True
     assert len(loads) == 3

@@ -65,6 +65,9 @@ class MergeResult:
     #: False when the memories are exactly as before: nothing to write
     changed: bool = False
     new_ids: list[str] = field(default_factory=list)
+    #: indexes of the memories that may have changed (those given a sighting,
+    #: new ones included): every other memory is exactly as it was
+    touched: set[int] = field(default_factory=set)
 
 
 def _stored_ids(memories: Sequence[dict[str, Any]]) -> dict[str, int]:
@@ -264,4 +267,5 @@ def merge_sightings(
         result.moved += update.moved
         result.changed = result.changed or update.changed
     result.changed = result.changed or result.added > 0
+    result.touched = set(seen)
     return result

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import json.encoder
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 
@@ -200,26 +200,56 @@ def load_store(path: Path) -> Store:
     return Store(memories=memories, extra=extra, version=STORE_VERSION, raw_bytes=raw)
 
 
-def dumps_store(store: Store) -> bytes:
-    """The bytes ``save_store`` writes: one memory per line, UTF-8."""
+def dumps_store(store: Store, *, reuse: Mapping[int, bytes] | None = None) -> bytes:
+    """The bytes ``save_store`` writes: one memory per line, UTF-8.
+
+    ``reuse`` maps ``id(memory)`` to the line that already encodes that very
+    memory, unchanged (``store_lines.written_lines``): those lines are copied,
+    not re-encoded, and the result is byte for byte the same.
+    """
+    if reuse:
+        try:
+            return _dumps_reusing(store, reuse)
+        except UnicodeEncodeError:
+            pass  # a lone surrogate somewhere: everything escaped, as below
     try:
         return _dumps(store, _ENCODE).encode("utf-8")
     except UnicodeEncodeError:
         return _dumps(store, _ENCODE_ASCII).encode("ascii")
 
 
-def _dumps(store: Store, encode: Callable[[Any], str]) -> str:
+def _head(store: Store, encode: Callable[[Any], str]) -> str:
     head = [f'{{"version": {STORE_VERSION}']
     head.extend(f"{encode(key)}: {encode(value)}" for key, value in store.extra.items())
+    return ", ".join(head) + ', "memories": '
+
+
+def store_head(store: Store) -> bytes:
+    """The first line of the file ``dumps_store`` writes for a store with memories."""
+    return (_head(store, _ENCODE) + "[\n").encode("utf-8")
+
+
+def _dumps(store: Store, encode: Callable[[Any], str]) -> str:
     if store.memories:
         body = ",\n".join([encode(memory) for memory in store.memories])
-        return ", ".join(head) + ', "memories": [\n' + body + "\n]}\n"
-    return ", ".join(head) + ', "memories": []}\n'
+        return _head(store, encode) + "[\n" + body + "\n]}\n"
+    return _head(store, encode) + "[]}\n"
 
 
-def save_store(path: Path, store: Store) -> None:
-    """Replace the store atomically (temp file, fsync, rename)."""
-    write_atomic(Path(path), dumps_store(store))
+def _dumps_reusing(store: Store, reuse: Mapping[int, bytes]) -> bytes:
+    if not store.memories:
+        return (_head(store, _ENCODE) + "[]}\n").encode("utf-8")
+    get = reuse.get
+    encode = _ENCODE
+    lines = [get(id(memory)) or encode(memory).encode("utf-8") for memory in store.memories]
+    return store_head(store) + b",\n".join(lines) + b"\n]}\n"
+
+
+def save_store(path: Path, store: Store, *, reuse: Mapping[int, bytes] | None = None) -> bytes:
+    """Replace the store atomically (temp file, fsync, rename); the bytes written."""
+    data = dumps_store(store, reuse=reuse)
+    write_atomic(Path(path), data)
+    return data
 
 
 @contextlib.contextmanager
