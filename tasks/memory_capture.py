@@ -232,7 +232,7 @@ class MemoryCaptureTask(Task):
     ) -> _Counts:
         """Merge into the store; a run that changes nothing records ``inputs`` for the shortcut."""
         from taskrunner.memory.merge import merge_sightings
-        from taskrunner.memory.store import save_store, store_lock
+        from taskrunner.memory.store import gc_paused, save_store, store_lock
         from taskrunner.memory.store_lines import line_map, remember_written, written_lines
 
         path = store_path(workspace)
@@ -245,7 +245,9 @@ class MemoryCaptureTask(Task):
                 f"{merged.updated} and move {merged.moved} sources; {path} not written"
             )
             return merged
-        with store_lock(workspace):
+        # No garbage collections while the store is in memory: it holds no
+        # cycles, and each collection would walk all of it (store.gc_paused).
+        with store_lock(workspace), gc_paused():
             # Taken before reading: a change made after it shows in the next stat.
             identity = StoreIdentity.of(path)
             store = self._load(path)

@@ -22,6 +22,7 @@ from taskrunner.memory.store import (
     archive_path,
     backup_path,
     corrupt_alert_key,
+    gc_paused,
     load_store,
     save_store,
     store_lock,
@@ -103,7 +104,9 @@ class MemoryConsolidateTask(Task):
             plan = self._plan(store, day)
             self._show(plan, would=True)
             return self._result(plan, archived=None, backup=None)
-        with store_lock(workspace):
+        # No garbage collections while the store is in memory: it holds no
+        # cycles, and each collection would walk all of it (store.gc_paused).
+        with store_lock(workspace), gc_paused():
             store = self._load(path)
             # The backup is made from the file itself: no need to hold a
             # second copy of the store in memory while planning.
