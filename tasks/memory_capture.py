@@ -14,6 +14,7 @@ from taskrunner.memory.fingerprint import (
     code_version,
     is_unchanged,
     record_unchanged,
+    store_evidence,
 )
 from taskrunner.memory.notes import Note, find_notes, read_note
 from taskrunner.memory.store import store_path
@@ -254,18 +255,17 @@ class MemoryCaptureTask(Task):
             # The lines of the memories as loaded, when the file is what this
             # code last wrote: the unchanged ones are written back as they are.
             lines = line_map(store.memories, written_lines(self.state_dir, workspace, store))
+            evidence = store_evidence(identity, store.raw_bytes) if inputs is not None else None
+            store.raw_bytes = None  # all that is needed of the bytes is taken: spare the memory
             merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
             if merged.changed:
                 for index in merged.touched:
                     lines.pop(id(store.memories[index]), None)
-                store.raw_bytes = None  # not needed any more: spare the memory
                 written = save_store(path, store, reuse=lines)
                 del lines
                 remember_written(self.state_dir, workspace, written)
             elif inputs is not None:
-                record_unchanged(
-                    self.state_dir, workspace, inputs, identity, store.raw_bytes, outcome
-                )
+                record_unchanged(self.state_dir, workspace, inputs, evidence, outcome)
         return merged
 
     def _message(self, merged: _Counts, files_read: list[str]) -> str:

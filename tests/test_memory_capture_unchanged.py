@@ -127,9 +127,8 @@ def test_a_racy_record_trusts_only_the_bytes(notes: Path, state_dir: Path) -> No
     edited = original.replace(b'"seen_count": 1', b'"seen_count": 7', 1)
     store.write_bytes(edited)
     outcome = Outcome(items=7, note_problems={})
-    fingerprint.record_unchanged(
-        state_dir, notes, inputs, StoreIdentity.of(store), original, outcome, now_ns=0
-    )
+    evidence = fingerprint.store_evidence(StoreIdentity.of(store), original, now_ns=0)
+    fingerprint.record_unchanged(state_dir, notes, inputs, evidence, outcome)
     assert json.loads(record.read_text())["racy"] is True
     assert fingerprint.is_unchanged(state_dir, notes, store, inputs) is None
 

@@ -214,34 +214,42 @@ def is_unchanged(state_dir: Path, workspace: Path, store: Path, inputs: str) -> 
     return outcome
 
 
+def store_evidence(
+    identity: StoreIdentity | None, store_bytes: bytes | None, *, now_ns: int | None = None
+) -> dict[str, Any] | None:
+    """What a record says about the store, taken when it is loaded (so its bytes can go).
+
+    ``identity`` is the store's, taken under the store lock before its bytes
+    ``store_bytes`` were read. None when they do not describe one file.
+    """
+    if identity is None or store_bytes is None or len(store_bytes) != identity.size:
+        return None
+    racy = identity.is_racy(time.time_ns() if now_ns is None else now_ns)
+    evidence: dict[str, Any] = {"store": identity.as_json(), "racy": racy}
+    if racy:
+        evidence["store_sha256"] = _store_hash(store_bytes)
+    return evidence
+
+
 def record_unchanged(
     state_dir: Path,
     workspace: Path,
     inputs: str,
-    identity: StoreIdentity | None,
-    store_bytes: bytes | None,
+    evidence: dict[str, Any] | None,
     outcome: Outcome,
-    *,
-    now_ns: int | None = None,
 ) -> None:
-    """Remember that a capture of ``inputs`` left the store ``identity`` as it was.
+    """Remember that a capture of ``inputs`` left the store of ``evidence`` as it was.
 
-    ``identity`` is the store's, taken under the store lock before its bytes
-    ``store_bytes`` were read. Best effort: a record that cannot be written
-    only costs a full run next time.
+    Best effort: a record that cannot be written only costs a full run next time.
     """
-    if identity is None or store_bytes is None or len(store_bytes) != identity.size:
+    if evidence is None:
         return
-    racy = identity.is_racy(time.time_ns() if now_ns is None else now_ns)
     record: dict[str, Any] = {
+        **evidence,
         "format": RECORD_FORMAT,
         "inputs": inputs,
-        "store": identity.as_json(),
-        "racy": racy,
         "outcome": {"items": outcome.items, "note_problems": outcome.note_problems},
     }
-    if racy:
-        record["store_sha256"] = _store_hash(store_bytes)
     path = record_path(state_dir, workspace)
     with contextlib.suppress(OSError, WriteFailed):
         path.parent.mkdir(parents=True, exist_ok=True)

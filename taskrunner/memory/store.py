@@ -227,14 +227,11 @@ def dumps_store(store: Store, *, reuse: Mapping[int, bytes] | None = None) -> by
     memory, unchanged (``store_lines.written_lines``): those lines are copied,
     not re-encoded, and the result is byte for byte the same.
     """
-    if reuse:
-        try:
-            return _dumps_reusing(store, reuse)
-        except UnicodeEncodeError:
-            pass  # a lone surrogate somewhere: everything escaped, as below
     try:
-        return _dumps(store, _ENCODE).encode("utf-8")
+        return _dumps_utf8(store, reuse or {})
     except UnicodeEncodeError:
+        # A lone surrogate (from a "\ud800" escape) somewhere, which UTF-8
+        # cannot carry: escape everything rather than write invalid bytes.
         return _dumps(store, _ENCODE_ASCII).encode("ascii")
 
 
@@ -256,13 +253,17 @@ def _dumps(store: Store, encode: Callable[[Any], str]) -> str:
     return _head(store, encode) + "[]}\n"
 
 
-def _dumps_reusing(store: Store, reuse: Mapping[int, bytes]) -> bytes:
+def _dumps_utf8(store: Store, reuse: Mapping[int, bytes]) -> bytes:
+    # Each memory straight to bytes, and one join for the file: the file's
+    # bytes exist once, not also as one str and its copy.
     if not store.memories:
         return (_head(store, _ENCODE) + "[]}\n").encode("utf-8")
     get = reuse.get
     encode = _ENCODE
     lines = [get(id(memory)) or encode(memory).encode("utf-8") for memory in store.memories]
-    return store_head(store) + b",\n".join(lines) + b"\n]}\n"
+    lines[0] = store_head(store) + lines[0]
+    lines[-1] += b"\n]}\n"
+    return b",\n".join(lines)
 
 
 def save_store(path: Path, store: Store, *, reuse: Mapping[int, bytes] | None = None) -> bytes:
