@@ -15,7 +15,6 @@ import codecs
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -28,31 +27,54 @@ MAX_NOTE_BYTES = 8 * 1024 * 1024
 _NOTE_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[-_].*)?\.md", re.IGNORECASE | re.DOTALL)
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: this module is on the path of a capture over
+# unchanged notes, which must cost about what ``runner.py noop`` costs, and
+# importing ``dataclasses`` (with ``inspect``) costs a good part of that.
+
+
 class Note:
     """A daily note found in ``memory/``."""
 
-    path: Path
-    #: workspace-relative path with ``/``, as stored in a memory's sources
-    rel: str
-    day: date
+    __slots__ = ("day", "path", "rel")
+
+    def __init__(self, path: Path, rel: str, day: date) -> None:
+        self.path = path
+        #: workspace-relative path with ``/``, as stored in a memory's sources
+        self.rel = rel
+        self.day = day
+
+    def _key(self) -> tuple[Path, str, date]:
+        return (self.path, self.rel, self.day)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Note) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Note(path={self.path!r}, rel={self.rel!r}, day={self.day!r})"
 
 
-@dataclass
 class NoteText:
     """A note's text, and what was wrong with it (one message per problem)."""
 
-    note: Note
-    text: str
-    problems: list[str] = field(default_factory=list)
+    __slots__ = ("note", "problems", "text")
+
+    def __init__(self, note: Note, text: str, problems: list[str] | None = None) -> None:
+        self.note = note
+        self.text = text
+        self.problems: list[str] = [] if problems is None else problems
 
 
-@dataclass
 class Discovery:
     """The notes to read, and the candidates that were skipped with a reason."""
 
-    notes: list[Note] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    __slots__ = ("notes", "problems")
+
+    def __init__(self, notes: list[Note] | None = None, problems: list[str] | None = None):
+        self.notes: list[Note] = [] if notes is None else notes
+        self.problems: list[str] = [] if problems is None else problems
 
 
 def note_day(name: str) -> date | None:

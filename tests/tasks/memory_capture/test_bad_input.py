@@ -158,6 +158,8 @@ def test_an_unreadable_note_is_skipped_for_a_real_user(shared_tmp: Path) -> None
         f"sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]\n"
         "from support.harness import run_task\n"
         "from tasks.memory_capture import MemoryCaptureTask\n"
+        # the task loads its merge code on first use: load it while it can be read
+        "import taskrunner.memory.extract, taskrunner.memory.merge, taskrunner.memory.store_lines\n"
         "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
         f"run = run_task(MemoryCaptureTask(), Path({str(shared_tmp)!r}),"
         f" workspace=Path({str(workspace)!r}), options={{'date': date(2026, 2, 13)}}, run_id='r')\n"
