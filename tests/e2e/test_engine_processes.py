@@ -165,4 +165,5 @@ def test_a_bad_request_fails_once_with_one_line_and_no_alert(
     proc = run_runner("broken_config", env=env)
     assert proc.returncode == 1
     queued = json.loads((state_dir / "alerts" / "pending.json").read_text())
-    assert [a["key"] for a in queued] == ["broken_config:failed"]
+    [key] = [a["key"] for a in queued]
+    assert key.startswith("broken_config:failed")

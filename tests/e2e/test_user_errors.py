@@ -129,7 +129,7 @@ def test_a_reader_that_closes_early_is_not_an_error(command: list[str], state_di
     import subprocess
     import sys
 
-    from conftest import RUNNER
+    from support.paths import RUNNER
 
     # Fill the run log and the queue so each command prints more than `head` reads.
     for _ in range(3):

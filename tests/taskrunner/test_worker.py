@@ -74,6 +74,7 @@ def test_an_exception_is_an_error_permanent_only_when_it_says_so(
         "type": type(error).__name__,
         "message": str(error),
         "permanent": permanent,
+        "user_error": False,  # only InvalidRequest is the user's own mistake
     }
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from support.plugin_factory import write_task
 from taskrunner import discovery, paths
 from taskrunner.errors import UsageError
 from taskrunner.install import plan
@@ -18,15 +17,13 @@ def names(env: dict[str, str] | None = None) -> list[str]:
     return [n for n, _, _ in plan.scheduled_tasks({}, env)]
 
 
-def test_defaults_skip_memory_guard_until_it_exists(tmp_path: Path) -> None:
+def test_defaults_schedule_the_builtin_tasks_that_exist() -> None:
     builtin = set(discovery.discover({}))
     expected = [n for n, _ in plan.DEFAULT_SCHEDULES if n in builtin]
     assert names({}) == expected
-    assert {"memory_capture", "memory_consolidate", "system_health"} <= set(expected)
-    extra = tmp_path / "plugins"
-    write_task(extra, "memory_guard", "return {'success': True, 'message': 'ok'}")
-    with_guard = names({"TASKRUNNER_TASKS_PATH": str(extra)})
-    assert "memory_guard" in with_guard
+    assert {"memory_capture", "memory_consolidate", "system_health", "memory_guard"} <= set(
+        expected
+    )
 
 
 def test_overrides_replace_defaults_and_unknown_tasks_are_refused() -> None:

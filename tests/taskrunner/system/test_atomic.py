@@ -86,7 +86,7 @@ def test_append_line_ends_each_record_with_one_newline_and_refuses_a_symlink(
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
     (tmp_path / "link.jsonl").symlink_to(victim)
-    with pytest.raises(OSError, match="symbolic links"):  # O_NOFOLLOW
+    with pytest.raises(WriteFailed, match="symbolic links"):  # O_NOFOLLOW
         append_line(tmp_path / "link.jsonl", "{}")
     assert victim.read_text() == "precious"
 

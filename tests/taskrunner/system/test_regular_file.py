@@ -75,8 +75,7 @@ def test_a_fifo_store_fails_every_memory_task_at_once(task: str, workspace: Path
 
 @pytest.mark.parametrize("task", ["memory_consolidate", "memory_restore"])
 def test_a_fifo_archive_fails_at_once(task: str, workspace: Path) -> None:
-    from memory_factory import mem
-
+    from support.memory_factory import mem
     from taskrunner.memory.store import Store, save_store
 
     old = "2026-01-01T00:00:00+00:00"

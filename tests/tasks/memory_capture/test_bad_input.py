@@ -197,7 +197,7 @@ def test_a_note_name_that_is_not_utf8_is_reported_and_skipped(
 
 
 def test_a_run_with_a_non_utf8_note_name_succeeds_end_to_end(workspace: Path) -> None:
-    from conftest import run_runner
+    from support.runner import run_runner
 
     bad = os.path.join(os.fsencode(workspace / "memory"), b"2026-11-28-\xff.md")
     with open(bad, "wb") as handle:
