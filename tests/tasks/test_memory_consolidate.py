@@ -163,7 +163,7 @@ def test_a_store_write_that_fails_takes_the_runs_archive_records_back(
     archive = workspace / "memory" / "store.archive.jsonl"
     archive.write_text("")
 
-    def full_disk(path: Path, store: Store) -> None:
+    def full_disk(path: Path, store: Store, **kwargs: object) -> None:
         raise WriteFailed(f"cannot write {path}: No space left on device")
 
     monkeypatch.setattr(module, "save_store", full_disk)

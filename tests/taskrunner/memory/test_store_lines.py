@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from capture_helpers import capture, write_note
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.capture import capture, write_note
+from support.paths import ROOT
 from taskrunner.memory import store_lines
 from taskrunner.memory.store import Store, dumps_store, load_store, save_store, store_path
 from taskrunner.memory.store_lines import (
@@ -26,7 +27,7 @@ from taskrunner.memory.store_lines import (
 from taskrunner.task import TaskContext
 from tasks.memory_consolidate import MemoryConsolidateTask
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(ROOT / "bench"))
 from memgen import generate
 
 NOW = datetime(2026, 11, 29, 22, 0, tzinfo=timezone(timedelta(hours=1)))

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from capture_helpers import TODAY_NOTE, capture, write_note
-from conftest import run_runner
 
 import tasks.memory_capture as capture_task
+from support.capture import TODAY_NOTE, capture, write_note
+from support.runner import run_runner
 from taskrunner.memory import fingerprint
 from taskrunner.memory import store as store_module
 from taskrunner.memory.fingerprint import Outcome, StoreIdentity, code_version, record_path
