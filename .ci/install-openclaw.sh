@@ -4,7 +4,7 @@
 # `openclaw` and `node` executables. A cache that already holds the pinned versions is reused.
 #
 #   bin_dir=$(bash .ci/install-openclaw.sh)      # progress on stderr, the folder on stdout
-#   TASKRUNNER_OPENCLAW_BIN_DIR=$bin_dir python3 -m pytest tests/test_health_real_gateway.py
+#   TASKRUNNER_OPENCLAW_BIN_DIR=$bin_dir python3 -m pytest tests/e2e/test_real_gateway.py
 #
 # Debian's Node is too old for OpenClaw (it needs Node >= 24.16) and OpenClaw's preinstall
 # refuses it, so Node itself comes from npm and goes first on PATH for the OpenClaw install.

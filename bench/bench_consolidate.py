@@ -2,13 +2,19 @@
 
     python3 bench/bench_consolidate.py                 # N = 10k, 100k, 1M
     python3 bench/bench_consolidate.py --sizes 10k,100k
+    python3 bench/bench_consolidate.py --n 200 --repeat 1   # a quick check
 
-For each size, in fresh child processes (so peak RSS is per measurement):
-- the floor: a bare ``json.load`` + ``json.dump`` of the same store file
-  (and ``json.loads`` + ``json.dumps``, the C fast path, for reference);
+For each size, each measurement in a fresh child process (so peak RSS is
+per measurement), medians of ``--repeat`` runs:
+- the slow floor (``json.load`` + ``json.dump``) and the fast floor
+  (``f.read()`` + ``json.loads`` + ``f.write(json.dumps(...))``) of the same
+  store file, interleaved;
 - ``memory_consolidate`` run as the task runs it (lock, load, plan, archive
-  append, ``.bak``, atomic store write), wall time and peak RSS;
-- the peak RSS of ``json.load`` alone, for the memory target;
+  append, ``.bak``, atomic store write), wall time and peak RSS, on a store
+  this code wrote last (as after any capture: the lines of unchanged
+  memories are copied) and, for reference, on one it did not;
+- the peak RSS of ``json.loads`` of the store, for the memory target.
+Targets: <= 2.5x the fast floor (moonshot 2.0x), peak RSS <= 1.5x;
 - datasketch ``MinHashLSH`` at the same threshold (when importable): its
   time against our exact join and how many true pairs it misses.
 Then, for a store of ``--check-size`` (<= 5k) memories, it checks that the
@@ -19,10 +25,10 @@ brute-force walk of the rules.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +36,8 @@ import time
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -71,44 +79,16 @@ def child_generate(n: int, path: Path, seed: int) -> dict[str, Any]:
     return {"bytes": path.stat().st_size}
 
 
-def child_floor(path: Path, out: Path) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    with open(path, encoding="utf-8") as fh:
-        doc = json.load(fh)
-    t1 = time.perf_counter()
-    load_rss = _peak_rss_mb()
-    with open(out, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, ensure_ascii=False)
-    t2 = time.perf_counter()
-    del doc
-    gc.collect()
-    t3 = time.perf_counter()
-    doc = json.loads(path.read_bytes())
-    t4 = time.perf_counter()
-    out.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    t5 = time.perf_counter()
-    return {
-        "load_s": t1 - t0,
-        "dump_s": t2 - t1,
-        "fast_load_s": t4 - t3,
-        "fast_dump_s": t5 - t4,
-        "load_rss_mb": load_rss,
-    }
-
-
-def child_load_rss(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        doc = json.load(fh)
-    del doc
-    return {"load_rss_mb": _peak_rss_mb()}
-
-
-def child_consolidate(workspace: Path) -> dict[str, Any]:
+def child_consolidate(workspace: Path, ours: bool) -> dict[str, Any]:
+    from taskrunner.memory.store import store_path
+    from taskrunner.memory.store_lines import remember_written
     from taskrunner.task import TaskContext
     from tasks.memory_consolidate import MemoryConsolidateTask
 
     state = workspace.parent / "state"
     state.mkdir(exist_ok=True)
+    if ours:  # as the last capture left it: its bytes recorded as written by this code
+        remember_written(state, workspace, store_path(workspace).read_bytes())
     task = MemoryConsolidateTask()
     task.bind(
         TaskContext(
@@ -217,10 +197,9 @@ def child_datasketch(path: Path) -> dict[str, Any]:
 
 
 CHILDREN = {
+    **harness.FLOOR_CHILDREN,
     "generate": lambda a: child_generate(int(a[0]), Path(a[1]), int(a[2])),
-    "floor": lambda a: child_floor(Path(a[0]), Path(a[1])),
-    "load_rss": lambda a: child_load_rss(Path(a[0])),
-    "consolidate": lambda a: child_consolidate(Path(a[0])),
+    "consolidate": lambda a: child_consolidate(Path(a[0]), a[1] == "ours"),
     "phases": lambda a: child_phases(Path(a[0])),
     "datasketch": lambda a: child_datasketch(Path(a[0])),
 }
@@ -298,8 +277,9 @@ def brute_force_check(n: int, seed: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated store sizes")
+    parser.add_argument("--n", type=_size, help="one store size (instead of --sizes)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per size below 1M")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per size below 1M")
     parser.add_argument("--check-size", type=int, default=5000, help="brute-force check size")
     parser.add_argument(
         "--datasketch-max", type=_size, default=100_000, help="largest N to run datasketch on"
@@ -312,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(CHILDREN[args.child[0]](args.child[1:])))
         return 0
 
-    sizes = [_size(s) for s in args.sizes.split(",") if s.strip()]
+    sizes = [args.n] if args.n else [_size(s) for s in args.sizes.split(",") if s.strip()]
     try:
         import datasketch  # noqa: F401
 
@@ -333,45 +313,46 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _bench_size(n: int, work: Path, args: argparse.Namespace, have_datasketch: bool) -> None:
-    store = work / f"store-{n}.json"
-    if not store.exists():
-        run_child("generate", str(n), str(store), str(args.seed))
-    mb = store.stat().st_size / 1e6
-    repeat = args.repeat if n < 1_000_000 else 1
-    floors = [run_child("floor", str(store), str(work / "floor-out.json")) for _ in range(repeat)]
-    floor_s = min(f["load_s"] + f["dump_s"] for f in floors)
-    fast_floor_s = min(f["fast_load_s"] + f["fast_dump_s"] for f in floors)
-    load_rss = run_child("load_rss", str(store))["load_rss_mb"]
+def _consolidate_runs(n: int, store: Path, work: Path, repeat: int, ours: bool) -> dict[str, Any]:
     runs = []
     for attempt in range(repeat):
         workspace = work / f"ws-{n}-{attempt}"
         (workspace / "memory").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(store, workspace / "memory" / "store.json")
-        runs.append(run_child("consolidate", str(workspace)))
+        runs.append(run_child("consolidate", str(workspace), "ours" if ours else "not-ours"))
         shutil.rmtree(workspace.parent / "state", ignore_errors=True)
         shutil.rmtree(workspace, ignore_errors=True)
-    best = min(runs, key=lambda r: r["seconds"])
-    rss = max(r["rss_mb"] for r in runs)
-    res = best["result"]
-    print(f"\nN={n:,} ({mb:.0f} MB store)")
+    return {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "rss_mb": statistics.median(r["rss_mb"] for r in runs),
+        "result": runs[-1]["result"],
+    }
+
+
+def _bench_size(n: int, work: Path, args: argparse.Namespace, have_datasketch: bool) -> None:
+    store = work / f"store-{n}.json"
+    if not store.exists():
+        run_child("generate", str(n), str(store), str(args.seed))
+    mb = store.stat().st_size / 1e6
+    repeat = max(1, args.repeat if n < 1_000_000 else min(args.repeat, 3))
+    floor = harness.floors(Path(__file__), store, work / "floor-out.json", repeat)
+    ours = _consolidate_runs(n, store, work, repeat, ours=True)
+    other = _consolidate_runs(n, store, work, repeat, ours=False)
+    res = ours["result"]
+    print(f"\nN={n:,} ({mb:.0f} MB store), medians of {repeat}")
     print(
-        f"  consolidate      {best['seconds']:7.2f} s   "
-        f"({res['before']:,} -> {res['after']:,}: {res['pruned_stale']:,} stale, "
-        f"{res['merged_duplicates']:,} duplicates)"
+        f"  consolidate: {res['before']:,} -> {res['after']:,}: {res['pruned_stale']:,} stale, "
+        f"{res['merged_duplicates']:,} duplicates"
     )
+    for line in harness.floor_lines(floor):
+        print(line)
     print(
-        f"  floor            {floor_s:7.2f} s   json.load + json.dump      "
-        f"ratio {best['seconds'] / floor_s:.2f}x (target <= 3x)"
+        harness.ratio_line("consolidate", ours["seconds"], floor, None)
+        + " (target <= 2.5x, moonshot 2.0x)"
     )
-    print(
-        f"  fast floor       {fast_floor_s:7.2f} s   json.loads + json.dumps    "
-        f"ratio {best['seconds'] / fast_floor_s:.2f}x"
-    )
-    print(
-        f"  peak RSS         {rss:7.0f} MB  json.load alone {load_rss:.0f} MB   "
-        f"ratio {rss / load_rss:.2f}x (target <= 2x)"
-    )
+    print(harness.ratio_line("  store not ours", other["seconds"], floor, None))
+    print(harness.rss_line("consolidate peak RSS", ours["rss_mb"], floor, 1.5))
+    print(harness.rss_line("  store not ours", other["rss_mb"], floor, None))
     if args.phases:
         phases = run_child("phases", str(store))
         print("  phases           " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import cast
@@ -283,7 +284,8 @@ class AlertQueue:
             # a fresh inode while the first still holds the old one. Holders
             # only read, modify and write the small queue file, so waiting
             # without a limit is bounded by that.
-            lockfile.lock(fd)
+            lockfile.lock(fd, path=self.lock_path)
+            lockfile.remove_stale_temps_of((self.path,), before=time.time())
             yield
         finally:
             # Closing the descriptor releases the flock.

@@ -98,6 +98,11 @@ def _shown(name: str) -> str:
 
 def validate_name(name: str) -> str:
     """Refuse names that are not task names before they get near the import system."""
+    if name == "base":
+        raise UsageError(
+            "'base' is not a task: tasks/base.py holds the Task class every task imports "
+            "(`from .base import Task`); give your task another name"
+        )
     if name in RESERVED_NAMES:
         raise UsageError(f"'{name}' is a command of the runner, not a task name")
     if not TASK_NAME_RE.fullmatch(name):

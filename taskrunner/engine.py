@@ -289,7 +289,8 @@ class Engine:
         alerts = [
             {**a, "task": name, "run_id": run_id} for a in outcome.alerts
         ]  # only the final attempt's alerts are published
-        if status != "success" and not any(a.get("level") in _SELF_REPORTED_LEVELS for a in alerts):
+        quiet = outcome.user_error or any(a.get("level") in _SELF_REPORTED_LEVELS for a in alerts)
+        if status != "success" and not quiet:
             what = "attempt" if attempt == 1 else "attempts"
             alerts.append(
                 {
@@ -297,7 +298,7 @@ class Engine:
                     "run_id": run_id,
                     "level": "error",
                     "message": f"{name} failed after {attempt} {what}: {record['message']}",
-                    "key": f"{name}:failed",
+                    "key": f"{name}:failed:{runlock.path_digest(str(record['message']))}",
                 }
             )
         return record, alerts, EXIT_OK if status == "success" else EXIT_ERROR

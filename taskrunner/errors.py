@@ -29,6 +29,8 @@ class TaskrunnerError(Exception):
     exit_code: ClassVar[int] = EXIT_ERROR
     #: ``status`` written to the run log when this error ends a run
     status: ClassVar[str] = "failed"
+    #: whether a run this error ends tells the heartbeat (an alert) besides the command line
+    alerts: ClassVar[bool] = True
 
 
 class UsageError(TaskrunnerError):
@@ -77,6 +79,27 @@ class ConfigError(PermanentError):
     """Raised when a configuration file or option value is invalid."""
 
 
+class InvalidRequest(ConfigError):
+    """Raised when the user asked for something that cannot be done as asked.
+
+    An unknown run id, an option value out of range: the run fails (exit 1)
+    and is recorded, but it is not retried and no alert is queued. The
+    heartbeat is for problems of the machine, not for a user's typo, which
+    the user already sees on their terminal.
+    """
+
+
+class NotRegularFile(PermanentError):
+    """Raised when a FIFO, device, socket or directory sits where a regular file is expected.
+
+    Never opened for a blocking read (a FIFO would hang the run while it
+    holds its lock); the message names the file and the fix.
+    """
+
+    #: what the file is instead: "a FIFO (named pipe)", "a socket", ...
+    kind: str = "not a regular file"
+
+
 class WorkspaceMissing(PermanentError):
     """Raised when a task needs the OpenClaw workspace and it does not exist."""
 
@@ -123,6 +146,18 @@ class WriteFailed(TaskrunnerError):
 
 class StoreCorrupt(CorruptInput):
     """Raised when the store is not valid JSON or has the wrong shape; it is left untouched."""
+
+
+class StoreLocationError(PermanentError):
+    """Raised when a store file is a symbolic link, or ``memory/`` links out of the workspace.
+
+    The rule: the store, its backup, its archive and its lock are regular
+    files in the workspace's own ``memory/`` folder. A write replaces a file
+    by renaming a new one over it, which would silently cut a symlinked
+    ``store.json`` off its target (the target then stops being updated); and
+    a ``memory/`` linked elsewhere would have the store written outside the
+    workspace. Both are refused, the files untouched, with the fix.
+    """
 
 
 class StateCorrupt(CorruptInput):

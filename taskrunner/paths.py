@@ -18,7 +18,8 @@ import os
 import re
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, NotRegularFile
+from .system.regular_file import read_regular
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -90,9 +91,11 @@ def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]
     """The parsed OpenClaw config (JSON5), or ``{}`` when there is no config file."""
     path = openclaw_config_path(env)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, what="the OpenClaw config", follow_symlinks=True).decode("utf-8")
     except FileNotFoundError:
         return {}
+    except NotRegularFile as exc:
+        raise ConfigError(str(exc)) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the OpenClaw config {path}: {exc}") from exc
     from .openclaw import json5  # only when there is a config to parse: keeps startup fast
@@ -110,7 +113,7 @@ def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]
         return data
     from .openclaw.config import expand
 
-    expanded: dict[str, Any] = expand(data, path.parent)
+    expanded: dict[str, Any] = expand(data, path.parent, chain=(path.resolve(),))
     return expanded
 
 

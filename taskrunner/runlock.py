@@ -38,8 +38,27 @@ if TYPE_CHECKING:
 _MAX_HOLDER_BYTES = 4096
 
 
+#: the private folder made inside a shared sticky directory such as /tmp
+PRIVATE_SUBDIR = "taskrunner-{uid}"
+
+
 def ensure_private_dir(directory: Path) -> Path:
-    """Create ``directory`` 0700 if needed; refuse one that others could tamper with."""
+    """The directory lock files go in: ``directory`` itself, or a private folder inside it.
+
+    The runner never changes the mode or owner of a directory it did not
+    create: chmod-ing a given ``/tmp`` to 0700 breaks the machine for every
+    other user. So:
+
+    - missing: created 0700, and used;
+    - ours, and no one else may write in it: used as it is;
+    - writable by others but sticky (``/tmp``, ``/run/lock``): others cannot
+      remove our files there, but they can plant names; lock files go into
+      ``taskrunner-<uid>/`` inside it, created 0700 and checked with
+      ``lstat`` (refused when it exists and is not ours, private and a
+      plain directory);
+    - anything else (writable by others without the sticky bit, someone
+      else's): refused with a message saying what to do.
+    """
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(directory)
@@ -47,15 +66,43 @@ def ensure_private_dir(directory: Path) -> Path:
         raise LockDirError(f"cannot create the lock directory {directory}: {exc.strerror}") from exc
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
         raise LockDirError(f"lock directory {directory} is not a plain directory; remove it")
+    shared = bool(st.st_mode & 0o022)
+    if shared and st.st_mode & stat.S_ISVTX:
+        return _private_subdir(directory / PRIVATE_SUBDIR.format(uid=os.geteuid()))
     if st.st_uid != os.geteuid():
         raise LockDirError(
             f"lock directory {directory} belongs to uid {st.st_uid}, not to you; "
             "use a directory you own (TASKRUNNER_LOCK_DIR)"
         )
-    if st.st_mode & 0o077:
-        # Ours, but loose: tighten it rather than fail the user's cron job.
-        os.chmod(directory, 0o700)
+    if shared:
+        raise LockDirError(
+            f"lock directory {directory} can be written by other users (mode "
+            f"{stat.S_IMODE(st.st_mode):04o}) and has no sticky bit, so anyone could replace a "
+            f"lock file there; run `chmod go-w {directory}` or point TASKRUNNER_LOCK_DIR at a "
+            "private directory"
+        )
     return directory
+
+
+def _private_subdir(sub: Path) -> Path:
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(sub, 0o700)
+    try:
+        st = os.lstat(sub)
+    except OSError as exc:
+        raise LockDirError(f"cannot create the lock directory {sub}: {exc.strerror}") from exc
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+        raise LockDirError(
+            f"{sub} exists and is not a directory of yours (someone may have planted it); "
+            "the runner will not use it. Remove it, or point TASKRUNNER_LOCK_DIR at a private "
+            "directory"
+        )
+    if st.st_mode & 0o077:
+        raise LockDirError(
+            f"{sub} is open to other users (mode {stat.S_IMODE(st.st_mode):04o}); the runner "
+            f"only uses it private: run `chmod 700 {sub}`, or remove it"
+        )
+    return sub
 
 
 def lock_file_name(task: str, workspace: Path | None) -> str:
@@ -130,13 +177,13 @@ def describe_holder(task: str, holder: dict[str, Any] | None) -> str:
 
 def acquire(lock_dir: Path, task: str, workspace: Path | None, holder: dict[str, Any]) -> HeldLock:
     """Take the lock for (task, workspace) without waiting; ``LockBusy`` if another run has it."""
-    ensure_private_dir(lock_dir)
+    lock_dir = ensure_private_dir(lock_dir)
     path = lock_dir / lock_file_name(task, workspace)
     fd = lockfile.open_lock_file(path, what="lock file")
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise LockDirError(f"lock file {path} is not a regular file; remove it")
-        if not lockfile.lock(fd, wait=False):
+        if not lockfile.lock(fd, wait=False, path=path):
             raise LockBusy(describe_holder(task, _read_holder(fd)))
         previous = _read_holder(fd)
         if previous is not None and previous.get("finished"):

@@ -20,9 +20,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import diagnostics
-from .errors import LockFileError, WriteFailed
+from .errors import LockFileError, NotRegularFile, WriteFailed
 from .system import lockfile
 from .system.atomic import append_line
+from .system.regular_file import open_regular
 
 # Only the type checker needs these: every run appends a record, and typing
 # alone costs milliseconds to import.
@@ -180,11 +181,14 @@ class RunLog:
                 lockfile.lock(lock_fd, shared=True)
             for path in self.files():
                 try:
-                    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                    fd = open_regular(path, what="run log")
                 except FileNotFoundError:
                     continue
                 except OSError as exc:
                     _warn("cannot read %s (%s); its records are left out", path, exc.strerror)
+                    continue
+                except NotRegularFile as exc:
+                    _warn("%s; its records are left out", exc)
                     continue
                 handles.append((path, os.fdopen(fd, "rb")))
         except BaseException:

@@ -22,7 +22,8 @@ import signal
 import sys
 import time
 
-from .errors import PermanentError, TaskrunnerError
+from .errors import InvalidRequest, PermanentError, TaskrunnerError
+from .system import containment
 from .system.atomic import write_all
 
 # typing is only needed by the type checker: keep it off the startup path.
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any
 
-_PR_SET_PDEATHSIG = 1
 #: seconds to wait for a killed worker to be reaped before giving up on it
 _REAP_TIMEOUT_S = 5.0
 
@@ -49,29 +49,14 @@ class Outcome:
         self.error: dict[str, Any] | None = None
         self.alerts: list[dict[str, Any]] = []
 
+    @property
+    def user_error(self) -> bool:
+        """The attempt failed on the user's own bad request (``InvalidRequest``).
 
-def set_parent_death_signal(sig: int = signal.SIGKILL) -> None:
-    """Have the kernel send ``sig`` to this process when its parent dies (Linux only).
-
-    Calls ``prctl(PR_SET_PDEATHSIG)`` through ``_ctypes`` directly: the
-    ``ctypes`` package builds dozens of classes on import, about 1.5 ms on
-    every run, for one C call.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import _ctypes
-
-    class _CInt(_ctypes._SimpleCData):  # type: ignore[type-arg]
-        _type_ = "i"
-
-    class _PrctlPtr(_ctypes.CFuncPtr):
-        _flags_ = _ctypes.FUNCFLAG_CDECL
-        _restype_ = _CInt
-
-    with contextlib.suppress(OSError, AttributeError):
-        libc = _ctypes.dlopen(None, os.RTLD_NOW)  # type: ignore[arg-type]
-        prctl = _PrctlPtr(_ctypes.dlsym(libc, "prctl"))
-        prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        Recorded, never alerted: the user sees it on their terminal, and the
+        heartbeat is for problems of the machine.
+        """
+        return self.kind == "error" and bool((self.error or {}).get("user_error"))
 
 
 def flush_std_streams() -> None:
@@ -83,7 +68,14 @@ def flush_std_streams() -> None:
 
 
 def _send(fd: int, message: dict[str, Any]) -> None:
-    write_all(fd, (json.dumps(message, default=str, ensure_ascii=False) + "\n").encode("utf-8"))
+    text = json.dumps(message, default=str, ensure_ascii=False)
+    try:
+        data = (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a file name that is not UTF-8, say) has no UTF-8
+        # form; \u escapes carry it, so the result is never unserializable.
+        data = (json.dumps(message, default=str, ensure_ascii=True) + "\n").encode("ascii")
+    write_all(fd, data)
 
 
 def _child(
@@ -96,9 +88,14 @@ def _child(
     """Body of the worker process; never returns."""
     code = 0
     try:
-        set_parent_death_signal()
-        if os.getppid() != parent_pid:  # the runner died before prctl took effect
+        if not containment.set_parent_death_signal():
+            # No prctl (macOS): a thread watches the runner instead.
+            containment.watch_parent(parent_pid, containment.kill_own_group)
+        if os.getppid() != parent_pid:  # the runner died before that took effect
             os._exit(1)
+        # Orphans of the task (setsid, double forks) are re-parented to us, not
+        # to init, so the sweep below finds every one of them.
+        containment.become_subreaper()
         # The runner's task lock must not live on in the worker, nor in anything
         # the task forks: an orphan holding it would lock out every later run.
         for fd in close_fds:
@@ -129,8 +126,16 @@ def _child(
             if isinstance(exc, SystemExit):
                 text = f"the task called sys.exit({exc.code!r}); a task returns a dict instead"
             message = {
-                "error": {"type": type(exc).__name__, "message": text, "permanent": permanent}
+                "error": {
+                    "type": type(exc).__name__,
+                    "message": text,
+                    "permanent": permanent or isinstance(exc, InvalidRequest),
+                    # the user's own request was wrong: recorded, never alerted
+                    "user_error": isinstance(exc, InvalidRequest),
+                }
             }
+        # The attempt is over: nothing the task started may outlive it.
+        containment.end_descendants()
         try:
             _send(write_fd, message)
         except (TypeError, ValueError) as exc:
@@ -146,6 +151,10 @@ def _child(
 
 
 def _kill_group(pid: int) -> None:
+    # The tree first (descendants that left the group), while the worker is
+    # alive and still their ancestor; then the group, which the tree misses
+    # where there is no /proc.
+    containment.kill_tree(pid, include_root=True)
     for kill in (os.killpg, os.kill):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             kill(pid, signal.SIGKILL)
@@ -189,7 +198,8 @@ def run_attempt(
     before propagating.
     """
     outcome = Outcome()
-    read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+    # os.pipe(): close-on-exec already (PEP 446), and on macOS too, which has no pipe2.
+    read_fd, write_fd = os.pipe()
     flush_std_streams()  # or the worker would print the runner's buffered output again
     parent_pid = os.getpid()
     pid = os.fork()

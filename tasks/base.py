@@ -13,6 +13,7 @@ them does not pay for them at every cron start.
 from taskrunner.errors import (
     ConfigError,
     CorruptInput,
+    InvalidRequest,
     PermanentError,
     TaskrunnerError,
     WorkspaceMissing,
@@ -21,13 +22,21 @@ from taskrunner.task import ALERT_LEVELS, Task, TaskContext
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from taskrunner.cli.argparsing import iso_date, non_negative_int, positive_float
+    from taskrunner.cli.argparsing import (
+        http_url,
+        iso_date,
+        non_negative_int,
+        percent,
+        positive_float,
+    )
     from taskrunner.system.atomic import write_atomic, write_json_atomic
     from taskrunner.system.process import ProcResult, run_command
 
 #: re-exported name -> the module that holds it, imported when first asked for
 _LAZY = {
+    "http_url": "taskrunner.cli.argparsing",
     "iso_date": "taskrunner.cli.argparsing",
+    "percent": "taskrunner.cli.argparsing",
     "non_negative_int": "taskrunner.cli.argparsing",
     "positive_float": "taskrunner.cli.argparsing",
     "write_atomic": "taskrunner.system.atomic",
@@ -52,14 +61,17 @@ __all__ = [
     "ALERT_LEVELS",
     "ConfigError",
     "CorruptInput",
+    "InvalidRequest",
     "PermanentError",
     "ProcResult",
     "Task",
     "TaskContext",
     "TaskrunnerError",
     "WorkspaceMissing",
+    "http_url",
     "iso_date",
     "non_negative_int",
+    "percent",
     "positive_float",
     "run_command",
     "write_atomic",

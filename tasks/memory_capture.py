@@ -2,24 +2,70 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import date, timedelta
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 from taskrunner.errors import NoteUnreadable
-from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
-from taskrunner.memory.merge import MergeResult, Sighting, merge_sightings
-from taskrunner.memory.notes import find_notes, read_note
-from taskrunner.memory.store import (
-    load_store_or_alert,
-    save_store,
-    store_lock,
-    store_path,
+from taskrunner.memory.fingerprint import (
+    InputDigest,
+    Outcome,
+    StoreIdentity,
+    code_version,
+    is_unchanged,
+    record_unchanged,
+    store_evidence,
 )
+from taskrunner.memory.notes import Note, find_notes, read_note
+from taskrunner.memory.store import store_path
 
-from .base import ConfigError, Task, iso_date
+from .base import InvalidRequest, Task, iso_date
+
+# What only a run that merges needs is imported by that run: a run over
+# unchanged notes takes the shortcut without loading the extraction and
+# merge code (taskrunner.memory.fingerprint).
+# Neither ``typing`` nor ``dataclasses`` at run time, for the same reason.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from typing import Any, Protocol
+
+    from taskrunner.memory.merge import Sighting
+
+    class _Counts(Protocol):
+        """What the message says about a merge."""
+
+        @property
+        def added(self) -> int: ...
+        @property
+        def skipped(self) -> int: ...
+        @property
+        def updated(self) -> int: ...
+        @property
+        def moved(self) -> int: ...
+
+
+class _NoteRead:
+    """A note of the window: its text (None when unreadable) and its problems, in order."""
+
+    __slots__ = ("extract_problems", "note", "problems", "text")
+
+    def __init__(self, note: Note, text: str | None, problems: list[str]) -> None:
+        self.note = note
+        self.text = text
+        self.problems = problems
+        #: the problems extraction found (kept in the shortcut record)
+        self.extract_problems: list[str] = []
+
+
+class _Unchanged:
+    """The merge a run over unchanged notes and store would do: every item already known."""
+
+    __slots__ = ("added", "moved", "skipped", "updated")
+
+    def __init__(self, skipped: int) -> None:
+        self.skipped = skipped
+        self.added = self.updated = self.moved = 0
 
 
 class MemoryCaptureTask(Task):
@@ -46,40 +92,79 @@ class MemoryCaptureTask(Task):
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            raise ConfigError(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
+            raise InvalidRequest(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
 
-    def _read_sightings(
-        self, workspace: Path, today: date
-    ) -> tuple[list[Sighting], list[str], list[str]]:
-        """Sightings of every item in the notes, the notes read, and the problems met."""
+    def _read_notes(self, workspace: Path, today: date) -> tuple[list[_NoteRead], list[str]]:
+        """The notes of the window in order, each read or with why not; problems finding them."""
         found = find_notes(workspace, [today - timedelta(days=1), today])
-        problems = list(found.problems)
-        sightings: list[Sighting] = []
-        files_read: list[str] = []
+        reads: list[_NoteRead] = []
         for note in found.notes:
             try:
                 note_text = read_note(note)
             except NoteUnreadable as exc:
-                problems.append(str(exc))
+                reads.append(_NoteRead(note, None, [str(exc)]))
                 continue
-            problems.extend(note_text.problems)
-            files_read.append(note.rel)
-            items = list(islice(iter_items(note_text.text), MAX_ITEMS_PER_NOTE + 1))
+            reads.append(_NoteRead(note, note_text.text, list(note_text.problems)))
+        return reads, list(found.problems)
+
+    @staticmethod
+    def _extract(reads: list[_NoteRead]) -> list[Sighting]:
+        """Sightings of every item of the notes read; a note's extraction problems join its own."""
+        from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
+        from taskrunner.memory.merge import Sighting
+
+        sightings: list[Sighting] = []
+        for read in reads:
+            if read.text is None:
+                continue
+            note = read.note
+            items = list(islice(iter_items(read.text), MAX_ITEMS_PER_NOTE + 1))
             if len(items) > MAX_ITEMS_PER_NOTE:
                 del items[MAX_ITEMS_PER_NOTE:]
-                problems.append(
+                message = (
                     f"{note.rel} holds more than {MAX_ITEMS_PER_NOTE} items; only the first "
                     f"{MAX_ITEMS_PER_NOTE} were captured (up to line {items[-1].line})"
                 )
+                read.problems.append(message)
+                read.extract_problems.append(message)
             sightings.extend(
                 Sighting(item.text, item.kind, note.rel, item.line, note.day) for item in items
             )
-        return sightings, files_read, problems
+        return sightings
+
+    def _inputs(self, reads: list[_NoteRead], today: date) -> str | None:
+        """A digest of all the result depends on; None when the code cannot be vouched for."""
+        code = code_version([Path(__file__)])
+        if code is None:
+            return None
+        digest = InputDigest(code, [today.isoformat()])
+        for read in reads:
+            if read.text is not None:
+                digest.add_note(read.note.rel, read.note.day.isoformat(), read.text)
+        return digest.hexdigest()
 
     def run(self) -> dict[str, Any]:
         workspace = self.workspace
         today = self._today()
-        sightings, files_read, problems = self._read_sightings(workspace, today)
+        reads, problems = self._read_notes(workspace, today)
+        files_read = [read.note.rel for read in reads if read.text is not None]
+        path = store_path(workspace)
+        inputs = self._inputs(reads, today) if files_read else None
+        known = None
+        if inputs is not None and not self.dry_run:
+            # The same notes, code and store as a run that found nothing new:
+            # the same answer, without loading the store (taskrunner.memory.fingerprint).
+            known = is_unchanged(self.state_dir, workspace, path, inputs)
+        sightings: list[Sighting] = []
+        if known is not None:
+            item_count = known.items
+            for read in reads:
+                read.problems.extend(known.note_problems.get(read.note.rel, ()))
+        else:
+            sightings = self._extract(reads)
+            item_count = len(sightings)
+        for read in reads:
+            problems.extend(read.problems)
         for problem in problems:
             self.log(f"warning: {problem}")
         if problems:
@@ -89,7 +174,7 @@ class MemoryCaptureTask(Task):
                 key="memory_capture:notes",
             )
         result = {
-            "items_extracted": len(sightings),
+            "items_extracted": item_count,
             "items_added": 0,
             "items_skipped": 0,
             "memories_updated": 0,
@@ -105,10 +190,16 @@ class MemoryCaptureTask(Task):
                     f"no readable daily notes for {days} ({len(problems)} skipped, see warnings)"
                 )
             return {"success": True, "message": message, **result}
-        if not sightings:
+        if not item_count:
             notes = f"{len(files_read)} note{'s' if len(files_read) != 1 else ''}"
             return {"success": True, "message": f"nothing to capture in {notes}", **result}
-        merged = self._merge(workspace, sightings)
+        merged: _Counts
+        if known is not None:
+            merged = _Unchanged(skipped=item_count)
+        else:
+            note_problems = {r.note.rel: r.extract_problems for r in reads if r.extract_problems}
+            outcome = Outcome(items=item_count, note_problems=note_problems)
+            merged = self._merge(workspace, sightings, inputs, outcome)
         result["items_added"] = merged.added
         result["items_skipped"] = merged.skipped
         result["memories_updated"] = merged.updated
@@ -118,7 +209,14 @@ class MemoryCaptureTask(Task):
             message += f"; {len(problems)} warning{'s' if len(problems) != 1 else ''}"
         return {"success": True, "message": message, **result}
 
-    def _merge(self, workspace: Path, sightings: list[Sighting]) -> MergeResult:
+    def _merge(
+        self, workspace: Path, sightings: list[Sighting], inputs: str | None, outcome: Outcome
+    ) -> _Counts:
+        """Merge into the store; a run that changes nothing records ``inputs`` for the shortcut."""
+        from taskrunner.memory.merge import merge_sightings
+        from taskrunner.memory.store import gc_paused, load_store_or_alert, save_store, store_lock
+        from taskrunner.memory.store_lines import line_map, remember_written, written_lines
+
         path = store_path(workspace)
         now_iso = self.now().isoformat(timespec="seconds")
         if self.dry_run:
@@ -131,14 +229,29 @@ class MemoryCaptureTask(Task):
                 f"{merged.updated} and move {merged.moved} sources; {path} not written"
             )
             return merged
-        with store_lock(workspace):
+        # No garbage collections while the store is in memory: it holds no
+        # cycles, and each collection would walk all of it (store.gc_paused).
+        with store_lock(workspace), gc_paused():
+            # Taken before reading: a change made after it shows in the next stat.
+            identity = StoreIdentity.of(path)
             store = load_store_or_alert(path, self.alert)
+            # The lines of the memories as loaded, when the file is what this
+            # code last wrote: the unchanged ones are written back as they are.
+            lines = line_map(store.memories, written_lines(self.state_dir, workspace, store))
+            evidence = store_evidence(identity, store.raw_bytes) if inputs is not None else None
+            store.raw_bytes = None  # all that is needed of the bytes is taken: spare the memory
             merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
             if merged.changed:
-                save_store(path, store)
+                for index in merged.touched:
+                    lines.pop(id(store.memories[index]), None)
+                written = save_store(path, store, reuse=lines)
+                del lines
+                remember_written(self.state_dir, workspace, written)
+            elif inputs is not None:
+                record_unchanged(self.state_dir, workspace, inputs, evidence, outcome)
         return merged
 
-    def _message(self, merged: MergeResult, files_read: list[str]) -> str:
+    def _message(self, merged: _Counts, files_read: list[str]) -> str:
         notes = f"{len(files_read)} note{'s' if len(files_read) != 1 else ''}"
         total = merged.added + merged.skipped
         would = "would have " if self.dry_run else ""

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from taskrunner.memory.archive import append_records, archive_records, backup_store
+from taskrunner.errors import TaskrunnerError
+from taskrunner.memory.archive import (
+    append_records,
+    archive_records,
+    archive_size,
+    backup_store,
+    cut_back,
+)
 from taskrunner.memory.consolidate import (
     DEFAULT_MAX_AGE_DAYS,
     DEFAULT_MIN_IMPORTANCE,
@@ -20,10 +28,17 @@ from taskrunner.memory.store import (
     Store,
     archive_path,
     backup_path,
+    gc_paused,
     load_store_or_alert,
     save_store,
     store_lock,
     store_path,
+)
+from taskrunner.memory.store_lines import (
+    line_map,
+    remember_written,
+    reread_lines,
+    written_digest,
 )
 
 from .base import Task, iso_date, non_negative_int
@@ -90,11 +105,16 @@ class MemoryConsolidateTask(Task):
             plan = self._plan(store, day)
             self._show(plan, would=True)
             return self._result(plan, archived=None, backup=None)
-        with store_lock(workspace):
+        # No garbage collections while the store is in memory: it holds no
+        # cycles, and each collection would walk all of it (store.gc_paused).
+        with store_lock(workspace), gc_paused():
             store = load_store_or_alert(path, self.alert)
             # The backup is made from the file itself: no need to hold a
             # second copy of the store in memory while planning.
             loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
+            # Whether the file is what this code last wrote: then the lines of
+            # the memories kept unchanged are copied, not encoded again.
+            written = written_digest(self.state_dir, workspace, store.raw_bytes)
             store.raw_bytes = None
             plan = self._plan(store, day)
             if not plan.changed:
@@ -110,10 +130,24 @@ class MemoryConsolidateTask(Task):
             )
             # Order matters for crash safety: the archive holds every removed
             # memory before the store stops holding it.
+            size_before = archive_size(archive)
             append_records(archive, records)
             del records
-            backup_store(path, backup, expected_size=loaded_size)
-            save_store(path, Store(memories=plan.memories, extra=store.extra))
+            try:
+                backup_store(path, backup, expected_size=loaded_size)
+                # The plan's kept memories are the loaded objects, untouched; merged
+                # keepers are new dicts, so only they are encoded.
+                lines = line_map(store.memories, reread_lines(path, written, store))
+                kept = Store(memories=plan.memories, extra=store.extra)
+                data = save_store(path, kept, reuse=lines)
+            except BaseException:
+                # The store still holds every memory: this run's records would
+                # offer a restore of a consolidation that never happened.
+                with contextlib.suppress(OSError, TaskrunnerError):
+                    cut_back(archive, size_before)
+                raise
+            del lines
+            remember_written(self.state_dir, workspace, data)
             self._show(plan, would=False)
             return self._result(plan, archived=archive, backup=backup)
 

@@ -8,19 +8,27 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from taskrunner.memory.archive import RestorePlan, backup_store, plan_restore, read_archive
+from taskrunner.errors import StoreCorrupt
+from taskrunner.memory.archive import (
+    RestorePlan,
+    backup_store,
+    plan_restore,
+    read_archive,
+    still_in_store,
+)
 from taskrunner.memory.consolidate import identify
 from taskrunner.memory.store import (
     Store,
     archive_path,
     backup_path,
+    load_store,
     load_store_or_alert,
     save_store,
     store_lock,
     store_path,
 )
 
-from .base import ConfigError, Task
+from .base import InvalidRequest, Task
 
 #: how many restored and skipped memories the log (and the result) names
 EXAMPLES_SHOWN = 10
@@ -63,7 +71,7 @@ class MemoryRestoreTask(Task):
         if not os.path.lexists(archive):
             # Nothing was ever archived here (a fresh workspace may not even have
             # memory/): fail before the lock, which would create files.
-            raise ConfigError(
+            raise InvalidRequest(
                 f"nothing to restore: {self._wanted(run_id, memory_ids)} not found, "
                 f"{archive} does not exist (no memory_consolidate run has removed anything "
                 "in this workspace; check --workspace)"
@@ -87,7 +95,19 @@ class MemoryRestoreTask(Task):
 
     def _list_runs(self, archive: Path) -> dict[str, Any]:
         runs: dict[str, dict[str, Any]] = {}
-        for record in read_archive(archive).records:
+        records = read_archive(archive).records
+        # A run whose every memory is still in the store, unchanged, has
+        # nothing to give back: it was killed before it replaced the store
+        # (or was restored already). Offering it would mislead.
+        try:
+            memories = load_store(store_path(self.workspace)).memories
+        except StoreCorrupt as exc:
+            self.log(f"warning: {exc}; listing every archived run")
+            memories = []
+        in_store = still_in_store(memories, records)
+        for record, present in zip(records, in_store, strict=True):
+            if present:
+                continue
             run = runs.setdefault(
                 str(record.get("run_id")),
                 {
@@ -125,15 +145,18 @@ class MemoryRestoreTask(Task):
             self.log(f"{archive}: skipped a last line cut short by a crash")
         plan = plan_restore(store.memories, contents.records, run_id=run_id, memory_ids=memory_ids)
         if not plan.selected:
-            raise ConfigError(
-                f"nothing to restore: {self._wanted(run_id, memory_ids)} not found in {archive} "
-                "(check the run id in the memory_consolidate run log)"
+            raise InvalidRequest(
+                f"nothing to restore: no archived {self._wanted(run_id, memory_ids)} in "
+                f"{archive}. List the consolidation runs that can be restored, with their run "
+                "ids, by running memory_restore without --run or --id; a memory id is the "
+                '"id" of a "memory" in that file'
             )
         return store, plan
 
     @staticmethod
     def _wanted(run_id: str | None, memory_ids: list[str]) -> str:
-        return ", ".join(([f"run {run_id}"] if run_id else []) + [f"id {m}" for m in memory_ids])
+        wanted = ([f"run {run_id!r}"] if run_id else []) + [f"memory id {m!r}" for m in memory_ids]
+        return " or ".join(wanted)
 
     def _result(self, plan: RestorePlan, path: Path, *, backup: Path | None) -> dict[str, Any]:
         verb = "Would restore" if self.dry_run else "Restored"

@@ -14,21 +14,29 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from taskrunner import paths
-from taskrunner.errors import TaskrunnerError
+from taskrunner.errors import LockFileError, TaskrunnerError
 from taskrunner.health import cron, deadman, disk, gateway
 from taskrunner.health.report import Check, Problem, build_report, format_table, summary
 from taskrunner.health.state import load_state, plan_alerts, save_state, state_lock, state_path
 
-from .base import ConfigError, Task, WorkspaceMissing
+from .base import (
+    ConfigError,
+    InvalidRequest,
+    Task,
+    WorkspaceMissing,
+    http_url,
+    percent,
+    positive_float,
+)
 
 
 def _positive(value: object, option: str) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ConfigError(f"{option} must be a number of seconds, not {value!r}") from None
-    if not number > 0:
-        raise ConfigError(f"{option} must be more than 0 seconds (got {number:g})")
+        raise InvalidRequest(f"{option} must be a number of seconds, not {value!r}") from None
+    if not number > 0 or number == float("inf"):
+        raise InvalidRequest(f"{option} must be more than 0 seconds (got {number:g})")
     return number
 
 
@@ -47,27 +55,28 @@ class SystemHealthTask(Task):
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--gateway-url",
+            type=http_url,
             metavar="URL",
             help="gateway base URL (default: http://127.0.0.1:<port>, the port from "
             "OPENCLAW_GATEWAY_PORT, else gateway.port in the OpenClaw config, else 18789)",
         )
         parser.add_argument(
             "--gateway-timeout",
-            type=float,
+            type=positive_float,
             default=gateway.DEFAULT_TIMEOUT_S,
             metavar="S",
             help="seconds each gateway request may take (default: %(default)g)",
         )
         parser.add_argument(
             "--disk-warn",
-            type=float,
+            type=percent,
             default=disk.DEFAULT_WARN_PCT,
             metavar="PCT",
             help="percent used from which a filesystem is a warning (default: %(default)g)",
         )
         parser.add_argument(
             "--disk-critical",
-            type=float,
+            type=percent,
             default=disk.DEFAULT_CRITICAL_PCT,
             metavar="PCT",
             help="percent used from which a filesystem is critical (default: %(default)g)",
@@ -80,7 +89,7 @@ class SystemHealthTask(Task):
         )
         parser.add_argument(
             "--cron-timeout",
-            type=float,
+            type=positive_float,
             default=cron.DEFAULT_TIMEOUT_S,
             metavar="S",
             help="seconds `openclaw cron list` may take before it is stopped "
@@ -202,17 +211,37 @@ class SystemHealthTask(Task):
             self._emit(alerts)
             self.log(f"dry run: would write {path}")
             return alerts, state.unreadable
-        with state_lock(path):
+        # A state disk that is full (or read-only) is itself a finding: the
+        # checks are reported and alerted all the same; only the memory of
+        # what was alerted last time is not updated.
+        moved: Path | None = None
+        not_saved: str | None = None
+        try:
+            with state_lock(path):
+                state = load_state(path)
+                alerts, problems = plan_alerts(state.problems, checks, now_iso)
+                try:
+                    corrupt = state.unreadable is not None and not state.keep
+                    moved = save_state(path, problems, now_iso, unreadable=corrupt)
+                except (OSError, TaskrunnerError) as exc:
+                    not_saved = str(exc)
+        except (OSError, LockFileError) as exc:
             state = load_state(path)
-            alerts, problems = plan_alerts(state.problems, checks, now_iso)
-            self._emit(alerts)
-            corrupt = state.unreadable is not None and not state.keep
-            moved = save_state(path, problems, now_iso, unreadable=corrupt)
-        note = state.unreadable
-        if note:
-            note += f"; started a fresh state (the old file was moved to {moved})" if moved else ""
+            alerts, _ = plan_alerts(state.problems, checks, now_iso)
+            not_saved = f"cannot take the health state lock: {exc}"
+        self._emit(alerts)
+        notes = []
+        if state.unreadable:
+            fresh = f"; started a fresh state (the old file was moved to {moved})" if moved else ""
+            notes.append(state.unreadable + fresh)
+        if not_saved:
+            notes.append(
+                f"the health state was not saved ({not_saved}); recoveries are reported once "
+                "it can be saved again"
+            )
+        for note in notes:
             self.log(f"warning: {note}")
-        return alerts, note
+        return alerts, "; ".join(notes) or None
 
     def _emit(self, alerts: list[dict[str, Any]]) -> None:
         for a in alerts:

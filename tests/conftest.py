@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from support.capture import TODAY_NOTE, YESTERDAY_NOTE, write_note
+from support.fake_gateway import FakeGateway
+from support.fake_openclaw import REAL_2026_9_6_LISTING, FakeOpenclaw
 
 # One Hypothesis profile for every property test: a loaded CI machine (two cores
 # shared with a gateway and subprocess tests) must not turn slowness into a
@@ -18,10 +19,6 @@ from hypothesis import HealthCheck, settings
 # checks (filter_too_much, data_too_large) stay on.
 settings.register_profile("taskrunner", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("TASKRUNNER_HYPOTHESIS_PROFILE", "taskrunner"))
-
-ROOT = Path(__file__).resolve().parent.parent
-RUNNER = ROOT / "runner.py"
-SHARED_CORPUS = ROOT.parent / "shared" / "corpus" / "workspaces"
 
 _OPENCLAW_VARS = (
     "OPENCLAW_WORKSPACE_DIR",
@@ -62,43 +59,33 @@ def workspace(tmp_path: Path) -> Path:
     return ws
 
 
-def run_runner(
-    *args: str,
-    env: dict[str, str] | None = None,
-    timeout: float = 60,
-    cwd: Path | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """Run ``runner.py`` the way cron does: a fresh interpreter, arguments only."""
-    full_env = dict(os.environ)
-    if env:
-        full_env.update(env)
-    return subprocess.run(
-        [sys.executable, str(RUNNER), *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=timeout,
-        cwd=cwd,
-        check=False,
-    )
+@pytest.fixture
+def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user's own task folder (TASKRUNNER_TASKS_PATH), empty: a test writes its plugins there."""
+    folder = tmp_path / "my-tasks"
+    folder.mkdir()
+    monkeypatch.setenv("TASKRUNNER_TASKS_PATH", str(folder))
+    return folder
 
 
 @pytest.fixture
 def notes(workspace: Path) -> Path:
     """A workspace with the two daily notes the memory_capture tests use."""
-    from capture_helpers import TODAY_NOTE, YESTERDAY_NOTE, write_note
-
     write_note(workspace, "2026-02-13.md", TODAY_NOTE)
     write_note(workspace, "2026-02-12.md", YESTERDAY_NOTE)
     return workspace
 
 
-def copy_example_workspace(dest: Path) -> Path:
-    """The shipped example workspace, notes only: a store made by trying the README's
-    first command there must not leak into the tests."""
-    shutil.copytree(
-        ROOT / "examples" / "workspace",
-        dest,
-        ignore=shutil.ignore_patterns("store.json*", "store.archive.jsonl", ".*"),
-    )
-    return dest
+@pytest.fixture
+def gw() -> Iterator[FakeGateway]:
+    """A gateway on 127.0.0.1 that answers /healthz and /readyz as a healthy one does."""
+    with FakeGateway() as server:
+        yield server
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> FakeOpenclaw:
+    """An ``openclaw`` executable (a real process) that lists the jobs of a real 2026.9.6."""
+    openclaw = FakeOpenclaw(tmp_path / "bin")
+    openclaw.set(stdout=REAL_2026_9_6_LISTING)
+    return openclaw

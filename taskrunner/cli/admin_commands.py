@@ -169,6 +169,10 @@ def _print_json(obj: Any) -> None:
 def _print_text(text: str) -> None:
     try:
         _write_stdout(text)
+    except BrokenPipeError:
+        from .output import discard_stdout  # the reader left early (`| head`): not an error
+
+        discard_stdout()
     except OSError as exc:
         raise TaskrunnerError(f"could not write to stdout ({exc.strerror or exc})") from exc
 

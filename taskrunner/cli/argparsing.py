@@ -46,11 +46,37 @@ def argparse_type(convert: Callable[[str], Any]) -> Callable[[str], Any]:
     return parse
 
 
+#: the dates ``--date`` accepts: the tasks count days back from it (the eve,
+#: ages), which must stay within what ``datetime.date`` can hold
+MIN_DATE = date(1970, 1, 1)
+MAX_DATE = date(9999, 12, 31)
+
+
 def _iso_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"{text} is out of range: use a date from {MIN_DATE} to {MAX_DATE}")
+    return value
+
+
+def _percent(text: str) -> float:
+    """A percentage: more than 0, at most 100."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"expected a percentage, got {text!r}") from None
+    if not 0 < value <= 100:
+        raise ValueError(f"must be more than 0 and at most 100, got {text}")
+    return value
+
+
+def _http_url(text: str) -> str:
+    from ..health.http import check_http_url  # only system_health takes a URL
+
+    return check_http_url(text)
 
 
 #: option types for tasks' own options (re-exported by ``tasks/base.py``)
@@ -59,6 +85,12 @@ positive_float = argparse_type(options.positive_seconds)
 #: ``--date YYYY-MM-DD`` (the memory tasks' "today", for backfills and tests)
 iso_date = argparse_type(_iso_date)
 iso_date.__name__ = "iso_date"
+#: a percentage above 0, at most 100 (``--disk-warn``)
+percent = argparse_type(_percent)
+percent.__name__ = "percent"
+#: an http(s) base URL with a valid port, credentials dropped (``--gateway-url``)
+http_url = argparse_type(_http_url)
+http_url.__name__ = "http_url"
 
 
 def add_common_option(

@@ -70,6 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TaskrunnerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
+    except BrokenPipeError:
+        # The reader closed early (`| head -1`): normal, see cli/output.py.
+        from .output import discard_stdout  # only when the reader has gone
+
+        discard_stdout()
+        return 0
     except OSError as exc:
         # The machine, not the runner: a full disk, a read-only mount, permissions.
         where = f" ({exc.filename})" if exc.filename else ""
@@ -94,6 +100,10 @@ def exit_now(code: int) -> None:
             continue
         try:
             stream.flush()
+        except BrokenPipeError:
+            from .output import discard_stdout  # the reader left early: not an error
+
+            discard_stdout()
         except (OSError, ValueError):
             code = code or 1
     if "logging" in sys.modules:
@@ -235,7 +245,12 @@ def _cmd_task(name: str, rest: list[str]) -> int:
         if parsed["json"]:
             from ..runlog import encode_record  # the log's encoding: strict JSON, never NaN
 
-            print(encode_record(record))
+            try:
+                print(encode_record(record), flush=True)
+            except BrokenPipeError:
+                from .output import discard_stdout  # the task's exit code still stands
+
+                discard_stdout()
         _summary(record)
     if parsed["scheduled"]:
         # The scheduler policy (README, "Exit codes"): a recorded and reported

@@ -16,5 +16,6 @@ def gateway_section(config: Mapping[str, Any], config_path: Path | None) -> dict
     OpenClaw from starting, so it is worth a clear error here as well.
     """
     base_dir = config_path.parent if config_path is not None else None
-    gateway = expand(config, base_dir).get("gateway")
+    chain = (config_path.resolve(),) if config_path is not None else ()
+    gateway = expand(config, base_dir, chain=chain).get("gateway")
     return dict(gateway) if isinstance(gateway, Mapping) else {}

@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import InvalidRequest
+from ..system.disk_space import mount_point
 from .report import Check, Problem
 
 #: percent used at which a filesystem is a warning
@@ -45,17 +46,9 @@ def statvfs_usage(path: Path) -> DiskUsage:
     )
 
 
-def mount_point(path: Path) -> Path:
-    """The mount point of the filesystem holding ``path``."""
-    current = path.resolve()
-    while not os.path.ismount(current) and current.parent != current:
-        current = current.parent
-    return current
-
-
 def validate_thresholds(warn_pct: float, critical_pct: float) -> None:
     if not (0 < warn_pct <= critical_pct <= 100):
-        raise ConfigError(
+        raise InvalidRequest(
             f"disk thresholds must satisfy 0 < --disk-warn <= --disk-critical <= 100 "
             f"(got {warn_pct:g} and {critical_pct:g})"
         )

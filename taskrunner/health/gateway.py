@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InvalidRequest
 from .config import gateway_section
-from .http import HttpResult, http_get
+from .http import HttpResult, check_http_url, http_get
 from .report import Check, Problem
 
 #: OpenClaw's default gateway port
@@ -86,17 +86,10 @@ def resolve_endpoint(
     ``config_path`` is where ``load_config`` read from: ``$include`` paths are relative to it.
     """
     if url_option:
-        url = url_option.strip().rstrip("/")
-        parts = urllib.parse.urlsplit(url)
         try:
-            parts.port  # noqa: B018 - raises ValueError for a bad port
-        except ValueError:
-            parts = parts._replace(scheme="")
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(
-                f"--gateway-url {url_option!r} is not an http(s) URL: "
-                "use e.g. --gateway-url http://127.0.0.1:18789"
-            )
+            url = check_http_url(url_option)
+        except ValueError as exc:
+            raise InvalidRequest(f"--gateway-url: {exc}") from None
         return GatewayEndpoint(url, "--gateway-url")
     raw = env.get("OPENCLAW_GATEWAY_PORT", "").strip()
     if raw:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import re
 import socket
 import threading
 import time
@@ -28,6 +29,39 @@ class HttpResult:
     status: int | None = None
     body: bytes = b""
     error: str | None = None
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+
+
+def redact_userinfo(url: str) -> str:
+    """``http://user:pass@host`` -> ``http://***@host``: never echo a password."""
+    return _USERINFO.sub(r"\1***@", url)
+
+
+def check_http_url(text: str) -> str:
+    """An http(s) base URL with a host and a valid port, without ``user:password@``.
+
+    The credentials are dropped (the health endpoints need none) so they can
+    never reach a record or an alert. ``ValueError`` says what is wrong.
+    """
+    url = text.strip().rstrip("/")
+    shown = repr(redact_userinfo(url))
+    example = "use e.g. http://127.0.0.1:18789"
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError as exc:
+        raise ValueError(f"{shown} is not a valid URL ({exc}): {example}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{shown} is not an http(s) URL: {example}")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        problem = "is out of range (1-65535)" if "range" in str(exc) else "is not a number"
+        raise ValueError(f"the port in {shown} {problem}: {example}") from None
+    if port == 0:
+        raise ValueError(f"the port in {shown} is out of range (1-65535): {example}")
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _fmt_s(seconds: float) -> str:

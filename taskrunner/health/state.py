@@ -120,7 +120,9 @@ def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[Non
     """Exclusive ``flock`` on ``health.json.lock`` (never truncated, never deleted)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
-    with lockfile.held(lock_path, what="the health state lock", timeout_s=timeout_s):
+    with lockfile.held(
+        lock_path, what="the health state lock", timeout_s=timeout_s, guards=(path,)
+    ):
         yield
 
 

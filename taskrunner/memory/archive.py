@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import stat
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import diagnostics
-from ..system.atomic import append_line, write_atomic
+from ..system.atomic import append_line, temp_path, write_atomic
+from ..system.regular_file import open_regular, read_regular
 from .consolidate import Memory, Plan, identify, seen_count_of
 from .normalize import normalize_text
 from .similarity import is_near_duplicate, jaccard, words
-from .store import canonical_json
+from .store import canonical_json, check_location
 
 REASONS = ("stale", "duplicate")
 
@@ -60,7 +60,7 @@ def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) 
     written atomically.
     """
     path, backup = Path(path), Path(backup)
-    tmp = backup.with_name(f".{backup.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    tmp = temp_path(backup)
     try:
         info = os.lstat(path)
         if stat.S_ISREG(info.st_mode) and expected_size in (None, info.st_size):
@@ -74,12 +74,12 @@ def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) 
             return
     except OSError:
         pass  # no hard links on this filesystem: copy instead
-    write_atomic(backup, path.read_bytes())
+    write_atomic(backup, read_regular(path, what="the memory store"))
 
 
 def _ends_mid_line(path: Path) -> bool:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = open_regular(path, what="the memory archive")
     except FileNotFoundError:
         return False
     try:
@@ -107,8 +107,33 @@ def append_records(path: Path, records: Iterable[dict[str, Any]]) -> int:
         payload = "\n".join(lines)
     if _ends_mid_line(path):
         payload = "\n" + payload
-    append_line(path, payload)
+    # The caller holds the store lock: no other appender, so a failed append
+    # (a full disk) is cut back off instead of leaving a torn line.
+    append_line(path, payload, exclusive=True)
     return len(lines)
+
+
+def archive_size(path: Path) -> int:
+    """The archive's size now (0 when there is none): where ``cut_back`` returns to."""
+    try:
+        return os.lstat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+def cut_back(path: Path, size: int) -> None:
+    """Truncate the archive to ``size``: undo an append whose run did not complete.
+
+    The caller holds the store lock. The records of a consolidation whose
+    store was never replaced must not be offered for restoring.
+    """
+    fd = open_regular(path, os.O_WRONLY, what="the memory archive")
+    try:
+        if os.fstat(fd).st_size > size:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -125,8 +150,9 @@ class ArchiveContents:
 def read_archive(path: Path) -> ArchiveContents:
     """Read every record; a torn last line and unreadable lines are skipped, not fatal."""
     contents = ArchiveContents()
+    check_location(Path(path))
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path, what="the memory archive")
     except FileNotFoundError:
         return contents
     lines = data.split(b"\n")
@@ -292,6 +318,13 @@ def plan_restore(
         not_found=not_found,
         unmerged=unmerged,
     )
+
+
+def still_in_store(memories: Sequence[Memory], records: Sequence[dict[str, Any]]) -> list[bool]:
+    """For each record: is its memory in the store, identical (so restoring it gives nothing)?"""
+    wanted = {identify(record["memory"]) for record in records}
+    present = {canonical_json(m) for m in memories if identify(m) in wanted}
+    return [canonical_json(record["memory"]) in present for record in records]
 
 
 def _keeper_of(

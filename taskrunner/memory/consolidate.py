@@ -19,10 +19,8 @@ The plan does not depend on the order of the input.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,7 +28,7 @@ from typing import Any
 from .exact_duplicates import exact_groups
 from .normalize import memory_id
 from .similarity import WordSets, jaccard, words
-from .store import canonical_json, cap_sources, local_date, parse_timestamp
+from .store import canonical_json, cap_sources, gc_paused, local_date, parse_timestamp
 
 #: default age, in days, past which a low-importance memory is stale
 DEFAULT_MAX_AGE_DAYS = 14
@@ -127,23 +125,6 @@ def _newest_timestamp(memory: Memory) -> tuple[str, object]:
     if memory.get("last_seen_at") is not None:
         return "last_seen_at", memory["last_seen_at"]
     return "created_at", memory.get("created_at")
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector.
-
-    Planning allocates millions of small tuples and no reference cycles;
-    each automatic collection would rescan the whole loaded store, which
-    costs more than the planning itself at 100k memories.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def plan_consolidation(

@@ -65,6 +65,9 @@ class MergeResult:
     #: False when the memories are exactly as before: nothing to write
     changed: bool = False
     new_ids: list[str] = field(default_factory=list)
+    #: indexes of the memories that may have changed (those given a sighting,
+    #: new ones included): every other memory is exactly as it was
+    touched: set[int] = field(default_factory=set)
 
 
 def _stored_ids(memories: Sequence[dict[str, Any]]) -> dict[str, int]:
@@ -131,14 +134,22 @@ def _update_sources(
     replaced: dict[int, Any] = {}  # index in sources -> new entry, None to drop
     added: list[dict[str, Any]] = []
     dropped = 0
+    # One pass over the sources, not one per note: a memory seen in thousands
+    # of notes has thousands of sources, and scanning them all for each note
+    # made re-capture quadratic.
+    in_note: dict[str, list[int]] = {}
+    for index, source in enumerate(sources):
+        if isinstance(source, dict):
+            file = source.get("file")
+            if isinstance(file, str) and file in by_file:
+                in_note.setdefault(file, []).append(index)
     for file, group in by_file.items():
         kinds = {sighting.line: sighting.kind for sighting in group}
         claimed: set[int] = set()
         valid: list[int] = []  # indexes in sources whose line holds the item
         stale: list[int] = []  # indexes of this note's other sources
-        for index, source in enumerate(sources):
-            if not isinstance(source, dict) or source.get("file") != file:
-                continue
+        for index in in_note.get(file, ()):
+            source = sources[index]
             line = _line_of(source)
             if line is not None and line in kinds and line not in claimed:
                 claimed.add(line)
@@ -256,4 +267,5 @@ def merge_sightings(
         result.moved += update.moved
         result.changed = result.changed or update.changed
     result.changed = result.changed or result.added > 0
+    result.touched = set(seen)
     return result

@@ -14,13 +14,12 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..errors import NoteUnreadable
+from ..errors import NoteUnreadable, NotRegularFile
+from ..system.regular_file import open_regular
 
 #: bytes read from one note at most; a note this large is usually a pasted log
 MAX_NOTE_BYTES = 8 * 1024 * 1024
@@ -28,31 +27,54 @@ MAX_NOTE_BYTES = 8 * 1024 * 1024
 _NOTE_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[-_].*)?\.md", re.IGNORECASE | re.DOTALL)
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: this module is on the path of a capture over
+# unchanged notes, which must cost about what ``runner.py noop`` costs, and
+# importing ``dataclasses`` (with ``inspect``) costs a good part of that.
+
+
 class Note:
     """A daily note found in ``memory/``."""
 
-    path: Path
-    #: workspace-relative path with ``/``, as stored in a memory's sources
-    rel: str
-    day: date
+    __slots__ = ("day", "path", "rel")
+
+    def __init__(self, path: Path, rel: str, day: date) -> None:
+        self.path = path
+        #: workspace-relative path with ``/``, as stored in a memory's sources
+        self.rel = rel
+        self.day = day
+
+    def _key(self) -> tuple[Path, str, date]:
+        return (self.path, self.rel, self.day)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Note) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Note(path={self.path!r}, rel={self.rel!r}, day={self.day!r})"
 
 
-@dataclass
 class NoteText:
     """A note's text, and what was wrong with it (one message per problem)."""
 
-    note: Note
-    text: str
-    problems: list[str] = field(default_factory=list)
+    __slots__ = ("note", "problems", "text")
+
+    def __init__(self, note: Note, text: str, problems: list[str] | None = None) -> None:
+        self.note = note
+        self.text = text
+        self.problems: list[str] = [] if problems is None else problems
 
 
-@dataclass
 class Discovery:
     """The notes to read, and the candidates that were skipped with a reason."""
 
-    notes: list[Note] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    __slots__ = ("notes", "problems")
+
+    def __init__(self, notes: list[Note] | None = None, problems: list[str] | None = None):
+        self.notes: list[Note] = [] if notes is None else notes
+        self.problems: list[str] = [] if problems is None else problems
 
 
 def note_day(name: str) -> date | None:
@@ -64,6 +86,20 @@ def note_day(name: str) -> date | None:
         return date.fromisoformat(match.group(1))
     except ValueError:
         return None
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name ``os.listdir`` decoded with surrogate escapes (bytes not UTF-8)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable_name(name: str) -> str:
+    """A file name as printable text: undecodable bytes as ``\\xff``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _inside(path: Path, roots: Iterable[Path]) -> bool:
@@ -87,6 +123,15 @@ def find_notes(workspace: Path, days: Iterable[date]) -> Discovery:
     for name in names:
         day = note_day(name)
         if day is None or day not in wanted:
+            continue
+        if not _is_utf8(name):
+            # The name would be stored in every memory's sources and echoed in
+            # the result: text that UTF-8 cannot carry. Say which file, in a
+            # form that can be printed and typed.
+            found.problems.append(
+                f"memory/{printable_name(name)}: the file name is not valid UTF-8; skipped — "
+                "rename the file"
+            )
             continue
         path = memory_dir / name
         rel = f"memory/{name}"
@@ -141,15 +186,15 @@ def read_note(note: Note, *, max_bytes: int = MAX_NOTE_BYTES) -> NoteText:
     """Read a note; raises ``NoteUnreadable`` with a clear message when it cannot be read."""
     rel = note.rel
     try:
-        # O_NONBLOCK: a FIFO planted under a note's name must not hang the run.
-        fd = os.open(note.path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        # A FIFO planted under a note's name must not hang the run.
+        fd = open_regular(note.path, what="note", follow_symlinks=True)
+    except NotRegularFile as exc:
+        raise NoteUnreadable(f"{rel} is not a regular file; skipped") from exc
     except OSError as exc:
         hint = " — fix its permissions" if isinstance(exc, PermissionError) else ""
         raise NoteUnreadable(f"{rel} cannot be read ({exc.strerror}); skipped{hint}") from exc
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NoteUnreadable(f"{rel} is not a regular file; skipped")
         chunks: list[bytes] = []
         remaining = max_bytes + 1
         while remaining > 0:

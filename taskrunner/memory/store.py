@@ -9,18 +9,24 @@ plain dict; fields this code does not know are kept verbatim.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import json.encoder
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-from ..errors import StoreCorrupt
+from ..errors import NotRegularFile, StoreCorrupt, StoreLocationError
 from ..system import lockfile
 from ..system.atomic import write_atomic
+from ..system.regular_file import read_regular
 from .normalize import memory_id
+
+# typing only for the type checker: a capture over unchanged notes imports this module.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 #: the store format this code reads and writes
 STORE_VERSION = 1
@@ -78,16 +84,46 @@ def canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
 
 
-@dataclass
 class Store:
-    """A loaded store: the memories, unknown top-level keys, and the bytes read."""
+    """A loaded store: the memories, unknown top-level keys, and the bytes read.
 
-    memories: list[dict[str, Any]] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-    version: int = STORE_VERSION
-    #: the file's bytes as read (None when there was no file): lets a caller
-    #: tell "unchanged" and write the .bak without reading again
-    raw_bytes: bytes | None = None
+    A plain class, not a dataclass: ``store_path`` is on the path of a capture
+    over unchanged notes, which must not pay for importing ``dataclasses``.
+    """
+
+    __slots__ = ("extra", "memories", "raw_bytes", "version")
+
+    def __init__(
+        self,
+        memories: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+        version: int = STORE_VERSION,
+        raw_bytes: bytes | None = None,
+    ) -> None:
+        self.memories: list[dict[str, Any]] = [] if memories is None else memories
+        self.extra: dict[str, Any] = {} if extra is None else extra
+        self.version = version
+        #: the file's bytes as read (None when there was no file): lets a caller
+        #: tell "unchanged" and write the .bak without reading again
+        self.raw_bytes = raw_bytes
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector.
+
+    Loading a store allocates a dict and a few lists per memory and no
+    reference cycles; each automatic collection rescans everything loaded so
+    far, which doubles the time ``json.loads`` takes at 100k memories, and
+    planning a consolidation costs more in collections than in work.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def store_path(workspace: Path) -> Path:
@@ -119,6 +155,42 @@ def corrupt_alert_key(path: Path) -> str:
     while pending raise that alert's count.
     """
     return f"memory-store-corrupt:{path}"
+
+
+def store_files(workspace: Path) -> tuple[Path, ...]:
+    """Every file of the store: the store, its backup, its archive and its lock."""
+    path = store_path(workspace)
+    return (path, backup_path(path), archive_path(workspace), lock_path(workspace))
+
+
+def check_location(path: Path) -> None:
+    """Refuse a store file that breaks the rule of ``StoreLocationError``.
+
+    ``path`` is one of ``store_files(workspace)``: it lives in
+    ``<workspace>/memory``. A ``memory/`` symlink that stays inside the
+    workspace is followed (the store is still the workspace's); one that
+    leaves it is refused, and so is any symlinked store file.
+    """
+    path = Path(path)
+    memory_dir = path.parent
+    workspace = memory_dir.parent
+    if memory_dir.is_symlink():
+        target = memory_dir.resolve()
+        if not target.is_relative_to(workspace.resolve()):
+            raise StoreLocationError(
+                f"{memory_dir} is a symbolic link to {target}, outside the workspace "
+                f"{workspace}; the memory store is only written inside the workspace. Move that "
+                f"folder into the workspace (rm {memory_dir} && mv {target} {memory_dir}), or "
+                "pass --workspace pointing at the folder that holds it"
+            )
+    if path.is_symlink():
+        real = os.path.realpath(path)
+        raise StoreLocationError(
+            f"{path} is a symbolic link (to {real}); store files must be regular files "
+            "in the workspace: writing replaces the file, which would cut the link and leave "
+            f"its target stale. Replace the link with the file itself (cp {real} {path}.new "
+            f"&& mv {path}.new {path}) and run again; both were left untouched"
+        )
 
 
 def _corrupt(path: Path, problem: str) -> StoreCorrupt:
@@ -169,14 +241,20 @@ def load_store(path: Path) -> Store:
     not a store this code understands.
     """
     path = Path(path)
+    check_location(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, what="the memory store")
     except FileNotFoundError:
         return Store()
+    except NotRegularFile as exc:
+        raise _corrupt(
+            path, f"cannot be read: it is {exc.kind}, not a regular file (refused unopened)"
+        ) from exc
     except OSError as exc:
         raise _corrupt(path, f"cannot be read ({exc.strerror})") from exc
     try:
-        doc = json.loads(raw)
+        with gc_paused():
+            doc = json.loads(raw)
     except UnicodeDecodeError as exc:
         raise _corrupt(path, f"is not valid UTF-8 at byte {exc.start}") from exc
     except json.JSONDecodeError as exc:
@@ -204,26 +282,57 @@ def load_store(path: Path) -> Store:
     return Store(memories=memories, extra=extra, version=STORE_VERSION, raw_bytes=raw)
 
 
-def dumps_store(store: Store) -> bytes:
-    """The bytes ``save_store`` writes: one memory per line, UTF-8."""
+def dumps_store(store: Store, *, reuse: Mapping[int, bytes] | None = None) -> bytes:
+    """The bytes ``save_store`` writes: one memory per line, UTF-8.
+
+    ``reuse`` maps ``id(memory)`` to the line that already encodes that very
+    memory, unchanged (``store_lines.written_lines``): those lines are copied,
+    not re-encoded, and the result is byte for byte the same.
+    """
     try:
-        return _dumps(store, _ENCODE).encode("utf-8")
+        return _dumps_utf8(store, reuse or {})
     except UnicodeEncodeError:
+        # A lone surrogate (from a "\ud800" escape) somewhere, which UTF-8
+        # cannot carry: escape everything rather than write invalid bytes.
         return _dumps(store, _ENCODE_ASCII).encode("ascii")
 
 
-def _dumps(store: Store, encode: Callable[[Any], str]) -> str:
+def _head(store: Store, encode: Callable[[Any], str]) -> str:
     head = [f'{{"version": {STORE_VERSION}']
     head.extend(f"{encode(key)}: {encode(value)}" for key, value in store.extra.items())
+    return ", ".join(head) + ', "memories": '
+
+
+def store_head(store: Store) -> bytes:
+    """The first line of the file ``dumps_store`` writes for a store with memories."""
+    return (_head(store, _ENCODE) + "[\n").encode("utf-8")
+
+
+def _dumps(store: Store, encode: Callable[[Any], str]) -> str:
     if store.memories:
         body = ",\n".join([encode(memory) for memory in store.memories])
-        return ", ".join(head) + ', "memories": [\n' + body + "\n]}\n"
-    return ", ".join(head) + ', "memories": []}\n'
+        return _head(store, encode) + "[\n" + body + "\n]}\n"
+    return _head(store, encode) + "[]}\n"
 
 
-def save_store(path: Path, store: Store) -> None:
-    """Replace the store atomically (temp file, fsync, rename)."""
-    write_atomic(Path(path), dumps_store(store))
+def _dumps_utf8(store: Store, reuse: Mapping[int, bytes]) -> bytes:
+    # Each memory straight to bytes, and one join for the file: the file's
+    # bytes exist once, not also as one str and its copy.
+    if not store.memories:
+        return (_head(store, _ENCODE) + "[]}\n").encode("utf-8")
+    get = reuse.get
+    encode = _ENCODE
+    lines = [get(id(memory)) or encode(memory).encode("utf-8") for memory in store.memories]
+    lines[0] = store_head(store) + lines[0]
+    lines[-1] += b"\n]}\n"
+    return b",\n".join(lines)
+
+
+def save_store(path: Path, store: Store, *, reuse: Mapping[int, bytes] | None = None) -> bytes:
+    """Replace the store atomically (temp file, fsync, rename); the bytes written."""
+    data = dumps_store(store, reuse=reuse)
+    write_atomic(Path(path), data)
+    return data
 
 
 @contextlib.contextmanager
@@ -233,8 +342,18 @@ def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) ->
     Every writer of the store (capture, consolidate, restore) holds it from
     reading the store to replacing it. Waits up to ``timeout_s`` seconds, then
     raises ``LockTimeout`` (retryable: the other writer will finish).
+    Every store file is checked against the location rule first, so no
+    writer ever writes through a link (``StoreLocationError``).
     """
-    with lockfile.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
+    for path in store_files(workspace):
+        check_location(path)
+    path = store_path(workspace)
+    with lockfile.held(
+        lock_path(workspace),
+        what="the memory store lock",
+        timeout_s=timeout_s,
+        guards=(path, backup_path(path)),
+    ):
         yield
 
 

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, NotRegularFile
+from ..system.regular_file import read_regular
 from . import json5
 
 #: nesting limit of $include, as in OpenClaw
@@ -37,7 +38,10 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def _load(path: Path) -> dict[str, Any]:
     try:
-        data = json5.loads(path.read_text(encoding="utf-8"))
+        text = read_regular(path, what="included file", follow_symlinks=True).decode("utf-8")
+        data = json5.loads(text)
+    except NotRegularFile as exc:
+        raise ConfigError(f"{exc} (included by the OpenClaw config)") from exc
     except OSError as exc:
         raise ConfigError(
             f"cannot read {path}, included by the OpenClaw config: {exc.strerror or exc}"
@@ -51,20 +55,30 @@ def _load(path: Path) -> dict[str, Any]:
     return data
 
 
-def expand(node: Any, base_dir: Path | None, *, depth: int = 0, level: int = 0) -> Any:
+def expand(
+    node: Any,
+    base_dir: Path | None,
+    *,
+    depth: int = 0,
+    level: int = 0,
+    chain: tuple[Path, ...] = (),
+) -> Any:
     """``node`` with every ``$include`` in it resolved, relative to ``base_dir``.
 
     ``depth`` counts files (OpenClaw allows 10 levels of includes); ``level``
     counts nesting inside one file, where nothing sensible is 100 deep.
+    ``chain`` is the files being included, outermost first (the config file
+    itself when the caller knows it): a file that includes one of them is a
+    loop, reported with the files that make it.
     """
     if level > _MAX_LEVEL:
         return node
     if isinstance(node, list):
-        return [expand(item, base_dir, depth=depth, level=level + 1) for item in node]
+        return [expand(item, base_dir, depth=depth, level=level + 1, chain=chain) for item in node]
     if not isinstance(node, Mapping):
         return node
     siblings = {
-        k: expand(v, base_dir, depth=depth, level=level + 1)
+        k: expand(v, base_dir, depth=depth, level=level + 1, chain=chain)
         for k, v in node.items()
         if k != INCLUDE
     }
@@ -85,6 +99,14 @@ def expand(node: Any, base_dir: Path | None, *, depth: int = 0, level: int = 0) 
             if base_dir is None:
                 raise ConfigError(f"cannot resolve $include {r!r}: the config file is not known")
             path = base_dir / path
+        real = path.resolve()
+        if real in chain:
+            loop = " -> ".join(str(p) for p in (*chain[chain.index(real) :], real))
+            raise ConfigError(
+                f"the OpenClaw config has a $include loop: {loop}; remove one of these includes"
+            )
         # Paths inside an included file are relative to that file.
-        included = deep_merge(included, expand(_load(path), path.parent, depth=depth + 1))
+        included = deep_merge(
+            included, expand(_load(path), path.parent, depth=depth + 1, chain=(*chain, real))
+        )
     return deep_merge(included, siblings)

@@ -6,9 +6,12 @@ import contextlib
 import errno
 import json
 import os
+import re
+import stat
 from pathlib import Path
 
 from ..errors import WriteFailed
+from .regular_file import open_regular
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -23,6 +26,57 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+#: what follows ``.<name>.tmp-`` in a temp file of ours: the writer's pid, 8 random hex digits
+_TEMP_SUFFIX = re.compile(r"[0-9]+-[0-9a-f]{8}")
+
+
+def temp_path(path: Path) -> Path:
+    """A fresh temp name next to ``path``: ``.<name>.tmp-<pid>-<8 hex>``."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
+
+
+def remove_stale_temps(path: Path, *, before: float) -> list[Path]:
+    """Remove the temp files a killed writer of ``path`` left behind; returns them.
+
+    Call it holding the lock every writer of ``path`` holds, with ``before``
+    the time that lock was taken: no live writer can then own a temp file,
+    and one modified before that instant was left by a writer that died
+    (SIGKILL, power loss) between creating and renaming it. Only names of
+    our exact pattern, regular files of ours, are touched.
+    """
+    path = Path(path)
+    prefix = f".{path.name}.tmp-"
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(prefix) or not _TEMP_SUFFIX.fullmatch(name[len(prefix) :]):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (
+                stat.S_ISREG(info.st_mode)
+                and info.st_uid == os.geteuid()
+                and info.st_mtime < before
+            ):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
+
+
+def no_space_hint(path: Path, error: OSError) -> str:
+    """``disk_space.no_space_hint``, imported only when a write has failed."""
+    from .disk_space import no_space_hint as hint
+
+    return hint(path, error)
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -54,7 +108,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
             mode = os.stat(path).st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o644
-    tmp = directory / f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}"
+    tmp = temp_path(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
     except OSError as exc:
@@ -69,7 +123,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        hint = " (disk full: free some space and run again)" if exc.errno == errno.ENOSPC else ""
+        hint = no_space_hint(path, exc)
         raise WriteFailed(
             f"cannot write {path}: {exc.strerror}{hint}; the previous version is untouched"
         ) from exc
@@ -87,22 +141,46 @@ def write_json_atomic(path: Path, obj: Any) -> None:
     write_atomic(path, dumps_json(obj))
 
 
-def append_line(path: Path, line: str) -> None:
+def append_line(path: Path, line: str, *, exclusive: bool = False) -> None:
     """Append one line with a single ``write()`` on an ``O_APPEND`` descriptor.
 
     POSIX appends of one write land whole at the end of the file, so
     concurrent writers never interleave inside a line. Fsynced: a record the
     caller was told about survives a power cut.
+
+    ``exclusive``: the caller holds the lock that keeps every other appender
+    out (the store lock, for the archive), so a failed append (a full disk)
+    is cut back off: the file is left exactly as it was, no torn line.
     """
     data = (line.rstrip("\n") + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
-        written = os.write(fd, data)
-        if written != len(data):
-            raise WriteFailed(f"short write to {path} ({written} of {len(data)} bytes)")
-        os.fsync(fd)
+        fd = open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644, what="file")
     except OSError as exc:
-        raise WriteFailed(f"cannot append to {path}: {exc.strerror}") from exc
+        raise WriteFailed(
+            f"cannot append to {path}: {exc.strerror}{no_space_hint(path, exc)}"
+        ) from exc
+    try:
+        start = os.fstat(fd).st_size if exclusive else None
+        try:
+            if start is not None:
+                # Alone on the file: finish it, or learn the real errno (ENOSPC).
+                write_all(fd, data)
+            else:
+                written = os.write(fd, data)
+                if written != len(data):
+                    raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
+            os.fsync(fd)
+        except OSError as exc:
+            kept = "partly written"
+            if start is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)
+                    os.fsync(fd)
+                    kept = "left as it was (the partial append was cut off)"
+            raise WriteFailed(
+                f"cannot append to {path}: {exc.strerror}{no_space_hint(path, exc)}; the file was "
+                f"{kept}"
+            ) from exc
     finally:
         os.close(fd)
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 
-from ..errors import StateCorrupt, StateUnreadable
+from ..errors import NotRegularFile, StateCorrupt, StateUnreadable
 from .atomic import move_aside
+from .regular_file import open_regular
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,15 +51,16 @@ def read_json_state(
     blocking on it: the file is opened non-blocking and checked before reading.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = open_regular(path, what=what)
     except FileNotFoundError:
         return None
+    except NotRegularFile as exc:
+        problem = f"it is {exc.kind}, not a regular file (refused unopened)"
+        raise StateUnreadable(_unreadable(what, path, problem)) from exc
     except OSError as exc:
         raise StateUnreadable(_unreadable(what, path, exc.strerror or str(exc))) from exc
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise StateUnreadable(_unreadable(what, path, "it is not a regular file"))
         if info.st_size > MAX_STATE_BYTES:
             raise StateUnreadable(
                 f"{what} {path} is {info.st_size} bytes, more than the runner ever writes; "

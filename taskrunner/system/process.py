@@ -17,15 +17,15 @@ command never blocks on a full pipe), and the result says how much was left out.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import selectors
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from . import containment
 
 #: seconds between SIGTERM and SIGKILL when a command overruns
 DEFAULT_KILL_GRACE_S = 1.0
@@ -98,25 +98,13 @@ def _signal_group(pgid: int, sig: int) -> None:
 
 
 _PR_SET_PDEATHSIG = 1
-
-
-def _load_prctl() -> Callable[..., int] | None:
-    # Looked up once, in the parent: between fork and exec the child must not
-    # import or dlopen anything (another thread may hold the lock it needs).
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    return prctl
-
-
-_PRCTL = _load_prctl()
+# Looked up once, in the parent: between fork and exec the child must not
+# import or dlopen anything (another thread may hold the lock it needs).
+_PRCTL = containment.load_prctl()
 
 
 def _child_setup() -> None:  # pragma: no cover - runs between fork and exec
-    if _PRCTL is not None:
+    if _PRCTL is not None and containment.USE_PRCTL:
         _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
 

@@ -1,0 +1,134 @@
+"""Write the store back without re-encoding the memories that did not change.
+
+The store holds one memory per line (``store.dumps_store``). When the bytes
+loaded are exactly the bytes this code last wrote there, line *i* is the
+canonical encoding of memory *i*, so a memory written back unchanged can be
+copied as its line instead of being encoded again: at 100k memories the
+encoding costs as much as the parsing, and a capture changes a few dozen.
+
+Whether the loaded bytes are the ones last written is known from a record in
+the state directory: the size and SHA-256 of the bytes written, taken by the
+writer under the store lock. A store edited by hand, written by another
+tool or by an older version, or a lost or damaged record, simply has no
+reusable lines: everything is encoded, as before. The output is the same
+byte for byte either way; only the time differs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from pathlib import Path
+
+from ..errors import WriteFailed
+from ..runlock import path_digest
+from ..system.atomic import write_atomic
+from .store import Store, store_head
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+#: version of the record's own layout
+RECORD_FORMAT = 1
+#: where the records live, under the state directory
+RECORD_DIRNAME = "memory_store"
+_TAIL = b"\n]}\n"
+
+
+def record_path(state_dir: Path, workspace: Path) -> Path:
+    """``<state>/state/memory_store/<hash of the workspace path>.json``."""
+    digest = path_digest(str(Path(workspace).resolve()))
+    return Path(state_dir) / "state" / RECORD_DIRNAME / f"{digest}.json"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def remember_written(state_dir: Path, workspace: Path, data: bytes) -> None:
+    """Record that ``data`` is what was just written to the store (under the store lock).
+
+    Best effort: a record that cannot be written only costs time later.
+    """
+    record = {"format": RECORD_FORMAT, "size": len(data), "sha256": _digest(data)}
+    path = record_path(state_dir, workspace)
+    with contextlib.suppress(OSError, WriteFailed):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(record, sort_keys=True) + "\n")
+
+
+def _recorded(state_dir: Path, workspace: Path) -> dict[str, Any] | None:
+    try:
+        with open(record_path(state_dir, workspace), "rb") as fh:
+            record = json.loads(fh.read(4096))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("format") == RECORD_FORMAT else None
+
+
+def written_digest(state_dir: Path, workspace: Path, raw: bytes | None) -> str | None:
+    """The SHA-256 of ``raw`` when it is what was last written to the store, else None."""
+    if raw is None:
+        return None
+    record = _recorded(state_dir, workspace)
+    if record is None or record.get("size") != len(raw):
+        return None
+    digest = _digest(raw)
+    return digest if record.get("sha256") == digest else None
+
+
+def split_lines(store: Store, raw: bytes) -> list[bytes] | None:
+    """The line of each memory of ``store`` in ``raw``, the bytes it was loaded from.
+
+    Only for bytes ``dumps_store`` wrote (``written_digest``); None when the
+    lines cannot be reused as they are.
+    """
+    if not store.memories or b"\\ud" in raw:
+        # Maybe written in the escaped form (a lone surrogate, written as
+        # \udXXX, makes everything ASCII-escaped): its lines differ from the
+        # UTF-8 ones. Any other \ud in the file (a backslash in a text) only
+        # costs time.
+        return None
+    head = store_head(store)
+    if not raw.startswith(head) or not raw.endswith(_TAIL):
+        return None
+    # A JSON line holds no raw newline, so ",\n" only ever separates two memories.
+    lines = raw[len(head) : len(raw) - len(_TAIL)].split(b",\n")
+    return lines if len(lines) == len(store.memories) else None
+
+
+def written_lines(state_dir: Path, workspace: Path, store: Store) -> list[bytes] | None:
+    """The line of each loaded memory, when the store's bytes are the ones last written."""
+    raw = store.raw_bytes
+    if raw is None or written_digest(state_dir, workspace, raw) is None:
+        return None
+    return split_lines(store, raw)
+
+
+def reread_lines(path: Path, digest: str | None, store: Store) -> list[bytes] | None:
+    """``written_lines`` for a caller that let the loaded bytes go: read them again.
+
+    ``digest`` is ``written_digest`` of the bytes loaded; the file must still
+    hold exactly those (the caller holds the store lock).
+    """
+    if digest is None:
+        return None
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None
+    return split_lines(store, raw) if _digest(raw) == digest else None
+
+
+def line_map(memories: Sequence[dict[str, Any]], lines: Sequence[bytes] | None) -> dict[int, bytes]:
+    """``id(memory) -> line`` for the loaded ``memories``, for ``dumps_store(reuse=...)``.
+
+    Built before anything changes them; the caller removes every memory it
+    changes (the objects stay alive in the store, so no id is reused).
+    """
+    if lines is None:
+        return {}
+    return {id(memory): line for memory, line in zip(memories, lines, strict=True)}

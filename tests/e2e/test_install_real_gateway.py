@@ -1,0 +1,220 @@
+"""``runner.py install`` / ``uninstall`` against a real OpenClaw 2026.9.6 gateway on 127.0.0.1.
+
+One gateway for the whole story (starting one takes a while): install,
+re-install (nothing changes), the installed jobs run through ``cron run
+--wait`` with their real argv (a success, a locked overlap and a failing
+task all end ``ok``), the heartbeat scratch keeps the user's own text, the
+skill is listed as ready, and uninstall leaves the user's job and text.
+Skips (or fails under ``TASKRUNNER_REQUIRE_GATEWAY=1``) like the health test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.fake_gateway import free_port
+from support.paths import RUNNER
+from support.plugin_factory import write_task
+from support.real_gateway import (
+    READY_TIMEOUT_S,
+    Gateway,
+    _remove_what_appeared,
+    _snapshot,
+    bin_dir,
+    processes_with_home,
+)
+from taskrunner import runlock as locking
+from taskrunner.health.http import http_get
+
+pytestmark = pytest.mark.gateway
+__all__ = ["bin_dir"]  # the fixture, shared with the health test
+
+USER_SCRATCH = "My own standing order: water the plants.\n- and check the mail"
+
+
+@pytest.fixture
+def gateway(bin_dir: Path, tmp_path: Path) -> Iterator[Gateway]:
+    home = tmp_path / "gw-home"
+    tmp = tmp_path / "gw-tmp"
+    tmp.mkdir()
+    port = free_port()
+    config = home / ".openclaw" / "openclaw.json"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        "{\n"
+        f"  gateway: {{ port: {port}, bind: 'loopback' }},\n"
+        f"  logging: {{ file: '{tmp_path / 'openclaw-file.log'}' }},\n"
+        "  models: { catalogRefresh: { enabled: false } },\n"
+        "}\n"
+    )
+    env = {
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "LANG": "C.UTF-8",
+        "NO_COLOR": "1",
+        "OPENCLAW_GATEWAY_PORT": str(port),
+        "OPENCLAW_DISABLE_BONJOUR": "1",
+        "OPENCLAW_SKIP_CHANNELS": "1",
+        "OPENCLAW_NO_RESPAWN": "1",
+        "OPENCLAW_OFFLINE": "1",
+    }
+    before = _snapshot()
+    log = tmp_path / "gateway.out"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(bin_dir / "openclaw"), "gateway", "run", "--allow-unconfigured", "--bind",
+             "loopback"],
+            env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    gw = Gateway(bin_dir, home, env, port, process, log)
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while http_get(f"http://127.0.0.1:{port}/readyz", timeout_s=2).status != 200:
+            if process.poll() is not None:
+                pytest.fail(f"the gateway exited with {process.returncode}:\n{gw.log_tail()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the gateway was not ready in {READY_TIMEOUT_S:g} s:\n{gw.log_tail()}")
+            time.sleep(0.25)
+        yield gw
+    finally:
+        gw.stop()
+        for pid in processes_with_home(home):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        _remove_what_appeared(before)
+
+
+def runner(gw: Gateway, state: Path, plugins: Path, *args: str) -> tuple[dict[str, Any], float]:
+    """``runner.py <args> --json`` as a user types it: openclaw on PATH, OpenClaw's HOME."""
+    env = {
+        **gw.env,
+        "OPENCLAW_HOME": str(gw.home),
+        "TASKRUNNER_TASKS_PATH": str(plugins),
+    }
+    del env["OPENCLAW_NO_RESPAWN"]  # the runner sets it for its own openclaw calls
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(RUNNER), *args, "--state-dir", str(state), "--json"],
+        env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), elapsed
+
+
+def jobs_by_key(gw: Gateway) -> dict[str, dict[str, Any]]:
+    _, listing, err = gw.cli("cron", "list", "--all", "--json")
+    assert isinstance(listing, dict), err
+    return {str(j.get("declarationKey") or j["name"]): j for j in listing["jobs"]}
+
+
+def scratch_text(gw: Gateway, job_id: str) -> str:
+    _, data, err = gw.cli("cron", "scratch", job_id, "--json")
+    assert isinstance(data, dict), err
+    return str((data.get("scratch") or {}).get("content") or "")
+
+
+def run_job(gw: Gateway, job_id: str) -> dict[str, Any]:
+    _, data, err = gw.cli("cron", "run", job_id, "--wait", "--wait-timeout", "120s", timeout_s=200)
+    assert isinstance(data, dict) and data.get("completed") is True, err
+    return data
+
+
+def test_install_run_reinstall_uninstall_against_a_real_gateway(
+    gateway: Gateway, tmp_path: Path
+) -> None:
+    workspace = gateway.home / ".openclaw" / "workspace"  # the default agent's, resolved
+    workspace.mkdir(parents=True, exist_ok=True)
+    state = tmp_path / "runner-state"
+    plugins = tmp_path / "plugins"
+    write_task(plugins, "always_fails", "raise RuntimeError('the disk is on fire')",
+               attrs="retries = 0")  # fmt: skip
+    rc, user_job, err = gateway.cli(
+        "cron", "add", "--name", "my-backup", "--cron", "0 4 * * *", "--no-deliver",
+        "--command", "echo backup",
+    )  # fmt: skip
+    assert rc == 0 and isinstance(user_job, dict), err
+    heartbeat = jobs_by_key(gateway)["heartbeat:main"]
+    gateway.cli("cron", "scratch", heartbeat["id"], "--set", USER_SCRATCH)
+
+    doc, first_s = runner(gateway, state, plugins, "install", "--every", "always_fails=1d")
+    assert doc["target"] == "openclaw" and doc["changed"] is True
+    assert doc["workspaces"] == [{"workspace": str(workspace), "agent": "main"}]
+    jobs = jobs_by_key(gateway)
+    ours = {k: j for k, j in jobs.items() if k.startswith("taskrunner:")}
+    assert set(ours) >= {
+        "taskrunner:memory_capture",
+        "taskrunner:memory_consolidate",
+        "taskrunner:system_health",
+        "taskrunner:always_fails",
+    }
+    health = ours["taskrunner:system_health"]
+    assert health["description"].startswith("[managed-by=taskrunner]")
+    assert health["delivery"]["mode"] == "none"
+    assert health["schedule"] == {"kind": "cron", "expr": "*/5 * * * *", **{
+        k: v for k, v in health["schedule"].items() if k == "staggerMs"}}  # fmt: skip
+    argv = health["payload"]["argv"]
+    assert argv[:4] == [sys.executable, str(RUNNER), "system_health", "--scheduled"]
+    assert argv[argv.index("--workspace") + 1] == str(workspace)
+    assert health["payload"]["timeoutSeconds"] > 4 * 180
+    text = scratch_text(gateway, heartbeat["id"])
+    assert text.startswith(USER_SCRATCH) and text.count("taskrunner:begin") == 1
+    assert "alerts --drain" in text
+
+    again, second_s = runner(gateway, state, plugins, "install", "--every", "always_fails=1d")
+    assert again["changed"] is False
+    assert {a["change"] for a in again["actions"]} == {"unchanged"}
+    assert not [c for c in again["openclaw_commands"] if c["argv"][1:3] != ["cron", "list"]
+                and c["argv"][2] != "scratch"]  # fmt: skip
+    after = jobs_by_key(gateway)
+    # (updatedAtMs moves when a job runs on its schedule, so compare what install sets)
+    fields = ("id", "name", "description", "schedule", "payload", "delivery", "enabled")
+    assert {k: {f: after[k].get(f) for f in fields} for k in ours} == {
+        k: {f: j.get(f) for f in fields} for k, j in ours.items()
+    }
+    print(f"\ninstall against the real gateway: first {first_s:.1f} s, again {second_s:.1f} s")
+    _, skills, err = gateway.cli("skills", "list", "--json")
+    listed = {s["name"]: s for s in skills["skills"]}
+    assert listed["taskrunner"]["eligible"] is True, listed.get("taskrunner")
+
+    assert run_job(gateway, health["id"])["status"] == "ok"
+    failing = run_job(gateway, ours["taskrunner:always_fails"]["id"])
+    assert failing["status"] == "ok", failing
+    with contextlib.ExitStack() as stack:
+        held = locking.acquire(state / "locks", "memory_capture", workspace, {"pid": os.getpid()})
+        stack.callback(held.release)
+        locked = run_job(gateway, ours["taskrunner:memory_capture"]["id"])
+    assert locked["status"] == "ok", locked
+    records = [
+        json.loads(line) for line in (state / "logs" / "tasks.jsonl").read_text().splitlines()
+    ]
+    by_task = {r["task"]: r["status"] for r in records}
+    assert by_task == {"system_health": "success", "always_fails": "failed",
+                       "memory_capture": "locked"}  # fmt: skip
+    pending = json.loads((state / "alerts" / "pending.json").read_text())
+    assert any("the disk is on fire" in a["message"] for a in pending)
+
+    status, _ = runner(gateway, state, plugins, "status")
+    assert status["openclaw"]["heartbeat_paragraph"] == {"main": True}
+    assert all(j["installed"] and j["enabled"] for j in status["openclaw"]["jobs"])
+
+    gone, _ = runner(gateway, state, plugins, "uninstall")
+    assert gone["changed"] is True
+    left = jobs_by_key(gateway)
+    assert not [k for k in left if k.startswith("taskrunner:")]
+    assert left["my-backup"]["id"] == user_job["id"]
+    assert scratch_text(gateway, heartbeat["id"]) == USER_SCRATCH
+    assert not (workspace / "skills" / "taskrunner").exists()

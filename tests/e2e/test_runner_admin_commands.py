@@ -1,0 +1,94 @@
+"""runner.py history and alerts as subprocesses: after a run, unreadable queue, closed stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support.alerts import queue_some_alerts
+from support.paths import RUNNER
+from support.runner import run_runner
+from taskrunner.alerts import AlertQueue
+
+
+def test_runner_history_shows_a_real_run(state_dir: Path) -> None:
+    ran = run_runner("noop")
+    assert ran.returncode == 0, ran.stderr
+    result = run_runner("history", "--json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    [record] = doc["recent"]
+    assert record["task"] == "noop" and record["status"] == "success"
+    [stats] = doc["tasks"]
+    assert stats["runs"] == 1 and stats["success_rate"] == 1.0
+    text = run_runner("history", "noop")
+    assert text.returncode == 0 and "noop" in text.stdout
+
+
+def test_runner_reports_an_unreadable_queue_without_a_traceback(
+    state_dir: Path, tmp_path: Path
+) -> None:
+    queue_path = state_dir / "alerts" / "pending.json"
+    queue_path.mkdir(parents=True)
+    for argv in (("alerts",), ("alerts", "--drain")):
+        result = run_runner(*argv)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        assert f"error: cannot read the alert queue {queue_path}" in result.stderr
+        assert "move it aside" in result.stderr
+        assert "stdout" not in result.stderr
+    tasks = tmp_path / "my-tasks"
+    tasks.mkdir()
+    (tasks / "alerting.py").write_text(
+        "from .base import Task\n\n\n"
+        "class AlertingTask(Task):\n"
+        "    name = 'alerting'\n"
+        "    description = 'raises one alert'\n\n"
+        "    def run(self):\n"
+        "        self.alert('disk 95% full', level='error')\n"
+        "        return {'success': True, 'message': 'alerted'}\n"
+    )
+    ran = run_runner("alerting", env={"TASKRUNNER_TASKS_PATH": str(tasks)})
+    assert ran.returncode == 0, ran.stderr  # the task's own result is not hidden
+    assert f"could not queue alerts: cannot read the alert queue {queue_path}" in ran.stderr
+    assert "move it aside" in ran.stderr
+    # The alert is not lost silently: it is said, and kept in the run record.
+    assert "alert not queued (error): disk 95% full" in ran.stderr
+    log = (state_dir / "logs" / "tasks.jsonl").read_text().splitlines()
+    assert json.loads(log[-1])["alerts_not_queued"] == [
+        {"level": "error", "message": "disk 95% full", "key": None}
+    ]
+
+
+def _close_stdout() -> None:  # pragma: no cover - runs in the child before exec
+    os.close(1)
+
+
+@pytest.mark.parametrize("argv", [("alerts", "--drain"), ("alerts",), ("alerts", "--json")])
+def test_runner_alerts_with_stdout_closed_fails_cleanly_and_keeps_the_alerts(
+    state_dir: Path, argv: tuple[str, ...]
+) -> None:
+    pending = queue_some_alerts(state_dir)
+    result = subprocess.run(
+        [sys.executable, str(RUNNER), *argv],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_close_stdout,  # like `runner.py alerts --drain >&-`
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    # The first thing said is what went wrong, not a traceback.
+    first_line = result.stderr.splitlines()[0]
+    assert first_line.startswith("error: could not write")
+    assert "stdout is closed" in first_line
+    if "--drain" in argv:
+        assert first_line.endswith("they stay queued for the next drain")
+    assert AlertQueue(state_dir).pending() == pending

@@ -1,0 +1,174 @@
+"""A user's bad input: a usage error before any run, or a recorded failure that never alerts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from support.plugin_factory import write_task
+from support.runner import run_runner
+from taskrunner.health.http import check_http_url, redact_userinfo
+
+# Out-of-range values that once passed parsing and failed (or were retried) in run().
+BAD_OPTIONS = [
+    (["memory_capture", "--date", "0001-01-01"], "0001-01-01 is out of range"),
+    (["memory_consolidate", "--date", "0001-01-01"], "0001-01-01 is out of range"),
+    (["system_health", "--gateway-url", "http://[::1"], "is not a valid URL"),
+    (["system_health", "--gateway-url", "http://127.0.0.1:99999"], "is out of range (1-65535)"),
+    (["system_health", "--gateway-url", "http://127.0.0.1:0"], "is out of range (1-65535)"),
+    (["system_health", "--gateway-url", "http://127.0.0.1:x"], "is not a number"),
+    (["system_health", "--gateway-timeout", "-1"], "must be a positive number of seconds"),
+    (["system_health", "--cron-timeout", "0"], "must be a positive number of seconds"),
+    (["system_health", "--disk-warn", "120"], "at most 100"),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), BAD_OPTIONS)
+def test_an_out_of_range_option_is_a_usage_error_before_any_run(
+    args: list[str], expected: str, workspace: Path, state_dir: Path
+) -> None:
+    proc = run_runner(*args, "--workspace", str(workspace))
+    assert proc.returncode == 1
+    assert expected in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "not an http(s) URL" not in proc.stderr
+    # before any run, lock, record or alert
+    assert sorted(p.name for p in state_dir.iterdir()) == []
+
+
+def test_credentials_in_the_gateway_url_are_dropped_and_never_echoed() -> None:
+    assert check_http_url("http://me:s3cret@127.0.0.1:18789/") == "http://127.0.0.1:18789"
+    with pytest.raises(ValueError, match="port") as caught:
+        check_http_url("http://me:s3cret@127.0.0.1:99999")
+    assert "s3cret" not in str(caught.value)
+    assert redact_userinfo("https://a:b@h/x@y") == "https://***@h/x@y"
+
+
+def test_credentials_never_reach_the_record_or_the_alert(state_dir: Path, workspace: Path) -> None:
+    proc = run_runner(
+        "system_health",
+        "--workspace",
+        str(workspace),
+        "--gateway-url",
+        "http://me:s3cret@127.0.0.1:1",
+        "--gateway-timeout",
+        "0.5",
+        "--json",
+    )
+    assert proc.returncode == 1  # the gateway is down: critical
+    assert "s3cret" not in proc.stdout + proc.stderr
+    for name in ("logs/tasks.jsonl", "alerts/pending.json", "state/health.json"):
+        assert "s3cret" not in (state_dir / name).read_text(), name
+    assert "http://127.0.0.1:1" in (state_dir / "alerts/pending.json").read_text()
+
+
+def _archived_workspace(workspace: Path) -> None:
+    (workspace / "memory" / "store.archive.jsonl").write_text(
+        json.dumps(
+            {
+                "removed_at": "2026-11-28T03:00:00+01:00",
+                "run_id": "r-real",
+                "reason": "stale",
+                "duplicate_of": None,
+                "similarity": None,
+                "memory": {"id": "m_1", "text": "an old header"},
+            }
+        )
+        + "\n"
+    )
+
+
+def test_a_typo_in_a_restore_is_recorded_but_never_alerted(
+    workspace: Path, state_dir: Path
+) -> None:
+    _archived_workspace(workspace)
+    for run in ("deadbeef", "cafebabe"):
+        proc = run_runner("memory_restore", "--workspace", str(workspace), "--run", run)
+        assert proc.returncode == 1
+        assert f"no archived run {run!r}" in proc.stderr
+        assert "without --run or --id" in proc.stderr  # how to find the right one
+        assert "retrying" not in proc.stderr
+    records = [json.loads(x) for x in (state_dir / "logs" / "tasks.jsonl").read_text().splitlines()]
+    assert [(r["status"], r["attempts"]) for r in records] == [("failed", 1), ("failed", 1)]
+    assert [r["error"]["type"] for r in records] == ["InvalidRequest", "InvalidRequest"]
+    assert not (state_dir / "alerts" / "pending.json").exists()
+
+
+def test_an_unknown_memory_id_says_what_was_looked_for(workspace: Path) -> None:
+    _archived_workspace(workspace)
+    proc = run_runner("memory_restore", "--workspace", str(workspace), "--id", "m_nope")
+    assert proc.returncode == 1
+    assert "no archived memory id 'm_nope' in" in proc.stderr
+
+
+def test_two_different_failures_are_two_alerts(
+    tmp_path: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugins = tmp_path / "plugins"
+    monkeypatch.setenv("TASKRUNNER_TASKS_PATH", str(plugins))
+    write_task(plugins, "flaky", 'raise RuntimeError(os.environ["WHY"])')
+    for why in ("first reason", "second reason", "second reason"):
+        run_runner("flaky", "--no-retry", env={"WHY": why})
+    pending = json.loads((state_dir / "alerts" / "pending.json").read_text())
+    assert sorted((a["message"], a["count"]) for a in pending) == [
+        ("flaky failed after 1 attempt: RuntimeError: first reason", 1),
+        ("flaky failed after 1 attempt: RuntimeError: second reason", 2),
+    ]
+
+
+# -- smaller ones -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list", "--json"], ["list"], ["history", "--json"], ["alerts", "--json"]],
+)
+def test_a_reader_that_closes_early_is_not_an_error(command: list[str], state_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    from support.paths import RUNNER
+
+    # Fill the run log and the queue so each command prints more than `head` reads.
+    for _ in range(3):
+        run_runner("noop")
+    from taskrunner.alerts import AlertQueue
+
+    AlertQueue(state_dir).add(
+        [{"task": "t", "level": "info", "message": f"alert {i}"} for i in range(50)]
+    )
+    for _ in range(5):  # the close can land before, during or after the write
+        shell = f"{sys.executable} {RUNNER} {' '.join(command)} | head -c 1 >/dev/null"
+        done = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""
+
+
+def test_base_is_not_called_a_command_of_the_runner() -> None:
+    proc = run_runner("base")
+    assert proc.returncode == 1
+    assert "command of the runner" not in proc.stderr
+    assert "tasks/base.py holds the Task class" in proc.stderr
+
+
+def test_an_include_loop_is_reported_as_a_loop_naming_the_files(tmp_path: Path) -> None:
+    from taskrunner.errors import ConfigError
+    from taskrunner.openclaw.config import expand
+
+    a, b = tmp_path / "a.json5", tmp_path / "b.json5"
+    a.write_text("{$include: './b.json5'}")
+    b.write_text("{x: 1, nested: {$include: './a.json5'}}")
+    config = tmp_path / "openclaw.json"
+    config.write_text("{$include: './a.json5'}")
+    with pytest.raises(ConfigError, match="loop") as caught:
+        expand({"$include": "./a.json5"}, tmp_path, chain=(config,))
+    assert f"{a} -> {b} -> {a}" in str(caught.value)
+    assert "deeper than" not in str(caught.value)
+    # A file included twice, side by side, is not a loop.
+    c = tmp_path / "c.json5"
+    c.write_text("{y: 2}")
+    assert expand({"$include": ["./c.json5", "./c.json5"]}, tmp_path) == {"y": 2}

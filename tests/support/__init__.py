@@ -1,0 +1,1 @@
+"""Helpers the tests share: paths, the task harness, factories, fakes. Fixtures: conftest."""

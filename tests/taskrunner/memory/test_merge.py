@@ -1,0 +1,152 @@
+"""memory_capture's merge and its probe filter, against the brute-force definition."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from support.capture import (
+    NOW_ISO,
+)
+from taskrunner.memory.candidates import candidate_indexes, probe_words
+from taskrunner.memory.merge import Sighting, merge_sightings
+from taskrunner.memory.normalize import memory_id
+from taskrunner.memory.similarity import is_near_duplicate, words
+
+# -- the merge, against a brute-force reference ---------------------------------------
+
+MERGE_VOCAB = ["Deploy", "deploy", "the", "cache", "not", "no", "8080", "8081", "v2", "ß", "ss"]
+MERGE_VOCAB += ["日本", "**", "`", "_x_", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
+merge_text = st.lists(st.sampled_from(MERGE_VOCAB), min_size=0, max_size=14).map(" ".join)
+any_text = merge_text | st.text(max_size=40)
+
+
+#: words of many lengths, so that word sets of 10-30 words (where a probe
+#: filter needs more than one probe word) are common
+LONG_VOCAB = [f"w{'o' * n}rd" for n in range(30)]
+
+
+@st.composite
+def near_pairs(draw: st.DrawFn) -> tuple[str, str]:
+    """Two texts that are often near-duplicates: one edit apart, case and markup varied."""
+    vocab = draw(st.sampled_from([MERGE_VOCAB, LONG_VOCAB, MERGE_VOCAB + LONG_VOCAB]))
+    base = draw(st.lists(st.sampled_from(vocab), min_size=1, max_size=30))
+    other = list(base)
+    edit = draw(st.sampled_from(["add", "add-longest", "drop", "swap", "case", "same", "free"]))
+    if edit == "add-longest":
+        # A word the other text lacks and that a filter would pick first.
+        other.append("q" * (max(map(len, base)) + 1))
+    elif edit == "add":
+        other.insert(draw(st.integers(0, len(other))), draw(st.sampled_from(vocab)))
+    elif edit == "drop":
+        other.pop(draw(st.integers(0, len(other) - 1)))
+    elif edit == "swap":
+        other[draw(st.integers(0, len(other) - 1))] = draw(st.sampled_from(vocab))
+    elif edit == "case":
+        other = [word.upper() for word in other]
+    elif edit == "free":
+        return " ".join(base), draw(st.text(max_size=40))
+    return " ".join(base), ", ".join(other)
+
+
+def _reference_targets(stored: list[str], items: list[str]) -> list[int]:
+    """Where each item goes, by the definition: id, else first near-duplicate, else new."""
+    ids: dict[str, int] = {}
+    for index, text in enumerate(stored):
+        ids.setdefault(memory_id(text), index)
+    created: list[tuple[int, str, frozenset[str]]] = []
+    targets: list[int] = []
+    for text in items:
+        key, item_words = memory_id(text), words(text)
+        if key in ids:
+            targets.append(ids[key])
+            continue
+        near = [
+            i
+            for i, s in enumerate(stored)
+            if item_words and is_near_duplicate(words(s), item_words)
+        ]
+        if near:
+            targets.append(near[0])
+            continue
+        same = [i for i, k, _ in created if k == key]
+        if not same and item_words:
+            same = [i for i, _, w in created if is_near_duplicate(w, item_words)]
+        if same:
+            targets.append(same[0])
+            continue
+        created.append((len(stored) + len(created), key, item_words))
+        targets.append(created[-1][0])
+    return targets
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stored=st.lists(any_text, max_size=12),
+    items=st.lists(any_text, max_size=10),
+    pairs=st.lists(near_pairs(), max_size=6),
+)
+def test_merge_matches_the_brute_force_definition(
+    stored: list[str], items: list[str], pairs: list[tuple[str, str]]
+) -> None:
+    # Near pairs split across the store and the notes, and inside the notes.
+    stored = stored + [a for a, _ in pairs[::2]]
+    items = items + [b for _, b in pairs] + [a for a, _ in pairs[1::2]]
+    memories: list[dict[str, Any]] = [
+        {"id": memory_id(text), "text": text, "sources": [], "seen_count": 0} for text in stored
+    ]
+    sightings = [
+        Sighting(text=text, kind="fact", file="memory/2026-02-13.md", line=n + 1, day=date.today())
+        for n, text in enumerate(items)
+    ]
+    result = merge_sightings(memories, sightings, now_iso=NOW_ISO)
+    actual = [
+        next(i for i, m in enumerate(memories) if {"file": s.file, "line": s.line} in m["sources"])
+        for s in sightings
+    ]
+    assert actual == _reference_targets(stored, items)
+    assert result.added == len(memories) - len(stored)
+    assert result.added + result.skipped == len(items)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    pair=near_pairs(),
+    noise=st.lists(any_text, max_size=5),
+    freq=st.dictionaries(st.sampled_from(MERGE_VOCAB).map(str.casefold), st.integers(0, 9)),
+)
+def test_the_probe_filter_never_drops_a_near_duplicate(
+    pair: tuple[str, str], noise: list[str], freq: dict[str, int]
+) -> None:
+    a, b = pair
+    texts = [*noise, a]
+    b_words = words(b)
+    if is_near_duplicate(words(a), b_words):
+        assert len(texts) - 1 in candidate_indexes(texts, probe_words(b_words, freq))
+
+
+def test_the_near_pairs_strategy_yields_near_duplicates() -> None:
+    # Guard against a vacuous property: the generator must produce real matches.
+    found: list[bool] = []
+
+    @settings(max_examples=200, deadline=None)
+    @given(near_pairs())
+    def collect(pair: tuple[str, str]) -> None:
+        found.append(is_near_duplicate(words(pair[0]), words(pair[1])))
+
+    collect()
+    assert sum(found) > 20
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.text(max_size=30), max_size=8), probe=st.text(min_size=1, max_size=8))
+def test_candidates_are_exactly_the_texts_holding_the_word(texts: list[str], probe: str) -> None:
+    probe = probe.casefold()
+    if not re.fullmatch(r"\w+", probe):
+        return
+    expected = [i for i, text in enumerate(texts) if probe in re.findall(r"\w+", text.casefold())]
+    assert candidate_indexes(texts, [probe]) == expected
