@@ -123,11 +123,15 @@ def test_a_program_started_while_locked_does_not_inherit_the_lock(tmp_path: Path
     fd = open_lock_file(path, what="test lock")
     lock(fd)
     child = subprocess.Popen(
-        [sys.executable, "-c", "import sys; sys.stdin.read()"],
+        [sys.executable, "-c", "import sys; print('ready', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
         close_fds=False,  # even so: the descriptor is close-on-exec
     )
     try:
+        # The child runs its own program now (exec is done), as any started program would.
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
         os.close(fd)  # our only copy: the lock is free although the child lives on
         other = open_lock_file(path, what="test lock")
         try:
