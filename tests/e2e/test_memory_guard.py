@@ -7,6 +7,8 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
+
 from support.guard import (
     guard_cli,
     guard_dir,
@@ -93,6 +95,7 @@ def test_a_truncated_memory_md_is_reported_and_the_old_version_restored(
     )
 
 
+@pytest.mark.file_times
 def test_a_deleted_folder_comes_back_as_it_was_at_a_time(workspace: Path, state_dir: Path) -> None:
     before = _workspace(workspace)
     guard_cli(workspace)

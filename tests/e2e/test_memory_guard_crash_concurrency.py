@@ -95,6 +95,7 @@ _WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.file_times
 def test_a_note_rewritten_during_runs_is_only_ever_copied_whole(
     workspace: Path, state_dir: Path
 ) -> None:

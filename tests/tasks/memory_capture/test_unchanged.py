@@ -75,6 +75,7 @@ def test_an_unchanged_run_does_not_load_the_store_and_reports_the_same(
     assert store_path(notes).read_bytes() == content
 
 
+@pytest.mark.file_times
 def test_the_record_lives_in_the_state_dir_and_names_the_store(
     notes: Path, state_dir: Path, clock_state: str
 ) -> None:
