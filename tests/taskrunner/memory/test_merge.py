@@ -17,6 +17,9 @@ from taskrunner.memory.merge import Sighting, merge_sightings
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.similarity import is_near_duplicate, words
 
+#: the day of the note the sightings come from (memory/2026-02-13.md)
+NOTE_DAY = date(2026, 2, 13)
+
 # -- the merge, against a brute-force reference ---------------------------------------
 
 MERGE_VOCAB = ["Deploy", "deploy", "the", "cache", "not", "no", "8080", "8081", "v2", "ß", "ss"]
@@ -100,7 +103,7 @@ def test_merge_matches_the_brute_force_definition(
         {"id": memory_id(text), "text": text, "sources": [], "seen_count": 0} for text in stored
     ]
     sightings = [
-        Sighting(text=text, kind="fact", file="memory/2026-02-13.md", line=n + 1, day=date.today())
+        Sighting(text=text, kind="fact", file="memory/2026-02-13.md", line=n + 1, day=NOTE_DAY)
         for n, text in enumerate(items)
     ]
     result = merge_sightings(memories, sightings, now_iso=NOW_ISO)
