@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OpenClawError, ScratchConflict
-from ..system.atomic import write_atomic
+from .files import put
 from .openclaw_cli import OpenClawCli
 from .plan import KEY_PREFIX, MANAGED_BY, Job, Target, job_description
 from .schedule import format_duration
@@ -209,19 +209,7 @@ def heartbeat(
 
 
 def write_skill(path: Path, text: str, *, dry_run: bool) -> Action:
-    action: Action = {"what": "skill", "path": str(path)}
-    try:
-        current = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
-        current = None
-    if current == text:
-        action["change"] = "unchanged"
-        return action
-    action["change"] = "updated" if current is not None else "created"
-    if not dry_run:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text)
-    return action
+    return put(path, text, dry_run=dry_run, what="skill")
 
 
 def remove_skill(path: Path, marker: str, *, dry_run: bool) -> Action:

@@ -13,88 +13,23 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support.fake_gateway import free_port
 from support.paths import RUNNER
 from support.plugin_factory import write_task
-from support.real_gateway import (
-    READY_TIMEOUT_S,
-    Gateway,
-    _remove_what_appeared,
-    _snapshot,
-    bin_dir,
-    processes_with_home,
-)
+from support.real_gateway import Gateway, bin_dir, gateway
 from taskrunner import runlock as locking
-from taskrunner.health.http import http_get
 
 pytestmark = pytest.mark.gateway
-__all__ = ["bin_dir"]  # the fixture, shared with the health test
+__all__ = ["bin_dir", "gateway"]  # fixtures, shared with the health test
 
 USER_SCRATCH = "My own standing order: water the plants.\n- and check the mail"
-
-
-@pytest.fixture
-def gateway(bin_dir: Path, tmp_path: Path) -> Iterator[Gateway]:
-    home = tmp_path / "gw-home"
-    tmp = tmp_path / "gw-tmp"
-    tmp.mkdir()
-    port = free_port()
-    config = home / ".openclaw" / "openclaw.json"
-    config.parent.mkdir(parents=True)
-    config.write_text(
-        "{\n"
-        f"  gateway: {{ port: {port}, bind: 'loopback' }},\n"
-        f"  logging: {{ file: '{tmp_path / 'openclaw-file.log'}' }},\n"
-        "  models: { catalogRefresh: { enabled: false } },\n"
-        "}\n"
-    )
-    env = {
-        "PATH": f"{bin_dir}:/usr/bin:/bin",
-        "HOME": str(home),
-        "TMPDIR": str(tmp),
-        "LANG": "C.UTF-8",
-        "NO_COLOR": "1",
-        "OPENCLAW_GATEWAY_PORT": str(port),
-        "OPENCLAW_DISABLE_BONJOUR": "1",
-        "OPENCLAW_SKIP_CHANNELS": "1",
-        "OPENCLAW_NO_RESPAWN": "1",
-        "OPENCLAW_OFFLINE": "1",
-    }
-    before = _snapshot()
-    log = tmp_path / "gateway.out"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(bin_dir / "openclaw"), "gateway", "run", "--allow-unconfigured", "--bind",
-             "loopback"],
-            env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    gw = Gateway(bin_dir, home, env, port, process, log)
-    try:
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while http_get(f"http://127.0.0.1:{port}/readyz", timeout_s=2).status != 200:
-            if process.poll() is not None:
-                pytest.fail(f"the gateway exited with {process.returncode}:\n{gw.log_tail()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"the gateway was not ready in {READY_TIMEOUT_S:g} s:\n{gw.log_tail()}")
-            time.sleep(0.25)
-        yield gw
-    finally:
-        gw.stop()
-        for pid in processes_with_home(home):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        _remove_what_appeared(before)
 
 
 def runner(gw: Gateway, state: Path, plugins: Path, *args: str) -> tuple[dict[str, Any], float]:
