@@ -136,9 +136,12 @@ def test_install_run_reinstall_uninstall_against_a_real_gateway(
     records = [
         json.loads(line) for line in (state / "logs" / "tasks.jsonl").read_text().splitlines()
     ]
-    by_task = {r["task"]: r["status"] for r in records}
-    assert by_task == {"system_health": "success", "always_fails": "failed",
-                       "memory_capture": "locked"}  # fmt: skip
+    seen = [(r["task"], r["status"]) for r in records]
+    # A job may also fire on its own schedule meanwhile (memory_guard's */15, capture at
+    # :00): the three started above each left their record, and nothing else failed.
+    ran = {("system_health", "success"), ("always_fails", "failed"), ("memory_capture", "locked")}
+    assert ran <= set(seen), seen
+    assert all(s in ("success", "locked") for t, s in seen if t != "always_fails"), seen
     pending = json.loads((state / "alerts" / "pending.json").read_text())
     assert any("the disk is on fire" in a["message"] for a in pending)
 
