@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
 from pathlib import Path
@@ -66,14 +67,13 @@ class MemoryCaptureTask(Task):
             self.alert(str(exc), level="error", key=corrupt_alert_key(path))
             raise
 
-    def _read_sightings(
-        self, workspace: Path, today: date
-    ) -> tuple[list[Sighting], list[str], list[str]]:
+    def _read_sightings(self, workspace: Path, today: date) -> _Reading:
         """Sightings of every item in the notes, the notes read, and the problems met."""
         found = find_notes(workspace, [today - timedelta(days=1), today])
-        problems = list(found.problems)
-        sightings: list[Sighting] = []
-        files_read: list[str] = []
+        reading = _Reading(problems=list(found.problems))
+        problems = reading.problems
+        sightings = reading.sightings
+        files_read = reading.files_read
         for note in found.notes:
             try:
                 note_text = read_note(note)
@@ -89,15 +89,18 @@ class MemoryCaptureTask(Task):
                     f"{note.rel} holds more than {MAX_ITEMS_PER_NOTE} items; only the first "
                     f"{MAX_ITEMS_PER_NOTE} were captured (up to line {items[-1].line})"
                 )
-            sightings.extend(
-                Sighting(item.text, item.kind, note.rel, item.line, note.day) for item in items
-            )
-        return sightings, files_read, problems
+            for item in items:
+                reading.secrets += item.secrets
+                sightings.append(
+                    Sighting(item.text, item.kind, note.rel, item.line, note.day, item.section)
+                )
+        return reading
 
     def run(self) -> dict[str, Any]:
         workspace = self.workspace
         today = self._today()
-        sightings, files_read, problems = self._read_sightings(workspace, today)
+        reading = self._read_sightings(workspace, today)
+        sightings, files_read, problems = reading.sightings, reading.files_read, reading.problems
         for problem in problems:
             self.log(f"warning: {problem}")
         if problems:
@@ -112,6 +115,7 @@ class MemoryCaptureTask(Task):
             "items_skipped": 0,
             "memories_updated": 0,
             "sources_moved": 0,
+            "secrets_redacted": reading.secrets,
             "files_read": files_read,
             "warnings": problems,
         }
@@ -141,10 +145,16 @@ class MemoryCaptureTask(Task):
         now_iso = self.now().isoformat(timespec="seconds")
         if self.dry_run:
             # No lock in a dry run: taking it would create the lock file.
-            merged = merge_sightings(self._load(path).memories, sightings, now_iso=now_iso)
+            memories = self._load(path).memories
+            merged = merge_sightings(memories, sightings, now_iso=now_iso)
+            new = set(merged.new_ids)
+            for memory in memories:
+                if memory.get("id") in new:
+                    self.log(f"dry run: would add {describe(memory)}")
             self.log(
-                f"dry run: would add {merged.added} memories, record new sightings of "
-                f"{merged.updated} and move {merged.moved} sources; {path} not written"
+                f"dry run: would add {_count(merged.added, 'memory', 'memories')}, record new "
+                f"sightings of {merged.updated} and move {_count(merged.moved, 'source')}; "
+                f"{path} not written"
             )
             return merged
         with store_lock(workspace):
@@ -155,20 +165,51 @@ class MemoryCaptureTask(Task):
         return merged
 
     def _message(self, merged: MergeResult, files_read: list[str]) -> str:
-        notes = f"{len(files_read)} note{'s' if len(files_read) != 1 else ''}"
+        notes = _count(len(files_read), "note")
+        known = merged.skipped - merged.repeated
         total = merged.added + merged.skipped
-        would = "would have " if self.dry_run else ""
+        parts = [f"{known} already known"] if known else []
+        if merged.repeated:
+            parts.append(f"{merged.repeated} repeated in the same notes")
+        detail = f"{_count(total, 'item')}" + (f": {', '.join(parts)}" if parts else "")
+        would = "would " if self.dry_run else ""
         if merged.added:
-            message = (
-                f"{'dry run: ' if self.dry_run else ''}{would}added {merged.added} new memories "
-                f"from {notes} ({total} items, {merged.skipped} already known)"
-            )
+            added = _count(merged.added, "new memory", "new memories")
+            message = f"{would}{'add' if self.dry_run else 'added'} {added} from {notes} ({detail})"
         else:
-            message = f"nothing new in {notes} ({total} items, all already known)"
+            message = f"nothing new in {notes} ({detail})"
         if merged.updated:
-            known = "memory" if merged.updated == 1 else "memories"
-            message += f"; {would}recorded new sightings of {merged.updated} known {known}"
+            known_memories = _count(merged.updated, "known memory", "known memories")
+            recorded = "record" if self.dry_run else "recorded"
+            message += f"; {would}{recorded} new sightings of {known_memories}"
         if merged.moved:
-            sources = "source" if merged.moved == 1 else "sources"
-            message += f"; {would}moved {merged.moved} {sources} to their items' new lines"
+            moved = "move" if self.dry_run else "moved"
+            message += (
+                f"; {would}{moved} {_count(merged.moved, 'source')} to their items' new lines"
+            )
         return message
+
+
+@dataclass
+class _Reading:
+    """What reading the notes gave: sightings, the notes read, problems, secrets redacted."""
+
+    sightings: list[Sighting] = field(default_factory=list)
+    files_read: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    secrets: int = 0
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 note``, ``2 notes``: a number and the noun that agrees with it."""
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+
+
+def describe(memory: dict[str, Any]) -> str:
+    """One line a person can judge: kind, text, where it came from, its section."""
+    sources = memory.get("sources") or [{}]
+    first = sources[0] if isinstance(sources[0], dict) else {}
+    where = f"{first.get('file', '?')}:{first.get('line', '?')}"
+    section = memory.get("section")
+    under = f" under {' > '.join(section)}" if isinstance(section, list) and section else ""
+    return f"{memory.get('kind')}: {memory.get('text')!r} ({where}{under})"
