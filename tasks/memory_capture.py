@@ -152,7 +152,7 @@ class MemoryCaptureTask(Task):
                 if memory.get("id") in new:
                     self.log(f"dry run: would add {describe(memory)}")
             self.log(
-                f"dry run: would add {_count(merged.added, 'memory', 'memories')}, record new "
+                f"dry run: would add {_count(merged.added, 'new memory', 'new memories')}, record new "
                 f"sightings of {merged.updated} and move {_count(merged.moved, 'source')}; "
                 f"{path} not written"
             )

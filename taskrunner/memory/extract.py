@@ -63,6 +63,8 @@ _BOLD_LINE = re.compile(
     r"(?:[(\uff08][^()\uff08\uff09\n]{0,80}[)\uff09])?[ \t]*[^\w\s]{0,8}"
 )
 _STARTS_WITH_DATE = re.compile(r"[ \t]*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
+# A past-tense verb after "never"/"always": narration, not an instruction.
+_NARRATED = re.compile(r"\s+\w+ed\b")
 _CHECKBOX = re.compile(r"\[([ xX])\](?=[ \t]|$)[ \t]*")
 # A marker, perhaps with an owner, then a colon or a dash: "TODO(alice): x",
 # "TODO - x". The owner stops at the first paren: no backtracking.
@@ -153,6 +155,8 @@ def keyword_kind(text: str) -> str | None:
     found: list[tuple[int, str]] = []
     for match in KEYWORD_PATTERN.finditer(folded):
         kind = KEYWORD_KINDS[" ".join(match.group().split())]
+        if kind == "rule" and _NARRATED.match(folded, match.end()):
+            continue  # "we never agreed on it" tells what happened, it sets no rule
         if kind in UNNEGATED_KINDS or not _negated(folded, match.start()):
             found.append((match.start(), kind))
             break

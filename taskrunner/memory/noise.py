@@ -76,6 +76,7 @@ _COUNTER = re.compile(
     r"[~约約≈]?\d[\d,.]*[kKmM]?\+?\s*(?:个|條|条|份|轮|篇|件|次|项|項|行|人|名|本)?"
 )
 _PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
+_DELTA = re.compile(r"[(\uff08][+\-\u2212]\d|\u2192 ?\d")
 _SHORT_REST_WORDS = 3
 _SHORT_REST_CJK = 8
 # Words of a counter's rest that say what it counts, not a fact about it.
@@ -90,6 +91,11 @@ SESSION_LABELS: frozenset[str] = frozenset(
 _QUOTED = re.compile(
     r'"[^"\n]{1,300}"|\u201c[^\u201d\n]{1,300}\u201d|\u300c[^\u300d\n]{1,300}\u300d'
     r"|\u300e[^\u300f\n]{1,300}\u300f|\u300a[^\u300b\n]{1,300}\u300b"
+)
+# A log line: a time stamp, then a level.
+_LOG_LINE = re.compile(
+    r"\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?[^\s\]]{0,12}\]?[ \t]+\[?"
+    r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b"
 )
 #: endings of a short check report (Japanese "done", "confirmed")
 CHECK_SUFFIXES: tuple[str, ...] = ("済み", "確認完了", "已确认", "已检查")
@@ -151,7 +157,11 @@ def _bare(text: str) -> str:
 
 
 def is_counter(text: str) -> bool:
-    """A number and what it counts, nothing else: ``10+ 条评论``, ``@acme: 4 followers``."""
+    """A number and what it counts, nothing else: ``10+ 条评论``, ``@acme: 4 followers``.
+
+    A bare number counts only with a change beside it (``Karma: 120 (+3)``):
+    ``Port: 8080`` is a fact.
+    """
     label = split_label(text)
     value = label[1] if label is not None else text
     value = _bare(value) if value[:1].isalnum() is False else value
@@ -159,10 +169,12 @@ def is_counter(text: str) -> bool:
     if match is None or match.end() == 0:
         return False
     rest = value[match.end() :]
+    if _DELTA.search(rest):
+        return True
     rest = _PARENTHESES.sub(" ", rest)  # "(14:00-22:00)"
     if any(char.isdigit() for char in rest):
         return False  # "4 accounts every 45 minutes" says how, not how many
-    return _is_short(rest) or not rest.strip()
+    return _is_short(rest)
 
 
 def is_timestamp(text: str) -> bool:
@@ -194,6 +206,11 @@ def is_check_result(text: str) -> bool:
     return bare.endswith(CHECK_SUFFIXES) and _is_short(bare)
 
 
+def is_log_line(text: str) -> bool:
+    """A line of a program's log: ``2026-02-13 12:00:00 INFO request served``."""
+    return _LOG_LINE.match(text) is not None
+
+
 def is_link_only(text: str) -> bool:
     return _LINK_ONLY.fullmatch(text.strip()) is not None
 
@@ -206,5 +223,6 @@ def is_noise(text: str) -> bool:
         or is_counter(text)
         or is_metadata(text)
         or is_link_only(text)
+        or is_log_line(text)
         or is_check_result(text)
     )
