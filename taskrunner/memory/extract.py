@@ -236,8 +236,10 @@ def _is_bold(content: str) -> bool:
 
 
 def _symbol_kind(content: str) -> str | None:
-    """❌, 🔴, 🚫, ⛔ or ⚠ opening an item report an open problem."""
-    return "blocker" if content.lstrip().startswith(BLOCKER_SYMBOLS) else None
+    """❌, 🔴, 🚫, ⛔ (anywhere) or ⚠ (opening the item) report an open problem."""
+    if content.lstrip().startswith("\u26a0") or any(s in content for s in BLOCKER_SYMBOLS):
+        return "blocker"
+    return None
 
 
 def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:

@@ -161,6 +161,7 @@ NAME_KINDS: dict[str, str] = {
 KEYWORD_KINDS: dict[str, str] = {
     # standing rules and preferences: what the user wants, in any language
     "always": "rule",
+    "instructed": "rule",
     "never": "rule",
     "must": "rule",
     "must not": "rule",
@@ -289,8 +290,9 @@ KEYWORD_KINDS: dict[str, str] = {
 #: still a preference, "never deploy on Fridays" still a rule
 UNNEGATED_KINDS: frozenset[str] = frozenset({"rule", "preference", "blocker", "reminder"})
 
-#: a line opening with one of these symbols reports an open problem
-BLOCKER_SYMBOLS: tuple[str, ...] = ("\u274c", "\U0001f534", "\U0001f6ab", "\u26d4", "\u26a0")
+#: an item holding one of these symbols reports an open problem (❌ 🔴 🚫 ⛔);
+#: so does one opening with ⚠
+BLOCKER_SYMBOLS: tuple[str, ...] = ("\u274c", "\U0001f534", "\U0001f6ab", "\u26d4")
 
 #: a word that, one or two words before a keyword, says the opposite: "not
 #: fixed yet", "never agreed". Words ending in "n't" count too ("haven't").
