@@ -77,6 +77,7 @@ _COUNTER = re.compile(
 )
 _PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 _DELTA = re.compile(r"[(\uff08][+\-\u2212]\d|\u2192 ?\d")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 _SHORT_REST_WORDS = 3
 _SHORT_REST_CJK = 8
 # Words of a counter's rest that say what it counts, not a fact about it.
@@ -87,16 +88,12 @@ _LABEL_COLON = re.compile(r"\uff1a|(?<!\d):|:(?!\d)")
 SESSION_LABELS: frozenset[str] = frozenset(
     {"session key", "session id", "session", "message id", "消息 id", "run id", "commit", "sha"}
 )
-# Quoted spans: "…", “…”, 「…」, 『…』, 《…》.
-_QUOTED = re.compile(
-    r'"[^"\n]{1,300}"|\u201c[^\u201d\n]{1,300}\u201d|\u300c[^\u300d\n]{1,300}\u300d'
-    r"|\u300e[^\u300f\n]{1,300}\u300f|\u300a[^\u300b\n]{1,300}\u300b"
-)
 # A log line: a time stamp, then a level.
 _LOG_LINE = re.compile(
     r"\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?[^\s\]]{0,12}\]?[ \t]+\[?"
     r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b"
 )
+_BOOK_TITLE = re.compile(r"\u300a[^\u300b\n]{1,300}\u300b")
 #: endings of a short check report (Japanese "done", "confirmed")
 CHECK_SUFFIXES: tuple[str, ...] = ("済み", "確認完了", "已确认", "已检查")
 #: speaker labels of a pasted chat transcript
@@ -182,7 +179,11 @@ def is_timestamp(text: str) -> bool:
     if is_date_only(_PARENTHESES.sub(" ", text)):
         return True
     label = split_label(text)
-    return label is not None and label[0].casefold() in TIME_LABELS and is_date_only(label[1])
+    if label is None:
+        return False
+    if _CLOCK.fullmatch(_PARENTHESES.sub("", label[1]).strip()):
+        return True  # "Disconnected: 06:16:47 (status 503)": a moment, logged
+    return label[0].casefold() in TIME_LABELS and is_date_only(label[1])
 
 
 def is_metadata(text: str) -> bool:
@@ -195,9 +196,14 @@ def is_metadata(text: str) -> bool:
 
 
 def is_quote(text: str) -> bool:
-    """Mostly a quotation: a post's title, someone else's words (``Sault: "A Ghost"``)."""
-    quoted = sum(len(match.group()) for match in _QUOTED.finditer(text))
-    return quoted * 2 >= len(text.strip())
+    """Mostly the titles of other people's posts: ``Ronin 的《The Nightly Build》``."""
+    titles = sum(len(match.group()) for match in _BOOK_TITLE.finditer(text))
+    return titles > 0 and titles * 2 >= len(text.strip())
+
+
+def is_question(text: str) -> bool:
+    """A musing: ``Are we living in a simulation?``."""
+    return text.rstrip().endswith(("?", "\uff1f"))
 
 
 def is_check_result(text: str) -> bool:
@@ -224,5 +230,7 @@ def is_noise(text: str) -> bool:
         or is_metadata(text)
         or is_link_only(text)
         or is_log_line(text)
+        or is_quote(text)
+        or is_question(text)
         or is_check_result(text)
     )
