@@ -135,7 +135,7 @@ def child_consolidate(workspace: Path) -> dict[str, Any]:
 def child_phases(path: Path) -> dict[str, Any]:
     """Where the time goes: load, the plan's parts, serialisation (no writes)."""
     from taskrunner.memory.consolidate import gc_paused, plan_consolidation
-    from taskrunner.memory.exact import exact_groups
+    from taskrunner.memory.exact_duplicates import exact_groups
     from taskrunner.memory.similarity import WordSets
     from taskrunner.memory.store import dumps_store, load_store
 

@@ -35,15 +35,14 @@ with their ``claim``.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
-import json
 import os
 from datetime import datetime
 from pathlib import Path
 
-from .atomic import WriteFailed, move_aside, write_json_atomic
-from .errors import TaskrunnerError
+from .errors import AlertQueueError, StateCorrupt, StateUnreadable, TaskrunnerError, WriteFailed
+from .system import lockfile
+from .system.atomic import write_json_atomic
+from .system.jsonstate import read_json_state, set_aside
 from .task import check_level, local_now
 
 # Only the type checker needs these: every `runner.py <task>` that raises an
@@ -60,14 +59,8 @@ QUEUE_FILENAME = "pending.json"
 #: (pid reused, another host, or a reader that stopped reading long ago)
 CLAIM_TIMEOUT_S = 600.0
 
-_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-
 #: the identity under which repeats of one alert are merged
 _DedupeKey = tuple[str, str, str]
-
-
-class AlertQueueError(TaskrunnerError):
-    """Raised when the queue file cannot be read, or a drain cannot be completed."""
 
 
 def _warn(msg: str, *args: object) -> None:
@@ -139,11 +132,9 @@ class AlertQueue:
 
     def pending(self) -> list[dict[str, Any]]:
         """The alerts waiting to be drained, oldest first (claimed ones too)."""
-        if not self.path.exists():
-            # Listing an empty queue creates nothing (no folder, no lock file).
-            return []
-        with self._locked():
-            return self._load()
+        # Listing reads without the lock (writes are atomic replaces, so any read
+        # sees one whole queue) and never changes the file, even a corrupt one.
+        return self._read()
 
     def drain(self, emit: Callable[[list[dict[str, Any]]], None]) -> list[dict[str, Any]]:
         """Hand the pending alerts to ``emit``, then remove exactly those.
@@ -282,60 +273,59 @@ class AlertQueue:
     def _locked(self) -> Iterator[None]:
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.lock_path, _LOCK_FLAGS, 0o600)
         except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise WriteFailed(
-                    f"alert queue lock {self.lock_path} is a symbolic link; refusing to follow "
-                    "it. Remove the link and run again"
-                ) from exc
             raise WriteFailed(
-                f"cannot open the alert queue lock {self.lock_path}: {exc.strerror}"
+                f"cannot make the alert folder {self.directory}: {exc.strerror}"
             ) from exc
+        fd = lockfile.open_lock_file(self.lock_path, what="the alert queue lock")
         try:
             # The lock file is never deleted: a second process could then lock
             # a fresh inode while the first still holds the old one. Holders
             # only read, modify and write the small queue file, so waiting
             # without a limit is bounded by that.
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            lockfile.lock(fd)
             yield
         finally:
             # Closing the descriptor releases the flock.
             os.close(fd)
 
-    def _load(self) -> list[dict[str, Any]]:
-        """Read the queue (caller holds the lock); a corrupted file is moved aside."""
+    def _read(self) -> list[dict[str, Any]]:
+        """The queue as it is on disk; ``AlertQueueError`` when unreadable or corrupt."""
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise AlertQueueError(
-                f"cannot read the alert queue {self.path}: {exc.strerror or exc}; left "
-                "untouched. Make it a regular file the runner's user can read and write "
-                "(or move it aside) and run again"
-            ) from exc
-        try:
-            data = json.loads(raw)
-        except ValueError as exc:  # also covers invalid UTF-8
-            self._move_aside(f"is not valid JSON ({exc})")
-            return []
-        if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
-            self._move_aside("is not a JSON array of alert objects")
-            return []
-        return data
+            data = read_json_state(self.path, what="the alert queue", valid=_is_queue, shape=_SHAPE)
+        except (StateCorrupt, StateUnreadable) as exc:
+            raise AlertQueueError(str(exc)) from exc
+        return [] if data is None else list(data)
 
-    def _move_aside(self, problem: str) -> None:
-        stamp = self._clock().strftime("%Y%m%dT%H%M%S")
-        # Never replaces an earlier corrupt copy, whatever the clock says.
-        target = move_aside(self.path, f"corrupt-{stamp}")
-        _warn(
-            "%s %s; moved it to %s and started a fresh queue. The alerts in it were not "
-            "delivered: read them there, and delete that file once handled",
-            self.path,
-            problem,
-            target,
-        )
+    def _load(self) -> list[dict[str, Any]]:
+        """Read the queue for an update (caller holds the lock); a corrupt one is set aside.
+
+        The fresh queue then starts with an ``error`` alert saying where the old
+        one went, so the heartbeat hears about it instead of draining ``[]``.
+        """
+        try:
+            data = read_json_state(self.path, what="the alert queue", valid=_is_queue, shape=_SHAPE)
+        except StateUnreadable as exc:
+            raise AlertQueueError(str(exc)) from exc
+        except StateCorrupt as exc:
+            problem = str(exc).split("; left untouched", 1)[0]
+            target = set_aside(self.path, self._clock())
+            message = (
+                f"{problem}; moved it to {target} and started a fresh queue. The alerts in it "
+                "were not delivered: read them there, and delete that file once handled"
+            )
+            _warn("%s", message)
+            now = self._clock().isoformat()
+            notice = {"task": "taskrunner", "level": "error", "message": message}
+            return [self._new_entry({**notice, "key": "alert-queue-corrupt"}, now)]
+        return [] if data is None else list(data)
+
+
+_SHAPE = "a JSON array of alert objects"
+
+
+def _is_queue(data: Any) -> bool:
+    return isinstance(data, list) and all(isinstance(e, dict) for e in data)
 
 
 def _fold(older: dict[str, Any], newer: Mapping[str, Any]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import PluginError, UnknownTask, UsageError
-from .locking import path_digest
+from .runlock import path_digest
 from .task import Task
 
 # typing is only needed by the type checker: keep it off the startup path.

@@ -10,8 +10,10 @@ import os
 import sys
 import time
 
-from . import locking
+from . import runlock
 from .errors import (
+    EXIT_ERROR,
+    EXIT_OK,
     Interrupted,
     LockBusy,
     LockDirError,
@@ -161,12 +163,12 @@ class Engine:
             "workspace": str(settings.workspace) if settings.workspace else None,
             "pid": os.getpid(),
         }
-        held: locking.HeldLock | None = None
+        held: runlock.HeldLock | None = None
         extra: list[dict[str, Any]] = []  # records about earlier runs (crashed)
         if task_cls.lock and not settings.dry_run:
             holder = {"pid": os.getpid(), "run_id": run_id, "started": base["timestamp"]}
             try:
-                held = locking.acquire(settings.lock_dir, name, settings.workspace, holder)
+                held = runlock.acquire(settings.lock_dir, name, settings.workspace, holder)
             except (LockDirError, LockFileError) as exc:
                 # Not a run of the task, but the user must hear about it: a planted
                 # symlink or a foreign lock directory stops every future run too.
@@ -249,7 +251,7 @@ class Engine:
         run_id: str,
         t0: float,
         guard: SignalGuard,
-        held: locking.HeldLock | None,
+        held: runlock.HeldLock | None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
         retries = task_cls.retries if settings.retries is None else settings.retries
         retries = max(0, retries)
@@ -318,7 +320,7 @@ class Engine:
                     "key": f"{name}:failed",
                 }
             )
-        return record, alerts, 0 if status == "success" else 1
+        return record, alerts, EXIT_OK if status == "success" else EXIT_ERROR
 
     def _record(
         self,

@@ -91,7 +91,7 @@ def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the OpenClaw config {path}: {exc}") from exc
-    from . import json5  # only when there is a config to parse: keeps startup fast
+    from .openclaw import json5  # only when there is a config to parse: keeps startup fast
 
     try:
         data = json5.loads(text)
@@ -104,7 +104,7 @@ def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]
         raise ConfigError(f"the OpenClaw config {path} must hold an object at the top level")
     if "$include" not in text:
         return data
-    from .openclaw_config import expand
+    from .openclaw.config import expand
 
     expanded: dict[str, Any] = expand(data, path.parent)
     return expanded

@@ -13,15 +13,15 @@ written into a file that is being moved or removed.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import flock
-from .atomic import WriteFailed, append_line
+from .errors import LockFileError, WriteFailed
+from .system import lockfile
+from .system.atomic import append_line
 
 # Only the type checker needs these: every run appends a record, and typing
 # alone costs milliseconds to import.
@@ -81,7 +81,7 @@ class RunLog:
         line = encode_record(record)
         fd = self._open_lock()
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH)
+            lockfile.lock(fd, shared=True)
             try:
                 append_line(self.path, line)
             except OSError as exc:  # append_line opens outside its own guard
@@ -91,7 +91,7 @@ class RunLog:
                 # Converting shared -> exclusive drops the shared lock first, so
                 # two full appenders cannot deadlock; _rotate re-checks the size
                 # because another one may have rotated in between.
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                lockfile.lock(fd)
                 self._rotate(force=False)
         finally:
             os.close(fd)
@@ -100,7 +100,7 @@ class RunLog:
         """Rotate now if the file is full (or non-empty, with ``force``); True if rotated."""
         fd = self._open_lock()
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            lockfile.lock(fd)
             return self._rotate(force=force)
         finally:
             os.close(fd)
@@ -131,7 +131,7 @@ class RunLog:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise WriteFailed(f"cannot create {self.directory}: {exc.strerror}") from exc
-        return flock.open_lock_file(self.lock_path, what="the run log lock")
+        return lockfile.open_lock_file(self.lock_path, what="the run log lock")
 
     # -- reading ------------------------------------------------------------
 
@@ -174,12 +174,12 @@ class RunLog:
         # hides nor repeats records, and readers never hold up a run.
         # Readers never create the lock file (history writes nothing).
         lock_fd = -1
-        with contextlib.suppress(OSError):
-            lock_fd = os.open(self.lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with contextlib.suppress(OSError, LockFileError):
+            lock_fd = lockfile.open_lock_file(self.lock_path, what="the run log lock", create=False)
         handles: list[tuple[Path, IO[bytes]]] = []
         try:
             if lock_fd >= 0:
-                fcntl.flock(lock_fd, fcntl.LOCK_SH)
+                lockfile.lock(lock_fd, shared=True)
             for path in self.files():
                 try:
                     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)

@@ -12,8 +12,8 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from . import atomic
 from .errors import InvalidAlertLevel, WorkspaceMissing
+from .system import atomic
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False

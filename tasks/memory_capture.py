@@ -9,13 +9,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from taskrunner.argparsing import iso_date
-from taskrunner.memory.capture import MergeResult, Sighting, merge_sightings
+from taskrunner.errors import NoteUnreadable, StoreCorrupt
 from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
-from taskrunner.memory.notes import NoteUnreadable, find_notes, read_note
+from taskrunner.memory.merge import MergeResult, Sighting, merge_sightings
+from taskrunner.memory.notes import find_notes, read_note
 from taskrunner.memory.store import (
     Store,
-    StoreCorrupt,
     corrupt_alert_key,
     load_store,
     save_store,
@@ -23,7 +22,7 @@ from taskrunner.memory.store import (
     store_path,
 )
 
-from .base import ConfigError, Task
+from .base import ConfigError, Task, iso_date
 
 
 class MemoryCaptureTask(Task):

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from taskrunner.argparsing import iso_date, non_negative_int
+from taskrunner.errors import StoreCorrupt
 from taskrunner.memory.archive import append_records, archive_records, backup_store
 from taskrunner.memory.consolidate import (
     DEFAULT_MAX_AGE_DAYS,
@@ -19,7 +19,6 @@ from taskrunner.memory.consolidate import (
 )
 from taskrunner.memory.store import (
     Store,
-    StoreCorrupt,
     archive_path,
     backup_path,
     corrupt_alert_key,
@@ -29,7 +28,7 @@ from taskrunner.memory.store import (
     store_path,
 )
 
-from .base import Task
+from .base import Task, iso_date, non_negative_int
 
 #: how many removals a dry run (and the log) shows
 EXAMPLES_SHOWN = 10

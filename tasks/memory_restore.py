@@ -8,11 +8,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from taskrunner.errors import StoreCorrupt
 from taskrunner.memory.archive import RestorePlan, backup_store, plan_restore, read_archive
 from taskrunner.memory.consolidate import identify
 from taskrunner.memory.store import (
     Store,
-    StoreCorrupt,
     archive_path,
     backup_path,
     corrupt_alert_key,

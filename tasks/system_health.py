@@ -182,7 +182,8 @@ class SystemHealthTask(Task):
             state = load_state(path)
             alerts, problems = plan_alerts(state.problems, checks, now_iso)
             self._emit(alerts)
-            moved = save_state(path, problems, now_iso, unreadable=state.unreadable is not None)
+            corrupt = state.unreadable is not None and not state.keep
+            moved = save_state(path, problems, now_iso, unreadable=corrupt)
         note = state.unreadable
         if note:
             note += f"; started a fresh state (the old file was moved to {moved})" if moved else ""

@@ -10,6 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# One Hypothesis profile for every property test: a loaded CI machine (two cores
+# shared with a gateway and subprocess tests) must not turn slowness into a
+# failure. No per-example deadline, no too_slow health check; correctness
+# checks (filter_too_much, data_too_large) stay on.
+settings.register_profile("taskrunner", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("TASKRUNNER_HYPOTHESIS_PROFILE", "taskrunner"))
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = ROOT / "runner.py"

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from conftest import RUNNER, run_runner
 
-from taskrunner.admin_commands import (
+from taskrunner.alerts import AlertQueue
+from taskrunner.cli.admin_commands import (
     configure_alerts,
     configure_history,
     run_alerts,
     run_history,
 )
-from taskrunner.alerts import AlertQueue
 from taskrunner.errors import TaskrunnerError
 from taskrunner.runlog import RunLog
 

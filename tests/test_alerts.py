@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from conftest import ROOT, RUNNER, run_runner
 
-from taskrunner.alerts import AlertQueue, AlertQueueError
-from taskrunner.atomic import WriteFailed
-from taskrunner.errors import InvalidAlertLevel
+from taskrunner.alerts import AlertQueue
+from taskrunner.errors import AlertQueueError, InvalidAlertLevel, LockFileError
 from taskrunner.task import ALERT_LEVELS
 
 TZ = timezone(timedelta(hours=1))
@@ -200,7 +199,7 @@ def test_symlink_at_the_lock_path_is_not_followed(state_dir: Path, tmp_path: Pat
     victim.write_text("precious\n")
     (state_dir / "alerts").mkdir(mode=0o700)
     (state_dir / "alerts" / "pending.json.lock").symlink_to(victim)
-    with pytest.raises(WriteFailed, match="symbolic link"):
+    with pytest.raises(LockFileError, match="symbolic link"):
         AlertQueue(state_dir).add([alert("a")])
     assert victim.read_text() == "precious\n"
     assert not (state_dir / "alerts" / "pending.json").exists()
@@ -223,7 +222,12 @@ def test_corrupted_queue_is_moved_aside_and_a_fresh_one_started(
     [moved] = queue_dir.glob("pending.json.corrupt-*")
     assert moved.name.startswith("pending.json.corrupt-20260301T03")
     assert moved.read_bytes() == content  # byte for byte
-    assert read_queue(state_dir) == [entry]
+    # The fresh queue starts with an error alert saying where the old one went,
+    # so the heartbeat hears of it instead of draining an empty queue.
+    [notice, stored] = read_queue(state_dir)
+    assert stored == entry
+    assert notice["level"] == "error" and str(moved) in notice["message"]
+    assert "were not delivered" in notice["message"]
     [warning] = [r for r in caplog.records if r.name == "taskrunner.alerts"]
     assert str(moved) in warning.getMessage()
 
@@ -246,14 +250,30 @@ def test_earlier_corrupt_copy_is_never_overwritten(state_dir: Path) -> None:
     assert (queue_dir / copies[1]).read_bytes() == b"second broken"
 
 
-def test_pending_reports_corruption_too(state_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_listing_reports_corruption_and_never_moves_the_file(state_dir: Path) -> None:
     queue_dir = state_dir / "alerts"
     queue_dir.mkdir(mode=0o700)
     (queue_dir / "pending.json").write_text("nope")
-    with caplog.at_level(logging.WARNING, logger="taskrunner.alerts"):
-        assert AlertQueue(state_dir).pending() == []
-    assert list(queue_dir.glob("pending.json.corrupt-*"))
-    assert "started a fresh queue" in caplog.text
+    with pytest.raises(AlertQueueError, match="is not valid JSON") as caught:
+        AlertQueue(state_dir).pending()
+    assert "left untouched" in str(caught.value)
+    assert (queue_dir / "pending.json").read_text() == "nope"
+    assert sorted(p.name for p in queue_dir.iterdir()) == ["pending.json"]
+
+
+def test_a_drain_of_a_corrupt_queue_delivers_the_report_not_an_empty_list(
+    state_dir: Path,
+) -> None:
+    queue_dir = state_dir / "alerts"
+    queue_dir.mkdir(mode=0o700)
+    (queue_dir / "pending.json").write_text("[{broken")
+    batches: list[list[dict[str, object]]] = []
+    AlertQueue(state_dir, clock=ticking_clock()).drain(batches.append)
+    [[notice]] = batches
+    [moved] = queue_dir.glob("pending.json.corrupt-*")
+    assert notice["level"] == "error" and str(moved) in str(notice["message"])
+    assert moved.read_text() == "[{broken"
+    assert read_queue(state_dir) == []  # delivered once, then removed
 
 
 def test_unreadable_queue_is_a_clear_error_and_left_alone(state_dir: Path) -> None:
@@ -279,7 +299,8 @@ def test_unreadable_queue_is_a_clear_error_and_left_alone(state_dir: Path) -> No
 PRODUCER = """
 import sys
 from pathlib import Path
-from taskrunner.alerts import AlertQueue, AlertQueueError
+from taskrunner.alerts import AlertQueue
+from taskrunner.errors import AlertQueueError
 
 state, proc, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 queue = AlertQueue(state)
@@ -291,7 +312,8 @@ for i in range(count):
 DRAINER = """
 import json, sys, time
 from pathlib import Path
-from taskrunner.alerts import AlertQueue, AlertQueueError
+from taskrunner.alerts import AlertQueue
+from taskrunner.errors import AlertQueueError
 
 state, stop = Path(sys.argv[1]), Path(sys.argv[2])
 queue = AlertQueue(state)

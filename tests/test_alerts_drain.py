@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 from conftest import ROOT, RUNNER
 
-from taskrunner.alerts import CLAIM_TIMEOUT_S, AlertQueue, AlertQueueError
+from taskrunner.alerts import CLAIM_TIMEOUT_S, AlertQueue
+from taskrunner.errors import AlertQueueError
 
 TZ = timezone(timedelta(hours=1))
 T0 = datetime(2026, 3, 1, 3, 0, tzinfo=TZ)

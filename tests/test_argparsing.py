@@ -1,4 +1,4 @@
-"""The fast path for common options must agree with argparse on every command line it accepts."""
+"""The fast path for the common options agrees with argparse on every command line it accepts."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskrunner.argparsing import task_parser
+from taskrunner.cli.argparsing import task_parser
+from taskrunner.cli.options import fast_parse as fast_parse_common
 from taskrunner.errors import UsageError
-from taskrunner.fastargs import fast_parse_common
 
 TOKENS = [
     "--dry-run",

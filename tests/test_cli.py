@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,9 @@ def test_noop_runs_and_logs_one_record(state_dir: Path) -> None:
     assert logged["run_id"] == record["run_id"]
     for field in ("task", "timestamp", "success", "duration_seconds", "message", "attempts"):
         assert field in logged
-    assert "+" in str(logged["timestamp"]) or str(logged["timestamp"]).endswith("Z")
+    # Local time with its offset, whatever the zone (west of UTC the offset starts with "-").
+    stamp = datetime.fromisoformat(str(logged["timestamp"]))
+    assert stamp.utcoffset() == stamp.astimezone().utcoffset()
     assert "[noop] nothing to do" in proc.stderr
 
 

@@ -217,9 +217,9 @@ def test_dry_run_reaches_the_task_and_skips_the_lock(tmp_path: Path, engine: Eng
 
 
 def test_crashed_previous_run_is_reported(tmp_path: Path, engine: Engine) -> None:
-    from taskrunner import locking
+    from taskrunner import runlock
 
-    held = locking.acquire(
+    held = runlock.acquire(
         tmp_path / "locks", "dry", None, {"pid": 4242, "run_id": "7f3a" * 8, "started": "x"}
     )
     os.close(held.fd)  # the process "died" without marking the run finished

@@ -14,7 +14,7 @@ from taskrunner import paths
 from taskrunner.errors import ConfigError
 from taskrunner.health.config import gateway_section
 from taskrunner.health.gateway import resolve_endpoint
-from taskrunner.openclaw_config import deep_merge
+from taskrunner.openclaw.config import deep_merge
 
 
 @pytest.fixture

@@ -20,16 +20,16 @@ from health_fakes import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taskrunner.errors import CronOutputError
 from taskrunner.health.cron import (
     BIN_ENV,
-    CronOutputError,
     Located,
     check_cron,
     find_openclaw,
     parse_job,
     parse_list_output,
 )
-from taskrunner.proc import run_command
+from taskrunner.system.process import run_command
 
 
 @pytest.fixture

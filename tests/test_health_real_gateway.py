@@ -26,7 +26,7 @@ from conftest import RUNNER
 from health_fakes import free_port
 
 from taskrunner.health.http import http_get
-from taskrunner.proc import run_command
+from taskrunner.system.process import run_command
 
 pytestmark = pytest.mark.gateway
 

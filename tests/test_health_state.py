@@ -217,12 +217,12 @@ def test_two_unreadable_state_files_in_one_second_are_both_kept(tmp_path: Path) 
     for content in ("{broken one", "{broken two"):
         path.write_text(content)
         save_state(path, {}, "2026-11-29T21:10:00+00:00", unreadable=True)
-    kept = sorted(p.read_text() for p in tmp_path.glob("health.json.unreadable-*"))
+    kept = sorted(p.read_text() for p in tmp_path.glob("health.json.corrupt-20261129T211000*"))
     assert kept == ["{broken one", "{broken two"]
 
 
 def test_move_aside_never_replaces(tmp_path: Path) -> None:
-    from taskrunner.atomic import move_aside
+    from taskrunner.system.atomic import move_aside
 
     target = tmp_path / "q.json"
     names = []
@@ -232,3 +232,26 @@ def test_move_aside_never_replaces(tmp_path: Path) -> None:
     assert names == ["q.json.corrupt-x", "q.json.corrupt-x-1", "q.json.corrupt-x-2"]
     assert [(tmp_path / n).read_text() for n in names] == ["0", "1", "2"]
     assert not target.exists()
+
+
+def test_loading_never_changes_a_corrupt_state_file(tmp_path: Path) -> None:
+    from taskrunner.health.state import load_state
+
+    folder = tmp_path / "health-state"
+    folder.mkdir()
+    path = folder / "health.json"
+    path.write_bytes(b'{"problems": [1]}')
+    state = load_state(path)
+    assert state.problems == {} and state.unreadable is not None
+    assert "is not a health state object" in state.unreadable and not state.keep
+    assert path.read_bytes() == b'{"problems": [1]}'
+    assert sorted(p.name for p in folder.iterdir()) == ["health.json"]
+
+
+def test_a_state_path_that_is_not_a_file_is_kept_and_never_moved(tmp_path: Path) -> None:
+    from taskrunner.health.state import load_state
+
+    path = tmp_path / "health.json"
+    path.mkdir()
+    state = load_state(path)
+    assert state.keep and "not a regular file" in str(state.unreadable)

@@ -186,7 +186,7 @@ def test_an_unreadable_state_file_is_set_aside_and_reported(h: Harness, state_di
     path.write_text("{oops")
     result = h.run()
     assert "not valid JSON" in result["state_warning"]
-    aside = list(path.parent.glob("health.json.unreadable-*"))
+    aside = list(path.parent.glob("health.json.corrupt-*"))
     assert len(aside) == 1 and aside[0].read_text() == "{oops"
     assert json.loads(path.read_text())["problems"]
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskrunner.json5 import DEFAULT_MAX_DEPTH, JSON5Error, loads
+from taskrunner.errors import JSON5Error
+from taskrunner.openclaw.json5 import DEFAULT_MAX_DEPTH, loads
 
 json_scalars = (
     st.none()

@@ -14,7 +14,7 @@ import pytest
 from conftest import RUNNER
 from plugin_factory import write_task
 
-from taskrunner import locking
+from taskrunner import runlock
 from taskrunner.errors import LockBusy, LockDirError, LockFileError
 
 
@@ -168,9 +168,9 @@ def test_planted_symlink_at_lock_path_is_not_written_through(tmp_path: Path) -> 
     lock_dir.mkdir(mode=0o700)
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
-    (lock_dir / locking.lock_file_name("noop", None)).symlink_to(victim)
+    (lock_dir / runlock.lock_file_name("noop", None)).symlink_to(victim)
     with pytest.raises(LockFileError, match="symbolic link"):
-        locking.acquire(lock_dir, "noop", None, {"pid": 1})
+        runlock.acquire(lock_dir, "noop", None, {"pid": 1})
     assert victim.read_text() == "precious"
 
 
@@ -182,7 +182,7 @@ def test_planted_symlink_end_to_end(state_dir: Path, tmp_path: Path) -> None:
     from taskrunner import paths
 
     # The workspace the runner will resolve (OPENCLAW_HOME points into tmp_path).
-    target = lock_dir / locking.lock_file_name("noop", paths.resolve_workspace(None))
+    target = lock_dir / runlock.lock_file_name("noop", paths.resolve_workspace(None))
     target.symlink_to(victim)
     proc = subprocess.run(
         [sys.executable, str(RUNNER), "noop"], capture_output=True, text=True, check=False
@@ -199,21 +199,21 @@ def test_planted_symlink_end_to_end(state_dir: Path, tmp_path: Path) -> None:
 
 def test_lock_dir_is_private_and_foreign_dirs_refused(tmp_path: Path) -> None:
     lock_dir = tmp_path / "locks"
-    held = locking.acquire(lock_dir, "noop", None, {"pid": os.getpid()})
+    held = runlock.acquire(lock_dir, "noop", None, {"pid": os.getpid()})
     assert (lock_dir.stat().st_mode & 0o777) == 0o700
     with pytest.raises(LockBusy, match=f"pid {os.getpid()}"):
-        locking.acquire(lock_dir, "noop", None, {"pid": 2})
+        runlock.acquire(lock_dir, "noop", None, {"pid": 2})
     held.release()
     assert held.path.exists()  # never deleted: deleting a lock file breaks exclusion
     loose = tmp_path / "loose"
     loose.mkdir(mode=0o777)
     os.chmod(loose, 0o777)
-    locking.ensure_private_dir(loose)
+    runlock.ensure_private_dir(loose)
     assert (loose.stat().st_mode & 0o777) == 0o700
     link = tmp_path / "link"
     link.symlink_to(loose)
     with pytest.raises(LockDirError, match="not a plain directory"):
-        locking.ensure_private_dir(link)
+        runlock.ensure_private_dir(link)
 
 
 def test_timeout_also_stops_processes_the_task_started(
@@ -248,7 +248,7 @@ def test_commands_started_with_run_command_die_with_a_sigkilled_runner(
         plugins,
         "runs_cmd",
         f"""
-        from taskrunner.proc import run_command
+        from taskrunner.system.process import run_command
         run_command(["sh", "-c", "echo $$ > {marker}; exec sleep 300"], timeout_s=600)
         return {{"success": True, "message": "never"}}
         """,

@@ -11,7 +11,6 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskrunner.atomic import write_atomic
 from taskrunner.memory.archive import (
     append_records,
     archive_records,
@@ -22,6 +21,7 @@ from taskrunner.memory.archive import (
 )
 from taskrunner.memory.consolidate import _canonical, plan_consolidation
 from taskrunner.memory.normalize import memory_id
+from taskrunner.system.atomic import write_atomic
 
 TEXT = "we decided to keep the memory store in one json file because it is simple to back up"
 

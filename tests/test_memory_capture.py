@@ -22,11 +22,11 @@ from capture_helpers import (
 )
 from conftest import ROOT, run_runner
 
-from taskrunner.argparsing import iso_date
-from taskrunner.errors import PermanentError, WorkspaceMissing
+from taskrunner.cli.argparsing import iso_date
+from taskrunner.errors import PermanentError, StoreCorrupt, WorkspaceMissing
 from taskrunner.memory.kinds import importance_of
 from taskrunner.memory.normalize import memory_id
-from taskrunner.memory.store import StoreCorrupt, lock_path, store_path
+from taskrunner.memory.store import lock_path, store_path
 from taskrunner.task import TaskContext
 from tasks.memory_capture import MemoryCaptureTask
 

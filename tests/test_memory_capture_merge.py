@@ -12,9 +12,9 @@ from capture_helpers import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taskrunner.memory.capture import Sighting, merge_sightings
+from taskrunner.memory.candidates import candidate_indexes, probe_words
+from taskrunner.memory.merge import Sighting, merge_sightings
 from taskrunner.memory.normalize import memory_id
-from taskrunner.memory.probe import candidate_indexes, probe_words
 from taskrunner.memory.similarity import is_near_duplicate, words
 
 # -- the merge, against a brute-force reference ---------------------------------------

@@ -13,12 +13,12 @@ from conftest import copy_example_workspace, run_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskrunner.memory.capture import (
+from taskrunner.memory.extract import extract_items
+from taskrunner.memory.merge import (
     MAX_SOURCES_PER_NOTE,
     Sighting,
     merge_sightings,
 )
-from taskrunner.memory.extract import extract_items
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.store import MAX_SOURCES, load_store, store_path
 

@@ -17,7 +17,7 @@ from conftest import run_runner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taskrunner.errors import PermanentError, WorkspaceMissing
+from taskrunner.errors import PermanentError, StoreCorrupt, WorkspaceMissing
 from taskrunner.memory.consolidate import (
     Plan,
     _canonical,
@@ -25,12 +25,11 @@ from taskrunner.memory.consolidate import (
     merge_into,
     plan_consolidation,
 )
-from taskrunner.memory.exact import exact_groups, quick_key, squash
+from taskrunner.memory.exact_duplicates import exact_groups, quick_key, squash
 from taskrunner.memory.normalize import normalize_text
 from taskrunner.memory.similarity import is_near_duplicate, words
 from taskrunner.memory.store import (
     Store,
-    StoreCorrupt,
     archive_path,
     backup_path,
     load_store,
@@ -565,7 +564,9 @@ def test_dry_run_reports_and_writes_nothing(workspace: Path, state_dir: Path) ->
     assert "would prune 1 stale, would merge 2 duplicates" in text
     assert "dup: duplicate of keep (similarity 1.000)" in text
     assert "near: duplicate of keep (similarity 0.944)" in text
-    assert "old: stale (59 days old)" in text
+    # Ages are local-date notions: the stored UTC instant is converted to the local date first.
+    old_day = datetime.fromisoformat("2026-10-01T00:00:00+00:00").astimezone().date()
+    assert f"old: stale ({(TODAY - old_day).days} days old)" in text
 
 
 def test_options_change_the_prune_rule(workspace: Path, state_dir: Path) -> None:

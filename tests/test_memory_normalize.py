@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taskrunner.memory.exact import squash
+from taskrunner.memory.exact_duplicates import squash
 from taskrunner.memory.normalize import memory_id, normalize_text, readable_text, strip_markup
 
 

@@ -15,11 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taskrunner.errors import CorruptInput, LockTimeout, TaskrunnerError
+from taskrunner.errors import CorruptInput, LockTimeout, StoreCorrupt, TaskrunnerError
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.store import (
     Store,
-    StoreCorrupt,
     archive_path,
     backup_path,
     dumps_store,

@@ -18,7 +18,7 @@ from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from taskrunner.atomic import WriteFailed
+from taskrunner.errors import WriteFailed
 from taskrunner.runlog import RunLog, encode_record
 
 

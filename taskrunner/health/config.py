@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..openclaw_config import expand
+from ..openclaw.config import expand
 
 
 def gateway_section(config: Mapping[str, Any], config_path: Path | None) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..proc import DEFAULT_MAX_OUTPUT_BYTES, ProcResult, run_command
+from ..errors import CronOutputError
+from ..system.process import DEFAULT_MAX_OUTPUT_BYTES, ProcResult, run_command
 from .disk import human_bytes
 from .report import Check, Problem
 
@@ -171,10 +172,6 @@ def parse_job(raw: Mapping[str, Any]) -> CronJob | None:
         # A job whose last run failed has failed at least once in a row.
         consecutive_errors=max(streak, 1) if failing else streak,
     )
-
-
-class CronOutputError(ValueError):
-    """Raised when ``openclaw cron list`` printed something unusable."""
 
 
 def _clean(text: str) -> str:

@@ -11,14 +11,16 @@ known state is kept.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import flock
-from ..atomic import move_aside, write_json_atomic
+from ..errors import StateCorrupt, StateUnreadable
+from ..system import lockfile
+from ..system.atomic import write_json_atomic
+from ..system.jsonstate import read_json_state, set_aside
 from .report import Check
 
 STATE_DIRNAME = "state"
@@ -37,26 +39,32 @@ class HealthState:
     """Problems by alert key: ``{"level", "message", "label", "since"}``."""
 
     problems: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: why the file could not be used (it is set aside on the next save)
+    #: why the file could not be used (set aside on the next save, unless ``keep``)
     unreadable: str | None = None
+    #: the file could not be read at all: never moved, the save fails and says why
+    keep: bool = False
 
 
 def load_state(path: Path) -> HealthState:
     """The last saved state; an empty one when there is none or it is unreadable."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+        data = read_json_state(path, what="the health state", valid=_is_state, shape=_SHAPE)
+    except StateCorrupt as exc:
+        return HealthState(unreadable=str(exc).split("; left untouched", 1)[0])
+    except StateUnreadable as exc:
+        # Not ours to move (a folder, a FIFO, permissions): the save will say so.
+        return HealthState(unreadable=str(exc).split("; left untouched", 1)[0], keep=True)
+    if data is None:
         return HealthState()
-    except OSError as exc:
-        return HealthState(unreadable=f"cannot read {path}: {exc.strerror or exc}")
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        return HealthState(unreadable=f"{path} is not valid JSON ({exc})")
+    return HealthState(problems={str(k): dict(v) for k, v in data["problems"].items()})
+
+
+_SHAPE = "a health state object"
+
+
+def _is_state(data: Any) -> bool:
     problems = data.get("problems") if isinstance(data, dict) else None
-    if not isinstance(problems, dict) or not all(isinstance(v, dict) for v in problems.values()):
-        return HealthState(unreadable=f"{path} does not hold a health state object")
-    return HealthState(problems={str(k): dict(v) for k, v in problems.items()})
+    return isinstance(problems, dict) and all(isinstance(v, dict) for v in problems.values())
 
 
 def covers(scope: str, key: str) -> bool:
@@ -112,7 +120,7 @@ def state_lock(path: Path, *, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[Non
     """Exclusive ``flock`` on ``health.json.lock`` (never truncated, never deleted)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
-    with flock.held(lock_path, what="the health state lock", timeout_s=timeout_s):
+    with lockfile.held(lock_path, what="the health state lock", timeout_s=timeout_s):
         yield
 
 
@@ -123,8 +131,7 @@ def save_state(
     path.parent.mkdir(parents=True, exist_ok=True)
     moved: Path | None = None
     if unreadable and path.exists():
-        stamp = "".join(ch for ch in now_iso[:19] if ch.isdigit())
-        moved = move_aside(path, f"unreadable-{stamp}")
+        moved = set_aside(path, datetime.fromisoformat(now_iso))
     write_json_atomic(
         path,
         {"version": STATE_VERSION, "updated_at": now_iso, "problems": dict(problems)},

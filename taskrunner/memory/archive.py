@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import append_line, write_atomic
+from ..system.atomic import append_line, write_atomic
 from .consolidate import Memory, Plan, identify, seen_count_of
 from .normalize import normalize_text
 from .similarity import is_near_duplicate, jaccard, words

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .exact import exact_groups
+from .exact_duplicates import exact_groups
 from .normalize import memory_id
 from .similarity import WordSets, jaccard, words
 from .store import cap_sources, local_date, parse_timestamp

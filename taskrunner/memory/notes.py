@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ..errors import NoteUnreadable
+
 #: bytes read from one note at most; a note this large is usually a pasted log
 MAX_NOTE_BYTES = 8 * 1024 * 1024
 
@@ -51,10 +53,6 @@ class Discovery:
 
     notes: list[Note] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-
-class NoteUnreadable(Exception):
-    """Raised by ``read_note`` when a note cannot be read at all; the message says why."""
 
 
 def note_day(name: str) -> date | None:

@@ -17,9 +17,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .. import flock
-from ..atomic import write_atomic
-from ..errors import CorruptInput
+from ..errors import StoreCorrupt
+from ..system import lockfile
+from ..system.atomic import write_atomic
 from .normalize import memory_id
 
 #: the store format this code reads and writes
@@ -57,10 +57,6 @@ _ENCODE = _memory_encoder(ensure_ascii=False)
 # For the rare store holding a lone surrogate (from a "\ud800" escape), which
 # UTF-8 cannot carry: escape everything rather than write invalid bytes.
 _ENCODE_ASCII = _memory_encoder(ensure_ascii=True)
-
-
-class StoreCorrupt(CorruptInput):
-    """Raised when the store is not valid JSON or has the wrong shape; it is left untouched."""
 
 
 @dataclass
@@ -219,7 +215,7 @@ def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) ->
     reading the store to replacing it. Waits up to ``timeout_s`` seconds, then
     raises ``LockTimeout`` (retryable: the other writer will finish).
     """
-    with flock.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
+    with lockfile.held(lock_path(workspace), what="the memory store lock", timeout_s=timeout_s):
         yield
 
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
 from . import json5
-from .errors import ConfigError
 
 #: nesting limit of $include, as in OpenClaw
 MAX_INCLUDE_DEPTH = 10

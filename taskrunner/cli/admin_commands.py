@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import TaskrunnerError
+from ..errors import TaskrunnerError
 
 #: longest message shown in the alerts table, in characters
 _MESSAGE_WIDTH = 80
@@ -45,7 +45,7 @@ def configure_alerts(parser: argparse.ArgumentParser) -> None:
 
 def run_alerts(args: argparse.Namespace, state_dir: Path) -> int:
     """List (table or ``--json``) or ``--drain`` the pending alerts; returns 0."""
-    from .alerts import AlertQueue
+    from ..alerts import AlertQueue
 
     queue = AlertQueue(state_dir)
     if args.drain:
@@ -75,7 +75,7 @@ def format_alerts(alerts: Sequence[Mapping[str, Any]]) -> str:
     """Pending alerts as a readable table, oldest first."""
     if not alerts:
         return "No pending alerts.\n"
-    from .history import local_time
+    from ..history import local_time
 
     rows = []
     for alert in alerts:
@@ -108,7 +108,7 @@ def format_alerts(alerts: Sequence[Mapping[str, Any]]) -> str:
 
 def configure_history(parser: argparse.ArgumentParser) -> None:
     """Add the ``history`` arguments."""
-    from .history import DEFAULT_LAST_RUNS
+    from ..history import DEFAULT_LAST_RUNS
 
     parser.add_argument("task", nargs="?", metavar="TASK", help="only this task's runs")
     parser.add_argument(
@@ -127,8 +127,8 @@ def configure_history(parser: argparse.ArgumentParser) -> None:
 
 def run_history(args: argparse.Namespace, state_dir: Path) -> int:
     """Print recent runs and per-task statistics from the run log; returns 0."""
-    from .history import render_text, summarize
-    from .runlog import RunLog
+    from ..history import render_text, summarize
+    from ..runlog import RunLog
 
     summary = summarize(RunLog(state_dir).records(), task=args.task, last=args.last)
     if args.json:

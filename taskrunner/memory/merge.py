@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .candidates import candidate_indexes, probe_words, sample_frequencies
 from .kinds import importance_of
 from .normalize import memory_id
-from .probe import candidate_indexes, probe_words, sample_frequencies
 from .similarity import NearDuplicateIndex, words
 from .store import cap_sources
 

@@ -11,8 +11,9 @@ import json
 import os
 import sys
 
-from . import __version__, discovery, paths
-from .errors import ConfigError, TaskrunnerError, UsageError
+from .. import __version__, discovery, paths
+from ..errors import EXIT_ERROR, EXIT_OK, EXIT_SIGNAL_BASE, ConfigError, TaskrunnerError, UsageError
+from .options import VALUE_FLAGS
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 
 #: commands of the runner itself; a task may not take one of these names
 COMMANDS = ("list", "history", "alerts")
-#: global options that take a value (so their value is not mistaken for the task name)
-_VALUE_OPTIONS = frozenset({"--workspace", "--state-dir", "--retries", "--timeout"})
 
 _USAGE = """\
 usage: runner.py <task> [--dry-run] [--json] [options]
@@ -51,7 +50,7 @@ def _split_command(argv: Sequence[str]) -> tuple[str | None, list[str]]:
             command = arg
         else:
             rest.append(arg)
-            if arg in _VALUE_OPTIONS:  # its value is not the task name
+            if arg in VALUE_FLAGS:  # its value is not the task name
                 value = next(args, None)
                 if value is not None:
                     rest.append(value)
@@ -70,9 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The machine, not the runner: a full disk, a read-only mount, permissions.
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        import signal
+
+        return EXIT_SIGNAL_BASE + signal.SIGINT
 
 
 def exit_now(code: int) -> None:
@@ -100,17 +101,17 @@ def _dispatch(args: list[str]) -> int:
     if command is None:
         if "--version" in rest:
             print(f"taskrunner {__version__}")
-            return 0
+            return EXIT_OK
         if "-h" in rest or "--help" in rest:
             print(_USAGE, end="")
-            return 0
+            return EXIT_OK
         raise UsageError("no task given.\n" + _USAGE.rstrip())
     if command == "help":
         print(_USAGE, end="")
-        return 0
+        return EXIT_OK
     if command == "version":
         print(f"taskrunner {__version__}")
-        return 0
+        return EXIT_OK
     if command == "list":
         return _cmd_list(rest)
     if command in ("history", "alerts"):
@@ -135,12 +136,12 @@ def _cmd_list(rest: list[str]) -> int:
         rows.append(row)
     if ns.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
+        return EXIT_OK
     width = max((len(r["name"]) for r in rows), default=4)
     for row in rows:
         text = row["description"] if row.get("error") is None else f"BROKEN: {row['error']}"
         print(f"{row['name']:<{width}}  {text}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_admin(command: str, rest: list[str]) -> int:
@@ -164,63 +165,45 @@ def _cmd_admin(command: str, rest: list[str]) -> int:
 def _cmd_task(name: str, rest: list[str]) -> int:
     spec = discovery.find(name)
     task_cls = discovery.load(spec)
-    from .fastargs import COMMON_TASK_OPTIONS, fast_parse_common
+    from .options import fast_parse, run_settings
 
-    parsed = None if task_cls.has_own_arguments() else fast_parse_common(rest)
+    parsed = None if task_cls.has_own_arguments() else fast_parse(rest)
     if parsed is None:
         # argparse is the reference; the fast path above only skips it for the
         # plain cases, where building the parser costs more than the run.
         from .argparsing import parse_task_args
 
         parsed = parse_task_args(name, spec.path, task_cls, rest)
-    ns = _Namespace(parsed)
-    options = {k: v for k, v in parsed.items() if k not in COMMON_TASK_OPTIONS}
-    state_dir = paths.resolve_state_dir(ns.state_dir)
+    state_dir = paths.resolve_state_dir(parsed["state_dir"])
     workspace: Path | None
     workspace_error: str | None = None
     try:
-        workspace = paths.resolve_workspace(ns.workspace)
+        workspace = paths.resolve_workspace(parsed["workspace"])
     except ConfigError as exc:
         workspace, workspace_error = None, str(exc)
-    from .engine import Engine, RunSettings
-    from .signals import SignalGuard
+    from ..engine import Engine
+    from ..signals import SignalGuard
 
-    settings = RunSettings(
+    settings = run_settings(
+        parsed,
         state_dir=state_dir,
         lock_dir=paths.resolve_lock_dir(state_dir),
         workspace=workspace,
         workspace_error=workspace_error,
-        dry_run=ns.dry_run,
-        retries=0 if ns.no_retry else ns.retries,
-        timeout_s=ns.timeout,
-        options=options,
-        stdout_to_stderr=ns.json,
     )
     # One guard for the run and its bookkeeping: a signal after the attempt is
     # over waits until the record and the alerts are written.
     with SignalGuard() as guard:
         result = Engine().run(name, task_cls, settings, guard=guard)
-        _publish([*result.earlier, result.record], result.alerts, state_dir, dry_run=ns.dry_run)
+        dry_run = settings.dry_run
+        _publish([*result.earlier, result.record], result.alerts, state_dir, dry_run=dry_run)
         record = result.record
-        if ns.json:
-            from .runlog import encode_record  # the log's encoding: strict JSON, never NaN
+        if parsed["json"]:
+            from ..runlog import encode_record  # the log's encoding: strict JSON, never NaN
 
             print(encode_record(record))
         _summary(record)
     return guard.exit_code(result.exit_code)
-
-
-class _Namespace:
-    """Attribute access to the parsed common options."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.dry_run: bool = values["dry_run"]
-        self.json: bool = values["json"]
-        self.workspace: str | None = values["workspace"]
-        self.state_dir: str | None = values["state_dir"]
-        self.retries: int | None = values["retries"]
-        self.no_retry: bool = values["no_retry"]
-        self.timeout: float | None = values["timeout"]
 
 
 def _publish(
@@ -240,7 +223,7 @@ def _publish(
     # alert that could not be queued is still said, and kept in the run record.
     if alerts:
         try:
-            from .alerts import AlertQueue
+            from ..alerts import AlertQueue
 
             AlertQueue(state_dir).add(alerts)
         except (OSError, TaskrunnerError) as exc:
@@ -251,7 +234,7 @@ def _publish(
                 {k: alert.get(k) for k in ("level", "message", "key")} for alert in alerts
             ]
     try:
-        from .runlog import RunLog
+        from ..runlog import RunLog
 
         log = RunLog(state_dir)
         for record in records:

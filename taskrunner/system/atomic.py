@@ -8,16 +8,12 @@ import json
 import os
 from pathlib import Path
 
-from .errors import TaskrunnerError
+from ..errors import WriteFailed
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-
-class WriteFailed(TaskrunnerError):
-    """Raised when a file could not be written; the previous version is untouched."""
 
 
 def _fsync_dir(directory: Path) -> None:

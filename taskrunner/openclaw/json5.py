@@ -18,6 +18,8 @@ import re
 import unicodedata
 from typing import Any
 
+from ..errors import JSON5Error
+
 __all__ = ["DEFAULT_MAX_DEPTH", "JSON5Error", "loads"]
 
 #: deepest nesting of objects/arrays accepted (a config file needs a handful)
@@ -62,19 +64,6 @@ _SINGLE_ESCAPES = {
 _ID_START_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
 _ID_PART_CATEGORIES = _ID_START_CATEGORIES | {"Mn", "Mc", "Nd", "Pc"}
 _LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None}
-
-
-class JSON5Error(ValueError):
-    """Raised when text is not valid JSON5; the message ends with the line and column."""
-
-    def __init__(self, msg: str, text: str, pos: int) -> None:
-        lineno = text.count("\n", 0, pos) + 1
-        colno = pos - text.rfind("\n", 0, pos)
-        super().__init__(f"{msg} at line {lineno} col {colno}")
-        self.msg = msg
-        self.pos = pos
-        self.lineno = lineno
-        self.colno = colno
 
 
 def loads(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:

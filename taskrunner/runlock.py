@@ -20,15 +20,14 @@ started and never finished is reported by the next one as ``crashed``.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import stat
 import zlib
 from pathlib import Path
 
-from . import flock
 from .errors import LockBusy, LockDirError
+from .system import lockfile
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -110,7 +109,7 @@ class HeldLock:
         with contextlib.suppress(OSError):
             _write_holder(self.fd, {**self.holder, "finished": True})
         with contextlib.suppress(OSError):
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            lockfile.unlock(self.fd)
         os.close(self.fd)
         self.fd = -1
 
@@ -133,14 +132,12 @@ def acquire(lock_dir: Path, task: str, workspace: Path | None, holder: dict[str,
     """Take the lock for (task, workspace) without waiting; ``LockBusy`` if another run has it."""
     ensure_private_dir(lock_dir)
     path = lock_dir / lock_file_name(task, workspace)
-    fd = flock.open_lock_file(path, what="lock file")
+    fd = lockfile.open_lock_file(path, what="lock file")
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise LockDirError(f"lock file {path} is not a regular file; remove it")
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LockBusy(describe_holder(task, _read_holder(fd))) from None
+        if not lockfile.lock(fd, wait=False):
+            raise LockBusy(describe_holder(task, _read_holder(fd)))
         previous = _read_holder(fd)
         if previous is not None and previous.get("finished"):
             previous = None

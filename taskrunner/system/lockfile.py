@@ -15,7 +15,7 @@ import fcntl
 import os
 import time
 
-from .errors import LockFileError, LockTimeout
+from ..errors import LockFileError, LockTimeout
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,10 +26,21 @@ if TYPE_CHECKING:
 MAX_POLL_S = 0.05
 
 
-def open_lock_file(path: Path, *, what: str) -> int:
-    """A descriptor on the lock file ``path`` (created if needed); ``what`` names it in errors."""
+def open_lock_file(path: Path, *, what: str, create: bool = True) -> int:
+    """A descriptor on the lock file ``path``; ``what`` names it in errors.
+
+    ``create=False`` is for readers, which never create files: ``FileNotFoundError``
+    then means nobody ever wrote (and so nobody holds) that lock.
+    """
+    flags = os.O_NOFOLLOW | os.O_CLOEXEC | (os.O_RDWR | os.O_CREAT if create else os.O_RDONLY)
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        return os.open(path, flags, 0o600)
+    except FileNotFoundError:
+        if not create:
+            raise
+        raise LockFileError(
+            f"cannot open {what} {path}: the folder {path.parent} does not exist"
+        ) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise LockFileError(
@@ -40,23 +51,36 @@ def open_lock_file(path: Path, *, what: str) -> int:
         raise LockFileError(f"cannot open {what} {path}: {exc.strerror}{hint}") from exc
 
 
+def lock(fd: int, *, shared: bool = False, wait: bool = True) -> bool:
+    """Take the flock on ``fd``; False only when ``wait`` is off and another process holds it."""
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    if wait:
+        fcntl.flock(fd, mode)
+        return True
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def unlock(fd: int) -> None:
+    """Release the flock on ``fd`` and keep the descriptor (closing it also releases)."""
+    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 def wait_for(fd: int, *, path: Path, what: str, timeout_s: float, shared: bool = False) -> None:
     """Take the flock on ``fd``, waiting at most ``timeout_s``; ``LockTimeout`` after that."""
-    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     deadline = time.monotonic() + timeout_s
     pause_s = 0.001
-    while True:
-        try:
-            fcntl.flock(fd, mode | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise LockTimeout(
-                    f"{what} {path} is still held by another process after {timeout_s:g} s; "
-                    "try again when it has finished"
-                ) from None
-            time.sleep(pause_s)
-            pause_s = min(pause_s * 2, MAX_POLL_S)
+    while not lock(fd, shared=shared, wait=False):
+        if time.monotonic() >= deadline:
+            raise LockTimeout(
+                f"{what} {path} is still held by another process after {timeout_s:g} s; "
+                "try again when it has finished"
+            )
+        time.sleep(pause_s)
+        pause_s = min(pause_s * 2, MAX_POLL_S)
 
 
 @contextlib.contextmanager
@@ -67,7 +91,7 @@ def held(
     fd = open_lock_file(path, what=what)
     try:
         if timeout_s is None:
-            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            lock(fd, shared=shared)
         else:
             wait_for(fd, path=path, what=what, timeout_s=timeout_s, shared=shared)
         yield fd

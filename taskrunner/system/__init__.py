@@ -1,0 +1,1 @@
+"""Small operating-system helpers every part uses: atomic writes, lock files, child processes."""
