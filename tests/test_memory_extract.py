@@ -442,6 +442,9 @@ def test_a_label_after_a_sentence_or_with_a_marker_is_kept() -> None:
         "- **Date**: 2026-02-10",
         "- **Timestamp:** 2026-02-10T14:30:00Z",
         "- **日時**：2月10日（火） 9:00",
+        # Any label whose value is only a clock time logs a moment, not a fact.
+        "- **恢复**：06:16:51",
+        "- **Disconnected:** 06:16:47 (status 503)",
     ],
 )
 def test_a_time_label_holding_only_a_time_is_dropped(line: str) -> None:
@@ -456,7 +459,6 @@ def test_a_time_label_holding_only_a_time_is_dropped(line: str) -> None:
         # Only labels naming a time: other values that look like numbers are facts.
         ("- **Deadline:** Friday", "Deadline: Friday"),
         ("- **Port:** 8080", "Port: 8080"),
-        ("- **恢复**：06:16:51", "恢复：06:16:51"),
     ],
 )
 def test_other_labels_and_times_with_content_are_kept(line: str, text: str) -> None:
