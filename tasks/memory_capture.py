@@ -150,10 +150,10 @@ class MemoryCaptureTask(Task):
             for memory in memories:
                 if memory.get("id") in new:
                     self.log(f"dry run: would add {describe(memory)}")
+            added = _count(merged.added, "new memory", "new memories")
             self.log(
-                f"dry run: would add {_count(merged.added, 'new memory', 'new memories')}, record new "
-                f"sightings of {merged.updated} and move {_count(merged.moved, 'source')}; "
-                f"{path} not written"
+                f"dry run: would add {added}, record new sightings of {merged.updated} and move "
+                f"{_count(merged.moved, 'source')}; {path} not written"
             )
             return merged
         with store_lock(workspace):

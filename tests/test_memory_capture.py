@@ -396,7 +396,8 @@ def test_runner_dry_run_writes_nothing(notes: Path, state_dir: Path) -> None:
         "memory_capture", "--workspace", str(notes), "--date", "2026-02-13", "--dry-run"
     )
     assert done.returncode == 0, done.stderr
-    assert "would add 7" in done.stderr
+    assert "dry run: memory_capture: success — would add 7 new memories" in done.stderr
+    assert "dry run: would have" not in done.stderr
     assert snapshot(notes.parent) == before
 
 
@@ -413,3 +414,27 @@ def test_a_note_without_items_leaves_the_store_alone(workspace: Path, state_dir:
     assert run.result["message"] == "nothing to capture in 1 note"
     assert store_path(workspace).read_text() == "{broken"
     assert not lock_path(workspace).exists()
+
+
+# -- what the messages say -------------------------------------------------------------
+
+
+def test_messages_say_what_happened(workspace: Path, state_dir: Path) -> None:
+    write_note(workspace, "2026-02-13.md", "- TODO: call Sam\n- TODO: call Sam\n")
+    first = capture(workspace, state_dir)
+    # An empty store knows nothing: the second copy repeats the first, in the same notes.
+    assert first.result["message"] == (
+        "added 1 new memory from 1 note (2 items: 1 repeated in the same notes)"
+    )
+    again = capture(workspace, state_dir)
+    assert again.result["message"] == "nothing new in 1 note (2 items: 2 already known)"
+    write_note(workspace, "2026-02-13.md", "- TODO: call Sam\n- TODO: call Sam\n- TODO: pay rent\n")
+    dry = capture(workspace, state_dir, dry_run=True)
+    assert dry.result["message"] == (
+        "would add 1 new memory from 1 note (3 items: 2 already known)"
+    )
+    assert not dry.result["message"].startswith("dry run")  # the runner says it, once
+    assert any(
+        line.endswith("dry run: would add todo: 'pay rent' (memory/2026-02-13.md:3)")
+        for line in dry.logs
+    )

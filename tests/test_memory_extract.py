@@ -54,7 +54,7 @@ def test_headers_are_the_section_of_the_items_below_not_items() -> None:
     [
         ("TODO: migrate the database", "todo", "migrate the database"),
         ("We decided to move to SQLite", "decision", "We decided to move to SQLite"),
-        ("AdLink Phase 1 全部完成（10/10 任务）", "completed", "AdLink Phase 1 全部完成（10/10 任务）"),
+        ("AdLink Phase 1 全部完成（10/10）", "completed", "AdLink Phase 1 全部完成（10/10）"),
         ("ACP 协议实施 ✅ (20:15)", "completed", "ACP 协议实施 ✅ (20:15)"),
     ],
 )
@@ -496,7 +496,7 @@ def test_indented_fence_inside_a_list() -> None:
 
 
 def test_an_indented_code_block_is_code() -> None:
-    note = "Setup notes\n\n    TODO: not a todo, a line of code\n    - [ ] neither\n\n- TODO: real\n"
+    note = "Setup notes\n\n    TODO: not a todo, code\n    - [ ] neither\n\n- TODO: real\n"
     assert triples(note) == [(1, "fact", "Setup notes"), (6, "todo", "real")]
 
 

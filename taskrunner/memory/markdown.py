@@ -167,24 +167,25 @@ def iter_blocks(text: str) -> Iterator[Block]:
             if stripped.startswith(fence) and stripped == fence[0] * len(stripped):
                 fence = None
             continue
+        # Code first: a "<!--" in an indented code block opens no comment.
+        if not in_comment:
+            if in_code:
+                if not raw.strip() or _indent(raw) >= 4:
+                    continue
+                in_code = False
+            if raw.strip() and _indent(raw) >= 4 and previous_blank and not in_list:
+                if pending is not None:
+                    yield Block(pending[0], "text", pending[1])
+                    pending = None
+                in_code = True
+                continue
         if in_comment or "<!--" in raw:
             raw, in_comment = strip_comments(raw, in_comment)
-        blank = not raw.strip()
-        if in_code:
-            if blank or _indent(raw) >= 4:
-                continue
-            in_code = False
-        if blank:
+        if not raw.strip():
             if pending is not None:
                 yield Block(pending[0], "text", pending[1])
                 pending = None
             previous_blank = True
-            continue
-        if _indent(raw) >= 4 and previous_blank and not in_list and _BULLET.match(raw) is None:
-            if pending is not None:
-                yield Block(pending[0], "text", pending[1])
-                pending = None
-            in_code = True
             continue
         was_blank, previous_blank = previous_blank, False
         line = _unquote(raw)
