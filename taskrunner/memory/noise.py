@@ -73,7 +73,7 @@ _STATUS_VALUE = re.compile(
 )
 # A count and a few words: "10+ 条高质量评论", "11 leads", "533 tweets remaining".
 _COUNTER = re.compile(
-    r"[~约約≈]?\d[\d,.]*[kKmM]?\+?\s*(?:个|條|条|份|轮|篇|件|次|项|項|行|人|名|本)?"
+    r"[~约約≈]?[ \t]?\d[\d,.]*[kKmM]?\+?\s*(?:个|條|条|份|轮|篇|件|次|项|項|行|人|名|本)?"
 )
 _PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 _DELTA = re.compile(r"[(\uff08][+\-\u2212]\d|\u2192 ?\d")
@@ -135,7 +135,7 @@ def is_status(text: str) -> bool:
     if label is None:
         # Unlabelled, only a state word is a ping: "自动恢复 ✅".
         return _STATUS_VALUE.fullmatch(_bare(folded)) is not None
-    value = _bare(label[1])
+    value = _bare(_PARENTHESES.sub(" ", label[1]))
     match = _STATUS_VALUE.match(value)
     if match is None:
         return False
