@@ -94,6 +94,12 @@ _LOG_LINE = re.compile(
     r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b"
 )
 _BOOK_TITLE = re.compile(r"\u300a[^\u300b\n]{1,300}\u300b")
+# Opening verbs of the agent's routine: it looked, read, reviewed, talked.
+_ROUTINE_ACTIVITY = re.compile(
+    r"(?i)(?:checked|reviewed|read|re-read|refreshed|browsed|looked at|viewed"
+    r"|discussed|greeted)\b"
+    r"|(?:查看了|回顾了|讨论了|浏览了|阅读了|看了|检查了|確認した|閲覧した|読んだ)"
+)
 #: endings of a short check report (Japanese "done", "confirmed")
 CHECK_SUFFIXES: tuple[str, ...] = ("済み", "確認完了", "已确认", "已检查")
 #: speaker labels of a pasted chat transcript
@@ -217,6 +223,11 @@ def is_log_line(text: str) -> bool:
     return _LOG_LINE.match(text) is not None
 
 
+def is_routine_activity(text: str) -> bool:
+    """The agent telling it looked at something: ``Refreshed all context files``, ``查看了回复``."""
+    return _ROUTINE_ACTIVITY.match(text) is not None
+
+
 def is_link_only(text: str) -> bool:
     return _LINK_ONLY.fullmatch(text.strip()) is not None
 
@@ -232,5 +243,6 @@ def is_noise(text: str) -> bool:
         or is_log_line(text)
         or is_quote(text)
         or is_question(text)
+        or is_routine_activity(text)
         or is_check_result(text)
     )
