@@ -14,6 +14,8 @@ import random
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from taskrunner.memory.kinds import importance_of
+
 VOCAB_SIZE = 20_000
 ZIPF_S = 1.07
 NEAR_DUP_SHARE = 0.10
@@ -25,15 +27,15 @@ _SYLLABLES = [
     for c in ["b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z"]
     for v in ["a", "e", "i", "o", "u", "ai", "ou"]
 ]
+#: kind, share of the store (importance comes from the product's own table)
 _KINDS = [
-    # kind, importance, share
-    ("decision", 0.9, 0.10),
-    ("blocker", 0.9, 0.03),
-    ("todo", 0.7, 0.15),
-    ("learned", 0.7, 0.07),
-    ("fact", 0.5, 0.35),
-    ("completed", 0.4, 0.10),
-    ("header", 0.2, 0.20),
+    ("decision", 0.10),
+    ("blocker", 0.03),
+    ("todo", 0.15),
+    ("learned", 0.07),
+    ("fact", 0.35),
+    ("completed", 0.10),
+    ("header", 0.20),
 ]
 
 
@@ -94,9 +96,9 @@ def generate(n: int, *, seed: int = 1, now: datetime | None = None) -> list[dict
             return next(pool_iter)
 
     now = now or datetime(2026, 11, 29, 9, 0, tzinfo=timezone(timedelta(hours=1)))
-    kinds = [k for k, _, _ in _KINDS]
-    kind_weights = [w for _, _, w in _KINDS]
-    importance = {k: imp for k, imp, _ in _KINDS}
+    kinds = [k for k, _ in _KINDS]
+    kind_weights = [w for _, w in _KINDS]
+    importance = {k: importance_of(k) for k in kinds}
     texts: list[list[str]] = []
     memories: list[dict[str, Any]] = []
     for _ in range(n):

@@ -38,7 +38,9 @@ import contextlib
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
+from . import diagnostics
 from .errors import AlertQueueError, StateCorrupt, StateUnreadable, TaskrunnerError, WriteFailed
 from .system import lockfile
 from .system.atomic import write_json_atomic
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
     from typing import Any
 
+    from .records import QueuedAlert
+
 #: folder under the state directory that holds the queue
 ALERTS_DIRNAME = "alerts"
 QUEUE_FILENAME = "pending.json"
@@ -64,11 +68,7 @@ _DedupeKey = tuple[str, str, str]
 
 
 def _warn(msg: str, *args: object) -> None:
-    # logging costs milliseconds to import and is only needed when something
-    # is wrong, so it stays off the path of every `runner.py <task>` start.
-    import logging
-
-    logging.getLogger(__name__).warning(msg, *args)
+    diagnostics.warn(__name__, msg, *args)
 
 
 def _dedupe_key(entry: Mapping[str, Any]) -> _DedupeKey:
@@ -99,7 +99,7 @@ class AlertQueue:
 
     # -- public API ---------------------------------------------------------
 
-    def add(self, alerts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    def add(self, alerts: Sequence[Mapping[str, Any]]) -> list[QueuedAlert]:
         """Queue ``alerts`` (task, level, message, run_id, optional key) in one write.
 
         Returns the stored entries, one per input alert (a repeat returns the
@@ -128,15 +128,15 @@ class AlertQueue:
                 _fold(existing, incoming)
                 stored.append(existing)
             write_json_atomic(self.path, entries)
-        return [dict(e) for e in stored]
+        return _typed([dict(e) for e in stored])
 
-    def pending(self) -> list[dict[str, Any]]:
+    def pending(self) -> list[QueuedAlert]:
         """The alerts waiting to be drained, oldest first (claimed ones too)."""
         # Listing reads without the lock (writes are atomic replaces, so any read
         # sees one whole queue) and never changes the file, even a corrupt one.
-        return self._read()
+        return _typed(self._read())
 
-    def drain(self, emit: Callable[[list[dict[str, Any]]], None]) -> list[dict[str, Any]]:
+    def drain(self, emit: Callable[[list[QueuedAlert]], None]) -> list[QueuedAlert]:
         """Hand the pending alerts to ``emit``, then remove exactly those.
 
         ``emit`` runs without the queue lock (see the module docstring), so
@@ -148,9 +148,9 @@ class AlertQueue:
             emit([])
             return []
         token = os.urandom(8).hex()
-        batch = self._claim(token)
+        batch = _typed(self._claim(token))
         try:
-            emit([dict(e) for e in batch])
+            emit(_typed([dict(e) for e in batch]))
         except BaseException:
             if batch:
                 self._release_after_failure(token)
@@ -322,6 +322,12 @@ class AlertQueue:
 
 
 _SHAPE = "a JSON array of alert objects"
+
+
+def _typed(entries: list[dict[str, Any]]) -> list[QueuedAlert]:
+    # The queue is handled as plain dicts (a hand-edited entry may hold anything);
+    # what leaves this module is typed for its readers.
+    return cast("list[QueuedAlert]", entries)
 
 
 def _is_queue(data: Any) -> bool:

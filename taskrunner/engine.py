@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import cast
 
 from . import runlock
 from .errors import (
@@ -29,10 +30,12 @@ from .worker import Outcome, run_attempt
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
     from pathlib import Path
     from typing import Any
+
+    from .records import RunRecord
 
 #: the fields the runner owns in a run record; a task's result never overrides them
 RUNNER_FIELDS = (
@@ -87,16 +90,17 @@ class RunResult:
 
     def __init__(
         self,
-        record: dict[str, Any],
+        record: Mapping[str, Any],
         alerts: list[dict[str, Any]],
         exit_code: int,
-        earlier: list[dict[str, Any]] | None = None,
+        earlier: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
-        self.record = record
+        # Built as plain dicts (a task's result fields join the runner's); typed here.
+        self.record = cast("RunRecord", record)
         self.alerts = alerts
         self.exit_code = exit_code
         #: records about earlier runs found dead (``crashed``), logged before this one
-        self.earlier = earlier or []
+        self.earlier = [cast("RunRecord", r) for r in earlier or ()]
 
 
 def new_run_id() -> str:
@@ -172,15 +176,7 @@ class Engine:
             except (LockDirError, LockFileError) as exc:
                 # Not a run of the task, but the user must hear about it: a planted
                 # symlink or a foreign lock directory stops every future run too.
-                record = {
-                    **base,
-                    "success": False,
-                    "status": "failed",
-                    "message": str(exc),
-                    "attempts": 0,
-                    "duration_seconds": round(self.monotonic() - t0, 3),
-                    "error": {"type": type(exc).__name__, "message": str(exc)},
-                }
+                record = self._unsuccessful(base, exc, "failed", str(exc), 0, t0)
                 alert = {
                     "task": name,
                     "run_id": run_id,
@@ -190,15 +186,7 @@ class Engine:
                 }
                 return RunResult(record, [alert], exc.exit_code)
             except LockBusy as busy:
-                record = {
-                    **base,
-                    "success": False,
-                    "status": "locked",
-                    "message": str(busy),
-                    "attempts": 0,
-                    "duration_seconds": round(self.monotonic() - t0, 3),
-                    "error": {"type": "LockBusy", "message": str(busy)},
-                }
+                record = self._unsuccessful(base, busy, "locked", str(busy), 0, t0)
                 return RunResult(record, [], busy.exit_code)
             if held.previous is not None:
                 extra.append(self._crashed_record(name, held.previous, run_id))
@@ -295,15 +283,7 @@ class Engine:
                     )
                     self.sleep(delay)
         except Interrupted as exc:
-            record = {
-                **base,
-                "success": False,
-                "status": "interrupted",
-                "message": f"{name} was {exc}",
-                "attempts": attempt,
-                "duration_seconds": round(self.monotonic() - t0, 3),
-                "error": {"type": "Interrupted", "message": str(exc)},
-            }
+            record = self._unsuccessful(base, exc, "interrupted", f"{name} was {exc}", attempt, t0)
             return record, [], exc.exit_code
         record = self._record(name, base, outcome, status, attempt, timeout_s, t0)
         alerts = [
@@ -321,6 +301,26 @@ class Engine:
                 }
             )
         return record, alerts, EXIT_OK if status == "success" else EXIT_ERROR
+
+    def _unsuccessful(
+        self,
+        base: dict[str, Any],
+        exc: TaskrunnerError,
+        status: str,
+        message: str,
+        attempts: int,
+        t0: float,
+    ) -> dict[str, Any]:
+        """The record of a run the runner itself ended: lock refused, busy, interrupted."""
+        return {
+            **base,
+            "success": False,
+            "status": status,
+            "message": message,
+            "attempts": attempts,
+            "duration_seconds": round(self.monotonic() - t0, 3),
+            "error": {"type": type(exc).__name__, "message": str(exc)},
+        }
 
     def _record(
         self,

@@ -19,6 +19,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from . import diagnostics
 from .errors import LockFileError, WriteFailed
 from .system import lockfile
 from .system.atomic import append_line
@@ -43,10 +44,7 @@ _MAX_DEPTH = 64
 
 
 def _warn(msg: str, *args: object) -> None:
-    # logging costs milliseconds to import; only needed when something is wrong.
-    import logging
-
-    logging.getLogger(__name__).warning(msg, *args)
+    diagnostics.warn(__name__, msg, *args)
 
 
 class RunLog:

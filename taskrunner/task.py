@@ -8,10 +8,10 @@ calling ``run()``.
 from __future__ import annotations
 
 import abc
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from . import diagnostics
 from .errors import InvalidAlertLevel, WorkspaceMissing
 from .system import atomic
 
@@ -75,8 +75,8 @@ class TaskContext:
 class Task(abc.ABC):
     """Base class for ``tasks/<name>.py`` plugins.
 
-    Subclasses define ``name``, ``description`` and ``run()``, and may
-    override the class attributes below.
+    Subclasses define ``name``, ``description`` (class attributes, or
+    properties) and ``run()``, and may override the settings below.
     """
 
     #: attempts after the first one when an attempt fails
@@ -168,13 +168,9 @@ class Task(abc.ABC):
         return self.now().date()
 
     def log(self, msg: str) -> None:
-        """Write a timestamped, task-prefixed line to stderr."""
+        """Write a timestamped, task-prefixed line to stderr (``diagnostics``)."""
         ctx = self.context
-        line = f"{self.now().strftime('%Y-%m-%d %H:%M:%S')} [{ctx.task_name}] {msg}"
-        if ctx.log_sink is not None:
-            ctx.log_sink(line)
-        else:
-            print(line, file=sys.stderr, flush=True)
+        diagnostics.emit(diagnostics.format_line(ctx.task_name, msg, self.now()), ctx.log_sink)
 
     def alert(self, message: str, level: str = "warning", *, key: str | None = None) -> None:
         """Queue an alert for the agent's heartbeat.

@@ -23,6 +23,7 @@ import sys
 import time
 
 from .errors import PermanentError, TaskrunnerError
+from .system.atomic import write_all
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
@@ -82,10 +83,7 @@ def flush_std_streams() -> None:
 
 
 def _send(fd: int, message: dict[str, Any]) -> None:
-    data = (json.dumps(message, default=str, ensure_ascii=False) + "\n").encode("utf-8")
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+    write_all(fd, (json.dumps(message, default=str, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
 def _child(

@@ -9,14 +9,12 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from taskrunner.errors import NoteUnreadable, StoreCorrupt
+from taskrunner.errors import NoteUnreadable
 from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
 from taskrunner.memory.merge import MergeResult, Sighting, merge_sightings
 from taskrunner.memory.notes import find_notes, read_note
 from taskrunner.memory.store import (
-    Store,
-    corrupt_alert_key,
-    load_store,
+    load_store_or_alert,
     save_store,
     store_lock,
     store_path,
@@ -26,15 +24,13 @@ from .base import ConfigError, Task, iso_date
 
 
 class MemoryCaptureTask(Task):
-    """Extract decisions, todos, lessons and facts from the daily notes into the store."""
+    """Extract rules, preferences, decisions, todos, lessons and facts from the daily notes."""
 
-    @property
-    def name(self) -> str:
-        return "memory_capture"
-
-    @property
-    def description(self) -> str:
-        return "Capture decisions, todos, lessons and facts from today's and yesterday's notes"
+    name = "memory_capture"
+    description = (
+        "Capture rules, preferences, decisions, todos, reminders and facts from today's and "
+        "yesterday's notes"
+    )
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -55,16 +51,6 @@ class MemoryCaptureTask(Task):
             return date.fromisoformat(str(value))
         except ValueError:
             raise ConfigError(f"--date {value!r} is not a date: use YYYY-MM-DD") from None
-
-    def _load(self, path: Path) -> Store:
-        try:
-            return load_store(path)
-        except StoreCorrupt as exc:
-            # The alert queue scopes keys to the task: memory_consolidate and
-            # memory_restore queue their own alert for the same broken store, and
-            # repeats of each only raise its count.
-            self.alert(str(exc), level="error", key=corrupt_alert_key(path))
-            raise
 
     def _read_sightings(self, workspace: Path, today: date) -> _Reading:
         """Sightings of every item in the notes, the notes read, and the problems met."""
@@ -144,7 +130,7 @@ class MemoryCaptureTask(Task):
         now_iso = self.now().isoformat(timespec="seconds")
         if self.dry_run:
             # No lock in a dry run: taking it would create the lock file.
-            memories = self._load(path).memories
+            memories = load_store_or_alert(path, self.alert).memories
             merged = merge_sightings(memories, sightings, now_iso=now_iso)
             new = set(merged.new_ids)
             for memory in memories:
@@ -157,7 +143,7 @@ class MemoryCaptureTask(Task):
             )
             return merged
         with store_lock(workspace):
-            store = self._load(path)
+            store = load_store_or_alert(path, self.alert)
             merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
             if merged.changed:
                 save_store(path, store)

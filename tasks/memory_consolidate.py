@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from taskrunner.errors import StoreCorrupt
 from taskrunner.memory.archive import append_records, archive_records, backup_store
 from taskrunner.memory.consolidate import (
     DEFAULT_MAX_AGE_DAYS,
@@ -21,8 +20,7 @@ from taskrunner.memory.store import (
     Store,
     archive_path,
     backup_path,
-    corrupt_alert_key,
-    load_store,
+    load_store_or_alert,
     save_store,
     store_lock,
     store_path,
@@ -47,16 +45,11 @@ def _importance(text: str) -> float:
 class MemoryConsolidateTask(Task):
     """Prune stale memories, merge duplicates; every removed memory goes to the archive."""
 
-    @property
-    def name(self) -> str:
-        return "memory_consolidate"
-
-    @property
-    def description(self) -> str:
-        return (
-            "Prune stale low-importance memories and merge duplicates in memory/store.json "
-            "(removed ones archived, undo with memory_restore)"
-        )
+    name = "memory_consolidate"
+    description = (
+        "Prune stale low-importance memories and merge duplicates in memory/store.json "
+        "(removed ones archived, undo with memory_restore)"
+    )
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -93,12 +86,12 @@ class MemoryConsolidateTask(Task):
             return result
         if self.dry_run:
             # No lock: taking it would create the lock file, and a dry run writes nothing.
-            store = self._load(path)
+            store = load_store_or_alert(path, self.alert)
             plan = self._plan(store, day)
             self._show(plan, would=True)
             return self._result(plan, archived=None, backup=None)
         with store_lock(workspace):
-            store = self._load(path)
+            store = load_store_or_alert(path, self.alert)
             # The backup is made from the file itself: no need to hold a
             # second copy of the store in memory while planning.
             loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
@@ -123,13 +116,6 @@ class MemoryConsolidateTask(Task):
             save_store(path, Store(memories=plan.memories, extra=store.extra))
             self._show(plan, would=False)
             return self._result(plan, archived=archive, backup=backup)
-
-    def _load(self, path: Path) -> Store:
-        try:
-            return load_store(path)
-        except StoreCorrupt as exc:
-            self.alert(str(exc), level="error", key=corrupt_alert_key(path))
-            raise
 
     def _plan(self, store: Store, day: date) -> Plan:
         plan = plan_consolidation(

@@ -8,15 +8,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from taskrunner.errors import StoreCorrupt
 from taskrunner.memory.archive import RestorePlan, backup_store, plan_restore, read_archive
 from taskrunner.memory.consolidate import identify
 from taskrunner.memory.store import (
     Store,
     archive_path,
     backup_path,
-    corrupt_alert_key,
-    load_store,
+    load_store_or_alert,
     save_store,
     store_lock,
     store_path,
@@ -31,16 +29,11 @@ EXAMPLES_SHOWN = 10
 class MemoryRestoreTask(Task):
     """Restore archived memories by run id or memory id, without duplicating any."""
 
-    @property
-    def name(self) -> str:
-        return "memory_restore"
-
-    @property
-    def description(self) -> str:
-        return (
-            "Undo memory_consolidate: restore archived memories by --run RUN_ID or --id "
-            "MEMORY_ID (without either: list what can be restored)"
-        )
+    name = "memory_restore"
+    description = (
+        "Undo memory_consolidate: restore archived memories by --run RUN_ID or --id "
+        "MEMORY_ID (without either: list what can be restored)"
+    )
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -121,11 +114,7 @@ class MemoryRestoreTask(Task):
     def _plan(
         self, path: Path, archive: Path, run_id: str | None, memory_ids: list[str]
     ) -> tuple[Store, RestorePlan]:
-        try:
-            store = load_store(path)
-        except StoreCorrupt as exc:
-            self.alert(str(exc), level="error", key=corrupt_alert_key(path))
-            raise
+        store = load_store_or_alert(path, self.alert)
         contents = read_archive(archive)
         if contents.bad_lines:
             self.log(

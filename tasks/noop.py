@@ -8,13 +8,8 @@ from .base import Task
 class NoopTask(Task):
     """Does nothing, successfully."""
 
-    @property
-    def name(self) -> str:
-        return "noop"
-
-    @property
-    def description(self) -> str:
-        return "Do nothing and succeed: checks that the runner, its log and its locks work"
+    name = "noop"
+    description = "Do nothing and succeed: checks that the runner, its log and its locks work"
 
     def run(self) -> dict[str, object]:
         self.log("nothing to do")

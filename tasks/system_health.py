@@ -38,13 +38,8 @@ class SystemHealthTask(Task):
     #: seconds before the one re-check of a gateway that did not answer
     gateway_recheck_delay_s: ClassVar[float] = gateway.DEFAULT_RECHECK_DELAY_S
 
-    @property
-    def name(self) -> str:
-        return "system_health"
-
-    @property
-    def description(self) -> str:
-        return "Check the OpenClaw gateway, disk space and failing cron jobs; alert on problems"
+    name = "system_health"
+    description = "Check the OpenClaw gateway, disk space and failing cron jobs; alert on problems"
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:

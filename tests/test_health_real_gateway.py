@@ -172,6 +172,9 @@ def gateway(bin_dir: Path, tmp_path: Path) -> Iterator[Gateway]:
         "{\n"
         f"  gateway: {{ port: {port}, bind: 'loopback', }},\n"
         f"  logging: {{ file: '{tmp_path / 'openclaw-file.log'}' }},\n"
+        # Offline: without this the gateway fetches a model catalog from the internet at
+        # start-up, even with OPENCLAW_OFFLINE=1 (checked on OpenClaw 2026.9.6).
+        "  models: { catalogRefresh: { enabled: false } },\n"
         "}\n"
     )
     env = {

@@ -19,8 +19,9 @@ from taskrunner.memory.archive import (
     read_archive,
     select_records,
 )
-from taskrunner.memory.consolidate import _canonical, plan_consolidation
+from taskrunner.memory.consolidate import plan_consolidation
 from taskrunner.memory.normalize import memory_id
+from taskrunner.memory.store import canonical_json as _canonical
 from taskrunner.system.atomic import write_atomic
 
 TEXT = "we decided to keep the memory store in one json file because it is simple to back up"

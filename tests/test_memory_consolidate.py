@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from taskrunner.errors import PermanentError, StoreCorrupt, WorkspaceMissing
 from taskrunner.memory.consolidate import (
     Plan,
-    _canonical,
     _walk_key,
     merge_into,
     plan_consolidation,
@@ -36,6 +35,7 @@ from taskrunner.memory.store import (
     save_store,
     store_path,
 )
+from taskrunner.memory.store import canonical_json as _canonical
 from taskrunner.task import TaskContext
 from tasks.memory_consolidate import MemoryConsolidateTask
 

@@ -13,7 +13,7 @@ from conftest import run_runner
 from memory_factory import mem
 
 from taskrunner.errors import ConfigError
-from taskrunner.memory.consolidate import _canonical
+from taskrunner.memory.store import canonical_json as _canonical
 from taskrunner.memory.store import (
     Store,
     archive_path,

@@ -24,6 +24,7 @@ PINNED = {
     "taskrunner.system.atomic",
     "taskrunner.runlock",
     "taskrunner.task",
+    "taskrunner.diagnostics",
     "taskrunner.discovery",
     "taskrunner.cli",
     "taskrunner.cli.options",

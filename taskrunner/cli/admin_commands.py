@@ -12,13 +12,17 @@ import argparse
 import errno
 import io
 import json
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import TaskrunnerError
+from ..system.atomic import write_all
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..records import QueuedAlert
 
 #: longest message shown in the alerts table, in characters
 _MESSAGE_WIDTH = 80
@@ -61,7 +65,7 @@ def run_alerts(args: argparse.Namespace, state_dir: Path) -> int:
     return 0
 
 
-def _emit_drained(alerts: list[dict[str, Any]]) -> None:
+def _emit_drained(alerts: list[QueuedAlert]) -> None:
     try:
         _write_stdout(_json_text(alerts))
     except OSError as exc:
@@ -190,9 +194,4 @@ def _write_stdout(text: str) -> None:
         stream.flush()
         return
     stream.flush()  # whatever was printed before goes out first
-    view = memoryview(text.encode("utf-8"))
-    while view:
-        written = os.write(fd, view)
-        if written <= 0:
-            raise OSError(errno.EIO, f"stdout accepted no bytes ({len(view)} left)")
-        view = view[written:]
+    write_all(fd, text.encode("utf-8"))

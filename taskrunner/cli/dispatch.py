@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from ..records import RunRecord
+
 #: commands of the runner itself; a task may not take one of these names
 COMMANDS = ("list", "history", "alerts")
 
@@ -207,7 +209,7 @@ def _cmd_task(name: str, rest: list[str]) -> int:
 
 
 def _publish(
-    records: list[dict[str, Any]], alerts: list[dict[str, Any]], state_dir: Path, *, dry_run: bool
+    records: list[RunRecord], alerts: list[dict[str, Any]], state_dir: Path, *, dry_run: bool
 ) -> None:
     """Append the run records and queue the alerts; in a dry run only show them."""
     if dry_run:
@@ -243,7 +245,7 @@ def _publish(
         print(f"warning: could not write the run log: {exc}", file=sys.stderr)
 
 
-def _summary(record: dict[str, Any]) -> None:
+def _summary(record: RunRecord) -> None:
     status = record.get("status")
     duration = record.get("duration_seconds")
     prefix = "dry run: " if record.get("dry_run") else ""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import secrets
 import stat
@@ -24,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import diagnostics
 from ..system.atomic import append_line, write_atomic
 from .consolidate import Memory, Plan, identify, seen_count_of
 from .normalize import normalize_text
 from .similarity import is_near_duplicate, jaccard, words
-
-logger = logging.getLogger(__name__)
+from .store import canonical_json
 
 REASONS = ("stale", "duplicate")
 
@@ -73,8 +72,8 @@ def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) 
                     os.unlink(tmp)
                 raise
             return
-    except OSError as exc:
-        logger.debug("cannot hard-link %s to %s (%s); copying", path, backup, exc)
+    except OSError:
+        pass  # no hard links on this filesystem: copy instead
     write_atomic(backup, path.read_bytes())
 
 
@@ -152,7 +151,8 @@ def read_archive(path: Path) -> ArchiveContents:
             continue
         contents.records.append(record)
     if contents.bad_lines:
-        logger.warning(
+        diagnostics.warn(
+            __name__,
             "%s: %d unreadable line(s) skipped (first: line %d)",
             path,
             len(contents.bad_lines),
@@ -259,7 +259,7 @@ def plan_restore(
     # selected record need the full comparison.
     candidates = {identify(record["memory"]) for record in selected}
     copies = Counter(
-        _content(new_memories[position])
+        canonical_json(new_memories[position])
         for mid in candidates
         for position in positions_of.get(mid, ())
     )
@@ -277,7 +277,7 @@ def plan_restore(
             new_memories[keeper_position] = _unmerge(new_memories[keeper_position], memory, mid)
             unmerged += 1
         else:
-            key = _content(memory)
+            key = canonical_json(memory)
             if copies[key] > 0:
                 copies[key] -= 1
                 skipped.append(Skipped(mid, record.get("run_id"), ALREADY_PRESENT))
@@ -321,11 +321,6 @@ def _keeper_of(
             ):
                 return position
     return claims[0] if claims else None
-
-
-def _content(memory: Memory) -> str:
-    """The whole memory as one comparable string: equal exactly for equal memories."""
-    return json.dumps(memory, sort_keys=True, ensure_ascii=False, default=repr)
 
 
 def _lists(merged_from: object, memory_id: str) -> bool:

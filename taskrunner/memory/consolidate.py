@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from typing import Any
 from .exact_duplicates import exact_groups
 from .normalize import memory_id
 from .similarity import WordSets, jaccard, words
-from .store import cap_sources, local_date, parse_timestamp
+from .store import canonical_json, cap_sources, local_date, parse_timestamp
 
 #: default age, in days, past which a low-importance memory is stale
 DEFAULT_MAX_AGE_DAYS = 14
@@ -316,13 +315,9 @@ def _break_ties(
             end += 1
         if end - start > 1:
             order[start:end] = sorted(
-                order[start:end], key=lambda pos: _canonical(memories[survivors[pos]])
+                order[start:end], key=lambda pos: canonical_json(memories[survivors[pos]])
             )
         start = end
-
-
-def _canonical(value: object) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
 
 
 def seen_count_of(memory: Memory) -> int:
@@ -342,7 +337,7 @@ def merge_into(keeper: Memory, duplicates: Sequence[Memory]) -> Memory:
     """A new dict: ``keeper`` with ``duplicates`` merged in (rule 5)."""
     merged = dict(keeper)
     sources = list(keeper.get("sources") or []) if isinstance(keeper.get("sources"), list) else []
-    seen_sources = {_canonical(s) for s in sources}
+    seen_sources = {canonical_json(s) for s in sources}
     seen_count = seen_count_of(keeper)
     importances = [_number(keeper.get("importance"))]
     created = [(parse_timestamp(keeper.get("created_at")), keeper.get("created_at"))]
@@ -352,7 +347,7 @@ def merge_into(keeper: Memory, duplicates: Sequence[Memory]) -> Memory:
     for dup in duplicates:
         dup_sources = dup.get("sources")
         for source in dup_sources if isinstance(dup_sources, list) else ():
-            key = _canonical(source)
+            key = canonical_json(source)
             if key not in seen_sources:
                 seen_sources.add(key)
                 sources.append(source)

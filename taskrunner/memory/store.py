@@ -59,6 +59,25 @@ _ENCODE = _memory_encoder(ensure_ascii=False)
 _ENCODE_ASCII = _memory_encoder(ensure_ascii=True)
 
 
+def load_store_or_alert(path: Path, alert: Callable[..., None]) -> Store:
+    """``load_store``; a corrupt store first queues an ``error`` alert through ``alert``.
+
+    ``alert`` is the task's ``Task.alert``. The queue scopes keys to the task:
+    capture, consolidate and restore each queue their own alert for the same
+    broken store, and repeats of each only raise its count.
+    """
+    try:
+        return load_store(path)
+    except StoreCorrupt as exc:
+        alert(str(exc), level="error", key=corrupt_alert_key(path))
+        raise
+
+
+def canonical_json(value: object) -> str:
+    """``value`` as one comparable string: equal exactly for equal values, key order aside."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
+
+
 @dataclass
 class Store:
     """A loaded store: the memories, unknown top-level keys, and the bytes read."""

@@ -25,6 +25,20 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd``, or raise ``OSError``.
+
+    ``os.write`` may take fewer bytes than offered (a pipe, a signal, a nearly
+    full disk); every caller that must not lose the rest loops here.
+    """
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(errno.EIO, f"no bytes accepted ({len(view)} left)")
+        view = view[written:]
+
+
 def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically (temp file, fsync, ``os.replace``).
 
@@ -47,10 +61,7 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
         raise WriteFailed(f"cannot write {path}: {exc.strerror}") from exc
     try:
         try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            write_all(fd, payload)
             os.fsync(fd)
         finally:
             os.close(fd)
