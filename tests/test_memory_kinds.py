@@ -76,6 +76,8 @@ def test_never_telling_what_happened_is_no_rule() -> None:
         "- Lembrete: pagar a conta de luz\n",
         "- Напоминание: продлить домен\n",
         "- Don't forget the passport\n",
+        "- Pending review from Sam\n",
+        "- 周五提醒馆长交房租\n",
     ],
 )
 def test_reminders(note: str) -> None:
