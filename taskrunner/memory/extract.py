@@ -43,8 +43,16 @@ from .noise import is_date_only, is_noise, split_label
 from .normalize import readable_text, strip_markup
 from .secrets import redact
 
-__all__ = ["MAX_ITEMS_PER_NOTE", "MAX_ITEM_CHARS", "Item", "extract_items", "is_date_only"]
-__all__ += ["iter_items", "split_lines"]
+# split_lines and is_date_only are re-exported: callers read notes and headers with them.
+__all__ = [
+    "MAX_ITEMS_PER_NOTE",
+    "MAX_ITEM_CHARS",
+    "Item",
+    "extract_items",
+    "is_date_only",
+    "iter_items",
+    "split_lines",
+]
 
 #: longest item text kept; a longer line is cut at a word boundary
 MAX_ITEM_CHARS = 2000
@@ -340,9 +348,8 @@ def iter_items(text: str) -> Iterator[Item]:
             continue
         if dream_level:
             continue
+        # The nearest section that names a kind or is quiet decides for the item.
         section = next((s for s in reversed(sections) if s.kind or s.quiet), None)
-        if sections and sections[-1].quiet:
-            section = sections[-1]
         # Only top-level bullets take their section's kind: nested ones are
         # usually the details of the bullet above.
         top_level = block.kind == "text" or block.level < 2
@@ -361,7 +368,6 @@ def _title_of(block: Block, first: bool) -> tuple[str | None, int]:
             return title, 1 if first else BOLD_HEADER_LEVEL
         if first and _STARTS_WITH_DATE.match(block.text):
             return block.text, 1  # "2026-01-28 Session Summary": the note's title
-
     return None, 0
 
 
