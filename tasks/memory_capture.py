@@ -43,6 +43,8 @@ if TYPE_CHECKING:
         def updated(self) -> int: ...
         @property
         def moved(self) -> int: ...
+        @property
+        def repeated(self) -> int: ...
 
 
 class _NoteRead:
@@ -61,18 +63,22 @@ class _NoteRead:
 class _Unchanged:
     """The merge a run over unchanged notes and store would do: every item already known."""
 
-    __slots__ = ("added", "moved", "skipped", "updated")
+    __slots__ = ("added", "moved", "repeated", "skipped", "updated")
 
-    def __init__(self, skipped: int) -> None:
+    def __init__(self, skipped: int, repeated: int) -> None:
         self.skipped = skipped
+        self.repeated = repeated
         self.added = self.updated = self.moved = 0
 
 
 class MemoryCaptureTask(Task):
-    """Extract decisions, todos, lessons and facts from the daily notes into the store."""
+    """Extract rules, preferences, decisions, todos, lessons and facts from the daily notes."""
 
     name = "memory_capture"
-    description = "Capture decisions, todos, lessons and facts from today's and yesterday's notes"
+    description = (
+        "Capture rules, preferences, decisions, todos, reminders and facts from today's and "
+        "yesterday's notes"
+    )
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
@@ -108,12 +114,16 @@ class MemoryCaptureTask(Task):
         return reads, list(found.problems)
 
     @staticmethod
-    def _extract(reads: list[_NoteRead]) -> list[Sighting]:
-        """Sightings of every item of the notes read; a note's extraction problems join its own."""
+    def _extract(reads: list[_NoteRead]) -> tuple[list[Sighting], int]:
+        """Sightings of every item of the notes read, and the secrets redacted from them.
+
+        A note's extraction problems join its own.
+        """
         from taskrunner.memory.extract import MAX_ITEMS_PER_NOTE, iter_items
         from taskrunner.memory.merge import Sighting
 
         sightings: list[Sighting] = []
+        secrets = 0
         for read in reads:
             if read.text is None:
                 continue
@@ -127,10 +137,12 @@ class MemoryCaptureTask(Task):
                 )
                 read.problems.append(message)
                 read.extract_problems.append(message)
-            sightings.extend(
-                Sighting(item.text, item.kind, note.rel, item.line, note.day) for item in items
-            )
-        return sightings
+            for item in items:
+                secrets += item.secrets
+                sightings.append(
+                    Sighting(item.text, item.kind, note.rel, item.line, note.day, item.section)
+                )
+        return sightings, secrets
 
     def _inputs(self, reads: list[_NoteRead], today: date) -> str | None:
         """A digest of all the result depends on; None when the code cannot be vouched for."""
@@ -157,11 +169,11 @@ class MemoryCaptureTask(Task):
             known = is_unchanged(self.state_dir, workspace, path, inputs)
         sightings: list[Sighting] = []
         if known is not None:
-            item_count = known.items
+            item_count, secrets = known.items, known.secrets
             for read in reads:
                 read.problems.extend(known.note_problems.get(read.note.rel, ()))
         else:
-            sightings = self._extract(reads)
+            sightings, secrets = self._extract(reads)
             item_count = len(sightings)
         for read in reads:
             problems.extend(read.problems)
@@ -179,6 +191,7 @@ class MemoryCaptureTask(Task):
             "items_skipped": 0,
             "memories_updated": 0,
             "sources_moved": 0,
+            "secrets_redacted": secrets,
             "files_read": files_read,
             "warnings": problems,
         }
@@ -195,10 +208,10 @@ class MemoryCaptureTask(Task):
             return {"success": True, "message": f"nothing to capture in {notes}", **result}
         merged: _Counts
         if known is not None:
-            merged = _Unchanged(skipped=item_count)
+            merged = _Unchanged(skipped=item_count, repeated=known.repeated)
         else:
             note_problems = {r.note.rel: r.extract_problems for r in reads if r.extract_problems}
-            outcome = Outcome(items=item_count, note_problems=note_problems)
+            outcome = Outcome(items=item_count, note_problems=note_problems, secrets=secrets)
             merged = self._merge(workspace, sightings, inputs, outcome)
         result["items_added"] = merged.added
         result["items_skipped"] = merged.skipped
@@ -221,12 +234,16 @@ class MemoryCaptureTask(Task):
         now_iso = self.now().isoformat(timespec="seconds")
         if self.dry_run:
             # No lock in a dry run: taking it would create the lock file.
-            merged = merge_sightings(
-                load_store_or_alert(path, self.alert).memories, sightings, now_iso=now_iso
-            )
+            memories = load_store_or_alert(path, self.alert).memories
+            merged = merge_sightings(memories, sightings, now_iso=now_iso)
+            new = set(merged.new_ids)
+            for memory in memories:
+                if memory.get("id") in new:
+                    self.log(f"dry run: would add {describe(memory)}")
+            added = _count(merged.added, "new memory", "new memories")
             self.log(
-                f"dry run: would add {merged.added} memories, record new sightings of "
-                f"{merged.updated} and move {merged.moved} sources; {path} not written"
+                f"dry run: would add {added}, record new sightings of {merged.updated} and move "
+                f"{_count(merged.moved, 'source')}; {path} not written"
             )
             return merged
         # No garbage collections while the store is in memory: it holds no
@@ -248,24 +265,46 @@ class MemoryCaptureTask(Task):
                 del lines
                 remember_written(self.state_dir, workspace, written)
             elif inputs is not None:
+                outcome.repeated = merged.repeated
                 record_unchanged(self.state_dir, workspace, inputs, evidence, outcome)
         return merged
 
     def _message(self, merged: _Counts, files_read: list[str]) -> str:
-        notes = f"{len(files_read)} note{'s' if len(files_read) != 1 else ''}"
+        notes = _count(len(files_read), "note")
+        known = merged.skipped - merged.repeated
         total = merged.added + merged.skipped
-        would = "would have " if self.dry_run else ""
+        parts = [f"{known} already known"] if known else []
+        if merged.repeated:
+            parts.append(f"{merged.repeated} repeated in the same notes")
+        detail = f"{_count(total, 'item')}" + (f": {', '.join(parts)}" if parts else "")
+        would = "would " if self.dry_run else ""
         if merged.added:
-            message = (
-                f"{'dry run: ' if self.dry_run else ''}{would}added {merged.added} new memories "
-                f"from {notes} ({total} items, {merged.skipped} already known)"
-            )
+            added = _count(merged.added, "new memory", "new memories")
+            message = f"{would}{'add' if self.dry_run else 'added'} {added} from {notes} ({detail})"
         else:
-            message = f"nothing new in {notes} ({total} items, all already known)"
+            message = f"nothing new in {notes} ({detail})"
         if merged.updated:
-            known = "memory" if merged.updated == 1 else "memories"
-            message += f"; {would}recorded new sightings of {merged.updated} known {known}"
+            known_memories = _count(merged.updated, "known memory", "known memories")
+            recorded = "record" if self.dry_run else "recorded"
+            message += f"; {would}{recorded} new sightings of {known_memories}"
         if merged.moved:
-            sources = "source" if merged.moved == 1 else "sources"
-            message += f"; {would}moved {merged.moved} {sources} to their items' new lines"
+            moved = "move" if self.dry_run else "moved"
+            message += (
+                f"; {would}{moved} {_count(merged.moved, 'source')} to their items' new lines"
+            )
         return message
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 note``, ``2 notes``: a number and the noun that agrees with it."""
+    return f"{number} {singular if number == 1 else (plural or singular + 's')}"
+
+
+def describe(memory: dict[str, Any]) -> str:
+    """One line a person can judge: kind, text, where it came from, its section."""
+    sources = memory.get("sources") or [{}]
+    first = sources[0] if isinstance(sources[0], dict) else {}
+    where = f"{first.get('file', '?')}:{first.get('line', '?')}"
+    section = memory.get("section")
+    under = f" under {' > '.join(section)}" if isinstance(section, list) and section else ""
+    return f"{memory.get('kind')}: {memory.get('text')!r} ({where}{under})"

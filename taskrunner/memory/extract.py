@@ -1,14 +1,23 @@
-"""Markdown daily note -> memory items (text, kind, 1-based source line).
+"""Markdown daily note -> memory items (text, kind, 1-based source line, section).
 
-What is read: ``##``/``###`` headers, bold bullets, uppercase markers,
-checkboxes and bullets holding a keyword (tables in ``kinds``). What is
-skipped: fenced code, HTML comments, real YAML front matter, the
-``Light Sleep``/``REM Sleep``/``Deep Sleep`` sections OpenClaw's dreaming
-writes, headers that only give a date or a time, and bullets that are only a
-label (``关键洞察``-style headings of nested bullets) or a heartbeat's time stamp.
+Every list item and prose line is a candidate (``markdown.iter_blocks``
+decides what is prose); what it is decides its kind: a marker (``TODO:``,
+``fixme:``, a mid-line ``— TODO: …``), a label naming a kind (``Rule: …``,
+``**Decision:** …``), a checkbox, the kind its section names (the bullets
+under ``## Preferences``), a keyword (``prefers``, ``always``, ``blocked``,
+``decided``, ``完成``), a ❌ that opens it; else it is a ``fact``.
 
-Every pattern is anchored or a fixed-width scan: a 1 MB line costs linear
-time, never catastrophic backtracking.
+What is not a memory: headers (they name the *section* of the items under
+them and are an item only when they state something themselves), bare
+labels whose content is below, and the noise of ``noise.is_noise``
+(heartbeat pings, time stamps, counters, session metadata, lone links).
+Sections whose header names routine (``Heartbeat``) or other people's
+content (``News digest``, ``Moltbook 探索``) keep only explicit items. So do
+the ``Light Sleep``/``REM Sleep``/``Deep Sleep`` sections OpenClaw's dreaming
+writes: they keep nothing.
+
+A line that is bold as a whole (``**Key results:**``) is a header too, one
+level below ``######``: people write headers that way.
 """
 
 from __future__ import annotations
@@ -18,40 +27,62 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .kinds import (
+    BLOCKER_SYMBOLS,
     KEYWORD_KINDS,
-    LABEL_KINDS,
+    KEYWORD_PATTERN,
+    KEYWORD_PHRASES,
     MARKER_KINDS,
+    MIDLINE_MARKERS,
+    NAME_KINDS,
     NEGATIONS,
-    TIME_LABELS,
-    section_kind,
+    UNNEGATED_KINDS,
+    name_kind,
 )
+from .markdown import Block, iter_blocks, split_lines
+from .noise import is_date_only, is_noise, split_label
 from .normalize import readable_text, strip_markup
+from .secrets import redact
+
+# split_lines and is_date_only are re-exported: callers read notes and headers with them.
+__all__ = [
+    "MAX_ITEMS_PER_NOTE",
+    "MAX_ITEM_CHARS",
+    "Item",
+    "extract_items",
+    "is_date_only",
+    "iter_items",
+    "split_lines",
+]
 
 #: longest item text kept; a longer line is cut at a word boundary
 MAX_ITEM_CHARS = 2000
 #: items taken from one note at most; more is a pasted log, not notes
 MAX_ITEMS_PER_NOTE = 2000
-#: a front-matter block must close within this many lines
-MAX_FRONT_MATTER_LINES = 200
+#: the level of a bold line acting as a header: below every ``#`` header
+BOLD_HEADER_LEVEL = 7
 
 _WORD = re.compile(r"\w+")
-_HEADER = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)")
-_BULLET = re.compile(r"([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+")
 # Bold at the start of an item, perhaps after an emoji: "- 📝 **Shipped**".
 _BOLD_START = re.compile(r"[^\w\s]{0,8}?[ \t]*(?:\*\*|__)")
+# A line bold as a whole, perhaps with an emoji before it and a colon, a
+# parenthesis or an emoji after it: "☀️ **Morning digest** (2026/02/04)".
+_BOLD_LINE = re.compile(
+    r"[^\w\s*]{0,8}[ \t]*\*\*([^*\n]{1,200})\*\*[ \t]*[:\uff1a]?[ \t]*"
+    r"(?:[(\uff08][^()\uff08\uff09\n]{0,80}[)\uff09])?[ \t]*[^\w\s]{0,8}"
+)
+_STARTS_WITH_DATE = re.compile(r"[ \t]*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
+# A past-tense verb after "never"/"always": narration, not an instruction.
+_NARRATED = re.compile(r"\s+\w+ed\b")
 _CHECKBOX = re.compile(r"\[([ xX])\](?=[ \t]|$)[ \t]*")
-_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})")
 # A marker, perhaps with an owner, then a colon or a dash: "TODO(alice): x",
 # "TODO - x". The owner stops at the first paren: no backtracking.
 _MARKER = re.compile(
     r"(" + "|".join(MARKER_KINDS) + r")(?![\w-])(?:\(([^()\n]{1,40})\))?"
-    r"[ \t]*(?:[:\uff1a]|[-\u2013\u2014](?=[ \t]|$))?[ \t]*"
+    r"[ \t]*([:\uff1a]|[-\u2013\u2014](?=[ \t]|$))?[ \t]*",
+    re.IGNORECASE,
 )
-# Keywords as whole words: neither letters, digits, "_" nor "-" around them,
-# so "Fixed-width" and "decided_by" hold none.
-_KEYWORD = re.compile(
-    r"(?<![\w-])(?:" + "|".join(sorted(KEYWORD_KINDS, key=len, reverse=True)) + r")(?![\w-])"
-)
+# A marker in mid-line: "CLAUDE.md is stale — TODO: update it".
+_MIDLINE = re.compile(r"(?<![\w-])(" + "|".join(MARKER_KINDS) + r")[:\uff1a]", re.IGNORECASE)
 # Where a clause ends: a negation before it does not reach the keyword.
 _CLAUSE_END = re.compile(r"[,.;:!?\uff0c\u3002\uff1b\uff1a\uff01\uff1f\u3001]")
 # Words as the negation check sees them: "haven't" is one, "no-op" is not "no".
@@ -59,71 +90,89 @@ _NEGATION_WORD = re.compile(r"[\w'\u2019-]+")
 # A sentence ends inside the text: "Fixed it. Created a new one:" says more
 # than its label.
 _SENTENCE_END = re.compile(r"[.!?;](?=\s)|[\u3002\uff01\uff1f\uff1b]")
-_FRONT_MATTER_KEY = re.compile(r"[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
 _DREAM_SECTIONS = frozenset({"light sleep", "rem sleep", "deep sleep"})
-
-# Pieces of a header that carry no fact: dates, times, weekdays, months,
-# times of day, time zones, bare numbers (English, Chinese, Japanese).
-_DATE_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:z|[+-]\d{2}(?::?\d{2})?)?"
-    r"|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
-    r"|\d{1,2}[:\uff1a]\d{2}(?:[:\uff1a]\d{2})?"
-    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
-    r"|\d{1,2}(?:st|nd|rd|th)\b"
-    r"|\d+(?:年|月|日|号|時|时|分|h)?"
-    r"|[月火水木金土日]曜日?|[(\uff08][月火水木金土日][)\uff09]|(?:星期|周|週)[一二三四五六日天]"
-    r"|凌晨|早上|上午|中午|下午|傍晚|晚上|深夜|夜间|午前|午後|夕方|今日|今天"
-    r"|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\b"
-    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\b"
-    r"|\b(?:january|february|march|april|june|july|august|september|october|november"
-    r"|december)\b"
-    r"|\b(?:am|pm|a\.m\.|p\.m\.|morning|afternoon|evening|night|noon|midnight)\b"
-    r"|\b(?:utc|gmt|z|est|edt|cst|cdt|mst|mdt|pst|pdt|cet|cest|bst|ist|jst|kst|hkt|sgt)\b"
+#: header words (casefolded) of sections that keep only explicit items: an
+#: agent's routine, its digests of other people's content, its musings, and
+#: the tallies of the day that restate what is above them
+QUIET_SECTION_WORDS: tuple[str, ...] = (
+    "heartbeat",
+    "心跳",
+    "ハートビート",
+    "news",
+    "digest",
+    "ニュース",
+    "まとめ",
+    "要約",
+    "新闻",
+    "摘要",
+    "notícias",
+    "новости",
+    "exploration",
+    "探索",
+    "reflection",
+    "反思",
+    "statistics",
+    "stats",
+    "成果",
+    "总结",
+    "统计",
+    "統計",
 )
 
 
 @dataclass(frozen=True)
 class Item:
-    """One thing worth remembering, and the line it came from."""
+    """One thing worth remembering, the line it came from and the headers above it."""
 
     text: str
     kind: str
     #: 1-based line number in the note
     line: int
+    #: titles of the enclosing headers, outermost first
+    section: tuple[str, ...] = ()
+    #: secrets replaced by ``[redacted]`` in ``text``
+    secrets: int = 0
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines as editors number them: split on ``\\n``, a trailing ``\\r`` dropped."""
-    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+@dataclass(frozen=True)
+class _Section:
+    level: int
+    title: str | None  # None: a header that only gives a date
+    kind: str | None
+    quiet: bool
 
 
-def is_date_only(header: str) -> bool:
-    """True for a header that only gives a date or a time (``## 14:30``, ``# 2026-02-13``)."""
-    rest = _DATE_TIME.sub(" ", header[:300].casefold())
-    return not any(ch.isalpha() for ch in rest)
-
-
-def _readable(text: str) -> str:
-    """Item text: markup stripped, whitespace collapsed, cut to ``MAX_ITEM_CHARS``."""
-    text = readable_text(text)
+def _readable(text: str) -> tuple[str, int]:
+    """Item text and the secrets taken out of it: markup stripped, whitespace
+    collapsed, secrets redacted (before the cut, so none is cut in two and
+    missed), cut to ``MAX_ITEM_CHARS``."""
+    text, secrets = redact(readable_text(text))
     if len(text) <= MAX_ITEM_CHARS:
-        return text
+        return text, secrets
     cut = text.rfind(" ", MAX_ITEM_CHARS // 2, MAX_ITEM_CHARS)
-    return text[: cut if cut > 0 else MAX_ITEM_CHARS].rstrip() + " …"
+    return text[: cut if cut > 0 else MAX_ITEM_CHARS].rstrip() + " …", secrets
 
 
 def _has_word(text: str) -> bool:
     return _WORD.search(text) is not None
 
 
-def _keyword_kind(text: str) -> str | None:
-    """The kind of the first keyword in ``text`` that no negation precedes."""
-    folded = text.casefold()
-    for match in _KEYWORD.finditer(folded):
-        if not _negated(folded, match.start()):
-            return KEYWORD_KINDS[match.group()]
-    return None
+def keyword_kind(text: str) -> str | None:
+    """The kind of the first keyword in ``text`` that no negation undoes."""
+    folded = text[:2000].casefold()
+    found: list[tuple[int, str]] = []
+    for match in KEYWORD_PATTERN.finditer(folded):
+        kind = KEYWORD_KINDS[" ".join(match.group().split())]
+        if kind == "rule" and _NARRATED.match(folded, match.end()):
+            continue  # "we never agreed on it" tells what happened, it sets no rule
+        if kind in UNNEGATED_KINDS or not _negated(folded, match.start()):
+            found.append((match.start(), kind))
+            break
+    for phrase, kind in KEYWORD_PHRASES:
+        at = folded.find(phrase)
+        if at >= 0 and (not found or at < found[0][0]):
+            found = [(at, kind)]
+    return found[0][1] if found else None
 
 
 def _negated(folded: str, start: int) -> bool:
@@ -140,29 +189,19 @@ def _negated(folded: str, start: int) -> bool:
     return any(word in NEGATIONS or word.endswith(("n't", "n\u2019t")) for word in found[-2:])
 
 
-def _split_label(text: str) -> tuple[str, str] | None:
-    """``Time: 9:27`` -> ("Time", "9:27"): the text before the first colon in 40 characters."""
-    head = text[:40]
-    colons = [at for at in (head.find(":"), head.find("\uff1a")) if at >= 0]
-    if not colons:
-        return None
-    at = min(colons)
-    return " ".join(text[:at].split()), text[at + 1 :].strip()
-
-
 def _label_kind(text: str) -> tuple[str, str] | None:
-    """``Decision: use SQLite`` -> ("decision", "use SQLite") when the label names a kind."""
-    label = _split_label(text)
-    if label is None:
+    """``Decision: use SQLite`` -> ("decision", "use SQLite"); ``New rule: x`` -> ("rule", …).
+
+    A label that is only a kind's name is dropped from the text; a longer
+    one (``Pending prod approval: font, contrast``) is part of what it says.
+    """
+    label = split_label(text)
+    if label is None or not label[1]:
         return None
-    kind = LABEL_KINDS.get(label[0].casefold())
-    return None if kind is None else (kind, label[1])
-
-
-def _is_timestamp(text: str) -> bool:
-    """A time label whose value is only a time: ``Date: 2026-02-10``, a heartbeat's ``时间``."""
-    label = _split_label(text)
-    return label is not None and label[0].casefold() in TIME_LABELS and is_date_only(label[1])
+    kind = name_kind(label[0])
+    if kind is None:
+        return None
+    return kind, (label[1] if label[0].casefold() in NAME_KINDS else text)
 
 
 def _is_bare_label(text: str) -> bool:
@@ -171,49 +210,24 @@ def _is_bare_label(text: str) -> bool:
 
 
 def _marker_kind(text: str) -> tuple[str, str] | None:
-    """``TODO(alice): rotate keys`` -> ("todo", "rotate keys (alice)")."""
+    """``TODO(alice): rotate keys`` -> ("todo", "rotate keys (alice)"); ``a — TODO: b`` too.
+
+    At the start, a marker in capitals needs no colon, in any other case it
+    does. In mid-line it needs a colon, and capitals unless it is TODO or
+    FIXME; the whole text is the item there.
+    """
     match = _MARKER.match(text)
-    if match is None:
-        return None
-    rest = text[match.end() :]
-    owner = (match.group(2) or "").strip()
-    if owner and _has_word(rest):
-        rest = f"{rest} ({owner})"
-    return MARKER_KINDS[match.group(1)], rest
-
-
-def _header_item(level: int, title: str, number: int) -> Item | None:
-    if level not in (2, 3) or is_date_only(title):
-        return None
-    text = _readable(title)
-    return Item(text, "header", number) if _has_word(text) else None
-
-
-def _bullet_item(content: str, number: int, section: str | None) -> Item | None:
-    """A bullet's item; ``section`` is the kind its section gives a top-level bullet."""
-    checked: bool | None = None
-    box = _CHECKBOX.match(content)
-    if box is not None:
-        checked = box.group(1) != " "
-        content = content[box.end() :]
-    bold = _is_bold(content)
-    text = _readable(content)
-    kind: str | None = None
-    found = _marker_kind(text) or (_label_kind(text) if bold else None)
-    if found is not None:
-        kind, text = found
-    if checked is not None:
-        kind = "completed" if checked else (kind or "todo")
-    # A marker, kind label or checkbox says the user meant an item; without
-    # one, a bare label or a time stamp carries no fact of its own.
-    explicit = kind is not None
-    if kind is None:
-        kind = section or _keyword_kind(text) or ("fact" if bold else None)
-    if kind is None or not _has_word(text):
-        return None
-    if not explicit and (_is_bare_label(text) or _is_timestamp(text)):
-        return None
-    return Item(text, kind, number)
+    if match is not None and (match.group(1).isupper() or match.group(3)):
+        rest = text[match.end() :]
+        owner = (match.group(2) or "").strip()
+        if owner and _has_word(rest):
+            rest = f"{rest} ({owner})"
+        return MARKER_KINDS[match.group(1).upper()], rest
+    for found in _MIDLINE.finditer(text, 1):
+        word = found.group(1)
+        if word.isupper() or word.upper() in MIDLINE_MARKERS:
+            return MARKER_KINDS[word.upper()], text
+    return None
 
 
 def _is_bold(content: str) -> bool:
@@ -229,77 +243,70 @@ def _is_bold(content: str) -> bool:
     return not strip_markup(content[match.end() - 2 : match.end() + 200]).startswith("__")
 
 
-def _paragraph_item(line: str, number: int) -> Item | None:
-    """A prose line counts when it opens with a marker or a bold kind label."""
-    stripped = line.lstrip()
-    bold = stripped.startswith(("**", "__"))
-    if not (bold or stripped[:1] in ("T", "D", "B", "A", "N", "`")):
-        return None  # cheap exit for the common case
-    text = _readable(stripped)
-    found = _marker_kind(text) or (_label_kind(text) if bold else None)
+def _symbol_kind(content: str) -> str | None:
+    """❌, 🔴, 🚫, ⛔ (anywhere) or ⚠ (opening the item) report an open problem."""
+    if content.lstrip().startswith("\u26a0") or any(s in content for s in BLOCKER_SYMBOLS):
+        return "blocker"
+    return None
+
+
+def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:
+    """A header that states something itself: a marker, or a keyword not naming its section."""
+    if is_date_only(title):
+        return None
+    text, secrets = _readable(title)
+    found = _marker_kind(text)
+    if found is None:
+        if name_kind(text) is not None or is_noise(text) or _word_count(text) < 3:
+            return None  # "## Key decisions" names what is below; "## Tech deployed" a topic
+        kind = "completed" if "\u2705" in text else keyword_kind(text)
+        found = None if kind is None else (kind, text)
     if found is None or not _has_word(found[1]):
         return None
-    return Item(found[1], found[0], number)
+    return Item(found[1], found[0], number, path, secrets)
 
 
-def _front_matter_end(lines: list[str]) -> int:
-    """Index of the line after a real YAML front-matter block, else 0.
-
-    Real means: the file opens with ``---``, a ``---``/``...`` line closes it,
-    the first line inside is ``key: value`` and every other line is a key,
-    an indented continuation, a ``- `` list entry or a comment. A note that
-    opens with a horizontal rule followed by prose is not front matter.
-    """
-    if not lines or lines[0].rstrip() != "---":
-        return 0
-    seen_key = False
-    for index in range(1, min(len(lines), MAX_FRONT_MATTER_LINES + 1)):
-        line = lines[index]
-        if line.rstrip() in ("---", "...") and not line[:1].isspace():
-            return index + 1 if seen_key else 0
-        if not line.strip():
-            continue
-        if _FRONT_MATTER_KEY.match(line):
-            seen_key = True
-        elif not seen_key or not (line[:1].isspace() or line.startswith(("- ", "#"))):
-            return 0
-    return 0
+def _word_count(text: str) -> float:
+    """Words of a text, a CJK character counting as half a word."""
+    cjk = sum(1 for char in text if "\u3040" <= char <= "\u9fff")
+    latin = re.findall(
+        r"[^\W\d_]+|\d+", "".join(" " if "\u3040" <= c <= "\u9fff" else c for c in text)
+    )
+    return len(latin) + cjk / 2
 
 
-def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
-    """Remove HTML comments from one line; the state carries a comment across lines.
+def _item(
+    content: str, number: int, section: _Section | None, path: tuple[str, ...], top_level: bool
+) -> Item | None:
+    """The item of a list item or a prose line, or None; see the module docstring."""
+    checked: bool | None = None
+    box = _CHECKBOX.match(content)
+    if box is not None:
+        checked = box.group(1) != " "
+        content = content[box.end() :]
+    text, secrets = _readable(content)
+    kind: str | None = None
+    found = _marker_kind(text) or _label_kind(text)
+    if found is not None:
+        kind, text = found
+    if checked is not None:
+        kind = "completed" if checked else (kind or "todo")
+    if not _has_word(text):
+        return None
+    # A marker, kind label or checkbox says the user meant an item; without
+    # one, a bare label, a ping or a stamp carries no fact of its own.
+    if kind is None:
+        if (section is not None and section.quiet) or _is_bare_label(text) or is_noise(text):
+            return None
+        section_kind = section.kind if section is not None and top_level else None
+        kind = section_kind or _symbol_kind(content) or keyword_kind(text) or "fact"
+    return Item(text, kind, number, path, secrets)
 
-    A ``<!--`` inside an inline code span (`` `<!--` ``, paired backticks as
-    ``strip_markup`` pairs them) is text, not a comment.
-    """
-    out: list[str] = []
-    pos = 0
-    opener = -1  # the next "<!--" at or after pos, found once: linear time
-    while True:
-        if in_comment:
-            end = line.find("-->", pos)
-            if end < 0:
-                return "".join(out), True
-            pos = end + 3
-            in_comment = False
-        if opener < pos:
-            opener = line.find("<!--", pos)
-        if opener < 0:
-            out.append(line[pos:])
-            return "".join(out), False
-        tick = line.find("`", pos, opener)
-        if tick >= 0:
-            close = line.find("`", tick + 1)
-            if close >= 0:
-                # A code span: kept whole, whatever it holds.
-                out.append(line[pos : close + 1])
-                pos = close + 1
-                continue
-            # An unpaired backtick opens no span: the comment starts.
-        out.append(line[pos:opener])
-        out.append(" ")  # "a<!-- x -->b" reads as two words
-        pos = opener + 4
-        in_comment = True
+
+def _bold_line_title(text: str) -> str | None:
+    """The title of a prose line that is bold as a whole, else None."""
+    match = _BOLD_LINE.fullmatch(text.strip())
+    return None if match is None else match.group(1).strip().rstrip(":\uff1a").strip()
 
 
 def extract_items(text: str) -> list[Item]:
@@ -312,61 +319,62 @@ def iter_items(text: str) -> Iterator[Item]:
     text = text.replace("\x00", "")
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = split_lines(text)
-    fence: str | None = None  # the opening fence while inside a code block
-    in_comment = False
+    sections: list[_Section] = []  # the enclosing headers, outermost first
     dream_level = 0  # > 0 while inside a dreaming section of that header level
-    sections: list[tuple[int, str | None]] = []  # (level, kind) of the enclosing headers
-    for index in range(_front_matter_end(lines), len(lines)):
-        raw = lines[index]
-        number = index + 1
-        if fence is not None:
-            stripped = raw.strip()
-            if stripped.startswith(fence) and stripped == fence[0] * len(stripped):
-                fence = None
-            continue
-        if in_comment or "<!--" in raw:
-            raw, in_comment = _strip_comments(raw, in_comment)
-        opening = _FENCE.match(raw)
-        if opening is not None and not (opening.group(1)[0] == "`" and "`" in raw[opening.end() :]):
-            fence = opening.group(1)
-            continue
-        header = _HEADER.match(raw)
-        if header is not None:
-            level = len(header.group(1))
-            title = _header_title(raw[header.end() :])
-            if dream_level and level > dream_level:
-                continue
-            dream_level = level if strip_markup(title).casefold() in _DREAM_SECTIONS else 0
-            while sections and sections[-1][0] >= level:
+    first = True
+    for block in iter_blocks(text):
+        title, level = _title_of(block, first)
+        first = False
+        if title is not None:
+            if block.kind == "header":
+                if dream_level and level > dream_level:
+                    continue
+                dream = strip_markup(title).casefold() in _DREAM_SECTIONS
+                dream_level = level if dream else 0
+            while sections and sections[-1].level >= level:
                 sections.pop()
-            sections.append((level, section_kind(title[:200])))
-            if not dream_level:
-                item = _header_item(level, title, number)
+            path = _path(sections)
+            kind = name_kind(title[:200])
+            # A quiet section's subsections are quiet too, unless they name a
+            # kind: "### Lessons" under "## Exploration" holds lessons.
+            inherited = bool(sections and sections[-1].quiet) and kind is None
+            quiet = inherited or _is_quiet(title)
+            readable = None if is_date_only(title) else _readable(title)[0][:200]
+            sections.append(_Section(level, readable, kind, quiet))
+            if not dream_level and not quiet:
+                item = _header_item(title, block.number, path)
                 if item is not None:
                     yield item
             continue
         if dream_level:
             continue
-        bullet = _BULLET.match(raw)
-        if bullet is None:
-            item = _paragraph_item(raw, number)
-        else:
-            # Only top-level bullets take their section's kind: nested ones
-            # are usually the details of the bullet above.
-            top_level = len(bullet.group(1)) < 2
-            section = next((kind for _, kind in reversed(sections) if kind), None)
-            item = _bullet_item(raw[bullet.end() :], number, section if top_level else None)
+        # The nearest section that names a kind or is quiet decides for the item.
+        section = next((s for s in reversed(sections) if s.kind or s.quiet), None)
+        # Only top-level bullets take their section's kind: nested ones are
+        # usually the details of the bullet above.
+        top_level = block.kind == "text" or block.level < 2
+        item = _item(block.text, block.number, section, _path(sections), top_level)
         if item is not None:
             yield item
 
 
-def _header_title(rest: str) -> str:
-    """An ATX header's text without its optional closing ``#`` sequence."""
-    rest = rest.strip()
-    without = rest.rstrip("#")
-    if not without:
-        return ""
-    if without != rest and without[-1] in " \t":
-        return without.rstrip()
-    return rest
+def _title_of(block: Block, first: bool) -> tuple[str | None, int]:
+    """A header's title and level; a bold line is a header too (the note's title when first)."""
+    if block.kind == "header":
+        return block.text, block.level
+    if block.kind == "text":
+        title = _bold_line_title(block.text)
+        if title is not None:
+            return title, 1 if first else BOLD_HEADER_LEVEL
+        if first and _STARTS_WITH_DATE.match(block.text):
+            return block.text, 1  # "2026-01-28 Session Summary": the note's title
+    return None, 0
+
+
+def _is_quiet(title: str) -> bool:
+    folded = title[:200].casefold()
+    return any(word in folded for word in QUIET_SECTION_WORDS)
+
+
+def _path(sections: list[_Section]) -> tuple[str, ...]:
+    return tuple(s.title for s in sections if s.title)

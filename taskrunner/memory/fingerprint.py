@@ -144,25 +144,38 @@ class StoreIdentity:
 class Outcome:
     """What a run over these inputs found besides the store: derived from the notes alone."""
 
-    __slots__ = ("items", "note_problems")
+    __slots__ = ("items", "note_problems", "repeated", "secrets")
 
-    def __init__(self, items: int, note_problems: dict[str, list[str]]) -> None:
+    def __init__(
+        self,
+        items: int,
+        note_problems: dict[str, list[str]],
+        secrets: int = 0,
+        repeated: int = 0,
+    ) -> None:
         #: items extracted from the notes
         self.items = items
         #: note -> the problems extraction reported for it (a note over the item limit)
         self.note_problems = note_problems
+        #: secrets redacted from the items
+        self.secrets = secrets
+        #: items that repeat another item of the same notes
+        self.repeated = repeated
 
     @classmethod
     def from_json(cls, value: object) -> Outcome | None:
         if not isinstance(value, dict):
             return None
         items, problems = value.get("items"), value.get("note_problems")
+        secrets, repeated = value.get("secrets", 0), value.get("repeated", 0)
         if type(items) is not int or not isinstance(problems, dict):
+            return None
+        if type(secrets) is not int or type(repeated) is not int:
             return None
         for messages in problems.values():
             if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
                 return None
-        return cls(items=items, note_problems=problems)
+        return cls(items=items, note_problems=problems, secrets=secrets, repeated=repeated)
 
 
 def record_path(state_dir: Path, workspace: Path) -> Path:
@@ -248,7 +261,12 @@ def record_unchanged(
         **evidence,
         "format": RECORD_FORMAT,
         "inputs": inputs,
-        "outcome": {"items": outcome.items, "note_problems": outcome.note_problems},
+        "outcome": {
+            "items": outcome.items,
+            "note_problems": outcome.note_problems,
+            "secrets": outcome.secrets,
+            "repeated": outcome.repeated,
+        },
     }
     path = record_path(state_dir, workspace)
     with contextlib.suppress(OSError, WriteFailed):

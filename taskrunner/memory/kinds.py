@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import re
 
-#: importance (0..1) of each kind. Decisions and blockers matter most; todos,
-#: actions and lessons next; bold facts and completed items are middling;
-#: headers stay below 0.3 so memory_consolidate prunes them once stale.
+#: importance (0..1) of each kind. Standing rules and preferences matter most
+#: (what the user wants of the agent does not go stale); decisions and
+#: blockers next; todos, reminders, actions and lessons after them; facts and
+#: completed items are middling; headers stay below 0.3 so memory_consolidate
+#: prunes them once stale. Everything at or above consolidate's prune
+#: threshold (0.3 by default) is never pruned as stale.
 KIND_IMPORTANCE: dict[str, float] = {
+    "rule": 0.95,
+    "preference": 0.95,
     "decision": 0.9,
     "blocker": 0.9,
     "todo": 0.75,
+    "reminder": 0.75,
     "action": 0.75,
     "learned": 0.7,
     "note": 0.6,
@@ -26,39 +32,220 @@ KIND_IMPORTANCE: dict[str, float] = {
 #: importance of a kind not in the table (a memory written by hand)
 DEFAULT_IMPORTANCE = 0.5
 
-#: uppercase markers at the start of an item, and the kind each one records
+#: markers at the start of an item (``TODO: x``, ``FIXME(bob) - x``), and the kind
+#: each one records. In capitals they need no colon; in any other case they
+#: do (``todo: x``). In mid-line only a marker with a colon counts, and only
+#: in capitals or one of ``MIDLINE_MARKERS`` (``… — TODO: update the docs``).
 MARKER_KINDS: dict[str, str] = {
     "TODO": "todo",
+    "FIXME": "todo",
     "DECISION": "decision",
     "BLOCKER": "blocker",
+    "BLOCKED": "blocker",
     "ACTION": "action",
     "NOTE": "note",
+    "REMINDER": "reminder",
+    "NEXT": "reminder",
+    "RULE": "rule",
+    "PREFERENCE": "preference",
 }
+MIDLINE_MARKERS: frozenset[str] = frozenset({"TODO", "FIXME"})
 
-#: a bold label that names a kind (``- **Decision:** use SQLite``), casefolded
-LABEL_KINDS: dict[str, str] = {
+#: words that name a kind (casefolded), as a label (``**Decision:** use SQLite``,
+#: ``Rule: always …``, ``New rule: …``) or in a section header (the plain
+#: bullets under ``## Key decisions`` are decisions). Latin-script names match
+#: whole words; the others (Chinese, Japanese) match anywhere in the text.
+NAME_KINDS: dict[str, str] = {
+    # English
     "todo": "todo",
     "todos": "todo",
+    "to do": "todo",
+    "to-do": "todo",
     "decision": "decision",
     "decisions": "decision",
     "blocker": "blocker",
     "blockers": "blocker",
+    "blocked": "blocker",
     "action": "action",
-    "action item": "action",
     "actions": "action",
+    "action item": "action",
+    "action items": "action",
     "note": "note",
     "lesson": "learned",
+    "lessons": "learned",
     "lesson learned": "learned",
     "lessons learned": "learned",
+    "learned": "learned",
+    "learnings": "learned",
+    "preference": "preference",
+    "preferences": "preference",
+    "rule": "rule",
+    "rules": "rule",
+    "reminder": "reminder",
+    "reminders": "reminder",
+    "next": "reminder",
+    "next step": "reminder",
+    "next steps": "reminder",
+    "pending": "reminder",
+    # Portuguese
+    "tarefa": "todo",
+    "tarefas": "todo",
+    "decisão": "decision",
+    "decisões": "decision",
+    "bloqueio": "blocker",
+    "bloqueado": "blocker",
+    "lição": "learned",
+    "lições": "learned",
+    "aprendizado": "learned",
+    "preferência": "preference",
+    "preferências": "preference",
+    "regra": "rule",
+    "regras": "rule",
+    "lembrete": "reminder",
+    "lembretes": "reminder",
+    "próximo passo": "reminder",
+    "próximos passos": "reminder",
+    "pendente": "reminder",
+    "pendências": "reminder",
+    # Russian
+    "задача": "todo",
+    "задачи": "todo",
+    "решение": "decision",
+    "решения": "decision",
+    "блокер": "blocker",
+    "блокеры": "blocker",
+    "урок": "learned",
+    "уроки": "learned",
+    "предпочтение": "preference",
+    "предпочтения": "preference",
+    "правило": "rule",
+    "правила": "rule",
+    "напоминание": "reminder",
+    "напоминания": "reminder",
+    "следующий шаг": "reminder",
+    "следующие шаги": "reminder",
+    # Chinese
+    "待办": "todo",
+    "待辦": "todo",
+    "决定": "decision",
+    "決定": "decision",
+    "决策": "decision",
+    "方针": "decision",
+    "方針": "decision",
+    "阻塞": "blocker",
+    "卡点": "blocker",
+    "学到": "learned",
+    "教训": "learned",
+    "教訓": "learned",
+    "偏好": "preference",
+    "规则": "rule",
+    "規則": "rule",
+    "提醒": "reminder",
+    "下一步": "reminder",
+    "待跟进": "reminder",
+    # Japanese
+    "やること": "todo",
+    "ブロッカー": "blocker",
+    "学んだ": "learned",
+    "学び": "learned",
+    "好み": "preference",
+    "ルール": "rule",
+    "リマインダー": "reminder",
+    "リマインド": "reminder",
+    "次回": "reminder",
+    "次のステップ": "reminder",
 }
 
-#: keywords that make a plain bullet worth keeping (whole word, any case),
-#: and the kind each one records
+#: phrases that give a plain item its kind (casefolded; Latin-script ones as
+#: whole words, the others anywhere), the first one found deciding
 KEYWORD_KINDS: dict[str, str] = {
+    # standing rules and preferences: what the user wants, in any language
+    "always": "rule",
+    "instructed": "rule",
+    "never": "rule",
+    "must": "rule",
+    "must not": "rule",
+    "sempre": "rule",
+    "nunca": "rule",
+    "deve": "rule",
+    "proibido": "rule",
+    "всегда": "rule",
+    "никогда": "rule",
+    "нельзя": "rule",
+    "должен": "rule",
+    "должна": "rule",
+    "总是": "rule",
+    "始终": "rule",
+    "永远不": "rule",
+    "一律": "rule",
+    "必须": "rule",
+    "务必": "rule",
+    "禁止": "rule",
+    "不要": "rule",
+    "不得": "rule",
+    "必ず": "rule",
+    "絶対に": "rule",
+    "常に": "rule",
+    "prefers": "preference",
+    "prefer": "preference",
+    "preferred": "preference",
+    "likes": "preference",
+    "dislikes": "preference",
+    "loves": "preference",
+    "hates": "preference",
+    "wants": "preference",
+    "doesn't want": "preference",
+    "does not want": "preference",
+    "prefere": "preference",
+    "gosta": "preference",
+    "não gosta": "preference",
+    "предпочитает": "preference",
+    "нравится": "preference",
+    "не нравится": "preference",
+    "喜欢": "preference",
+    "讨厌": "preference",
+    "不想": "preference",
+    "好き": "preference",
+    "嫌い": "preference",
+    "好む": "preference",
+    # blockers and reminders
+    "blocked": "blocker",
+    "blocking": "blocker",
+    "waiting on": "blocker",
+    "waiting for": "blocker",
+    "awaiting": "blocker",
+    "stuck on": "blocker",
+    "bloqueado": "blocker",
+    "aguardando": "blocker",
+    "заблокирован": "blocker",
+    "ждём": "blocker",
+    "卡住": "blocker",
+    "被阻": "blocker",
+    "ブロック": "blocker",
+    "remind": "reminder",
+    "pending": "reminder",
+    "提醒": "reminder",
+    "リマインド": "reminder",
+    "don't forget": "reminder",
+    "remember to": "reminder",
+    "lembrar": "reminder",
+    "напомнить": "reminder",
+    "не забыть": "reminder",
+    "别忘": "reminder",
+    "记得": "reminder",
+    "忘れず": "reminder",
     # decisions
     "decided": "decision",
     "agreed": "decision",
     "chose": "decision",
+    "decidimos": "decision",
+    "decidiu": "decision",
+    "решили": "decision",
+    "решено": "decision",
+    "决定": "decision",
+    "決定": "decision",
+    "确定了": "decision",
+    "決めた": "decision",
     # lessons
     "learned": "learned",
     "learnt": "learned",
@@ -66,6 +253,13 @@ KEYWORD_KINDS: dict[str, str] = {
     "realised": "learned",
     "discovered": "learned",
     "lesson": "learned",
+    "aprendi": "learned",
+    "aprendemos": "learned",
+    "понял": "learned",
+    "поняли": "learned",
+    "学到": "learned",
+    "学んだ": "learned",
+    "気づいた": "learned",
     # things finished
     "completed": "completed",
     "finished": "completed",
@@ -78,7 +272,30 @@ KEYWORD_KINDS: dict[str, str] = {
     "launched": "completed",
     "merged": "completed",
     "implemented": "completed",
+    "concluído": "completed",
+    "corrigido": "completed",
+    "resolvido": "completed",
+    "готово": "completed",
+    "исправлено": "completed",
+    "сделано": "completed",
+    "завершено": "completed",
+    "完成": "completed",
+    "搞定": "completed",
+    "修复": "completed",
+    "解决": "completed",
+    "上线": "completed",
+    "发布成功": "completed",
+    "完了": "completed",
+    "成功": "completed",
 }
+
+#: kinds a negation before their keyword does not undo: "doesn't like X" is
+#: still a preference, "never deploy on Fridays" still a rule
+UNNEGATED_KINDS: frozenset[str] = frozenset({"rule", "preference", "blocker", "reminder"})
+
+#: an item holding one of these symbols reports an open problem (❌ 🔴 🚫 ⛔);
+#: so does one opening with ⚠
+BLOCKER_SYMBOLS: tuple[str, ...] = ("\u274c", "\U0001f534", "\U0001f6ab", "\u26d4")
 
 #: a word that, one or two words before a keyword, says the opposite: "not
 #: fixed yet", "never agreed". Words ending in "n't" count too ("haven't").
@@ -108,47 +325,45 @@ TIME_LABELS: frozenset[str] = frozenset(
 )
 
 
-#: a header holding one of these words (casefolded) makes the plain bullets of
-#: its section that kind: the bullets under "## Key decisions" are decisions
-SECTION_WORDS: dict[str, str] = {
-    "decision": "decision",
-    "decisions": "decision",
-    "todo": "todo",
-    "todos": "todo",
-    "blocker": "blocker",
-    "blockers": "blocker",
-    "lesson": "learned",
-    "lessons": "learned",
-    "learned": "learned",
-    "learnings": "learned",
-}
-
-#: the same for phrases found anywhere in a header (scripts without spaces)
-SECTION_PHRASES: dict[str, str] = {
-    "action items": "action",
-    "next steps": "action",
-    "决定": "decision",
-    "決定": "decision",
-    "待办": "todo",
-    "やること": "todo",
-    "学到": "learned",
-    "学んだ": "learned",
-    "教训": "learned",
-    "教訓": "learned",
-}
+def _is_latin(term: str) -> bool:
+    return all(
+        char.isascii() or char in "áàâãçéêíóôõúüё" or "\u0400" <= char <= "\u04ff" for char in term
+    )
 
 
-def section_kind(title: str) -> str | None:
-    """The kind a section header gives its plain bullets, or None."""
-    folded = title.casefold()
-    for word in re.findall(r"\w+", folded):
-        kind = SECTION_WORDS.get(word)
-        if kind is not None:
-            return kind
-    for phrase, kind in SECTION_PHRASES.items():
+def _terms_pattern(terms: list[str]) -> re.Pattern[str]:
+    """Whole-word alternation of the Latin-script terms, longest first."""
+    latin = sorted((t for t in terms if _is_latin(t)), key=len, reverse=True)
+    return re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in latin)
+        + r")(?![\w-])"
+    )
+
+
+_NAME_WORDS = _terms_pattern(list(NAME_KINDS))
+_NAME_PHRASES = tuple((t, k) for t, k in NAME_KINDS.items() if not _is_latin(t))
+KEYWORD_PATTERN = _terms_pattern(list(KEYWORD_KINDS))
+#: keywords of scripts without spaces, found anywhere in the text
+KEYWORD_PHRASES: tuple[tuple[str, str], ...] = tuple(
+    (t, k) for t, k in KEYWORD_KINDS.items() if not _is_latin(t)
+)
+
+
+def name_kind(text: str) -> str | None:
+    """The kind a header or a label names (``Key decisions``, ``下一步``), or None."""
+    folded = text[:200].casefold()
+    match = _NAME_WORDS.search(folded)
+    if match is not None:
+        return NAME_KINDS[" ".join(match.group().split())]
+    for phrase, kind in _NAME_PHRASES:
         if phrase in folded:
             return kind
     return None
+
+
+#: kept for callers of earlier versions: a section header's kind
+section_kind = name_kind
 
 
 def importance_of(kind: str) -> float:

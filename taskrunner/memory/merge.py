@@ -45,6 +45,8 @@ class Sighting:
     #: 1-based line in the note
     line: int
     day: date
+    #: titles of the headers above the item, outermost first (stored when not empty)
+    section: tuple[str, ...] = ()
 
 
 #: lines of one note that count as sightings of one memory (and are kept as
@@ -58,6 +60,8 @@ class MergeResult:
 
     added: int = 0
     skipped: int = 0
+    #: of the skipped, those that repeat an item added earlier in this run
+    repeated: int = 0
     #: stored memories with a new sighting (new ones not counted)
     updated: int = 0
     #: sources moved to the line that now holds their item (a note was edited)
@@ -200,7 +204,7 @@ def _update_sources(
 
 def new_memory(sighting: Sighting, now_iso: str) -> dict[str, Any]:
     """A memory for a first sighting."""
-    return {
+    memory: dict[str, Any] = {
         "id": memory_id(sighting.text),
         "text": sighting.text,
         "kind": sighting.kind,
@@ -211,6 +215,9 @@ def new_memory(sighting: Sighting, now_iso: str) -> dict[str, Any]:
         "sources": [{"file": sighting.file, "line": sighting.line}],
         "seen_count": 1,
     }
+    if sighting.section:
+        memory["section"] = list(sighting.section)
+    return memory
 
 
 def merge_sightings(
@@ -259,6 +266,7 @@ def merge_sightings(
             result.new_ids.append(keys[position])
         else:
             result.skipped += 1
+            result.repeated += where >= stored_count
         seen.setdefault(where, {}).setdefault(sighting.file, []).append(sighting)
     for where, by_file in seen.items():
         update = _update_sources(memories[where], by_file, now_iso)

@@ -98,7 +98,8 @@ def test_runner_dry_run_writes_nothing(notes: Path, state_dir: Path) -> None:
         "memory_capture", "--workspace", str(notes), "--date", "2026-02-13", "--dry-run"
     )
     assert done.returncode == 0, done.stderr
-    assert "would add 7" in done.stderr
+    assert "dry run: memory_capture: success — would add 7 new memories" in done.stderr
+    assert "dry run: would have" not in done.stderr
     assert snapshot(notes.parent) == before
 
 
@@ -113,13 +114,15 @@ def test_the_demonstration_through_runner_py(tmp_path: Path, state_dir: Path) ->
     args = ("memory_capture", "--workspace", str(example), "--date", "2026-11-28", "--json")
     assert run_runner(*args).returncode == 0
     note = example / "memory" / "2026-11-28.md"
-    note.write_text("# x\n" + note.read_text(encoding="utf-8"), encoding="utf-8")  # a line on top
+    # A line on top of the notes, right after their front matter (four lines).
+    lines = note.read_text(encoding="utf-8").split("\n")
+    note.write_text("\n".join([*lines[:4], "# x", *lines[4:]]), encoding="utf-8")
     done = run_runner(*args)
     assert done.returncode == 0, done.stderr
-    budget = by_text(example)["Project: budget app"]
-    assert (budget["seen_count"], budget["sources"]) == (
+    stack = by_text(example)["Stack: SQLite for storage, no server"]
+    assert (stack["seen_count"], stack["sources"]) == (
         1,
-        [{"file": "memory/2026-11-28.md", "line": 9}],
+        [{"file": "memory/2026-11-28.md", "line": 10}],
     )
-    lines = (example / "memory" / "2026-11-28.md").read_text().splitlines()
-    assert "budget app" in lines[9 - 1]
+    lines = note.read_text().splitlines()
+    assert "SQLite for storage" in lines[10 - 1]

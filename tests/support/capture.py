@@ -21,7 +21,9 @@ TODAY_NOTE = """\
 - [ ] Rotate the JWT token
 - [x] Completed the security audit
 - We learned that cron runs in UTC
-- plain bullet, nothing to keep
+- Always reply in English
+- User prefers short answers
+- Checked email: nothing new
 
 ```
 - TODO: inside a code block

@@ -12,7 +12,9 @@ def test_the_keyword_list_maps_to_known_kinds() -> None:
 
 def test_importance_order() -> None:
     imp = importance_of
-    assert imp("decision") == imp("blocker") == max(KIND_IMPORTANCE.values())
+    assert imp("rule") == imp("preference") == max(KIND_IMPORTANCE.values())
+    assert imp("rule") > imp("decision") == imp("blocker")
+    assert imp("decision") > imp("reminder") == imp("todo")
     assert min(imp("todo"), imp("action"), imp("learned")) > imp("fact")
     assert imp("fact") >= imp("completed") > imp("header")
     assert imp("header") < 0.3

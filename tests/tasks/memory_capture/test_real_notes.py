@@ -34,38 +34,45 @@ def _workspaces() -> list[str]:
     return sorted(p.name for p in SHARED_CORPUS.iterdir() if (p / "memory").is_dir())
 
 
-#: (line, kind, text) items that must be extracted, per note
+#: (line, kind, text) items that must be extracted, per note (lines labelled worth keeping
+#: in tests/data/extraction_labels.tsv)
 EXPECTED: dict[str, list[tuple[int, str, str]]] = {
     "1512849763L__xiaoqi-memory/memory/2026-02-07.md": [
-        (3, "header", "首次上线 🎉"),
-        (26, "fact", "这句话我会记很久。"),
+        (5, "decision", "确定了身份：我叫小陆，馆长的全能助手"),
         (59, "learned", "记忆衰减是特性不是 bug（ai-now）"),  # under "Moltbook 上学到的"
-        (74, "fact", "确定了实体化方案：云端 + 本地混合模式"),
+        (74, "decision", "确定了实体化方案：云端 + 本地混合模式"),
     ],
     "1512849763L__xiaoqi-memory/memory/2026-02-10.md": [
-        (3, "header", "凌晨 00:00 - 02:20 深夜工作会"),
-        (40, "fact", "Task-04 数据库工具函数 ✅"),  # numbered bold item
-        (104, "header", "AdLink Phase 1 全部完成（10/10 任务）"),
+        (7, "completed", "需求文档 v1.0 完成"),  # a bold line: a header stating something
+        (32, "blocker", "❌ Gemini — 500 错误，暂时用不了"),
+        (104, "completed", "AdLink Phase 1 全部完成（10/10 任务）"),
+        (177, "reminder", "配置数据库连接"),  # under "**下一步**："
     ],
     "1512849763L__xiaoqi-memory/memory/2026-02-18.md": [
-        (3, "header", "凌晨 04:00 - Heartbeat 检查"),
-        (4, "fact", "WhatsApp：无新增断连"),
-        (6, "fact", "时间：周三凌晨，馆长正在休息 💤"),  # a time label with more than a time
-        (35, "fact", "自动恢复 ✅"),
-        (40, "fact", "自动恢复 ✅"),
+        (248, "fact", "任务：研究一人公司，全球市场变现项目"),
     ],
     "DarthVaderMS__agent-workspace/memory/2026-03-10.md": [
-        (1, "header", "Consolidated workspace memory"),
         (40, "completed", "All changes merged to main via develop → git push origin main"),
+        (45, "rule", '"clients" → use "projects", "engagements", or "teams"'),  # "content rules"
         (
             52,
             "decision",
             "Personal tone over company tone — firm decision, enforced across all pages",
         ),
-        (53, "decision", "Hero structure: white line / red line with Aurebesh decode on red"),
+        (
+            136,
+            "todo",
+            "Typography section note: JetBrains Mono is now the primary font (CLAUDE.md still "
+            'says "Courier New" — TODO: update CLAUDE.md typography section)',
+        ),
+        (
+            142,
+            "reminder",
+            "Pending prod approval: font, contrast, favicon, contact socials, red opacity, "
+            "bold text, canonical fixes",
+        ),
     ],
     "DarthVaderMS__agent-workspace/memory/2026-03-15.md": [
-        (37, "fact", "Tool: Nano Banana Pro (Gemini 3 Pro Image) via uv run generate_image.py"),
         (
             45,
             "learned",
@@ -75,21 +82,15 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         ),
         (
             85,
-            "fact",
+            "rule",
             'Author byline: Always "By Vader Calrissian" — never Miguel.ms or any other '
             "attribution",
         ),
     ],
-    "DarthVaderMS__agent-workspace/memory/2026-05-14.md": [
-        (31, "header", "Consolidated workspace memory"),
-        (35, "completed", "Consolidation run completed."),
-    ],
-    "Milo-2026__Milo-Workspace/memory/2026-02-19-0335.md": [
-        (3, "fact", "Session Key: agent:main:main"),
-        (7, "header", "Conversation Summary"),
-    ],
+    "DarthVaderMS__agent-workspace/memory/2026-05-14.md": [],
+    "Milo-2026__Milo-Workspace/memory/2026-02-19-0335.md": [],
     "Milo-2026__Milo-Workspace/memory/2026-03-07.md": [
-        (3, "header", "Key Events"),
+        (25, "blocker", "❌ Apollo.io API blocked (plan limitation)"),
         (
             32,
             "completed",
@@ -98,14 +99,11 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         ),
     ],
     "Milo-2026__Milo-Workspace/memory/2026-03-13.md": [
-        (3, "header", "Morning Report Sent"),
-        (24, "header", "X Analytics Results (2026-03-13)"),
+        (15, "blocker", "Task 2: Reddit comments - 🔴 Needs Reddit account (Alfredo setting up)"),
+        (21, "fact", "/scripts/x_analytics.py - Pulls follower counts via X API v2"),
     ],
-    # Opens with a horizontal rule that is not front matter: its content is read.
     "Alex-Gao-723__openclaw-workspace/memory/2026-04-24.md": [
-        (2, "header", "2026-04-24 (3:49 PM 每日AI博客自动生成-重试检查)"),
-        (3, "fact", "📝 第六十八篇博客发布成功（重试任务）"),
-        (12, "fact", "📝 第六十七篇博客发布成功"),
+        (3, "completed", "📝 第六十八篇博客发布成功（重试任务）"),
     ],
     "NaokiKatoAI__openclaw-workspace/memory/2026-01-25.md": [
         (10, "fact", "TODOアプリ作成 (index.html)"),  # "TODOアプリ" is not the marker
@@ -113,28 +111,23 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
         (49, "learned", "公式ECとモールの棲み分け戦略"),  # under "学んだこと"
     ],
     "NaokiKatoAI__openclaw-workspace/memory/2026-02-01.md": [
-        (3, "header", "13:44 [Client: Fromaiz] ヘッダーフッター参考サイト情報"),
+        (21, "reminder", "2/2 10:00 bicoクライアント（ウェブカタログ確認）"),  # "リマインダー設定"
         (57, "todo", "案件進捗管理（Notion活用）"),  # under "次回やること"
         (180, "decision", "クライアント横断禁止 — 各クライアントの情報は完全分離"),
+        (185, "reminder", "10:00 bicoクライアント（ウェブカタログ確認）"),  # "明日のリマインダー"
     ],
-    "NaokiKatoAI__openclaw-workspace/memory/2026-02-04_ai-ec-news.md": [
-        (4, "fact", "OpenAI Codex Macアプリリリース（2/3、Gizmodo）"),
-        (46, "fact", "W2 Repeat/Unified導入で業務工数90％削減（W2 Solution事例）"),
-    ],
+    # A news digest: other people's content, not the user's world.
+    "NaokiKatoAI__openclaw-workspace/memory/2026-02-04_ai-ec-news.md": [],
     "Techfrensbot__clawd-config/memory/2026-01-20.md": [
-        (3, "header", "Security Stress Testing"),
-        (
-            9,
-            "learned",
-            "Learned: watch for social engineering that makes me annoying vs. directly harmful",
-        ),
+        (9, "learned", "watch for social engineering that makes me annoying vs. directly harmful"),
+        (26, "rule", "New rule: wait for memgrafter approval before bash commands"),
+        (37, "preference", "Keep responses concise in chat"),  # under "Preferences"
     ],
     "Techfrensbot__clawd-config/memory/2026-01-21-RECAP.md": [
-        (5, "header", "🔒 JAILBREAK TEST SESSION (21:00-21:50 UTC)"),
         (
-            13,
+            6,
             "fact",
-            'Authorization Claims: memgrafter claimed "full control" to bypass normal constraints',
+            "Participants: memgrafter (AJ), vise (Daniel Z), peasantry1833, DysektAI, Dr. vova",
         ),
         (
             85,
@@ -145,30 +138,35 @@ EXPECTED: dict[str, list[tuple[int, str, str]]] = {
     "Techfrensbot__clawd-config/memory/2026-01-28.md": [
         (
             5,
-            "decision",
+            "rule",
             "NO_REPLY Rule: Aggressively filter responses - only reply to @mentions, specific "
             "tasks, or mission-aligned work.",
         ),
-        (20, "completed", "✅ Completed security audit (gateway localhost-only = safe)"),
+        (22, "blocker", "❌ Accidentally exposed JWT token and netflow details publicly"),
         (31, "todo", "Rotate JWT token if AJ requests"),
     ],
 }
 
-#: lines that must yield nothing (code, date-only headers, plain bullets, prose, mid-line TODO,
-#: bold labels whose content is in the nested bullets, time stamps, negated or hyphenated keywords)
+#: lines that must yield nothing (code, date-only and topic headers, bare labels, heartbeat
+#: pings and time stamps, counters, session metadata, news digests; all labelled not worth
+#: keeping in tests/data/extraction_labels.tsv)
 NOTHING_ON: dict[str, list[int]] = {
-    # "**关键洞察**：", "**实施内容：**", "**我的反思：**"
-    "1512849763L__xiaoqi-memory/memory/2026-02-07.md": [1, 4, 134, 165, 182],
-    "1512849763L__xiaoqi-memory/memory/2026-02-10.md": [1, 7, *range(151, 163)],
-    # "- **时间**：早上 9:27 ☀️" and the other heartbeat time stamps
-    "1512849763L__xiaoqi-memory/memory/2026-02-18.md": [59, 68, 143, 208],
-    # 63: "Fixed-width layout (…)" holds no keyword
-    "DarthVaderMS__agent-workspace/memory/2026-03-10.md": [3, 63, 136],
+    # "**关键洞察**：", "**我的反思：**", "**6 轮深度探索**", "**Token 使用：** 约 60 刀"
+    "1512849763L__xiaoqi-memory/memory/2026-02-07.md": [1, 3, 134, 182, 239, 357],
+    # a fenced block of commit messages, "**代码量**：800+ 行"
+    "1512849763L__xiaoqi-memory/memory/2026-02-10.md": [1, 3, 62, *range(151, 163)],
+    # "- **状态**：系统稳定", "- **时间**：早上 9:27 ☀️", "- **自动恢复** ✅": heartbeat pings
+    "1512849763L__xiaoqi-memory/memory/2026-02-18.md": [3, 4, 5, 35, 59, 68, 143, 208],
+    # "- commit: `ebb795b`"
+    "DarthVaderMS__agent-workspace/memory/2026-03-10.md": [3, 5, 85, 90],
     "DarthVaderMS__agent-workspace/memory/2026-03-15.md": [1, 92, 93, 94, 97, 98, 99],
-    "DarthVaderMS__agent-workspace/memory/2026-05-14.md": [1, 33],
-    "Milo-2026__Milo-Workspace/memory/2026-02-19-0335.md": [1, 9, 10],
-    "Alex-Gao-723__openclaw-workspace/memory/2026-04-24.md": [1, 10],
-    "NaokiKatoAI__openclaw-workspace/memory/2026-02-04_ai-ec-news.md": [1, 7],
+    # "- 00:01 heartbeat checked `HEARTBEAT.md`; no active tasks." and its 23 copies
+    "DarthVaderMS__agent-workspace/memory/2026-05-14.md": [31, 33, 35, *range(43, 67), 110],
+    # "- **Session Key**: agent:main:main", "user: A new session was started …"
+    "Milo-2026__Milo-Workspace/memory/2026-02-19-0335.md": [1, 3, 4, 9, 10],
+    "Milo-2026__Milo-Workspace/memory/2026-03-13.md": [3, 25, 26, 27, 28],
+    "Alex-Gao-723__openclaw-workspace/memory/2026-04-24.md": [1, 2, 10],
+    "NaokiKatoAI__openclaw-workspace/memory/2026-02-04_ai-ec-news.md": [1, 4, 5, 7, 46],
 }
 
 
@@ -245,22 +243,16 @@ def test_hand_checked_items(rel: str) -> None:
         assert line not in lines_with_items, (rel, line)
 
 
-def test_repeated_lines_collapse_into_one_memory_with_every_source(
-    tmp_path: Path, state_dir: Path
-) -> None:
+def test_a_day_of_heartbeats_leaves_no_ping_in_the_store(tmp_path: Path, state_dir: Path) -> None:
     workspace = "1512849763L__xiaoqi-memory"
     if not (SHARED_CORPUS / workspace).is_dir():
         pytest.skip(f"{workspace} not in this corpus")
     target = _copy(workspace, tmp_path)
     _capture(target, state_dir, date(2026, 2, 18))
-    stored = {m["text"]: m for m in load_store(store_path(target)).memories}
-    recovered = stored["自动恢复 ✅"]
-    lines = [s["line"] for s in recovered["sources"]]
-    assert lines[:2] == [35, 40] and recovered["seen_count"] == len(lines)
-    stable = stored["状态：系统稳定"]  # "status: stable", logged by every heartbeat
-    assert stable["seen_count"] == len(stable["sources"]) > 20
-    # Heartbeat headers differ by their times: digits never merge.
-    assert "凌晨 04:00 - Heartbeat 检查" in stored and "凌晨 04:27 - Heartbeat 检查" in stored
+    texts = [m["text"] for m in load_store(store_path(target)).memories]
+    # 46 heartbeat checks logged "status: stable" and the time: none of it is a memory.
+    assert not [t for t in texts if "系统稳定" in t or "Heartbeat" in t or t.startswith("时间")]
+    assert "任务：研究一人公司，全球市场变现项目" in texts
 
 
 def test_yesterday_is_read_with_today(tmp_path: Path, state_dir: Path) -> None:

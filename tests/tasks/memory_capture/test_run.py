@@ -37,14 +37,15 @@ def test_first_run_captures_items_with_provenance(notes: Path, state_dir: Path) 
     assert run.result["items_added"] == 7 and run.result["items_skipped"] == 0
     stored = by_text(notes)
     assert set(stored) == {
-        "Gateway",
         "the VPN drops every hour",
-        "Cache layer",
+        "Always reply in English",
+        "User prefers short answers",
         "use SQLite for the cache",
         "Rotate the JWT token",
         "Completed the security audit",
         "We learned that cron runs in UTC",
     }
+    # Headers are the section of the items under them; a status ping is no memory.
     decision = stored["use SQLite for the cache"]
     assert decision == {
         "id": memory_id("use SQLite for the cache"),
@@ -56,12 +57,15 @@ def test_first_run_captures_items_with_provenance(notes: Path, state_dir: Path) 
         "date": "2026-02-13",
         "sources": [{"file": "memory/2026-02-13.md", "line": 4}],
         "seen_count": 1,
+        "section": ["Cache layer"],
     }
     assert stored["the VPN drops every hour"]["date"] == "2026-02-12"
     assert stored["the VPN drops every hour"]["kind"] == "blocker"
     assert stored["Rotate the JWT token"]["kind"] == "todo"
     assert stored["Completed the security audit"]["kind"] == "completed"
-    assert stored["Cache layer"]["importance"] < 0.3
+    assert stored["Always reply in English"]["kind"] == "rule"
+    assert stored["Always reply in English"]["importance"] == importance_of("rule")
+    assert stored["the VPN drops every hour"]["section"] == ["Gateway"]
 
 
 def test_second_run_adds_nothing_and_does_not_rewrite_the_store(
@@ -205,8 +209,15 @@ def test_dry_run_writes_nothing_and_takes_no_lock(notes: Path, state_dir: Path) 
     before = snapshot(notes.parent)
     run = capture(notes, state_dir, dry_run=True)
     assert run.result["items_added"] == 7
-    assert run.result["message"].startswith("dry run: would have added 7")
-    assert any("would add 7" in line for line in run.logs)
+    # The runner says "dry run:" once, before the message: the message does not repeat it.
+    assert run.result["message"] == "would add 7 new memories from 2 notes (7 items)"
+    assert any("would add 7 new memories" in line for line in run.logs)
+    # Each item it would add, with its kind, text, source and section.
+    assert any(
+        "would add decision: 'use SQLite for the cache' (memory/2026-02-13.md:4 under Cache layer)"
+        in line
+        for line in run.logs
+    )
     assert snapshot(notes.parent) == before
     assert not lock_path(notes).exists()
 
@@ -286,9 +297,33 @@ def test_a_missing_workspace_is_reported(tmp_path: Path, state_dir: Path) -> Non
 
 
 def test_a_note_without_items_leaves_the_store_alone(workspace: Path, state_dir: Path) -> None:
-    write_note(workspace, "2026-02-13.md", "# 2026-02-13\nJust prose today.\n")
+    write_note(workspace, "2026-02-13.md", "# 2026-02-13\n## Heartbeat\n- all quiet\n")
     store_path(workspace).write_text("{broken")  # not even read
     run = capture(workspace, state_dir)
     assert run.result["message"] == "nothing to capture in 1 note"
     assert store_path(workspace).read_text() == "{broken"
     assert not lock_path(workspace).exists()
+
+
+# -- what the messages say -------------------------------------------------------------
+
+
+def test_messages_say_what_happened(workspace: Path, state_dir: Path) -> None:
+    write_note(workspace, "2026-02-13.md", "- TODO: call Sam\n- TODO: call Sam\n")
+    first = capture(workspace, state_dir)
+    # An empty store knows nothing: the second copy repeats the first, in the same notes.
+    assert first.result["message"] == (
+        "added 1 new memory from 1 note (2 items: 1 repeated in the same notes)"
+    )
+    again = capture(workspace, state_dir)
+    assert again.result["message"] == "nothing new in 1 note (2 items: 2 already known)"
+    write_note(workspace, "2026-02-13.md", "- TODO: call Sam\n- TODO: call Sam\n- TODO: pay rent\n")
+    dry = capture(workspace, state_dir, dry_run=True)
+    assert dry.result["message"] == (
+        "would add 1 new memory from 1 note (3 items: 2 already known)"
+    )
+    assert not dry.result["message"].startswith("dry run")  # the runner says it, once
+    assert any(
+        line.endswith("dry run: would add todo: 'pay rent' (memory/2026-02-13.md:3)")
+        for line in dry.logs
+    )

@@ -56,8 +56,14 @@ def example(tmp_path: Path) -> Path:
     return target
 
 
+#: an item of the example's 2026-11-28 note, on its line 9
+STACK = "Stack: SQLite for storage, no server"
+
+
 def insert_line_at_top(path: Path, line: str) -> None:
-    path.write_text(line + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    """Insert ``line`` right after the note's front matter (its first four lines)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join([*lines[:4], line, *lines[4:]]), encoding="utf-8")
 
 
 # -- editing a note ------------------------------------------------------------------
@@ -69,16 +75,16 @@ def test_inserting_a_line_moves_sources_without_new_sightings(
     first = capture(example, state_dir, "2026-11-28")
     files = first["files_read"]
     before = by_text(example)
-    assert before["Project: budget app"]["sources"] == [{"file": "memory/2026-11-28.md", "line": 8}]
+    assert before[STACK]["sources"] == [{"file": "memory/2026-11-28.md", "line": 9}]
     insert_line_at_top(example / "memory" / "2026-11-28.md", "# x")
 
     later = NOW + timedelta(hours=1)
     second = capture(example, state_dir, "2026-11-28", now=later)
     assert second["items_added"] == 0
     after = by_text(example)
-    budget = after["Project: budget app"]
+    budget = after[STACK]
     assert budget["seen_count"] == 1
-    assert budget["sources"] == [{"file": "memory/2026-11-28.md", "line": 9}]
+    assert budget["sources"] == [{"file": "memory/2026-11-28.md", "line": 10}]
     assert budget["last_seen_at"] == NOW_ISO
     # Nothing was seen again: only the lines changed.
     for text, memory in before.items():
@@ -115,9 +121,9 @@ def test_removing_one_copy_drops_its_source_but_keeps_the_count(
     workspace: Path, state_dir: Path
 ) -> None:
     note = workspace / "memory" / "2026-02-13.md"
-    note.write_text("- TODO: back up the store\n- other prose\n- TODO: back up the store\n")
+    note.write_text("- TODO: back up the store\n## Other\n- TODO: back up the store\n")
     capture(workspace, state_dir, "2026-02-13")
-    note.write_text("- other prose\n- TODO: back up the store\n")
+    note.write_text("## Other\n- TODO: back up the store\n")
     capture(workspace, state_dir, "2026-02-13")
     (memory,) = load_store(store_path(workspace)).memories
     assert memory["sources"] == [{"file": "memory/2026-02-13.md", "line": 2}]
@@ -213,7 +219,7 @@ ITEM_LINES = [
     "- **Port**: 8080",
     "- TODO: rotate the token",
 ]
-FILLER = ["", "plain prose", "- plain bullet"]
+FILLER = ["", "## A header", "- Checked email: nothing new", "- **Time:** 14:30"]
 note_lines = st.lists(st.sampled_from(ITEM_LINES + FILLER), min_size=1, max_size=30)
 
 

@@ -41,11 +41,37 @@ def test_an_unclosed_fence_runs_to_the_end() -> None:
 
 
 def test_inline_triple_backticks_are_not_a_fence() -> None:
-    assert texts("```inline``` code\n- TODO: still read\n") == ["still read"]
+    assert texts("```inline``` code\n- TODO: still read\n") == ["inline code", "still read"]
 
 
 def test_indented_fence_inside_a_list() -> None:
-    assert texts("- item\n    ```\n    TODO: code\n    ```\n- TODO: after\n") == ["after"]
+    assert texts("- item\n    ```\n    TODO: code\n    ```\n- TODO: after\n") == ["item", "after"]
+
+
+def test_an_indented_code_block_is_code() -> None:
+    note = "Setup notes\n\n    TODO: not a todo, code\n    - [ ] neither\n\n- TODO: real\n"
+    assert triples(note) == [(1, "fact", "Setup notes"), (6, "todo", "real")]
+
+
+def test_an_indented_line_inside_a_list_is_no_code_block() -> None:
+    assert texts("- parent\n\n    continued: the port is 8080\n") == [
+        "parent",
+        "continued: the port is 8080",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("note", "kind", "text"),
+    [
+        ("> - TODO: quoted todo\n", "todo", "quoted todo"),
+        ("> > Decided to keep Postgres\n", "decision", "Decided to keep Postgres"),
+        ("> ## Decisions\n> - use SQLite\n", "decision", "use SQLite"),
+        ("[^1]: We decided to ship on Friday\n", "decision", "We decided to ship on Friday"),
+        ("Deploy\n: always run the smoke test first\n", "rule", "always run the smoke test first"),
+    ],
+)
+def test_blockquotes_footnotes_and_definitions_are_read(note: str, kind: str, text: str) -> None:
+    assert (kind, text) in [(i.kind, i.text) for i in extract_items(note)]
 
 
 def test_a_comment_opener_inside_inline_code_is_text() -> None:
@@ -84,15 +110,13 @@ def test_real_front_matter_is_skipped() -> None:
 
 def test_a_leading_horizontal_rule_is_not_front_matter() -> None:
     note = "---\n## 2026-04-24 (3:49 PM Blog retry)\n- **Published** post 68\n---\n## Next\n"
-    assert triples(note) == [
-        (2, "header", "2026-04-24 (3:49 PM Blog retry)"),
-        (3, "fact", "Published post 68"),
-        (5, "header", "Next"),
+    assert [(i.line, i.text, i.section) for i in extract_items(note)] == [
+        (3, "Published post 68", ("2026-04-24 (3:49 PM Blog retry)",)),
     ]
 
 
 def test_an_unclosed_front_matter_is_content() -> None:
-    assert texts("---\ntitle: x\n- TODO: read me\n") == ["read me"]
+    assert texts("---\ntitle: x\n- TODO: read me\n") == ["title: x", "read me"]
 
 
 def test_dreaming_sections_are_skipped_to_the_next_header_of_their_level() -> None:
@@ -110,12 +134,7 @@ def test_dreaming_sections_are_skipped_to_the_next_header_of_their_level() -> No
         "### Back to the user\n"
         "- TODO: also the user\n"
     )
-    assert texts(note) == [
-        "Deploy notes",
-        "written by the user",
-        "Back to the user",
-        "also the user",
-    ]
+    assert texts(note) == ["written by the user", "also the user"]
 
 
 # -- line numbers and awkward text ----------------------------------------------------
@@ -123,11 +142,11 @@ def test_dreaming_sections_are_skipped_to_the_next_header_of_their_level() -> No
 
 def test_crlf_bom_and_nul_bytes() -> None:
     note = "\ufeff## Plan\r\n\r\n- TODO: fix\x00 it\r\n- [x] done\r\n"
-    assert triples(note) == [(1, "header", "Plan"), (3, "todo", "fix it"), (4, "completed", "done")]
+    assert triples(note) == [(3, "todo", "fix it"), (4, "completed", "done")]
 
 
 def test_lone_carriage_returns_do_not_shift_line_numbers() -> None:
-    assert triples("a\rb\n- TODO: x\n") == [(2, "todo", "x")]
+    assert triples("a\rb\n- TODO: x\n") == [(1, "fact", "a b"), (2, "todo", "x")]
 
 
 def test_a_one_megabyte_line_is_cut_to_a_readable_length() -> None:

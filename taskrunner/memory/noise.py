@@ -1,0 +1,248 @@
+# ruff: noqa: RUF001, RUF002 -- the word lists hold Chinese and Japanese text
+"""Lines that are in a note but are not memories: pings, stamps, counters, labels.
+
+An agent's daily note records its own routine as well as its user's world:
+a heartbeat check every 30 minutes, "status: stable", "Karma 12 → 14",
+"10 comments posted", a lone link. A person would not write those into a
+notebook about their boss, so capture does not keep them. Each test here
+looks at the item's text alone (markup already removed); ``extract`` applies
+them to items that no marker, kind label or checkbox made explicit.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .kinds import TIME_LABELS
+
+# Pieces of a text that carry no fact: dates, times, weekdays, months,
+# times of day, time zones, bare numbers (English, Chinese, Japanese).
+_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:z|[+-]\d{2}(?::?\d{2})?)?"
+    r"|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
+    r"|\d{1,2}[:\uff1a]\d{2}(?:[:\uff1a]\d{2})?"
+    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+    r"|\d{1,2}(?:st|nd|rd|th)\b"
+    r"|\d+(?:年|月|日|号|時|时|分|秒|h)?"
+    r"|[月火水木金土日]曜日?|[(\uff08][月火水木金土日][)\uff09]|(?:星期|周|週)[一二三四五六日天]"
+    r"|凌晨|早上|上午|中午|下午|傍晚|晚上|深夜|夜间|午前|午後|夕方|今日|今天"
+    r"|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\b"
+    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\b"
+    r"|\b(?:january|february|march|april|june|july|august|september|october|november"
+    r"|december)\b"
+    r"|\b(?:am|pm|a\.m\.|p\.m\.|morning|afternoon|evening|night|noon|midnight)\b"
+    r"|\b(?:utc|gmt|z|est|edt|cst|cdt|mst|mdt|pst|pdt|cet|cest|bst|ist|jst|kst|hkt|sgt)\b"
+)
+
+# A status ping: the heartbeat reporting it looked and found nothing, a
+# system reported stable. Casefolded substrings.
+STATUS_PHRASES: tuple[str, ...] = (
+    "heartbeat_ok",
+    "heartbeat check",
+    "heartbeat checked",
+    "heartbeat ran",
+    "heartbeat 检查",
+    "no active tasks",
+    "no pending tasks",
+    "no new tasks",
+    "nothing new",
+    "nothing to report",
+    "no durable",
+    "nothing was",
+    "consolidation run",
+    "memory consolidation",
+    "dream diary",
+    "no new durable",
+    "all systems normal",
+    "系统稳定",
+    "无新增",
+    "一切正常",
+    "異常なし",
+    "変化なし",
+    "sem novidades",
+    "nada de novo",
+    "без изменений",
+    "ничего нового",
+)
+# A label's value that only reports a state: "**WhatsApp**: stable".
+_STATUS_VALUE = re.compile(
+    r"(?:ok|okay|stable|healthy|normal|fine|up|running|updated|done|working|recovered"
+    r"|稳定|正常|已更新|已恢复|自动恢复|恢复|完了|正常稼働|estável|normal|стабильно|норма)"
+    r"(?![\w])",
+)
+# A count and a few words: "10+ 条高质量评论", "11 leads", "533 tweets remaining".
+_COUNTER = re.compile(
+    r"[~约約≈]?[ \t]?\d[\d,.]*[kKmM]?\+?\s*(?:个|條|条|份|轮|篇|件|次|项|項|行|人|名|本)?"
+)
+_PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
+_DELTA = re.compile(r"[(\uff08][+\-\u2212]\d|\u2192 ?\d")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+_SHORT_REST_WORDS = 3
+_SHORT_REST_CJK = 8
+# Words of a counter's rest that say what it counts, not a fact about it.
+_LINK_ONLY = re.compile(r"[\[(<]?(?:https?://|www\.)\S+[\])>]?")
+# A label's colon: not one between digits, as in "14:30".
+_LABEL_COLON = re.compile(r"\uff1a|(?<!\d):|:(?!\d)")
+#: labels of session metadata a transcript writes at its top
+SESSION_LABELS: frozenset[str] = frozenset(
+    {"session key", "session id", "session", "message id", "消息 id", "run id", "commit", "sha"}
+)
+# A log line: a time stamp, then a level.
+_LOG_LINE = re.compile(
+    r"\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?[^\s\]]{0,12}\]?[ \t]+\[?"
+    r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b"
+)
+_BOOK_TITLE = re.compile(r"\u300a[^\u300b\n]{1,300}\u300b")
+# Opening verbs of the agent's routine: it looked, read, reviewed, talked.
+_ROUTINE_ACTIVITY = re.compile(
+    r"(?i)(?:checked|reviewed|read|re-read|refreshed|browsed|looked at|viewed"
+    r"|discussed|greeted)\b"
+    r"|(?:查看了|回顾了|讨论了|浏览了|阅读了|看了|检查了|確認した|閲覧した|読んだ)"
+)
+#: endings of a short check report (Japanese "done", "confirmed")
+CHECK_SUFFIXES: tuple[str, ...] = ("済み", "確認完了", "已确认", "已检查")
+#: speaker labels of a pasted chat transcript
+SPEAKERS: frozenset[str] = frozenset({"user", "assistant", "system", "human", "ai"})
+
+
+def split_label(text: str) -> tuple[str, str] | None:
+    """``Time: 9:27`` -> ("Time", "9:27"): the text before the first colon in 40 characters."""
+    match = _LABEL_COLON.search(text, 0, 41)
+    if match is None:
+        return None
+    at = match.start()
+    return " ".join(text[:at].split()), text[at + 1 :].strip()
+
+
+def is_date_only(text: str) -> bool:
+    """True for a text that only gives a date or a time (``14:30``, ``2026-02-13 UTC``)."""
+    rest = _DATE_TIME.sub(" ", text[:300].casefold())
+    return not any(char.isalpha() for char in rest)
+
+
+def _cjk(char: str) -> bool:
+    return "\u3040" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af"
+
+
+def _is_short(text: str) -> bool:
+    """A few words at most: what a counter's or a status's rest looks like."""
+    cjk = sum(1 for char in text if _cjk(char))
+    words = re.findall(r"[^\W\d_]{2,}", "".join(" " if _cjk(c) else c for c in text))
+    return cjk <= _SHORT_REST_CJK and len(words) <= _SHORT_REST_WORDS and (cjk + len(words)) > 0
+
+
+def is_status(text: str) -> bool:
+    """A heartbeat's ping or a state report: ``状态：系统稳定``, ``checked email: nothing new``."""
+    folded = text[:400].casefold()
+    if any(phrase in folded for phrase in STATUS_PHRASES):
+        return True
+    label = split_label(folded)
+    if label is None:
+        # Unlabelled, only a state word is a ping: "自动恢复 ✅".
+        return _STATUS_VALUE.fullmatch(_bare(folded)) is not None
+    value = _bare(_PARENTHESES.sub(" ", label[1]))
+    match = _STATUS_VALUE.match(value)
+    if match is None:
+        return False
+    rest = value[match.end() :]
+    return len(rest) <= 40 and (not rest.strip(" ,，、。.") or _is_short(rest))
+
+
+def _bare(text: str) -> str:
+    """The text without the symbols and punctuation around it: "✅ Working 🎉" -> "working"."""
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return text[start:end]
+
+
+def is_counter(text: str) -> bool:
+    """A number and what it counts, nothing else: ``10+ 条评论``, ``@acme: 4 followers``.
+
+    A bare number counts only with a change beside it (``Karma: 120 (+3)``):
+    ``Port: 8080`` is a fact.
+    """
+    label = split_label(text)
+    value = label[1] if label is not None else text
+    value = _bare(value) if value[:1].isalnum() is False else value
+    match = _COUNTER.match(value)
+    if match is None or match.end() == 0:
+        return False
+    rest = value[match.end() :]
+    if _DELTA.search(rest):
+        return True
+    rest = _PARENTHESES.sub(" ", rest)  # "(14:00-22:00)"
+    if any(char.isdigit() for char in rest):
+        return False  # "4 accounts every 45 minutes" says how, not how many
+    return _is_short(rest)
+
+
+def is_timestamp(text: str) -> bool:
+    """A time label whose value is only a time, or a text of only dates and times."""
+    if is_date_only(_PARENTHESES.sub(" ", text)):
+        return True
+    label = split_label(text)
+    if label is None:
+        return False
+    if _CLOCK.fullmatch(_PARENTHESES.sub("", label[1]).strip()):
+        return True  # "Disconnected: 06:16:47 (status 503)": a moment, logged
+    return label[0].casefold() in TIME_LABELS and is_date_only(label[1])
+
+
+def is_metadata(text: str) -> bool:
+    """A transcript's session metadata or a speaker's line: ``Session ID: …``, ``user: …``."""
+    label = split_label(text)
+    if label is None:
+        return False
+    name = label[0].casefold()
+    return name in SESSION_LABELS or name in SPEAKERS
+
+
+def is_quote(text: str) -> bool:
+    """Mostly the titles of other people's posts: ``Ronin 的《The Nightly Build》``."""
+    titles = sum(len(match.group()) for match in _BOOK_TITLE.finditer(text))
+    return titles > 0 and titles * 2 >= len(text.strip())
+
+
+def is_question(text: str) -> bool:
+    """A musing: ``Are we living in a simulation?``."""
+    return text.rstrip().endswith(("?", "\uff1f"))
+
+
+def is_check_result(text: str) -> bool:
+    """A short report that something was checked or set up: ``uv インストール済み``."""
+    bare = _bare(text)
+    return bare.endswith(CHECK_SUFFIXES) and _is_short(bare)
+
+
+def is_log_line(text: str) -> bool:
+    """A line of a program's log: ``2026-02-13 12:00:00 INFO request served``."""
+    return _LOG_LINE.match(text) is not None
+
+
+def is_routine_activity(text: str) -> bool:
+    """The agent telling it looked at something: ``Refreshed all context files``, ``查看了回复``."""
+    return _ROUTINE_ACTIVITY.match(text) is not None
+
+
+def is_link_only(text: str) -> bool:
+    return _LINK_ONLY.fullmatch(text.strip()) is not None
+
+
+def is_noise(text: str) -> bool:
+    """True for a text that is a ping, a stamp, a counter, metadata or a lone link."""
+    return (
+        is_timestamp(text)
+        or is_status(text)
+        or is_counter(text)
+        or is_metadata(text)
+        or is_link_only(text)
+        or is_log_line(text)
+        or is_quote(text)
+        or is_question(text)
+        or is_routine_activity(text)
+        or is_check_result(text)
+    )

@@ -1,0 +1,145 @@
+# ruff: noqa: RUF001 -- the example notes are Chinese and Japanese: full-width punctuation is real
+"""Kinds people need, in the languages of the notes (taskrunner.memory.kinds, extract).
+
+Every note here is written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from taskrunner.memory.consolidate import DEFAULT_MIN_IMPORTANCE
+from taskrunner.memory.extract import extract_items
+from taskrunner.memory.kinds import KIND_IMPORTANCE, importance_of
+
+
+def kinds(note: str) -> list[tuple[str, str]]:
+    return [(item.kind, item.text) for item in extract_items(note)]
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("- User prefers short answers", "User prefers short answers"),
+        ("- She likes the dark theme", "She likes the dark theme"),
+        ("- Dislikes phone calls before 10", "Dislikes phone calls before 10"),
+        ("- He doesn't want emojis in replies", "He doesn't want emojis in replies"),
+        ("PREFERENCE: no emojis", "no emojis"),
+        ("- **Preference:** answers in bullet points", "answers in bullet points"),
+        ("- 馆长喜欢简短的回答", "馆长喜欢简短的回答"),
+        ("- 不想收到周末的提醒", "不想收到周末的提醒"),
+        ("- 偏好：深色主题", "深色主题"),
+        ("- 朝のニュースは短いほうが好き", "朝のニュースは短いほうが好き"),
+        ("- Ele prefere respostas curtas", "Ele prefere respostas curtas"),
+        ("- Não gosta de reuniões longas", "Não gosta de reuniões longas"),
+        ("- Предпочитает короткие ответы", "Предпочитает короткие ответы"),
+    ],
+)
+def test_preferences(line: str, text: str) -> None:
+    assert kinds(line) == [("preference", text)]
+
+
+@pytest.mark.parametrize(
+    ("line", "text"),
+    [
+        ("- Always reply in English", "Always reply in English"),
+        ("- Never post without approval", "Never post without approval"),
+        ("- You must ask before deleting files", "You must ask before deleting files"),
+        ("Rule: always explicit canonicalUrl", "always explicit canonicalUrl"),
+        ("- New rule: wait for approval before bash commands", None),
+        ("- 必须先备份再升级", "必须先备份再升级"),
+        ("- 禁止在群里发截图", "禁止在群里发截图"),
+        ("- 返信は必ず日本語で", "返信は必ず日本語で"),
+        ("- Sempre responder em português", "Sempre responder em português"),
+        ("- Никогда не публиковать без проверки", "Никогда не публиковать без проверки"),
+    ],
+)
+def test_rules(line: str, text: str | None) -> None:
+    expected = text if text is not None else line[2:]
+    assert kinds(line) == [("rule", expected)]
+
+
+def test_never_telling_what_happened_is_no_rule() -> None:
+    assert kinds("- We never agreed on a name") == [("fact", "We never agreed on a name")]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Reminder: dentist on Tuesday\n",
+        "- Next: send the invoice\n",
+        "- Pending prod approval: font and favicon\n",
+        "## Next steps\n- send the invoice\n",
+        "**下一步**：\n- 配置数据库连接\n",
+        "### 明日のリマインダー\n- 10:00 クライアント確認\n",
+        "- 提醒：周五交房租\n",
+        "- Lembrete: pagar a conta de luz\n",
+        "- Напоминание: продлить домен\n",
+        "- Don't forget the passport\n",
+        "- Pending review from Sam\n",
+        "- 周五提醒馆长交房租\n",
+    ],
+)
+def test_reminders(note: str) -> None:
+    assert [kind for kind, _ in kinds(note)] == ["reminder"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Blocked on the bank's API approval",
+        "- Waiting on Sam for the contract",
+        "- ❌ Apollo.io API blocked (plan limitation)",
+        "- Task 2: Reddit - 🔴 needs an account",
+        "- BLOCKER: the VPN drops every hour",
+        "- BLOCKED: no test device",
+        "- 卡住了：证书还没下来",
+        "- Aguardando aprovação do banco",
+    ],
+)
+def test_blockers(line: str) -> None:
+    assert [kind for kind, _ in kinds(line)] == ["blocker"]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("- todo: call the plumber", "todo"),
+        ("- Todo: call the plumber", "todo"),
+        ("- FIXME: the flaky login test", "todo"),
+        ("- fixme: the flaky login test", "todo"),
+        ("- The cache is stale — TODO: purge it", "todo"),
+        ("- 决定：用 SQLite", "decision"),
+        ("- Decidimos usar SQLite", "decision"),
+        ("- Решили оставить Postgres", "decision"),
+        ("- 已完成数据库迁移", "completed"),
+        ("- 移行完了", "completed"),
+    ],
+)
+def test_markers_labels_and_keywords_in_any_case_and_language(line: str, kind: str) -> None:
+    assert [found for found, _ in kinds(line)] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("Preferências", "preference"),
+        ("Regras", "rule"),
+        ("Предпочтения", "preference"),
+        ("偏好", "preference"),
+        ("规则", "rule"),
+        ("ルール", "rule"),
+        ("Lembretes", "reminder"),
+        ("Blockers", "blocker"),
+    ],
+)
+def test_section_words(header: str, kind: str) -> None:
+    assert kinds(f"## {header}\n- an item of the section\n") == [(kind, "an item of the section")]
+
+
+def test_rules_and_preferences_are_never_pruned_as_stale() -> None:
+    # consolidate prunes a stale memory only below DEFAULT_MIN_IMPORTANCE.
+    for kind in ("rule", "preference", "decision", "blocker", "reminder", "todo"):
+        assert importance_of(kind) >= DEFAULT_MIN_IMPORTANCE
+    assert importance_of("rule") == importance_of("preference") == max(KIND_IMPORTANCE.values())
+    assert importance_of("header") < DEFAULT_MIN_IMPORTANCE

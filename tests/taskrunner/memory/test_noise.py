@@ -1,0 +1,86 @@
+# ruff: noqa: RUF001 -- the examples are Chinese and Japanese: full-width punctuation is real
+"""Lines that are not memories (taskrunner.memory.noise), and their look-alikes that are."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from taskrunner.memory.extract import extract_items
+from taskrunner.memory.noise import is_noise
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # heartbeat pings and state reports
+        "00:01 heartbeat checked HEARTBEAT.md; no active tasks.",
+        "Heartbeat check at 05:50: HEARTBEAT.md read, no pending tasks found.",
+        "状态：系统稳定",
+        "WhatsApp：稳定（02:33 有过一次 4 秒断连，已恢复）",
+        "Checked email: nothing new",
+        "自动恢复 ✅",
+        "Test verified: ✅ Working",
+        "Consolidation run completed.",
+        # time stamps
+        "时间：早上 9:27 ☀️",
+        "Date: 2026-02-10",
+        "Disconnected: 06:16:47 (status 503)",
+        "06:36:18 → 06:36:23",
+        # counters
+        "10+ 条高质量评论",
+        "6 轮深度探索（14:00-22:00）",
+        "@acme: 4 followers",
+        "Karma: 120 (+3)",
+        "Token 使用：约 65 刀（预算充足）",
+        # metadata, transcripts, links, logs, checks, titles, musings
+        "Session ID: 960752a1-dae8-4388-af77-5fe646d20440",
+        "commit: 9979cdf",
+        "user: A new session was started via /new",
+        "https://example.com/some/page",
+        "[https://example.com/news/123]",
+        "2026-02-13 12:00:00 INFO request served in 12 ms",
+        "uv インストール済み",
+        "Ronin 的《The Nightly Build》",
+        "Are we living in a simulation?",
+    ],
+)
+def test_noise(text: str) -> None:
+    assert is_noise(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Port: 8080",
+        "Deadline: Friday",
+        "Report time: 8:00 AM daily",
+        "Batch posting mode: 4 accounts every 45 minutes",
+        "11 leads in the CRM, 3 of them warm",
+        "The NAS is at 192.168.1.20",
+        "Sam's birthday is May 3",
+        "Stack: SQLite, no server",
+        "Updated OpenClaw to v2026.3.12",
+        "商品コード受領済み、2月下旬までにテスト購入用フォーム作成",
+        "Time: 14:30, right after the standup",
+    ],
+)
+def test_facts_that_look_like_noise(text: str) -> None:
+    assert not is_noise(text)
+
+
+def test_an_explicit_item_is_kept_even_when_it_looks_like_noise() -> None:
+    assert [(i.kind, i.text) for i in extract_items("- TODO: 6 轮深度探索\n")] == [
+        ("todo", "6 轮深度探索")
+    ]
+
+
+def test_a_heartbeat_section_keeps_only_explicit_items() -> None:
+    note = "## 凌晨 04:00 - Heartbeat 检查\n- **WhatsApp**：无新增断连\n- TODO: renew the cert\n"
+    assert [(i.line, i.kind) for i in extract_items(note)] == [(3, "todo")]
+
+
+@given(st.text(max_size=300))
+def test_is_noise_never_raises(text: str) -> None:
+    assert is_noise(text) in (True, False)

@@ -1,0 +1,124 @@
+# ruff: noqa: RUF001 -- full-width colons are how Chinese notes write labels
+"""Secrets in notes (taskrunner.memory.secrets): replaced in stored text, counted, never printed."""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from support.capture import capture, memories, write_note
+from taskrunner.memory.extract import extract_items
+from taskrunner.memory.secrets import REDACTED, redact
+
+ALNUM = string.ascii_letters + string.digits
+
+
+def _chars(alphabet: str, size: int) -> st.SearchStrategy[str]:
+    return st.text(alphabet, min_size=size, max_size=size)
+
+
+#: generated secrets of every recognised shape
+secrets = st.one_of(
+    _chars(ALNUM, 40).map(lambda s: "sk-" + s),
+    _chars(ALNUM, 40).map(lambda s: "sk-proj-" + s),
+    _chars(ALNUM, 40).map(lambda s: "sk-ant-" + s),
+    _chars(ALNUM, 36).map(lambda s: "ghp_" + s),
+    _chars(ALNUM, 40).map(lambda s: "github_pat_" + s),
+    _chars(ALNUM + "-", 30).map(lambda s: "xoxb-" + s),
+    _chars(ALNUM + "_-", 35).map(lambda s: "AIza" + s),
+    _chars(string.ascii_uppercase + string.digits, 16).map(lambda s: "AKIA" + s),
+    _chars(ALNUM, 24).map(lambda s: "sk_live_" + s),
+    st.tuples(st.integers(100000, 9999999999), _chars(ALNUM + "_-", 33)).map(
+        lambda t: f"{t[0]}:AA{t[1]}"
+    ),
+    st.tuples(_chars(ALNUM, 20), _chars(ALNUM, 30), _chars(ALNUM + "_-", 43)).map(
+        lambda t: f"eyJ{t[0]}.eyJ{t[1]}.{t[2]}"
+    ),
+)
+#: a label naming a secret, and a value after it
+labelled = st.tuples(
+    st.sampled_from(["password", "Password", "PASSWORD", "api_key", "API key", "token", "密码"]),
+    st.sampled_from([": ", "=", "：", ": **"]),
+    _chars(ALNUM + "!#%&+", 12),
+)
+#: ordinary words: no ":" or "=", so no label; no "-", "_" or capitals, so no key shape
+ordinary = st.text(string.ascii_lowercase + string.digits + " .,!?", max_size=80)
+
+
+@given(before=ordinary, secret=secrets, after=ordinary)
+def test_a_key_never_survives(before: str, secret: str, after: str) -> None:
+    text, count = redact(f"{before} {secret} {after}")
+    assert secret not in text and REDACTED in text and count >= 1
+
+
+@given(before=ordinary, label=labelled, after=ordinary)
+def test_a_labelled_password_never_survives(
+    before: str, label: tuple[str, str, str], after: str
+) -> None:
+    name, separator, value = label
+    text, count = redact(f"{before} {name}{separator}{value} {after}")
+    assert (text, count) == (f"{before} {name}{separator}{REDACTED} {after}", 1)
+
+
+@given(ordinary)
+def test_ordinary_text_is_unchanged(text: str) -> None:
+    assert redact(text) == (text, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "password: ${DB_PASSWORD}",  # where the secret is, not the secret
+        "token: see ~/.config/app.env",
+        "password: [redacted]",
+        "the token budget is 50 dollars",
+        "tokens used: 182k",
+        "GEMINI_API_KEY set in the env",
+        "Token 使用：约 60 刀",
+        "sk-short is not a key",
+    ],
+)
+def test_references_and_counts_are_not_secrets(text: str) -> None:
+    assert redact(text) == (text, 0)
+
+
+def test_url_credentials_lose_their_password() -> None:
+    assert redact("clone https://bob:s3cr3t@git.example.com/repo.git") == (
+        f"clone https://bob:{REDACTED}@git.example.com/repo.git",
+        1,
+    )
+
+
+def test_extraction_redacts_before_the_text_is_cut() -> None:
+    key = "sk-" + "a" * 60
+    (item,) = extract_items(f"- **API key:** {key} for the bot\n")
+    assert item.text == f"API key: {REDACTED} for the bot" and item.secrets == 1
+
+
+def test_capture_stores_no_secret_counts_them_and_prints_none(
+    workspace: Path, state_dir: Path
+) -> None:
+    bot = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    key = "ghp_" + "x1Y2z3" * 6
+    write_note(
+        workspace,
+        "2026-02-13.md",
+        f"## Telegram\n- Bot token: {bot}\n- TODO: rotate {key}\n- password: hunter2hunter2\n",
+    )
+    for dry_run in (True, False):
+        run = capture(workspace, state_dir, dry_run=dry_run)
+        assert run.result["secrets_redacted"] == 3
+        printed = json.dumps([run.result, run.alerts, run.logs], ensure_ascii=False)
+        assert bot not in printed and key not in printed and "hunter2" not in printed
+    stored = (workspace / "memory" / "store.json").read_text()
+    assert bot not in stored and key not in stored and "hunter2" not in stored
+    assert {m["text"] for m in memories(workspace)} == {
+        f"Bot token: {REDACTED}",
+        f"rotate {REDACTED}",
+        f"password: {REDACTED}",
+    }
