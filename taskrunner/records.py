@@ -69,6 +69,20 @@ class Source(TypedDict, total=False):
     line: int
 
 
+class NoteLine(TypedDict, total=False):
+    """A line of a dated note: where a wording was read, or what closed a loop."""
+
+    file: str
+    line: int
+    noted_on: str
+
+
+class Wording(NoteLine, total=False):
+    """An earlier wording of a memory (``history``)."""
+
+    text: str
+
+
 class Memory(TypedDict, total=False):
     """One memory of ``memory/store.json``."""
 
@@ -83,3 +97,13 @@ class Memory(TypedDict, total=False):
     seen_count: int
     pinned: bool
     merged_from: list[str]
+    #: the latest note date the memory was seen in (ages are counted from it)
+    note_date: str
+    #: where the current text was read, and the earlier wordings
+    text_source: NoteLine
+    history: list[Wording]
+    #: open loops (todo, action, reminder, blocker): "open" or "done"
+    status: str
+    closed_by: NoteLine
+    closed_at: str
+    reminded_on: str

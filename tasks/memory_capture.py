@@ -19,7 +19,7 @@ from taskrunner.memory.fingerprint import (
 from taskrunner.memory.notes import Note, find_notes, read_note
 from taskrunner.memory.store import store_path
 
-from .base import InvalidRequest, Task, iso_date
+from .base import InvalidRequest, Task, iso_date, non_negative_int
 
 # What only a run that merges needs is imported by that run: a run over
 # unchanged notes takes the shortcut without loading the extraction and
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any, Protocol
 
-    from taskrunner.memory.merge import Sighting
+    from taskrunner.memory.merge import MergeResult, Sighting
 
     class _Counts(Protocol):
         """What the message says about a merge."""
@@ -45,6 +45,16 @@ if TYPE_CHECKING:
         def moved(self) -> int: ...
         @property
         def repeated(self) -> int: ...
+        @property
+        def reworded(self) -> int: ...
+        @property
+        def closed(self) -> int: ...
+
+
+#: default age, in days, past which an open todo, action or reminder is brought
+#: back (``--open-loop-days``); here rather than in taskrunner.memory.loops,
+#: which a run over unchanged notes does not load
+DEFAULT_OPEN_LOOP_DAYS = 7
 
 
 class _NoteRead:
@@ -63,12 +73,12 @@ class _NoteRead:
 class _Unchanged:
     """The merge a run over unchanged notes and store would do: every item already known."""
 
-    __slots__ = ("added", "moved", "repeated", "skipped", "updated")
+    __slots__ = ("added", "closed", "moved", "repeated", "reworded", "skipped", "updated")
 
     def __init__(self, skipped: int, repeated: int) -> None:
         self.skipped = skipped
         self.repeated = repeated
-        self.added = self.updated = self.moved = 0
+        self.added = self.updated = self.moved = self.reworded = self.closed = 0
 
 
 class MemoryCaptureTask(Task):
@@ -88,6 +98,18 @@ class MemoryCaptureTask(Task):
             metavar="YYYY-MM-DD",
             help="the day to treat as today (default: the local date); its eve is read too",
         )
+        parser.add_argument(
+            "--open-loop-days",
+            type=non_negative_int,
+            default=DEFAULT_OPEN_LOOP_DAYS,
+            metavar="DAYS",
+            help="bring back (alert) open todos, actions and reminders older than this "
+            f"(default {DEFAULT_OPEN_LOOP_DAYS}); open blockers always",
+        )
+
+    def _open_loop_days(self) -> int:
+        value = self.options.get("open_loop_days")
+        return DEFAULT_OPEN_LOOP_DAYS if value is None else int(value)
 
     def _today(self) -> date:
         value = self.options.get("date")
@@ -149,7 +171,8 @@ class MemoryCaptureTask(Task):
         code = code_version([Path(__file__)])
         if code is None:
             return None
-        digest = InputDigest(code, [today.isoformat()])
+        # The reminders depend on the day and on --open-loop-days, not only on the notes.
+        digest = InputDigest(code, [today.isoformat(), str(self._open_loop_days())])
         for read in reads:
             if read.text is not None:
                 digest.add_note(read.note.rel, read.note.day.isoformat(), read.text)
@@ -191,6 +214,9 @@ class MemoryCaptureTask(Task):
             "items_skipped": 0,
             "memories_updated": 0,
             "sources_moved": 0,
+            "memories_reworded": 0,
+            "loops_closed": 0,
+            "loops_reminded": 0,
             "secrets_redacted": secrets,
             "files_read": files_read,
             "warnings": problems,
@@ -207,25 +233,37 @@ class MemoryCaptureTask(Task):
             notes = f"{len(files_read)} note{'s' if len(files_read) != 1 else ''}"
             return {"success": True, "message": f"nothing to capture in {notes}", **result}
         merged: _Counts
+        reminded = 0
         if known is not None:
             merged = _Unchanged(skipped=item_count, repeated=known.repeated)
         else:
             note_problems = {r.note.rel: r.extract_problems for r in reads if r.extract_problems}
             outcome = Outcome(items=item_count, note_problems=note_problems, secrets=secrets)
-            merged = self._merge(workspace, sightings, inputs, outcome)
+            merged, reminded = self._merge(workspace, sightings, inputs, outcome, today)
         result["items_added"] = merged.added
         result["items_skipped"] = merged.skipped
         result["memories_updated"] = merged.updated
         result["sources_moved"] = merged.moved
+        result["memories_reworded"] = merged.reworded
+        result["loops_closed"] = merged.closed
+        result["loops_reminded"] = reminded
         message = self._message(merged, files_read)
         if problems:
             message += f"; {len(problems)} warning{'s' if len(problems) != 1 else ''}"
         return {"success": True, "message": message, **result}
 
     def _merge(
-        self, workspace: Path, sightings: list[Sighting], inputs: str | None, outcome: Outcome
-    ) -> _Counts:
-        """Merge into the store; a run that changes nothing records ``inputs`` for the shortcut."""
+        self,
+        workspace: Path,
+        sightings: list[Sighting],
+        inputs: str | None,
+        outcome: Outcome,
+        today: date,
+    ) -> tuple[MergeResult, int]:
+        """Merge into the store, then bring back the open loops; (merge, loops reminded).
+
+        A run that changes nothing records ``inputs`` for the shortcut.
+        """
         from taskrunner.memory.merge import merge_sightings
         from taskrunner.memory.store import gc_paused, load_store_or_alert, save_store, store_lock
         from taskrunner.memory.store_lines import line_map, remember_written, written_lines
@@ -236,6 +274,7 @@ class MemoryCaptureTask(Task):
             # No lock in a dry run: taking it would create the lock file.
             memories = load_store_or_alert(path, self.alert).memories
             merged = merge_sightings(memories, sightings, now_iso=now_iso)
+            reminded = len(self._remind(memories, today))
             new = set(merged.new_ids)
             for memory in memories:
                 if memory.get("id") in new:
@@ -245,7 +284,7 @@ class MemoryCaptureTask(Task):
                 f"dry run: would add {added}, record new sightings of {merged.updated} and move "
                 f"{_count(merged.moved, 'source')}; {path} not written"
             )
-            return merged
+            return merged, reminded
         # No garbage collections while the store is in memory: it holds no
         # cycles, and each collection would walk all of it (store.gc_paused).
         with store_lock(workspace), gc_paused():
@@ -258,8 +297,9 @@ class MemoryCaptureTask(Task):
             evidence = store_evidence(identity, store.raw_bytes) if inputs is not None else None
             store.raw_bytes = None  # all that is needed of the bytes is taken: spare the memory
             merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
-            if merged.changed:
-                for index in merged.touched:
+            reminders = self._remind(store.memories, today)
+            if merged.changed or reminders:
+                for index in (*merged.touched, *reminders):
                     lines.pop(id(store.memories[index]), None)
                 written = save_store(path, store, reuse=lines)
                 del lines
@@ -267,7 +307,30 @@ class MemoryCaptureTask(Task):
             elif inputs is not None:
                 outcome.repeated = merged.repeated
                 record_unchanged(self.state_dir, workspace, inputs, evidence, outcome)
-        return merged
+        return merged, len(reminders)
+
+    def _remind(self, memories: list[dict[str, Any]], today: date) -> list[int]:
+        """One warning per open blocker and per open loop past --open-loop-days.
+
+        At most once a day per memory (``reminded_on``), at most
+        ``MAX_REMINDERS`` a run, the longest open first; the rest are counted in
+        one more alert. The stable keys make repeats count up in the queue.
+        Returns the indexes of the memories reminded (their ``reminded_on`` is set).
+        """
+        from taskrunner.memory.loops import MAX_REMINDERS, due_reminders
+
+        due = due_reminders(memories, today, max_age_days=self._open_loop_days())
+        for reminder in due[:MAX_REMINDERS]:
+            memories[reminder.index]["reminded_on"] = today.isoformat()
+            self.alert(reminder.message(), level="warning", key=reminder.key)
+        if len(due) > MAX_REMINDERS:
+            self.alert(
+                f"{len(due) - MAX_REMINDERS} more open loops wait; list them with "
+                "`runner.py memory_search --open`",
+                level="warning",
+                key="memory-open-loops",
+            )
+        return [reminder.index for reminder in due[:MAX_REMINDERS]]
 
     def _message(self, merged: _Counts, files_read: list[str]) -> str:
         notes = _count(len(files_read), "note")
@@ -292,6 +355,13 @@ class MemoryCaptureTask(Task):
             message += (
                 f"; {would}{moved} {_count(merged.moved, 'source')} to their items' new lines"
             )
+        if merged.reworded:
+            took = "take" if self.dry_run else "took"
+            reworded = _count(merged.reworded, "known memory", "known memories")
+            message += f"; {would}{took} the newer wording of {reworded}"
+        if merged.closed:
+            close = "close" if self.dry_run else "closed"
+            message += f"; {would}{close} {_count(merged.closed, 'open loop')}"
         return message
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections import Counter
 from pathlib import Path
@@ -16,7 +17,6 @@ from taskrunner.memory.archive import (
     read_archive,
     still_in_store,
 )
-from taskrunner.memory.consolidate import identify
 from taskrunner.memory.store import (
     Store,
     archive_path,
@@ -27,8 +27,10 @@ from taskrunner.memory.store import (
     store_lock,
     store_path,
 )
+from taskrunner.memory.survivor import identify
+from taskrunner.memory.wording import current_wording, history_of, restore_wording
 
-from .base import InvalidRequest, Task
+from .base import InvalidRequest, Task, non_negative_int
 
 #: how many restored and skipped memories the log (and the result) names
 EXAMPLES_SHOWN = 10
@@ -59,11 +61,25 @@ class MemoryRestoreTask(Task):
             metavar="MEMORY_ID",
             help="restore this memory (its latest archived version); repeatable",
         )
+        wording = parser.add_mutually_exclusive_group()
+        wording.add_argument(
+            "--wording",
+            type=non_negative_int,
+            metavar="N",
+            help="with one --id: make earlier wording N (see --wordings) the memory's text again",
+        )
+        wording.add_argument(
+            "--wordings",
+            action="store_true",
+            help="with --id: list the memory's current text and its earlier wordings, numbered",
+        )
 
     def run(self) -> dict[str, Any]:
         run_id: str | None = self.options.get("run")
         memory_ids: list[str] = list(self.options.get("ids") or [])
         workspace = self.workspace
+        if self.options.get("wordings") or self.options.get("wording") is not None:
+            return self._wording(workspace, run_id, memory_ids)
         archive = archive_path(workspace)
         if not run_id and not memory_ids:
             # Like `git stash list`: with nothing selected, show what could be restored.
@@ -92,6 +108,78 @@ class MemoryRestoreTask(Task):
                 backup_store(path, backup, expected_size=size)
             save_store(path, Store(memories=plan.memories, extra=store.extra))
             return self._result(plan, path, backup=backup)
+
+    def _wording(
+        self, workspace: Path, run_id: str | None, memory_ids: list[str]
+    ) -> dict[str, Any]:
+        """``--wordings`` lists a memory's wordings; ``--wording N`` brings one back."""
+        number: int | None = self.options.get("wording")
+        if run_id or not memory_ids or (number is not None and len(memory_ids) != 1):
+            raise InvalidRequest(
+                "--wording N takes exactly one --id MEMORY_ID (and no --run); "
+                "--wordings takes one or more --id"
+            )
+        path = store_path(workspace)
+        if number is None:
+            memories = load_store_or_alert(path, self.alert).memories
+            listed = [self._wordings_of(memories, mid) for mid in memory_ids]
+            count = sum(len(entry["earlier"]) for entry in listed)
+            message = f"{count} earlier wordings of {len(listed)} memories"
+            return {"success": True, "message": message, "restored": 0, "wordings": listed}
+        with contextlib.ExitStack() as stack:
+            if not self.dry_run:
+                stack.enter_context(store_lock(workspace))
+            store = load_store_or_alert(path, self.alert)
+            position = self._find(store.memories, memory_ids[0])
+            memory = dict(store.memories[position])
+            try:
+                chosen = restore_wording(memory, number)
+            except IndexError:
+                count = len(history_of(memory))
+                raise InvalidRequest(
+                    f"memory {memory_ids[0]} has {count} earlier wording(s); --wording takes "
+                    f"1 to {count} (list them with --id {memory_ids[0]} --wordings)"
+                ) from None
+            verb = "Would make" if self.dry_run else "Made"
+            message = f"{verb} wording {number} the text of {memory_ids[0]}: {chosen.text[:80]}"
+            backup: Path | None = None
+            if not self.dry_run:
+                store.memories[position] = memory
+                backup = backup_path(path)
+                size = len(store.raw_bytes) if store.raw_bytes is not None else None
+                store.raw_bytes = None
+                backup_store(path, backup, expected_size=size)
+                save_store(path, store)
+        self.log(message)
+        return {
+            "success": True,
+            "message": message,
+            "restored": 0,
+            "text": memory["text"],
+            "backup": str(backup) if backup is not None else None,
+        }
+
+    @staticmethod
+    def _find(memories: list[dict[str, Any]], memory_id: str) -> int:
+        for position, memory in enumerate(memories):
+            if identify(memory) == memory_id:
+                return position
+        raise InvalidRequest(
+            f"memory {memory_id} is not in the store (an archived one comes back with "
+            f"--id {memory_id} first; find ids with `runner.py memory_search --json`)"
+        )
+
+    def _wordings_of(self, memories: list[dict[str, Any]], memory_id: str) -> dict[str, Any]:
+        memory = memories[self._find(memories, memory_id)]
+        current = current_wording(memory)
+        self.log(f"{memory_id} now: {current.text!r} ({current.file}:{current.line})")
+        earlier = []
+        for number, wording in enumerate(history_of(memory), start=1):
+            self.log(
+                f"  {number}: {wording.text!r} ({wording.file}:{wording.line}, {wording.noted_on})"
+            )
+            earlier.append({"wording": number, **wording.as_entry()})
+        return {"id": memory_id, "text": current.text, "earlier": earlier}
 
     def _list_runs(self, archive: Path) -> dict[str, Any]:
         runs: dict[str, dict[str, Any]] = {}

@@ -1,4 +1,4 @@
-"""The runner's own commands: ``runner.py alerts`` and ``runner.py history``.
+"""The runner's own commands: ``runner.py alerts``, ``history`` and ``memory_search``.
 
 The CLI builds the parser (one that raises ``UsageError``) and resolves the
 state directory; these functions add their options and do the work. The
@@ -152,6 +152,86 @@ def _run_count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+# -- memory_search ------------------------------------------------------------
+
+
+def configure_memory_search(parser: argparse.ArgumentParser) -> None:
+    """Add the ``memory_search`` arguments."""
+    from .argparsing import iso_date
+
+    parser.add_argument("query", nargs="*", metavar="QUERY", help="words to look for (any)")
+    parser.add_argument("--workspace", metavar="DIR", help="the OpenClaw workspace")
+    parser.add_argument(
+        "--kind", type=_kinds, default=frozenset(), metavar="K[,K]", help="only these kinds"
+    )
+    parser.add_argument(
+        "--open", action="store_true", help="only open loops (todos, actions, reminders, blockers)"
+    )
+    parser.add_argument(
+        "--since", type=iso_date, metavar="YYYY-MM-DD", help="only memories seen in notes since"
+    )
+    parser.add_argument(
+        "--limit", type=_positive_count, default=10, metavar="N", help="at most N hits (10)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the hits as one JSON array")
+
+
+def run_memory_search(args: argparse.Namespace) -> int:
+    """Search the workspace's memory store and print the hits; returns 0."""
+    from .. import paths
+    from ..memory.search import Query, search
+    from ..memory.store import store_path
+
+    workspace = paths.resolve_workspace(args.workspace)
+    query = Query(
+        text=" ".join(args.query),
+        kinds=args.kind,
+        open_only=args.open,
+        since=args.since,
+        limit=args.limit,
+    )
+    hits = [hit.to_json() for hit in search(store_path(workspace), query)]
+    if args.json:
+        _print_json(hits)
+    elif not hits:
+        _print_text("No memories found.\n")
+    else:
+        _print_text(format_hits(hits))
+    return 0
+
+
+def format_hits(hits: Sequence[Mapping[str, Any]]) -> str:
+    """Hits as text: a header line (kind, status, date, where, section), then the text."""
+    blocks = []
+    for number, hit in enumerate(hits, start=1):
+        kind = str(hit.get("kind"))
+        if hit.get("status"):
+            kind += f", {hit['status']}"
+        where = f"{hit['file']}:{hit['line']}" if hit.get("file") else "?"
+        section = hit.get("section")
+        if isinstance(section, list):
+            section = " > ".join(str(part) for part in section)
+        head = f"{number}. [{kind}] {hit.get('date') or '?'}  {where}"
+        if section:
+            head += f"  § {section}"
+        blocks.append(f"{head}\n   {hit.get('text')}  ({hit.get('id')})")
+    return "\n".join(blocks) + "\n"
+
+
+def _kinds(text: str) -> frozenset[str]:
+    kinds = frozenset(part.strip() for part in text.split(",") if part.strip())
+    if not kinds:
+        raise argparse.ArgumentTypeError(f"expected kinds separated by commas, got {text!r}")
+    return kinds
+
+
+def _positive_count(text: str) -> int:
+    value = _run_count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
     return value
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ..records import RunRecord
 
 #: commands of the runner itself; a task may not take one of these names
-COMMANDS = ("list", "history", "alerts", "status", "install", "uninstall")
+COMMANDS = ("list", "history", "alerts", "status", "install", "uninstall", "memory_search")
 
 _USAGE = """\
 usage: runner.py <task> [--dry-run] [--json] [options]
@@ -35,6 +35,7 @@ usage: runner.py <task> [--dry-run] [--json] [options]
        runner.py status [--json]
        runner.py install [--target openclaw|crontab|systemd|launchd] [--agent ID] [--dry-run]
        runner.py uninstall [--target ...] [--agent ID] [--dry-run]
+       runner.py memory_search [QUERY] [--kind K[,K]] [--open] [--since DATE] [--limit N] [--json]
        runner.py <task> --help | --version | help | version
 
 exit codes: 0 success, 1 error, 2 already running, 130/143 interrupted
@@ -133,6 +134,8 @@ def _dispatch(args: list[str]) -> int:
         return _cmd_admin(command, rest)
     if command in ("install", "uninstall", "status"):
         return _cmd_setup(command, rest)
+    if command == "memory_search":
+        return _cmd_memory_search(rest)
     return _cmd_task(command, rest)
 
 
@@ -202,6 +205,19 @@ def _cmd_setup(command: str, rest: list[str]) -> int:
     ns = parser.parse_args(rest)
     run = setup.run_install if command == "install" else setup.run_uninstall
     return run(ns, paths.resolve_state_dir(ns.state_dir))
+
+
+def _cmd_memory_search(rest: list[str]) -> int:
+    # Read-only: no lock, no run record, no state directory.
+    from . import admin_commands
+    from .argparsing import new_parser
+
+    parser = new_parser(
+        "runner.py memory_search",
+        "Ranked full-text search over memory/store.json (newest first without a query).",
+    )
+    admin_commands.configure_memory_search(parser)
+    return int(admin_commands.run_memory_search(parser.parse_args(rest)))
 
 
 def _cmd_task(name: str, rest: list[str]) -> int:

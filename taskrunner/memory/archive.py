@@ -6,6 +6,11 @@ One JSON object per line, appended before the store is replaced::
      "reason": "stale" | "duplicate", "duplicate_of": "m_..." | null,
      "similarity": 0.95 | null, "memory": {...the memory as it was...}}
 
+A duplicate whose merge gave its keeper another wording also carries
+``keeper_wording``: the keeper's ``id``, ``text``, ``text_source`` and
+``history`` before the merge (null for a field it did not have), so restoring the
+duplicate gives the keeper its own words back.
+
 Append-only: restoring a memory does not remove its line, so the archive is
 the full history of what consolidation took out.
 """
@@ -25,20 +30,28 @@ from typing import Any
 from .. import diagnostics
 from ..system.atomic import append_line, temp_path, write_atomic
 from ..system.regular_file import open_regular, read_regular
-from .consolidate import Memory, Plan, identify, seen_count_of
+from .consolidate import Memory, Plan
 from .normalize import normalize_text
 from .similarity import is_near_duplicate, jaccard, words
 from .store import canonical_json, check_location
+from .survivor import identify, seen_count_of
 
 REASONS = ("stale", "duplicate")
+
+
+#: the fields of a memory that make its wording (a memory stored without an
+#: id is given the id of its text when its text changes)
+WORDING_FIELDS = ("id", "text", "text_source", "history")
 
 
 def archive_records(
     plan: Plan, memories: Sequence[Memory], *, run_id: str, removed_at: str
 ) -> list[dict[str, Any]]:
     """One archive record per memory the plan removes, in input order."""
-    return [
-        {
+    survivors = dict(zip(plan.kept, plan.memories, strict=True))
+    records = []
+    for removal in plan.removed:
+        record = {
             "removed_at": removed_at,
             "run_id": run_id,
             "reason": removal.reason,
@@ -46,8 +59,13 @@ def archive_records(
             "similarity": removal.similarity,
             "memory": memories[removal.index],
         }
-        for removal in plan.removed
-    ]
+        if removal.keeper is not None:
+            before = memories[removal.keeper]
+            after = survivors.get(removal.keeper, before)
+            if any(before.get(f) != after.get(f) for f in WORDING_FIELDS):
+                record["keeper_wording"] = {f: before.get(f) for f in WORDING_FIELDS}
+        records.append(record)
+    return records
 
 
 def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) -> None:
@@ -300,7 +318,9 @@ def plan_restore(
             continue
         keeper_position = _keeper_of(record, mid, new_memories, positions_of)
         if keeper_position is not None:
-            new_memories[keeper_position] = _unmerge(new_memories[keeper_position], memory, mid)
+            new_memories[keeper_position] = _unmerge(
+                new_memories[keeper_position], memory, mid, record.get("keeper_wording")
+            )
             unmerged += 1
         else:
             key = canonical_json(memory)
@@ -368,9 +388,21 @@ def _similarity(text: str, keeper_text: str) -> float | None:
     return round(jaccard(a, b), 4) if is_near_duplicate(a, b) else None
 
 
-def _unmerge(keeper: Memory, duplicate: Memory, duplicate_id: str) -> Memory:
-    """A new dict: ``keeper`` without ``duplicate``, which it lists in ``merged_from``."""
+def _unmerge(
+    keeper: Memory, duplicate: Memory, duplicate_id: str, wording: object = None
+) -> Memory:
+    """A new dict: ``keeper`` without ``duplicate``, which it lists in ``merged_from``.
+
+    ``wording`` (the record's ``keeper_wording``) gives the keeper back the
+    text, text source and history it had before the merge.
+    """
     result = dict(keeper)
+    if isinstance(wording, dict) and isinstance(wording.get("text"), str):
+        for name in WORDING_FIELDS:
+            if wording.get(name) is None:
+                result.pop(name, None)
+            else:
+                result[name] = wording[name]
     remaining = list(keeper["merged_from"])
     remaining.remove(duplicate_id)
     if remaining:

@@ -4,15 +4,19 @@ Pure: takes the memories and "today", returns a ``Plan`` and touches no
 file. The rules, in order:
 
 1. Today is a local date (the caller's ``today``).
-2. Prune: stale when ``today`` minus the local date of ``last_seen_at``
-   (else ``created_at``) is more than ``max_age_days`` days, importance is
-   below ``min_importance``, and the memory is not pinned. A memory whose
-   date or importance cannot be read is kept and reported.
+2. Prune: stale when ``today`` minus its ``note_date`` (the latest note
+   date it was seen in; for memories stored without one, the local date of
+   ``last_seen_at``, else ``created_at``) is more than ``max_age_days``
+   days, importance is below ``min_importance``, and the memory is not
+   pinned. A memory whose date or importance cannot be read is kept and
+   reported.
 3. Words: ``similarity.words``.
 4. Duplicates: equal ``normalize_text``, or ``similarity.is_near_duplicate``.
 5. Merge the survivors in walk order (pinned first, importance descending,
    ``created_at`` ascending, id): pinned memories are kept; any other is
-   merged into the first kept memory it duplicates, if any.
+   merged into the first kept memory it duplicates, if any. The survivor
+   keeps its id and takes the newest wording of its group
+   (``wording.adopt_group``).
 
 The plan does not depend on the order of the input.
 """
@@ -26,9 +30,10 @@ from datetime import date
 from typing import Any
 
 from .exact_duplicates import exact_groups
-from .normalize import memory_id
 from .similarity import WordSets, jaccard, words
-from .store import canonical_json, cap_sources, gc_paused, local_date, parse_timestamp
+from .store import canonical_json, gc_paused, local_date, parse_timestamp
+from .survivor import identify, merge_into
+from .survivor import number as _number
 
 #: default age, in days, past which a low-importance memory is stale
 DEFAULT_MAX_AGE_DAYS = 14
@@ -52,14 +57,27 @@ class Removal:
     similarity: float | None = None
     #: how old the memory was, in days (stale only)
     age_days: int | None = None
+    #: the memory's text, and the text of the memory it merges into
+    text: str = ""
+    duplicate_of_text: str | None = None
+    #: input position of the memory it merges into (duplicates only)
+    keeper: int | None = None
 
-    def describe(self) -> str:
-        """One line for logs and dry runs."""
+    def describe(self, width: int = 100) -> str:
+        """One line for logs and dry runs: the texts a person judges, the reason, the numbers."""
+        text = _shorten(self.text, width)
         if self.reason == "stale":
-            return f"{self.memory_id}: stale ({self.age_days} days old)"
+            return f"{self.memory_id}: stale ({self.age_days} days old): {text!r}"
+        keeper = _shorten(self.duplicate_of_text or "", width)
         return (
-            f"{self.memory_id}: duplicate of {self.duplicate_of} (similarity {self.similarity:.3f})"
+            f"{self.memory_id}: duplicate (similarity {self.similarity:.3f}) of "
+            f"{self.duplicate_of}: {text!r} -> {keeper!r}"
         )
+
+
+def _shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +122,6 @@ class Plan:
         return bool(self.removed)
 
 
-def identify(memory: Memory) -> str:
-    """The memory's id; one derived from its text when the stored id is missing."""
-    value = memory.get("id")
-    return value if isinstance(value, str) and value else memory_id(str(memory.get("text", "")))
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
 def _pinned(memory: Memory) -> bool:
     # Any true value counts: a memory someone meant to pin is never dropped.
     return bool(memory.get("pinned"))
@@ -125,6 +131,17 @@ def _newest_timestamp(memory: Memory) -> tuple[str, object]:
     if memory.get("last_seen_at") is not None:
         return "last_seen_at", memory["last_seen_at"]
     return "created_at", memory.get("created_at")
+
+
+def _note_day(memory: Memory) -> date | None:
+    """``note_date`` as a date; None when absent or unreadable (then timestamps count)."""
+    value = memory.get("note_date")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def plan_consolidation(
@@ -157,8 +174,10 @@ def _plan(
         elif memory.get("pinned"):
             keep(index)
             continue
-        field_name, stamp = _newest_timestamp(memory)
-        day = local_date(stamp)
+        day = _note_day(memory)
+        if day is None:
+            field_name, stamp = _newest_timestamp(memory)
+            day = local_date(stamp)
         if day is None:
             problem = f"{field_name} {stamp!r} is not a timestamp"
             unreadable.append(Unreadable(index, identify(memory), problem))
@@ -174,7 +193,15 @@ def _plan(
             unreadable.append(Unreadable(index, identify(memory), problem))
             keep(index)
         elif value < min_importance:
-            removed.append(Removal(index, identify(memory), "stale", age_days=age_days))
+            removed.append(
+                Removal(
+                    index,
+                    identify(memory),
+                    "stale",
+                    age_days=age_days,
+                    text=str(memory.get("text", "")),
+                )
+            )
         else:
             keep(index)
 
@@ -189,6 +216,9 @@ def _plan(
                 "duplicate",
                 duplicate_of=identify(memories[keeper]),
                 similarity=similarity,
+                text=str(memories[index].get("text", "")),
+                duplicate_of_text=str(memories[keeper].get("text", "")),
+                keeper=keeper,
             )
         )
     kept = [index for index in survivors if index not in keeper_of]
@@ -299,62 +329,3 @@ def _break_ties(
                 order[start:end], key=lambda pos: canonical_json(memories[survivors[pos]])
             )
         start = end
-
-
-def seen_count_of(memory: Memory) -> int:
-    """``seen_count``, counting a missing or unreadable one as 1."""
-    value = memory.get("seen_count")
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        return 1
-    return value
-
-
-def _truncated_of(memory: Memory) -> int:
-    value = memory.get("sources_truncated")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
-def merge_into(keeper: Memory, duplicates: Sequence[Memory]) -> Memory:
-    """A new dict: ``keeper`` with ``duplicates`` merged in (rule 5)."""
-    merged = dict(keeper)
-    sources = list(keeper.get("sources") or []) if isinstance(keeper.get("sources"), list) else []
-    seen_sources = {canonical_json(s) for s in sources}
-    seen_count = seen_count_of(keeper)
-    importances = [_number(keeper.get("importance"))]
-    created = [(parse_timestamp(keeper.get("created_at")), keeper.get("created_at"))]
-    last_seen = [(parse_timestamp(keeper.get("last_seen_at")), keeper.get("last_seen_at"))]
-    merged_from_value = keeper.get("merged_from")
-    merged_from = list(merged_from_value) if isinstance(merged_from_value, list) else []
-    for dup in duplicates:
-        dup_sources = dup.get("sources")
-        for source in dup_sources if isinstance(dup_sources, list) else ():
-            key = canonical_json(source)
-            if key not in seen_sources:
-                seen_sources.add(key)
-                sources.append(source)
-        seen_count += seen_count_of(dup)
-        importances.append(_number(dup.get("importance")))
-        created.append((parse_timestamp(dup.get("created_at")), dup.get("created_at")))
-        last_seen.append((parse_timestamp(dup.get("last_seen_at")), dup.get("last_seen_at")))
-        merged_from.append(identify(dup))
-    # United, then bounded like capture bounds them: the duplicates themselves,
-    # sources and all, are in the archive, so what the cap drops is not lost.
-    truncated = sum(_truncated_of(m) for m in (keeper, *duplicates)) + cap_sources(sources)
-    if truncated:
-        merged["sources_truncated"] = truncated
-    merged["sources"] = sources
-    merged["seen_count"] = seen_count
-    known = [value for value in importances if value is not None]
-    if known:
-        best = max(known)
-        # keep the stored representation (0.5 stays 0.5, 1 stays 1) when it did not change
-        if _number(keeper.get("importance")) != best:
-            merged["importance"] = best
-    parsed_created = [(when, raw) for when, raw in created if when is not None]
-    if parsed_created:
-        merged["created_at"] = min(parsed_created, key=lambda item: item[0])[1]
-    parsed_seen = [(when, raw) for when, raw in last_seen if when is not None]
-    if parsed_seen:
-        merged["last_seen_at"] = max(parsed_seen, key=lambda item: item[0])[1]
-    merged["merged_from"] = merged_from
-    return merged

@@ -369,3 +369,9 @@ section_kind = name_kind
 def importance_of(kind: str) -> float:
     """The importance of a kind, from ``KIND_IMPORTANCE``."""
     return KIND_IMPORTANCE.get(kind, DEFAULT_IMPORTANCE)
+
+
+#: kinds that are open loops: something to do or something in the way. They
+#: carry ``status`` ("open" until a completed item closes them, then "done")
+#: and are brought back by an alert while open (``taskrunner/memory/loops.py``).
+LOOP_KINDS: frozenset[str] = frozenset({"todo", "action", "reminder", "blocker"})

@@ -18,6 +18,12 @@ Sources are bounded: at most ``MAX_SOURCES_PER_NOTE`` lines of one note count
 keeps at most ``MAX_SOURCES`` sources; beyond that its oldest sources (never
 its first, nor those in the notes being read) are dropped and counted in
 ``sources_truncated``.
+
+Wording follows the notes too (``wording.adopt_sightings``): a near-duplicate
+with other words that is newer (by note date, then line) than the memory's
+text replaces it, and every other wording is kept in ``history``. A loop
+(todo, action, reminder, blocker) that a completed item finishes is closed
+(``loops``). ``note_date`` is the latest note date a memory was seen in.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ from datetime import date
 from typing import Any
 
 from .candidates import candidate_indexes, probe_words, sample_frequencies
-from .kinds import importance_of
+from .kinds import LOOP_KINDS, importance_of
+from .loops import close, close_matching
 from .normalize import memory_id
 from .similarity import NearDuplicateIndex, words
 from .store import cap_sources
+from .wording import Wording, adopt_sightings
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,10 @@ class MergeResult:
     updated: int = 0
     #: sources moved to the line that now holds their item (a note was edited)
     moved: int = 0
+    #: stored memories that took a newer wording from the notes
+    reworded: int = 0
+    #: open loops a completed item closed
+    closed: int = 0
     #: False when the memories are exactly as before: nothing to write
     changed: bool = False
     new_ids: list[str] = field(default_factory=list)
@@ -202,8 +214,50 @@ def _update_sources(
     return update
 
 
+def _note_date(memory: dict[str, Any], by_file: dict[str, list[Sighting]]) -> bool:
+    """Move ``note_date`` to the latest note the memory is seen in; True when it moved."""
+    latest = max(s.day for group in by_file.values() for s in group).isoformat()
+    known = [v for v in (memory.get("note_date"), memory.get("date")) if isinstance(v, str)]
+    if known and max(known) >= latest and "note_date" in memory:
+        return False
+    value = max([latest, *known])
+    if memory.get("note_date") == value:
+        return False
+    memory["note_date"] = value
+    return True
+
+
+@dataclass(frozen=True)
+class _Followed:
+    reworded: bool
+    closed: bool
+    changed: bool
+
+
+def _follow_notes(
+    memory: dict[str, Any], by_file: dict[str, list[Sighting]], now_iso: str, *, sighted: bool
+) -> _Followed:
+    """Wording, status and note date from the sightings."""
+    sightings = [s for group in by_file.values() for s in group]
+    closed = False
+    is_loop = memory.get("kind") in LOOP_KINDS
+    if is_loop:
+        done = [s for s in sightings if s.kind == "completed"]
+        if done:
+            closed = close(memory, max(done, key=lambda s: (s.day, s.line, s.file)), now_iso)
+        # "- [x] rotate the token" closes the todo; it is not a new wording of it
+        sightings = [s for s in sightings if s.kind != "completed"]
+    reworded = adopt_sightings(
+        memory, [Wording(s.text, s.day.isoformat(), s.file, s.line) for s in sightings]
+    )
+    # Old stores get the field with their next sighting, not by a rewrite.
+    dated = (sighted or "note_date" in memory) and _note_date(memory, by_file)
+    return _Followed(reworded, closed, reworded or closed or dated)
+
+
 def new_memory(sighting: Sighting, now_iso: str) -> dict[str, Any]:
     """A memory for a first sighting."""
+    day = sighting.day.isoformat()
     memory: dict[str, Any] = {
         "id": memory_id(sighting.text),
         "text": sighting.text,
@@ -211,12 +265,15 @@ def new_memory(sighting: Sighting, now_iso: str) -> dict[str, Any]:
         "importance": importance_of(sighting.kind),
         "created_at": now_iso,
         "last_seen_at": now_iso,
-        "date": sighting.day.isoformat(),
+        "date": day,
+        "note_date": day,
         "sources": [{"file": sighting.file, "line": sighting.line}],
         "seen_count": 1,
     }
     if sighting.section:
         memory["section"] = list(sighting.section)
+    if sighting.kind in LOOP_KINDS:
+        memory["status"] = "open"
     return memory
 
 
@@ -269,11 +326,21 @@ def merge_sightings(
             result.repeated += where >= stored_count
         seen.setdefault(where, {}).setdefault(sighting.file, []).append(sighting)
     for where, by_file in seen.items():
-        update = _update_sources(memories[where], by_file, now_iso)
+        memory = memories[where]
+        update = _update_sources(memory, by_file, now_iso)
         if update.sighted and where < stored_count:
             result.updated += 1
         result.moved += update.moved
-        result.changed = result.changed or update.changed
-    result.changed = result.changed or result.added > 0
+        followed = _follow_notes(memory, by_file, now_iso, sighted=update.sighted > 0)
+        result.reworded += int(followed.reworded and where < stored_count)
+        result.closed += int(followed.closed)
+        result.changed = result.changed or update.changed or followed.changed
     result.touched = set(seen)
+    completed = [s for s in sightings if s.kind == "completed"]
+    if completed:
+        finished = close_matching(memories, completed, now_iso)
+        result.closed += len(finished)
+        result.changed = result.changed or bool(finished)
+        result.touched.update(finished)
+    result.changed = result.changed or result.added > 0
     return result

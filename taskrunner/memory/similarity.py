@@ -2,9 +2,11 @@
 
 Two word sets ``A`` and ``B`` are near-duplicates when their Jaccard
 similarity is strictly above 0.9, computed in integers
-(``10 * |A & B| > 9 * |A | B|``), and no word that only one of them has
-contains a digit or is a negation (``GUARD_WORDS``): "port 8080" and
-"port 8081", "we will deploy" and "we will not deploy" stay apart.
+(``10 * |A & B| > 9 * |A | B|``), and no word that only one of them has is a
+guard token (``is_guard_token``): a token with a digit, a negation, one of a
+short list of opposites, or a weekday or month name. "port 8080" and "port
+8081", "we will deploy" and "we will not deploy", "keep it enabled" and
+"keep it disabled", "on Tuesday" and "on Wednesday" stay apart.
 
 For many sets the pairs come from an exact prefix-filter set-similarity
 join (the AllPairs family): every token gets a rank in one global order,
@@ -32,6 +34,78 @@ WORD_RE = re.compile(r"\w+")
 #: negations: two texts that differ by one of these say opposite things
 GUARD_WORDS = frozenset({"no", "not", "never", "cannot", "without", "nor", "t"})
 
+#: opposites (and their inflections): "keep the job enabled" and "keep the
+#: job disabled" are two different memories, however similar the rest
+OPPOSITE_WORDS = frozenset(
+    {
+        *("enable", "enables", "enabled", "enabling"),
+        *("disable", "disables", "disabled", "disabling"),
+        *("on", "off"),
+        *("increase", "increases", "increased", "increasing"),
+        *("decrease", "decreases", "decreased", "decreasing"),
+        *("add", "adds", "added", "adding"),
+        *("remove", "removes", "removed", "removing"),
+        *("allow", "allows", "allowed", "allowing"),
+        *("deny", "denies", "denied", "denying"),
+        *("start", "starts", "started", "starting"),
+        *("stop", "stops", "stopped", "stopping"),
+        *("before", "after"),
+        *("true", "false"),
+        *("yes", "no"),
+        *("open", "opens", "opened", "opening"),
+        *("close", "closes", "closed", "closing"),
+    }
+)
+
+
+#: weekday and month names, whole words, in the languages of the notes
+#: (English with the usual abbreviations, Portuguese, Russian with its case
+#: endings): "deploy on Tuesday" and "deploy on Wednesday" are two memories.
+CALENDAR_WORDS = frozenset(
+    {
+        # English
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays"),
+        *("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"),
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december"),
+        *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+        # Portuguese ("segunda-feira" is the words "segunda" and "feira")
+        *("segunda", "terça", "terca", "quarta", "quinta", "sexta", "sábado", "sabado"),
+        "domingo",
+        *("janeiro", "fevereiro", "março", "marco", "abril", "maio", "junho", "julho"),
+        *("agosto", "setembro", "outubro", "novembro", "dezembro"),
+        # Russian, in every case form
+        *("понедельник", "понедельника", "понедельнику", "понедельником", "понедельнике"),
+        *("понедельники", "понедельникам", "вторник", "вторника", "вторнику", "вторником"),
+        *("вторнике", "вторники", "вторникам", "четверг", "четверга", "четвергу", "четвергом"),
+        *("четверге", "четверги", "четвергам", "среда", "среды", "среду", "средой"),
+        *("среде", "средам", "пятница", "пятницы", "пятницу", "пятницей", "пятнице"),
+        *("пятницам", "суббота", "субботы", "субботу", "субботой", "субботе", "субботам"),
+        *("воскресенье", "воскресенья", "воскресенью", "воскресеньем"),
+        *("январь", "января", "январе", "январю", "январём", "январем", "февраль"),
+        *("февраля", "феврале", "февралю", "февралём", "февралем", "апрель", "апреля"),
+        *("апреле", "апрелю", "апрелём", "апрелем", "июнь", "июня", "июне", "июню"),
+        *("июнём", "июнем", "июль", "июля", "июле", "июлю", "июлём", "июлем", "сентябрь"),
+        *("сентября", "сентябре", "сентябрю", "сентябрём", "сентябрем", "октябрь"),
+        *("октября", "октябре", "октябрю", "октябрём", "октябрем", "ноябрь", "ноября"),
+        *("ноябре", "ноябрю", "ноябрём", "ноябрем", "декабрь", "декабря", "декабре"),
+        *("декабрю", "декабрём", "декабрем", "март", "марта", "марте", "марту", "мартом"),
+        *("август", "августа", "августе", "августу", "августом", "май", "мая", "мае"),
+        *("маю", "маем"),
+    }
+)
+
+#: every whole word that is a guard token
+GUARD_TOKENS = GUARD_WORDS | OPPOSITE_WORDS | CALENDAR_WORDS
+
+# Chinese and Japanese write without spaces, so a weekday or month is part of
+# a longer \w+ token: 星期二, 周五, 禮拜三, 火曜日, 十二月 (1月 holds a digit).
+_CJK_CALENDAR = re.compile(
+    "星期[一二三四五六日天]|[周週][一二三四五六日]|[礼禮]拜[一二三四五六日天]"
+    "|[月火水木金土日]曜|[一二三四五六七八九十]月"
+)
+
 #: a rank tuple: a word set as the sorted ranks of its tokens (rarest first)
 Ranks = tuple[int, ...]
 
@@ -42,11 +116,18 @@ def words(text: str) -> frozenset[str]:
 
 
 def is_guard_token(token: str) -> bool:
-    """True for a token that must never differ between merged texts."""
-    if token in GUARD_WORDS:
+    """True for a token that must never differ between merged texts.
+
+    A token with a digit, or one of ``GUARD_TOKENS`` (negations, opposites,
+    weekday and month names), or a Chinese/Japanese token holding a weekday
+    or month name.
+    """
+    if token in GUARD_TOKENS:
         return True
-    # An alphabetic token holds no digit; only the rest need a character scan.
-    return not token.isalpha() and any(ch.isdigit() for ch in token)
+    if token.isascii():
+        # An alphabetic token holds no digit; only the rest need a character scan.
+        return not token.isalpha() and any(ch.isdigit() for ch in token)
+    return any(ch.isdigit() for ch in token) or _CJK_CALENDAR.search(token) is not None
 
 
 def is_near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -33,7 +33,7 @@ def test_runner_end_to_end(workspace: Path, state_dir: Path) -> None:
     dry = run_runner(*args, "--dry-run", "--json")
     assert dry.returncode == 0, dry.stderr
     assert json.loads(dry.stdout)["merged_duplicates"] == 2
-    assert "duplicate of keep" in dry.stderr
+    assert "duplicate (similarity 1.000) of keep" in dry.stderr
     assert not archive_path(workspace).exists()
     done = run_runner(*args, "--json")
     assert done.returncode == 0, done.stderr

@@ -25,12 +25,13 @@ from taskrunner.memory.store import (
 #: kill comes from the parent: until it reaps the child, the pid cannot be
 #: reused, so SIGKILL never reaches anything else.
 ZYGOTE = """
-import os, signal, sys, time, traceback
+import json, os, signal, sys, time, traceback
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
 from support.harness import run_task
 from tasks.memory_consolidate import MemoryConsolidateTask
+extra_options = json.loads(sys.argv[2])
 for line in sys.stdin:
     workspace_arg, run_id, delay_arg = line.split()
     started = time.monotonic()
@@ -40,7 +41,7 @@ for line in sys.stdin:
             workspace = Path(workspace_arg)
             run_task(
                 MemoryConsolidateTask(), workspace.parent / "state", workspace=workspace,
-                options={"date": date(2026, 11, 29)}, run_id=run_id,
+                options={"date": date(2026, 11, 29), **extra_options}, run_id=run_id,
                 now=datetime(2026, 11, 29, 3, 0, tzinfo=timezone(timedelta(hours=1))),
             )
             os._exit(0)
@@ -59,9 +60,10 @@ for line in sys.stdin:
 class Zygote:
     """A pre-imported parent that forks consolidation runs on request."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options: object) -> None:
+        """``options``: consolidation options besides ``date`` (``min_importance=0.55``)."""
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", ZYGOTE, str(ROOT)],
+            [sys.executable, "-c", ZYGOTE, str(ROOT), json.dumps(options)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -237,6 +239,7 @@ def write_notes(workspace: Path, days: list[str], seed: int = 5) -> None:
         for label in ("Decision", "Blocker", "Lesson learned", "Todo"):
             lines.append(f"- **{label}:** " + " ".join(rng.sample(WORDS, 9)))
         lines.append("- [ ] " + " ".join(rng.sample(WORDS, 7)))
+        lines.append("- [x] " + " ".join(rng.sample(WORDS, 8)))  # completed: importance 0.5
         (workspace / "memory" / f"{day}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -254,15 +257,25 @@ def test_capture_racing_consolidation_loses_nothing(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    captured = {m["id"] for m in load_store(store_path(control)).memories}
+    control_memories = load_store(store_path(control)).memories
+    captured = {m["id"] for m in control_memories}
     assert len(captured) >= 200
+    # Ages come from the notes: with a minimum importance of 0.55, the
+    # completed items of notes more than 14 days before the consolidations'
+    # today (2026-11-29) are stale, the rest must stay.
+    fresh = {
+        m["id"]
+        for m in control_memories
+        if m["importance"] >= 0.55 or m["note_date"] >= "2026-11-15"
+    }
+    assert len(fresh) < len(captured)
 
     workspace = tmp_path / "workspace"
     (workspace / "memory").mkdir(parents=True)
     write_notes(workspace, days)
     original = big_store(200)
     save_store(store_path(workspace), Store(memories=original))
-    zygote = Zygote()
+    zygote = Zygote(min_importance=0.55)
     try:
         assert zygote.run(workspace, "warm-up")[0] == 0  # imported and ready before the race
         workers = [
@@ -296,7 +309,7 @@ def test_capture_racing_consolidation_loses_nothing(tmp_path: Path) -> None:
     in_store = {m["id"] for m in load_store(store_path(workspace)).memories}
     archived = {r["memory"]["id"] for r in read_archive(archive_path(workspace)).records}
     assert expected <= in_store | archived
-    assert captured <= in_store  # fresh, distinct items: neither stale nor duplicates
+    assert fresh <= in_store  # fresh, distinct items: neither stale nor duplicates
     # the writer's stale entries were pruned and its case twins merged along the way
     archive = read_archive(archive_path(workspace))
     assert {r["reason"] for r in archive.records} == {"stale", "duplicate"}

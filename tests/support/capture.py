@@ -40,6 +40,7 @@ def capture(
     day: str | date | None = "2026-02-13",
     dry_run: bool = False,
     now: datetime = NOW,
+    **options: Any,
 ) -> TaskRun:
     """Run memory_capture on ``workspace`` for ``day`` (None: no --date) at ``now``."""
     return run_task(
@@ -47,7 +48,7 @@ def capture(
         state_dir,
         workspace=workspace,
         dry_run=dry_run,
-        options={} if day is None else {"date": day},
+        options=options if day is None else {"date": day, **options},
         now=now,
     )
 

@@ -11,7 +11,7 @@ import pytest
 
 from support import harness
 from support.files import snapshot
-from support.memory_factory import consolidation_sample, mem, write_store
+from support.memory_factory import LONG, consolidation_sample, mem, write_store
 from taskrunner.errors import PermanentError, StoreCorrupt, WorkspaceMissing
 from taskrunner.memory.store import (
     Store,
@@ -110,11 +110,12 @@ def test_dry_run_reports_and_writes_nothing(workspace: Path, state_dir: Path) ->
     assert result["message"].startswith("Would remove")
     text = "\n".join(logs)
     assert "would prune 1 stale, would merge 2 duplicates" in text
-    assert "dup: duplicate of keep (similarity 1.000)" in text
-    assert "near: duplicate of keep (similarity 0.944)" in text
+    # the texts a person judges, with the reason and the similarity
+    assert f"dup: duplicate (similarity 1.000) of keep: {LONG.upper()!r} -> {LONG!r}" in text
+    assert f"near: duplicate (similarity 0.944) of keep: {LONG + ' today'!r} -> {LONG!r}" in text
     # Ages are local-date notions: the stored UTC instant is converted to the local date first.
     old_day = datetime.fromisoformat("2026-10-01T00:00:00+00:00").astimezone().date()
-    assert f"old: stale ({(TODAY - old_day).days} days old)" in text
+    assert f"old: stale ({(TODAY - old_day).days} days old): 'an old header'" in text
 
 
 def test_options_change_the_prune_rule(workspace: Path, state_dir: Path) -> None:

@@ -197,7 +197,7 @@ def test_run_restores_memories_that_share_an_id(
     assert (result["restored"], result["already_present"], result["skipped"]) == (7, 0, [])
     after = load_store(store_path(workspace)).memories
     # the original multiset: two copies of the shared text, both m_dup memories, ...
-    widened = ("sources", "importance", "created_at", "last_seen_at")
+    widened = ("sources", "importance", "created_at", "last_seen_at", "note_date")
     assert multiset(after, drop=widened) == multiset(legacy, drop=widened)
     assert multiset(archived_memories(workspace)) <= multiset(after)
     twins = [m for m in after if m["text"] == SHARED]

@@ -55,6 +55,8 @@ def test_records_hold_the_documented_fields() -> None:
             "duplicate_of": "keep",
             "similarity": 1.0,
             "memory": memories[1],
+            # the merge put the duplicate's words into the keeper's history
+            "keeper_wording": {"id": "keep", "text": LONG, "text_source": None, "history": None},
         },
         {
             "removed_at": "2026-11-29T03:00:00+01:00",
@@ -273,7 +275,14 @@ STAMPS = [
 ]
 SOURCES = [{"file": "memory/a.md", "line": 1}, {"file": "memory/b.md", "line": 2}]
 #: the fields a keeper legitimately keeps widened after its duplicates go back (documented)
-WIDENED = ("sources", "importance", "created_at", "last_seen_at", "sources_truncated")
+WIDENED = (
+    "sources",
+    "importance",
+    "created_at",
+    "last_seen_at",
+    "sources_truncated",
+    "note_date",
+)
 
 memory_strategy = st.fixed_dictionaries(
     {

@@ -37,6 +37,10 @@ VOCAB = [_word(i) for i in range(24)] + [
     "v2",
     "é",
     "日本",
+    "enabled",
+    "disabled",
+    "tuesday",
+    "周二部署",
 ]
 EMOJI_ONLY = "🎉🔥 👍"
 

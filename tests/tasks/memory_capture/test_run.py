@@ -55,6 +55,7 @@ def test_first_run_captures_items_with_provenance(notes: Path, state_dir: Path) 
         "created_at": NOW_ISO,
         "last_seen_at": NOW_ISO,
         "date": "2026-02-13",
+        "note_date": "2026-02-13",
         "sources": [{"file": "memory/2026-02-13.md", "line": 4}],
         "seen_count": 1,
         "section": ["Cache layer"],

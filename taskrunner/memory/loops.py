@@ -1,0 +1,186 @@
+"""Open loops: todos, actions, reminders and blockers, until a completed item closes them.
+
+A memory of a kind in ``LOOP_KINDS`` is open unless its ``status`` is
+"done". A completed item closes it when it is the same item: a ``- [x]``
+checkbox of the same text (the same memory, seen as completed), or a
+completed item whose words, without the words that say it is finished
+("done", "completed", "fixed", …), are those of the loop or a
+near-duplicate of them. Closing sets ``status: "done"``, ``closed_by`` (the
+note line) and ``closed_at``; the memory is never deleted, and a closed loop
+never opens again.
+
+Open loops are brought back by alerts (``due_reminders``): every open
+blocker, and every other open loop older than ``--open-loop-days`` (7),
+one ``warning`` alert each with the key ``memory-open-loop:<id>``, at most
+once a day per memory (``reminded_on``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from .candidates import candidate_indexes, probe_words
+from .kinds import LOOP_KINDS
+from .normalize import memory_id
+from .similarity import is_near_duplicate, words
+
+Memory = dict[str, Any]
+
+#: per-memory reminders one run raises at most; the rest are counted in one more alert
+MAX_REMINDERS = 10
+
+#: words that say an item is finished: dropped before comparing it with a loop
+COMPLETION_WORDS = frozenset(
+    {"done", "completed", "complete", "finished", "fixed", "resolved", "solved", "closed"}
+)
+
+
+class CompletedSighting(Protocol):
+    """What closing needs of a completed item (``capture.Sighting`` has it)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def day(self) -> date: ...
+
+
+def is_open(memory: Memory) -> bool:
+    """True for a loop kind that no completed item has closed."""
+    return memory.get("kind") in LOOP_KINDS and memory.get("status") != "done"
+
+
+def status_of(memory: Memory) -> str | None:
+    """ "open" or "done" for a loop kind, else the stored status (None when there is none)."""
+    status = memory.get("status")
+    if memory.get("kind") in LOOP_KINDS:
+        return "done" if status == "done" else "open"
+    return status if isinstance(status, str) else None
+
+
+def core_words(text: str) -> frozenset[str]:
+    """The words of ``text`` without the words that say it is finished."""
+    return words(text) - COMPLETION_WORDS
+
+
+def _same_item(loop: frozenset[str], completed: frozenset[str]) -> bool:
+    return bool(loop) and (loop == completed or is_near_duplicate(loop, completed))
+
+
+def close(memory: Memory, sighting: CompletedSighting, now_iso: str) -> bool:
+    """Close an open loop by a completed item; False when it is not open or the item is older."""
+    if not is_open(memory):
+        return False
+    opened = memory.get("date")
+    if isinstance(opened, str) and opened > sighting.day.isoformat():
+        return False  # a completed item in an older note is not this loop's end
+    memory["status"] = "done"
+    memory["closed_by"] = {
+        "file": sighting.file,
+        "line": sighting.line,
+        "noted_on": sighting.day.isoformat(),
+    }
+    memory["closed_at"] = now_iso
+    return True
+
+
+def close_matching(
+    memories: Sequence[Memory], completed: Sequence[CompletedSighting], now_iso: str
+) -> list[int]:
+    """Close the open loops that ``completed`` items finish; the indexes of those closed.
+
+    Exact like the near-duplicate check: a probe scan over the open loops'
+    texts finds every loop that can match (``probe.candidate_indexes``),
+    and only those are compared.
+    """
+    cores = [(sighting, core_words(sighting.text)) for sighting in completed]
+    cores = [(sighting, core) for sighting, core in cores if core]
+    if not cores:
+        return []
+    loops = [index for index, memory in enumerate(memories) if is_open(memory)]
+    if not loops:
+        return []
+    texts = [memories[index]["text"] for index in loops]
+    probes: set[str] = set()
+    for _, core in cores:
+        probes.update(probe_words(core))
+        probes.update(core)  # an exact match holds every word
+    closed: list[int] = []
+    for position in candidate_indexes(texts, probes):
+        memory = memories[loops[position]]
+        loop = core_words(texts[position])
+        for sighting, core in cores:
+            if _same_item(loop, core) and close(memory, sighting, now_iso):
+                closed.append(loops[position])
+                break
+    return closed
+
+
+def loop_day(memory: Memory) -> date | None:
+    """The latest note date a loop was seen in (``note_date``, else ``date``)."""
+    for field in ("note_date", "date"):
+        value = memory.get(field)
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                continue
+    return None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One open loop to bring back."""
+
+    index: int
+    memory_id: str
+    kind: str
+    text: str
+    age_days: int | None
+
+    @property
+    def key(self) -> str:
+        return f"memory-open-loop:{self.memory_id}"
+
+    def message(self) -> str:
+        what = f"open {self.kind}"
+        age = f", {self.age_days} days old" if self.age_days is not None else ""
+        return f"{what} ({self.memory_id}{age}): {self.text[:200]}"
+
+
+def due_reminders(memories: Sequence[Memory], today: date, *, max_age_days: int) -> list[Reminder]:
+    """Open blockers, and open loops older than ``max_age_days``, not reminded of ``today``.
+
+    Oldest first (blockers first among equals), so a cut keeps the longest
+    forgotten.
+    """
+    stamp = today.isoformat()
+    due: list[Reminder] = []
+    for index, memory in enumerate(memories):
+        if memory.get("kind") not in LOOP_KINDS or not is_open(memory):
+            continue
+        if memory.get("reminded_on") == stamp:
+            continue
+        day = loop_day(memory)
+        age = (today - day).days if day is not None else None
+        kind = str(memory.get("kind"))
+        if kind != "blocker" and (age is None or age <= max_age_days):
+            continue
+        mid = memory.get("id")
+        due.append(
+            Reminder(
+                index,
+                mid if isinstance(mid, str) and mid else memory_id(memory["text"]),
+                kind,
+                memory["text"],
+                age,
+            )
+        )
+    due.sort(key=lambda r: (-(r.age_days or 0), r.kind != "blocker", r.memory_id))
+    return due

@@ -1,0 +1,375 @@
+"""Ranked full-text search over ``memory/store.json`` (``runner.py memory_search``).
+
+Read-only and lock-free: writers replace the store with an atomic rename,
+so a reader always sees one whole store, old or new, and never waits for a
+writer.
+
+Ranking is BM25 (k1 = 1.2, b = 0.75) over tokens: ``\\w+`` words of the
+casefolded text, except that runs of Chinese, Japanese or Korean characters
+(written without spaces) become overlapping character pairs ("数据库" ->
+"数据", "据库"; a lone character is its own token). Without a query, the
+newest memories come first (latest note date, then store order).
+
+Fast on big stores without parsing all of it: the store is one memory per
+line (``store.dumps_store``), so a query looks only at the lines holding a
+query token, and the filters read their few fields straight from each line.
+A store in another layout (written by hand) is parsed whole.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import math
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+from .kinds import LOOP_KINDS
+from .loops import status_of
+from .store import load_store
+
+K1 = 1.2
+B = 0.75
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_TOKEN_RE = re.compile(f"[{_CJK}]+|[^\\W{_CJK}]+")
+_CJK_RUN = re.compile(f"[{_CJK}]")
+
+
+def tokens(text: str) -> list[str]:
+    """Search tokens of ``text``, repeats included (see the module docstring)."""
+    out: list[str] = []
+    for run in _TOKEN_RE.findall(text.casefold()):
+        if _CJK_RUN.match(run):
+            if len(run) == 1:
+                out.append(run)
+            else:
+                out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            out.append(run)
+    return out
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to look for; every part optional."""
+
+    text: str = ""
+    kinds: frozenset[str] = frozenset()
+    open_only: bool = False
+    since: date | None = None
+    limit: int = 10
+
+
+@dataclass
+class Hit:
+    """One memory found, with what a reader needs to judge and find it."""
+
+    memory: dict[str, Any]
+    score: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        memory = self.memory
+        file, line = source_of(memory)
+        return {
+            "id": memory.get("id"),
+            "text": memory.get("text"),
+            "kind": memory.get("kind"),
+            "status": status_of(memory),
+            "date": day_of(memory),
+            "section": memory.get("section"),
+            "file": file,
+            "line": line,
+            "score": None if self.score is None else round(self.score, 4),
+            "history": memory.get("history") or [],
+        }
+
+
+def source_of(memory: dict[str, Any]) -> tuple[str | None, int | None]:
+    """Where the memory's text was read: ``text_source``, else its first source."""
+    where = memory.get("text_source")
+    if not isinstance(where, dict):
+        sources = memory.get("sources")
+        where = sources[0] if isinstance(sources, list) and sources else None
+    if not isinstance(where, dict):
+        return None, None
+    file, line = where.get("file"), where.get("line")
+    return (
+        file if isinstance(file, str) else None,
+        line if isinstance(line, int) and not isinstance(line, bool) else None,
+    )
+
+
+def day_of(memory: dict[str, Any]) -> str | None:
+    """The memory's date: the latest note it was seen in, else its first, else when seen."""
+    for name in ("note_date", "date"):
+        value = memory.get(name)
+        if isinstance(value, str) and value:
+            return value
+    stamp = memory.get("last_seen_at") or memory.get("created_at")
+    return stamp[:10] if isinstance(stamp, str) else None
+
+
+class _Lines:
+    """The store as one JSON memory per line (parsed whole when it is not in that layout)."""
+
+    def __init__(self, lines: list[str], parsed: list[dict[str, Any]] | None = None) -> None:
+        #: one memory per line, possibly followed by a comma
+        self.lines = lines
+        self.parsed = parsed
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def memory(self, index: int) -> dict[str, Any]:
+        if self.parsed is not None:
+            return self.parsed[index]
+        line = self.lines[index]
+        try:
+            value = json.loads(line[:-1] if line.endswith(",") else line)
+        except (json.JSONDecodeError, RecursionError):
+            return {}  # not a memory: never a hit
+        return value if isinstance(value, dict) else {}
+
+    def texts(self) -> list[str]:
+        """Every memory's text, in store order."""
+        if self.parsed is not None:
+            return [str(memory.get("text", "")) for memory in self.parsed]
+        texts: list[str] = []
+        append = texts.append
+        for line in self.lines:
+            # The common case inline (a big store has 100k lines): a text
+            # without escapes; anything else goes through _text_field.
+            start = line.find('"text": "') + 9
+            end = line.find('"', start)
+            raw = line[start:end]
+            if start == 8 or end < 0 or "\\" in raw:
+                raw = _text_field(line)
+            append(raw)
+        return texts
+
+
+def _read(path: Path) -> _Lines:
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return _Lines([])
+    lines = text.split("\n")
+    while lines and not lines[-1]:
+        lines.pop()
+    if (
+        len(lines) >= 2
+        and lines[0].startswith('{"version": ')
+        and lines[0].endswith('"memories": [')
+        and lines[-1] == "]}"
+        and "\\u" not in text  # ASCII-escaped text would hide words from the scan
+    ):
+        del lines[0], lines[-1]
+        return _Lines(lines)
+    memories = load_store(path).memories
+    return _Lines([json.dumps(m, ensure_ascii=False) for m in memories], memories)
+
+
+def _string_field(line: str, name: str) -> str | None:
+    """The value of top-level ``"name": "..."`` read from a line (simple values only).
+
+    Inside a JSON string every quote is escaped, so ``"name": "`` only
+    occurs as a key; nested objects of the store never use these names.
+    """
+    key = f'"{name}": "'
+    start = line.find(key)
+    if start < 0:
+        return None
+    start += len(key)
+    end = line.find('"', start)
+    return line[start:end] if end >= 0 else None
+
+
+def _quick_day(line: str) -> str:
+    """``day_of`` read from a line: ``note_date``, else ``date``, else a timestamp's date."""
+    at = line.find('"note_date": "')
+    if at >= 0:
+        return line[at + 14 : at + 24]
+    at = line.find('"date": "')
+    if at >= 0:
+        return line[at + 9 : at + 19]
+    for name in ("last_seen_at", "created_at"):
+        value = _string_field(line, name)
+        if value:
+            return value[:10]
+    return ""
+
+
+def _text_field(line: str) -> str:
+    """The top-level text of a memory line (the first "text" key: nested ones come later)."""
+    start = line.find('"text": "')
+    if start < 0:
+        return ""
+    start += 9
+    end = line.find('"', start)
+    while end > 0 and line[end - 1] == "\\":
+        prefix = line[start:end]
+        if (len(prefix) - len(prefix.rstrip("\\"))) % 2 == 0:
+            break  # an escaped backslash, then the closing quote
+        end = line.find('"', end + 1)
+    if end < 0:
+        return ""
+    raw = line[start:end]
+    if "\\" not in raw:
+        return raw
+    try:
+        value = json.loads(f'"{raw}"')
+    except json.JSONDecodeError:
+        return raw
+    return value if isinstance(value, str) else raw
+
+
+class _Filter:
+    """The query's filters, read cheaply from a line, exactly from a memory."""
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.since = query.since.isoformat() if query.since else ""
+        self.active = bool(query.kinds or query.open_only or query.since)
+
+    def line_passes(self, line: str) -> bool:
+        if not self.active:
+            return True
+        kind = _string_field(line, "kind")
+        if self.query.kinds and kind not in self.query.kinds:
+            return False
+        if self.query.open_only and (
+            kind not in LOOP_KINDS or _string_field(line, "status") == "done"
+        ):
+            return False
+        return not self.since or _quick_day(line) >= self.since
+
+    def passes(self, memory: dict[str, Any]) -> bool:
+        kind = memory.get("kind")
+        if self.query.kinds and kind not in self.query.kinds:
+            return False
+        if self.query.open_only and status_of(memory) != "open":
+            return False
+        return not self.since or (day_of(memory) or "") >= self.since
+
+
+def search(path: Path, query: Query) -> list[Hit]:
+    """The best ``query.limit`` memories of the store at ``path`` for ``query``."""
+    store = _read(path)
+    keep = _Filter(query)
+    wanted = list(dict.fromkeys(tokens(query.text)))
+    if not wanted:
+        return _newest(store, keep, query.limit)
+    return _ranked(store, keep, wanted, query.limit)
+
+
+def _exact(
+    store: _Lines, keep: _Filter, order: Iterable[int], limit: int
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Parse lines in ``order``; yield those whose memory really passes the filters."""
+    found = 0
+    for index in order:
+        if found >= limit:
+            return
+        memory = store.memory(index)
+        if isinstance(memory.get("text"), str) and keep.passes(memory):
+            found += 1
+            yield index, memory
+
+
+def _days(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, int]]:
+    """(``_quick_day``, index) of each line, the common layout inline."""
+    for index, line in lines:
+        at = line.find('"note_date": "')
+        if at >= 0:
+            yield line[at + 14 : at + 24], index
+            continue
+        at = line.find('"date": "')
+        yield (line[at + 9 : at + 19] if at >= 0 else _quick_day(line)), index
+
+
+def _newest(store: _Lines, keep: _Filter, limit: int) -> list[Hit]:
+    lines: Iterable[tuple[int, str]] = enumerate(store.lines)
+    if keep.active:
+        lines = ((index, line) for index, line in lines if keep.line_passes(line))
+    days = list(_days(lines))
+
+    def order() -> Iterator[int]:
+        best = heapq.nlargest(max(limit * 4, 50), days)
+        yield from (index for _, index in best)
+        # Hits are checked exactly on the parsed memory; should the quick
+        # filters have let too many through, the rest follows in the same order.
+        yield from (index for _, index in sorted(set(days) - set(best), reverse=True))
+
+    return [Hit(memory, None) for _, memory in _exact(store, keep, order(), limit)]
+
+
+_WORD_CHAR = re.compile(f"[^\\W{_CJK}]")
+
+
+def _occurrences(blob: str, token: str) -> Iterator[int]:
+    """Offsets of ``token`` in ``blob`` as a whole token (CJK pairs: anywhere)."""
+    if _CJK_RUN.match(token):
+        yield from (match.start() for match in re.finditer(re.escape(token), blob))
+        return
+    # The regex finds the token not followed by a word character (a literal
+    # prefix keeps it fast); the character before is checked here.
+    is_word = _WORD_CHAR.match
+    for match in re.finditer(re.escape(token) + f"(?![^\\W{_CJK}])", blob):
+        at = match.start()
+        if at and is_word(blob[at - 1]):
+            continue
+        yield at
+
+
+def _ranked(store: _Lines, keep: _Filter, wanted: Sequence[str], limit: int) -> list[Hit]:
+    """BM25 over the texts; text length in characters stands for the token count."""
+    total = len(store)
+    if not total:
+        return []
+    folded = [text.casefold() for text in store.texts()]
+    blob = "\n".join(folded)
+    ends = list(accumulate(len(text) + 1 for text in folded))
+    # token -> text index -> how often the token is in that text
+    frequencies: dict[str, dict[int, int]] = {}
+    for token in wanted:
+        found = frequencies[token] = {}
+        for at in _occurrences(blob, token):
+            index = bisect_right(ends, at)
+            found[index] = found.get(index, 0) + 1
+    lines = store.lines
+    if keep.active:
+        for token, found in frequencies.items():
+            frequencies[token] = {i: n for i, n in found.items() if keep.line_passes(lines[i])}
+    average = max(1.0, len(blob) / total)
+    scores: dict[int, float] = {}
+    for found in frequencies.values():
+        if not found:
+            continue
+        idf = math.log(1 + (total - len(found) + 0.5) / (len(found) + 0.5))
+        for index, tf in found.items():
+            norm = K1 * (1 - B + B * len(folded[index]) / average)
+            scores[index] = scores.get(index, 0.0) + idf * tf * (K1 + 1) / (tf + norm)
+
+    # best score first; among equals the newer note, then the later line
+    def rank(index: int) -> tuple[float, str, int]:
+        return (scores[index], _quick_day(lines[index]), index)
+
+    def order() -> Iterator[int]:
+        # The few best by score, with every memory tied with the last of them,
+        # ordered in full; the rest only when the exact filters want more.
+        top = heapq.nlargest(max(limit * 4, 50), scores, key=scores.__getitem__)
+        if not top:
+            return
+        floor = scores[top[-1]]
+        best = sorted((i for i, score in scores.items() if score >= floor), key=rank, reverse=True)
+        yield from best
+        yield from sorted(set(scores) - set(best), key=rank, reverse=True)
+
+    return [Hit(memory, scores[i]) for i, memory in _exact(store, keep, order(), limit)]

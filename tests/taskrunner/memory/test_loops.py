@@ -1,0 +1,160 @@
+"""Open loops: completed items close them; open ones come back as one alert each."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from support.capture import capture, memories, write_note
+from support.memory_factory import mem
+from taskrunner.memory.consolidate import plan_consolidation
+from taskrunner.memory.loops import due_reminders, status_of
+
+
+def _by_text(workspace: Path) -> dict[str, dict[str, object]]:
+    return {str(m["text"]): m for m in memories(workspace)}
+
+
+def test_a_ticked_checkbox_closes_its_todo(workspace: Path, state_dir: Path) -> None:
+    note = write_note(workspace, "2026-02-13.md", "- [ ] Rotate the JWT token\n")
+    capture(workspace, state_dir)
+    assert _by_text(workspace)["Rotate the JWT token"]["status"] == "open"
+    note.write_text("- [x] Rotate the JWT token\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert run.result["loops_closed"] == 1
+    [todo] = memories(workspace)  # never deleted, and no second memory
+    assert todo["kind"] == "todo" and todo["status"] == "done"
+    assert todo["closed_by"] == {
+        "file": "memory/2026-02-13.md",
+        "line": 1,
+        "noted_on": "2026-02-13",
+    }
+    assert todo["text"] == "Rotate the JWT token"
+
+
+def test_a_completed_item_in_a_later_note_closes_the_loop(workspace: Path, state_dir: Path) -> None:
+    write_note(
+        workspace,
+        "2026-02-12.md",
+        "- BLOCKER: the VPN drops every hour\n- TODO: renew the TLS certificate\n",
+    )
+    write_note(
+        workspace,
+        "2026-02-13.md",
+        "- Fixed: the VPN drops every hour\n- Completed renew the TLS certificate\n",
+    )
+    run = capture(workspace, state_dir)
+    assert run.result["loops_closed"] == 2
+    stored = _by_text(workspace)
+    assert stored["the VPN drops every hour"]["status"] == "done"
+    assert stored["renew the TLS certificate"]["closed_by"] == {
+        "file": "memory/2026-02-13.md",
+        "line": 2,
+        "noted_on": "2026-02-13",
+    }
+
+
+def test_a_different_item_does_not_close(workspace: Path, state_dir: Path) -> None:
+    write_note(
+        workspace,
+        "2026-02-13.md",
+        "- TODO: renew the TLS certificate for host 1\n"
+        "- Completed renew the TLS certificate for host 2\n",
+    )
+    capture(workspace, state_dir)
+    assert _by_text(workspace)["renew the TLS certificate for host 1"]["status"] == "open"
+
+
+def test_a_completed_item_in_an_older_note_does_not_close(workspace: Path, state_dir: Path) -> None:
+    write_note(workspace, "2026-02-13.md", "- TODO: renew the TLS certificate\n")
+    capture(workspace, state_dir)
+    write_note(workspace, "2026-02-01.md", "- Completed renew the TLS certificate\n")
+    capture(workspace, state_dir, day="2026-02-01")
+    assert _by_text(workspace)["renew the TLS certificate"]["status"] == "open"
+
+
+def test_open_blockers_and_overdue_loops_raise_one_keyed_warning_each(
+    workspace: Path, state_dir: Path
+) -> None:
+    write_note(workspace, "2026-02-01.md", "- TODO: renew the TLS certificate\n- [ ] fresh todo\n")
+    capture(workspace, state_dir, day="2026-02-01")
+    write_note(workspace, "2026-02-13.md", "- BLOCKER: waiting on the bank\n- [ ] a new todo\n")
+    run = capture(workspace, state_dir)  # today 2026-02-13: the todos of the 1st are 12 days old
+    stored = _by_text(workspace)
+    keys = sorted(alert["key"] for alert in run.alerts)
+    expected = sorted(
+        f"memory-open-loop:{stored[text]['id']}"
+        for text in ("renew the TLS certificate", "fresh todo", "waiting on the bank")
+    )
+    assert keys == expected
+    assert {alert["level"] for alert in run.alerts} == {"warning"}
+    assert run.result["loops_reminded"] == 3
+    # once a day: a second run today raises nothing
+    assert capture(workspace, state_dir).alerts == []
+    # the next day again, except what was closed meanwhile
+    write_note(workspace, "2026-02-14.md", "- [x] fresh todo\n")
+    run = capture(workspace, state_dir, day="2026-02-14")
+    assert run.result["loops_closed"] == 1
+    assert sorted(alert["key"] for alert in run.alerts) == sorted(
+        f"memory-open-loop:{stored[text]['id']}"
+        for text in ("renew the TLS certificate", "waiting on the bank")
+    )
+
+
+def test_the_open_loop_age_is_an_option(workspace: Path, state_dir: Path) -> None:
+    write_note(workspace, "2026-02-10.md", "- TODO: renew the TLS certificate\n")
+    capture(workspace, state_dir, day="2026-02-10")
+    write_note(workspace, "2026-02-13.md", "- plain\n- [ ] another\n")
+    assert capture(workspace, state_dir).alerts == []  # 3 days old, the default is 7
+    run = capture(workspace, state_dir, day="2026-02-14", open_loop_days=2)
+    assert [a["message"] for a in run.alerts] == [
+        f"open todo ({_by_text(workspace)['renew the TLS certificate']['id']}, 4 days old): "
+        "renew the TLS certificate"
+    ]
+
+
+def test_reminders_are_capped_per_run(workspace: Path, state_dir: Path) -> None:
+    loops = [mem(f"b{i}", f"blocker number {i}", kind="blocker") for i in range(14)]
+    due = due_reminders(loops, date(2026, 11, 29), max_age_days=7)
+    assert len(due) == 14 and {r.key for r in due} == {f"memory-open-loop:b{i}" for i in range(14)}
+    done = mem("d", "closed one", kind="todo", status="done", date="2026-01-01")
+    fact = mem("f", "a fact", date="2026-01-01")
+    assert due_reminders([done, fact], date(2026, 11, 29), max_age_days=7) == []
+    assert status_of(done) == "done" and status_of(mem("t", "x", kind="todo")) == "open"
+    assert status_of(fact) is None
+
+
+def test_ages_come_from_the_notes_not_the_wall_clock() -> None:
+    today = date(2026, 11, 29)
+    backfilled = mem(
+        "b",
+        "a header from february",
+        importance=0.2,
+        note_date="2026-02-10",
+        last_seen_at="2026-11-29T10:00:00+00:00",
+    )
+    old_store = mem(
+        "o", "a header of an old store", importance=0.2, last_seen_at="2026-11-29T10:00:00+00:00"
+    )
+    recent = mem("r", "a header seen lately", importance=0.2, note_date="2026-11-20")
+    plan = plan_consolidation([backfilled, old_store, recent], today=today)
+    assert [r.memory_id for r in plan.removed] == ["b"]
+    assert plan.removed[0].age_days == (today - date(2026, 2, 10)).days
+
+
+def test_a_loop_closed_by_a_later_run_is_closed_in_the_file(
+    workspace: Path, state_dir: Path
+) -> None:
+    # The second run, whose notes no longer include the loop's, copies the
+    # lines of the memories it did not change from the file the first wrote;
+    # the loop it closes (by a completed item too far in words to be a
+    # sighting of it) must not be one of them.
+    loop = "renew the TLS certificate for the mail server"
+    write_note(workspace, "2026-02-10.md", f"- TODO: {loop}\n- TODO: pay the rent\n")
+    capture(workspace, state_dir, day="2026-02-10")
+    write_note(workspace, "2026-02-13.md", f"- Completed, done, closed: {loop}\n")
+    run = capture(workspace, state_dir, day="2026-02-13")
+    assert (run.result["loops_closed"], run.result["memories_updated"]) == (1, 0)
+    stored = _by_text(workspace)
+    assert stored[loop]["status"] == "done"
+    assert stored["pay the rent"]["status"] == "open"

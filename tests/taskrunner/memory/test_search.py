@@ -1,0 +1,162 @@
+"""memory_search: ranked, filtered, lock-free search of the store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from support.memory_factory import mem
+from support.paths import ROOT
+from support.runner import run_runner
+from taskrunner.memory.search import Query, search, tokens
+from taskrunner.memory.store import Store, lock_path, save_store, store_path
+
+
+def _store(workspace: Path, memories: list[dict[str, Any]]) -> Path:
+    path = store_path(workspace)
+    save_store(path, Store(memories=memories))
+    return path
+
+
+def _ids(path: Path, query: Query) -> list[str]:
+    return [hit.memory["id"] for hit in search(path, query)]
+
+
+STORE = [
+    mem("db", "use SQLite for the cache database", kind="decision", date="2026-02-01"),
+    mem("db2", "the cache database is small", date="2026-02-03"),
+    mem("cron", "cron runs in UTC on the gateway", kind="learned", date="2026-02-05"),
+    mem("todo", "rotate the JWT token", kind="todo", status="open", date="2026-02-02"),
+    mem("done", "renew the TLS certificate", kind="todo", status="done", date="2026-02-04"),
+    mem("block", "waiting on the bank's API", kind="blocker", note_date="2026-02-06"),
+    mem("zh", "决定使用数据库缓存", kind="decision", date="2026-02-07"),
+    mem(
+        "sec",
+        'a "quoted" text with a back\\slash\nand a new line',
+        section="Ops > Backups",
+        text_source={"file": "memory/2026-02-08.md", "line": 7, "noted_on": "2026-02-08"},
+        date="2026-02-08",
+    ),
+]
+
+
+def test_tokens_are_words_and_cjk_pairs() -> None:
+    assert tokens("Use SQLite, use it!") == ["use", "sqlite", "use", "it"]
+    assert tokens("决定使用数据库") == ["决定", "定使", "使用", "用数", "数据", "据库"]
+    assert tokens("API 是 ok") == ["api", "是", "ok"]
+    assert tokens("東京tower") == ["東京", "tower"]
+
+
+def test_ranking_prefers_more_and_rarer_matches(workspace: Path) -> None:
+    path = _store(workspace, STORE)
+    # the same words: the shorter text ranks first (BM25's length normalization)
+    assert _ids(path, Query(text="cache database")) == ["db2", "db"]
+    assert _ids(path, Query(text="sqlite cache"))[0] == "db"
+    assert _ids(path, Query(text="gateway UTC")) == ["cron"]
+    assert _ids(path, Query(text="数据库")) == ["zh"]
+    assert _ids(path, Query(text="nothing like it")) == []
+    # whole words only: "cach" is no word of any text
+    assert _ids(path, Query(text="cach")) == []
+
+
+def test_no_query_lists_newest_first_and_filters_apply(workspace: Path) -> None:
+    path = _store(workspace, STORE)
+    assert _ids(path, Query(limit=3)) == ["sec", "zh", "block"]
+    assert _ids(path, Query(open_only=True)) == ["block", "todo"]
+    assert _ids(path, Query(kinds=frozenset({"decision"}))) == ["zh", "db"]
+    assert _ids(path, Query(since=date(2026, 2, 6))) == ["sec", "zh", "block"]
+    assert _ids(path, Query(text="the", kinds=frozenset({"todo"}))) == ["todo", "done"]
+
+
+def test_a_hit_says_what_where_and_when(workspace: Path) -> None:
+    path = _store(workspace, STORE)
+    [hit] = search(path, Query(text="backslash quoted"))  # "back\\slash" is two words
+    assert hit.to_json() | {"score": None} == {
+        "id": "sec",
+        "text": 'a "quoted" text with a back\\slash\nand a new line',
+        "kind": "fact",
+        "status": None,
+        "date": "2026-02-08",
+        "section": "Ops > Backups",
+        "file": "memory/2026-02-08.md",
+        "line": 7,
+        "score": None,
+        "history": [],
+    }
+    [todo] = search(path, Query(text="rotate"))
+    assert (todo.to_json()["status"], todo.to_json()["file"]) == ("open", "memory/todo.md")
+
+
+def test_a_store_in_another_layout_gives_the_same_hits(workspace: Path, tmp_path: Path) -> None:
+    path = _store(workspace, STORE)
+    other = tmp_path / "pretty.json"
+    other.write_text(json.dumps({"version": 1, "memories": STORE}, indent=2), encoding="utf-8")
+    for query in (Query(text="cache"), Query(), Query(open_only=True), Query(text="数据")):
+        assert _ids(other, query) == _ids(path, query)
+    assert search(tmp_path / "missing.json", Query(text="x")) == []
+
+
+WORDS = ["alpha", "beta", "gamma", "delta", "数据", "库", "x_y", "Ünïcode"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6), min_size=1, max_size=12))
+def test_every_text_holding_the_word_is_found(
+    tmp_path_factory: Any, texts: list[list[str]]
+) -> None:
+    path = tmp_path_factory.mktemp("s") / "store.json"
+    memories = [mem(f"m{i}", " ".join(words)) for i, words in enumerate(texts)]
+    save_store(path, Store(memories=memories))
+    for word in ("alpha", "数据", "x_y", "ünïcode"):
+        found = set(_ids(path, Query(text=word, limit=100)))
+        expected = {m["id"] for m in memories if word in tokens(m["text"])}
+        assert found == expected, word
+
+
+def test_cli_reads_without_the_lock_and_leaves_no_record(workspace: Path, state_dir: Path) -> None:
+    _store(workspace, STORE)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; sys.path.insert(0, sys.argv[1]);"
+            "from pathlib import Path; from taskrunner.memory.store import store_lock;"
+            "cm = store_lock(Path(sys.argv[2])); cm.__enter__(); print('held', flush=True);"
+            "time.sleep(60)",
+            str(ROOT),
+            str(workspace),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        done = run_runner(
+            "memory_search", "cache", "--workspace", str(workspace), "--json", timeout=20
+        )
+        assert done.returncode == 0, done.stderr
+        assert next(hit["id"] for hit in json.loads(done.stdout)) in {"db", "db2"}
+        text = run_runner("memory_search", "--open", "--workspace", str(workspace))
+        assert text.returncode == 0 and "[blocker, open]" in text.stdout
+        assert "memory/block.md:1" in text.stdout
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (state_dir / "logs").exists()  # no run record
+    assert lock_path(workspace).exists()  # the holder's; the search made no lock of its own
+
+
+def test_cli_rejects_bad_options_with_exit_1(workspace: Path) -> None:
+    _store(workspace, STORE)
+    for args in (["--limit", "0"], ["--since", "yesterday"], ["--kind", ","]):
+        done = run_runner("memory_search", "--workspace", str(workspace), *args)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, args
+    empty = run_runner("memory_search", "zzz", "--workspace", str(workspace))
+    assert empty.returncode == 0 and "No memories found" in empty.stdout

@@ -1,0 +1,189 @@
+"""Newest wording: the notes' latest words are the text, every other wording is in history."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from support.capture import capture, memories, write_note
+from support.harness import run_task
+from support.memory_factory import mem
+from taskrunner.memory.consolidate import plan_consolidation
+from taskrunner.memory.store import load_store, store_path
+from taskrunner.memory.survivor import merge_into
+from taskrunner.memory.wording import adopt_group, current_wording, history_of, restore_wording
+from tasks.memory_restore import MemoryRestoreTask
+
+BASE = (
+    "We decided that the nightly backup job on the NAS stays as it is for now because the "
+    "restore test last week went well"
+)
+EDITED = BASE.replace("because", "since")  # a near-duplicate with other words
+
+
+def _texts(memory: dict[str, Any]) -> set[str]:
+    return {memory["text"], *(w.text for w in history_of(memory))}
+
+
+# -- capture -------------------------------------------------------------------
+
+
+def test_an_edited_line_gives_the_memory_its_new_words(workspace: Path, state_dir: Path) -> None:
+    note = write_note(workspace, "2026-02-13.md", f"# Notes\n- {BASE}\n")
+    capture(workspace, state_dir)
+    [before] = memories(workspace)
+    note.write_text(f"# Notes\n- {EDITED}\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert run.result["items_added"] == 0 and run.result["memories_reworded"] == 1
+    [after] = memories(workspace)
+    assert after["id"] == before["id"] and after["text"] == EDITED
+    assert after["text_source"] == {
+        "file": "memory/2026-02-13.md",
+        "line": 2,
+        "noted_on": "2026-02-13",
+    }
+    assert after["history"] == [
+        {"text": BASE, "file": "memory/2026-02-13.md", "line": 2, "noted_on": "2026-02-13"}
+    ]
+    # unchanged notes: nothing to write
+    raw = store_path(workspace).read_bytes()
+    assert capture(workspace, state_dir).result["memories_reworded"] == 0
+    assert store_path(workspace).read_bytes() == raw
+
+
+def test_the_newest_note_wins_and_an_older_wording_only_joins_history(
+    workspace: Path, state_dir: Path
+) -> None:
+    write_note(workspace, "2026-02-12.md", f"- {BASE}\n")
+    write_note(workspace, "2026-02-13.md", f"- {EDITED}\n")
+    capture(workspace, state_dir)
+    [memory] = memories(workspace)
+    assert memory["text"] == EDITED  # the 13th is newer than the 12th
+    assert [w.text for w in history_of(memory)] == [BASE]
+    # A backfill of an older note with a third wording: history, not the text.
+    older = EDITED.replace("went well", "went fine")
+    write_note(workspace, "2026-02-01.md", f"- {older}\n")
+    capture(workspace, state_dir, day="2026-02-01")
+    [memory] = memories(workspace)
+    assert memory["text"] == EDITED
+    assert _texts(memory) == {BASE, EDITED, older}
+    assert memory["note_date"] == "2026-02-13"  # the latest note it was seen in
+
+
+def test_a_later_line_of_the_same_note_is_newer(workspace: Path, state_dir: Path) -> None:
+    write_note(workspace, "2026-02-13.md", f"- {EDITED}\n## Other\n- {BASE}\n")
+    capture(workspace, state_dir)
+    [memory] = memories(workspace)
+    assert memory["text"] == BASE and [w.text for w in history_of(memory)] == [EDITED]
+
+
+def test_lines_moving_do_not_change_the_wording(workspace: Path, state_dir: Path) -> None:
+    note = write_note(workspace, "2026-02-13.md", f"- {EDITED}\n- {BASE}\n")
+    capture(workspace, state_dir)
+    assert memories(workspace)[0]["text"] == BASE
+    note.write_text(f"- {EDITED}\n\n\n\n- {BASE}\n", encoding="utf-8")
+    capture(workspace, state_dir)
+    [memory] = memories(workspace)
+    assert memory["text"] == BASE  # still the later line, now line 5
+
+
+# -- consolidate -----------------------------------------------------------------
+
+
+def test_the_survivor_keeps_its_id_and_takes_the_newest_wording() -> None:
+    keeper = mem("keep", BASE, importance=0.9, date="2026-02-01")
+    newer = mem("newer", EDITED, date="2026-02-10")
+    plan = plan_consolidation([keeper, newer], today=date(2026, 2, 13))
+    [survivor] = plan.memories
+    assert survivor["id"] == "keep" and survivor["text"] == EDITED
+    assert survivor["history"] == [
+        {"text": BASE, "file": "memory/keep.md", "line": 1, "noted_on": "2026-02-01"}
+    ]
+    assert survivor["merged_from"] == ["newer"]
+
+
+WORDINGS = [BASE, EDITED, BASE.upper(), BASE + " indeed", EDITED.replace("NAS", "nas box")]
+
+
+@st.composite
+def groups(draw: st.DrawFn) -> list[dict[str, Any]]:
+    size = draw(st.integers(1, 5))
+    out = []
+    for n in range(size):
+        fields: dict[str, Any] = {"date": f"2026-02-{draw(st.integers(1, 4)):02d}"}
+        fields["sources"] = [{"file": f"memory/{n % 2}.md", "line": draw(st.integers(1, 3))}]
+        if draw(st.booleans()):
+            fields["history"] = [
+                {"text": draw(st.sampled_from(WORDINGS)), "file": "memory/old.md", "line": 1}
+            ]
+        out.append(mem(f"m{n}", draw(st.sampled_from(WORDINGS)), **fields))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(groups(), st.randoms(use_true_random=False))
+def test_merging_loses_no_wording_and_ignores_order(group: list[dict[str, Any]], rng: Any) -> None:
+    merged = merge_into(group[0], group[1:])
+    every = {m["text"] for m in group} | {w.text for m in group for w in history_of(m)}
+    assert _texts(merged) == every  # no wording lost
+    assert merged["text"] not in {w.text for w in history_of(merged)}
+    newest = max(group, key=lambda m: (current_wording(m).position, m["text"]))
+    assert merged["text"] == newest["text"]
+    # the same group in another order gives the same wording and history
+    shuffled = copy.deepcopy(group)
+    rng.shuffle(shuffled)
+    keeper = next(m for m in shuffled if m["id"] == group[0]["id"])
+    again = merge_into(keeper, [m for m in shuffled if m is not keeper])
+    assert (again["text"], again.get("history")) == (merged["text"], merged.get("history"))
+
+
+def test_restoring_a_wording_swaps_it_with_the_text() -> None:
+    memory = mem(
+        "m", EDITED, history=[{"text": BASE, "file": "a.md", "line": 3, "noted_on": "2026-02-01"}]
+    )
+    adopt_group(memory, [memory])  # nothing to change
+    assert memory["text"] == EDITED
+    chosen = restore_wording(memory, 1)
+    assert chosen.text == BASE and memory["text"] == BASE
+    assert memory["text_source"] == {"file": "a.md", "line": 3, "noted_on": "2026-02-01"}
+    assert [w.text for w in history_of(memory)] == [EDITED]
+
+
+def _restore(workspace: Path, state_dir: Path, **options: Any) -> tuple[dict[str, Any], list[str]]:
+    done = run_task(MemoryRestoreTask(), state_dir, workspace=workspace, options=options)
+    return done.result, done.logs
+
+
+def test_memory_restore_lists_and_brings_back_a_wording(workspace: Path, state_dir: Path) -> None:
+    note = write_note(workspace, "2026-02-13.md", f"- {BASE}\n")
+    capture(workspace, state_dir)
+    note.write_text(f"- {EDITED}\n", encoding="utf-8")
+    capture(workspace, state_dir)
+    [memory] = memories(workspace)
+    listed, logs = _restore(workspace, state_dir, ids=[memory["id"]], wordings=True)
+    assert listed["wordings"] == [
+        {
+            "id": memory["id"],
+            "text": EDITED,
+            "earlier": [
+                {
+                    "wording": 1,
+                    "text": BASE,
+                    "file": "memory/2026-02-13.md",
+                    "line": 1,
+                    "noted_on": "2026-02-13",
+                }
+            ],
+        }
+    ]
+    assert any(BASE in line for line in logs)
+    done, _ = _restore(workspace, state_dir, ids=[memory["id"]], wording=1)
+    assert done["text"] == BASE
+    [memory] = load_store(store_path(workspace)).memories
+    assert memory["text"] == BASE and [w.text for w in history_of(memory)] == [EDITED]
+    assert (workspace / "memory" / "store.json.bak").exists()
