@@ -16,8 +16,8 @@ SKILL_NAME = "taskrunner"
 #: the line that marks a SKILL.md as written by install (uninstall removes only such a file)
 MARKER = "<!-- written by runner.py install; runner.py uninstall removes it -->"
 DESCRIPTION = (
-    "Workspace maintenance: memory capture, consolidation and restore, health checks, "
-    "maintenance alerts and run history (taskrunner)."
+    "Workspace maintenance: memory capture, search, consolidation and restore, health "
+    "checks, maintenance alerts and run history (taskrunner)."
 )
 
 
@@ -57,12 +57,18 @@ def render(python: str, runner: str, state_dir: str, tasks: Collection[str]) -> 
         "  (everything one consolidation removed) or `--id MEMORY_ID` (one memory). Add",
         "  `--dry-run` first to see what would come back.",
     ]
-    if "memory_search" in tasks:
-        lines.append(f"- Looking for something remembered: `{run} memory_search QUERY {state}`.")
+    # memory_search is a command of the runner, not a task: always there.
+    lines += [
+        "- Before answering from memory, or when asked what was decided, what is pending or what",
+        f'  the user prefers: `{run} memory_search "a few keywords" --json` ranks the stored',
+        "  memories (text, kind, status, date, section, file:line); cite the file:line. `--open`",
+        "  lists the open todos, reminders and blockers; `--kind decision,rule` and",
+        "  `--since YYYY-MM-DD` narrow it. It only reads: use it as often as you like.",
+    ]
     if "memory_guard" in tasks:
         lines.append(
-            f"- MEMORY.md was damaged or emptied: `{run} memory_guard --restore {state}` puts "
-            "back the last good copy."
+            f"- MEMORY.md was damaged or emptied: `{run} memory_guard --restore MEMORY.md "
+            f"{state}` puts back its previous version (`--list MEMORY.md` shows them all)."
         )
     lines += [
         f"- The machine seems unwell: `{run} system_health {state}` checks the gateway, disk and",
