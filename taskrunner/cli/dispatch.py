@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         import signal
 
         return EXIT_SIGNAL_BASE + signal.SIGINT
+    except SystemExit as exc:
+        # argparse leaves this way after --help (0) and usage errors: a caller of
+        # main() gets the code back, like every other outcome.
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
 
 
 def exit_now(code: int) -> None:

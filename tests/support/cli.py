@@ -19,11 +19,8 @@ class CliResult:
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *argv: str) -> CliResult:
-    """``taskrunner.cli.main(argv)`` with its output captured; argparse's own exits count too."""
+    """``taskrunner.cli.main(argv)`` with its output captured."""
     capsys.readouterr()  # only what this call prints
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse's --help exits after printing
-        code = exc.code if isinstance(exc.code, int) else 1
+    code = main(list(argv))
     out, err = capsys.readouterr()
     return CliResult(code, out, err)
