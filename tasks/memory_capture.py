@@ -312,25 +312,28 @@ class MemoryCaptureTask(Task):
     def _remind(self, memories: list[dict[str, Any]], today: date) -> list[int]:
         """One warning per open blocker and per open loop past --open-loop-days.
 
-        At most once a day per memory (``reminded_on``), at most
-        ``MAX_REMINDERS`` a run, the longest open first; the rest are counted in
-        one more alert. The stable keys make repeats count up in the queue.
+        At most once a day per memory (``reminded_on``) and ``MAX_REMINDERS``
+        a day in all, the longest open first; the rest are counted in one more
+        alert. The stable keys make repeats count up in the queue.
         Returns the indexes of the memories reminded (their ``reminded_on`` is set).
         """
-        from taskrunner.memory.loops import MAX_REMINDERS, due_reminders
+        from taskrunner.memory.loops import MAX_REMINDERS, due_reminders, reminded_on_day
 
         due = due_reminders(memories, today, max_age_days=self._open_loop_days())
-        for reminder in due[:MAX_REMINDERS]:
+        if not due:
+            return []
+        now = due[: max(0, MAX_REMINDERS - reminded_on_day(memories, today))]
+        for reminder in now:
             memories[reminder.index]["reminded_on"] = today.isoformat()
             self.alert(reminder.message(), level="warning", key=reminder.key)
-        if len(due) > MAX_REMINDERS:
+        if len(due) > len(now):
             self.alert(
-                f"{len(due) - MAX_REMINDERS} more open loops wait; list them with "
+                f"{len(due) - len(now)} more open loops wait; list them with "
                 "`runner.py memory_search --open`",
                 level="warning",
                 key="memory-open-loops",
             )
-        return [reminder.index for reminder in due[:MAX_REMINDERS]]
+        return [reminder.index for reminder in now]
 
     def _message(self, merged: _Counts, files_read: list[str]) -> str:
         notes = _count(len(files_read), "note")

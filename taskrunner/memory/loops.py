@@ -29,7 +29,9 @@ from .similarity import is_near_duplicate, words
 
 Memory = dict[str, Any]
 
-#: per-memory reminders one run raises at most; the rest are counted in one more alert
+#: per-memory reminders raised in one day at most; the rest are counted in one
+#: more alert. Per day, not per run: capture runs hourly, and a cap per run
+#: would go through every open loop of a long backlog, one store rewrite a run.
 MAX_REMINDERS = 10
 
 #: words that say an item is finished: dropped before comparing it with a loop
@@ -143,6 +145,8 @@ class Reminder:
     kind: str
     text: str
     age_days: int | None
+    #: the day it was last brought back ("" when never)
+    last_reminded: str = ""
 
     @property
     def key(self) -> str:
@@ -154,11 +158,18 @@ class Reminder:
         return f"{what} ({self.memory_id}{age}): {self.text[:200]}"
 
 
+def reminded_on_day(memories: Sequence[Memory], today: date) -> int:
+    """How many memories were reminded of on ``today`` already."""
+    stamp = today.isoformat()
+    return sum(1 for memory in memories if memory.get("reminded_on") == stamp)
+
+
 def due_reminders(memories: Sequence[Memory], today: date, *, max_age_days: int) -> list[Reminder]:
     """Open blockers, and open loops older than ``max_age_days``, not reminded of ``today``.
 
-    Oldest first (blockers first among equals), so a cut keeps the longest
-    forgotten.
+    The least recently reminded first (never first), then the oldest (blockers
+    first among equals): a daily cut keeps the longest forgotten and, day
+    after day, goes through the whole backlog.
     """
     stamp = today.isoformat()
     due: list[Reminder] = []
@@ -180,7 +191,10 @@ def due_reminders(memories: Sequence[Memory], today: date, *, max_age_days: int)
                 kind,
                 memory["text"],
                 age,
+                last if isinstance(last := memory.get("reminded_on"), str) else "",
             )
         )
-    due.sort(key=lambda r: (-(r.age_days or 0), r.kind != "blocker", r.memory_id))
+    due.sort(
+        key=lambda r: (r.last_reminded, -(r.age_days or 0), r.kind != "blocker", r.memory_id)
+    )
     return due

@@ -6,9 +6,11 @@ from datetime import date
 from pathlib import Path
 
 from support.capture import capture, memories, write_note
+from support.harness import TaskRun
 from support.memory_factory import mem
 from taskrunner.memory.consolidate import plan_consolidation
 from taskrunner.memory.loops import due_reminders, status_of
+from taskrunner.memory.store import store_path
 
 
 def _by_text(workspace: Path) -> dict[str, dict[str, object]]:
@@ -158,3 +160,32 @@ def test_a_loop_closed_by_a_later_run_is_closed_in_the_file(
     stored = _by_text(workspace)
     assert stored[loop]["status"] == "done"
     assert stored["pay the rent"]["status"] == "open"
+
+
+def test_reminders_are_capped_per_day_and_go_through_the_backlog(
+    workspace: Path, state_dir: Path
+) -> None:
+    def per_memory(run: TaskRun) -> set[str]:
+        return {a["key"] for a in run.alerts if a["key"].startswith("memory-open-loop:")}
+
+    def waiting(run: TaskRun) -> list[str]:
+        return [a["message"] for a in run.alerts if a["key"] == "memory-open-loops"]
+
+    wait = "{} more open loops wait; list them with `runner.py memory_search --open`"
+    blockers = "".join(f"- BLOCKER: supplier number {i} has not answered\n" for i in range(14))
+    write_note(workspace, "2026-02-01.md", blockers)
+    day_one = capture(workspace, state_dir, day="2026-02-01")
+    assert len(per_memory(day_one)) == 10 and waiting(day_one) == [wait.format(4)]
+    every = {f"memory-open-loop:{m['id']}" for m in memories(workspace)}
+    write_note(workspace, "2026-02-13.md", "- TODO: call the bank\n")
+    later = capture(workspace, state_dir)
+    # The four left out last time come first.
+    assert every - per_memory(day_one) <= per_memory(later)
+    assert len(per_memory(later)) == 10 and waiting(later) == [wait.format(4)]
+    # Later runs of the same day raise no more of them, and leave the store alone.
+    path = store_path(workspace)
+    before = path.stat().st_mtime_ns, path.read_bytes()
+    again = capture(workspace, state_dir)
+    assert per_memory(again) == set() and again.result["loops_reminded"] == 0
+    assert waiting(again) == [wait.format(4)]
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == before
