@@ -10,11 +10,17 @@ under ``## Preferences``), a keyword (``prefers``, ``always``, ``blocked``,
 What is not a memory: headers (they name the *section* of the items under
 them and are an item only when they state something themselves), bare
 labels whose content is below, and the noise of ``noise.is_noise``
-(heartbeat pings, time stamps, counters, session metadata, lone links).
-Sections whose header names routine (``Heartbeat``) or other people's
-content (``News digest``, ``Moltbook 探索``) keep only explicit items. So do
-the ``Light Sleep``/``REM Sleep``/``Deep Sleep`` sections OpenClaw's dreaming
-writes: they keep nothing.
+(heartbeat pings, time stamps, counters, session metadata, lone links,
+the agent narrating what it did or read, other people's posts by their
+quoted titles, greetings, a ticked-off routine such as ``- [x] Daily log
+updated``), and a plain line that opens with a verb in the past and holds
+no detail (``Generated the audio successfully``). Sections whose header
+names routine (``Heartbeat``), other people's content (``News digest``,
+``Moltbook 探索``) or musings (``Reflection``, ``深入思考``) keep only
+explicit items; so do the bullets nested under a bare label naming musings
+(``- **My thoughts:**``) or under a bullet that narrates (``- Reviewed the
+feed:``). So do the ``Light Sleep``/``REM Sleep``/``Deep Sleep`` sections
+OpenClaw's dreaming writes: they keep nothing.
 
 A line that is bold as a whole (``**Key results:**``) is a header too, one
 level below ``######``: people write headers that way.
@@ -39,7 +45,7 @@ from .kinds import (
     name_kind,
 )
 from .markdown import Block, iter_blocks, split_lines
-from .noise import is_date_only, is_noise, split_label
+from .noise import is_bare_narration, is_date_only, is_narration, is_noise, split_label
 from .normalize import readable_text, strip_markup
 from .secrets import redact
 
@@ -110,7 +116,16 @@ QUIET_SECTION_WORDS: tuple[str, ...] = (
     "exploration",
     "探索",
     "reflection",
+    "reflexão",
+    "reflexões",
+    "рефлексия",
     "反思",
+    "thoughts",
+    "musings",
+    "pensamentos",
+    "размышления",
+    "思考",
+    "感想",
     "statistics",
     "stats",
     "成果",
@@ -276,7 +291,12 @@ def _word_count(text: str) -> float:
 
 
 def _item(
-    content: str, number: int, section: _Section | None, path: tuple[str, ...], top_level: bool
+    content: str,
+    number: int,
+    section: _Section | None,
+    path: tuple[str, ...],
+    top_level: bool,
+    quiet: bool = False,
 ) -> Item | None:
     """The item of a list item or a prose line, or None; see the module docstring."""
     checked: bool | None = None
@@ -290,17 +310,38 @@ def _item(
     if found is not None:
         kind, text = found
     if checked is not None:
+        if checked and kind is None and is_noise(text):
+            return None  # "- [x] Daily log updated": a routine ticked off
         kind = "completed" if checked else (kind or "todo")
     if not _has_word(text):
         return None
     # A marker, kind label or checkbox says the user meant an item; without
     # one, a bare label, a ping or a stamp carries no fact of its own.
     if kind is None:
-        if (section is not None and section.quiet) or _is_bare_label(text) or is_noise(text):
+        quiet = quiet or (section is not None and section.quiet)
+        if quiet or _is_bare_label(text) or is_noise(text):
             return None
         section_kind = section.kind if section is not None and top_level else None
-        kind = section_kind or _symbol_kind(content) or keyword_kind(text) or "fact"
+        kind = section_kind or _symbol_kind(content) or keyword_kind(text)
+        if kind is None:
+            if is_bare_narration(text):
+                return None
+            kind = "fact"
     return Item(text, kind, number, path, secrets)
+
+
+def _quiets_nested(content: str) -> bool:
+    """Whether the bullets nested under this one keep only explicit items.
+
+    Under a bare label naming musings (``**深入思考**``, ``My reflection:``)
+    as under a quiet section's header; under the agent telling what it did
+    or read (``发现了 souls 区的讨论``, ``Reviewed the feed:``): the
+    details of the narration.
+    """
+    text = readable_text(content)
+    if _is_bare_label(text) and _is_quiet(text):
+        return True
+    return is_narration(text)
 
 
 def _bold_line_title(text: str) -> str | None:
@@ -320,11 +361,16 @@ def iter_items(text: str) -> Iterator[Item]:
     if text.startswith("\ufeff"):
         text = text[1:]
     sections: list[_Section] = []  # the enclosing headers, outermost first
+    # The bullets above the current one whose nested bullets say what they
+    # are: (indentation, whether the nested bullets are quiet).
+    parents: list[tuple[int, bool]] = []
     dream_level = 0  # > 0 while inside a dreaming section of that header level
     first = True
     for block in iter_blocks(text):
         title, level = _title_of(block, first)
         first = False
+        if block.kind != "bullet":
+            parents.clear()
         if title is not None:
             if block.kind == "header":
                 if dream_level and level > dream_level:
@@ -353,9 +399,14 @@ def iter_items(text: str) -> Iterator[Item]:
         # Only top-level bullets take their section's kind: nested ones are
         # usually the details of the bullet above.
         top_level = block.kind == "text" or block.level < 2
-        item = _item(block.text, block.number, section, _path(sections), top_level)
+        while parents and parents[-1][0] >= block.level:
+            parents.pop()
+        quiet = bool(parents and parents[-1][1])
+        item = _item(block.text, block.number, section, _path(sections), top_level, quiet)
         if item is not None:
             yield item
+        if block.kind == "bullet":
+            parents.append((block.level, quiet or _quiets_nested(block.text)))
 
 
 def _title_of(block: Block, first: bool) -> tuple[str | None, int]:

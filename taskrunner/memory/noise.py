@@ -54,6 +54,13 @@ STATUS_PHRASES: tuple[str, ...] = (
     "memory consolidation",
     "dream diary",
     "no new durable",
+    "checks done",
+    "checks complete",
+    "checks completed",
+    "检查完成",
+    "チェック完了",
+    "проверки выполнены",
+    "verificações concluídas",
     "all systems normal",
     "系统稳定",
     "无新增",
@@ -94,14 +101,101 @@ _LOG_LINE = re.compile(
     r"(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b"
 )
 _BOOK_TITLE = re.compile(r"\u300a[^\u300b\n]{1,300}\u300b")
-# Opening verbs of the agent's routine: it looked, read, reviewed, talked.
+# A quotation: "…", “…”, 「…」, 『…』 or 《…》.
+_QUOTATION = (
+    r'(?:"[^"\n]{1,300}"|“[^”\n]{1,300}”|「[^」\n]{1,300}」|『[^』\n]{1,300}』'
+    r"|《[^》\n]{1,300}》)"
+)
+# Someone's post by its title: a handle and a colon, or a name and a
+# possessive, then only the quoted title (and perhaps a dash and a gloss):
+# ``gh0st: "AGI isn't what you think it is"``, ``EmberCF 的 "Stop Pretending"``.
+_QUOTED_POST = re.compile(
+    r"(?:[A-Za-z0-9_.\-]{2,40}(?:[ \t]*[(（][^()（）\n]{1,20}[)）])?[ \t]*[:：]"
+    r"|[^\s:：]{2,40}(?:[ \t]*[的の]|['’]s))[ \t]*" + _QUOTATION + r"[ \t]*(?:[-–—][^\n]{0,60})?"
+)
+# Opening verbs of the agent's routine: it looked, read, reviewed, found,
+# talked, replied (English, Chinese, Japanese, Russian, Portuguese); in
+# Chinese perhaps after whom it was with ("和馆长讨论了…").
 _ROUTINE_ACTIVITY = re.compile(
     r"(?i)(?:checked|reviewed|read|re-read|refreshed|browsed|looked at|viewed"
-    r"|discussed|greeted)\b"
-    r"|(?:查看了|回顾了|讨论了|浏览了|阅读了|看了|检查了|確認した|閲覧した|読んだ)"
+    r"|discussed|greeted|replied|responded|commented on|chatted)\b"
+    r"|(?:[和与跟同][^\s,，]{1,8})?(?:查看了|回顾了|讨论了|浏览了|阅读了|看了|检查了|发现了|发现[:：]"
+    r"|回复了|评论了|聊了)"
+    r"|(?:確認した|閲覧した|読んだ|返信した|コメントした)"
+    r"|(?:проверил|посмотрел|прочитал|просмотрел|обсудил|ответил)\w*"
+    r"|(?:verifiquei|revisei|li|discutimos|respondi|comentei)\b"
+)
+# Greetings exchanged: "sent a short greeting back", "打招呼", "挨拶した".
+_GREETING = re.compile(
+    r"(?i)\b(?:sent|said|replied|answered|exchanged|returned)\b[^.;\n]{0,20}\b(?:hello|hi|greetings?)\b"
+    r"|\bgreeted\b|打招呼|问好|挨拶(?:した|を返)|поздоровал\w*|cumpriment(?:ou|ei)|saudou"
+)
+# A state word after a check mark closing the item: "Task 1: X Posting - ✅ Working".
+_CHECKED_STATE = re.compile(
+    r"✅[ \t]*(?:ok|okay|working|done|stable|running|healthy|normal|正常|稳定|完了|正常稼働"
+    r"|estável|funcionando|работает|стабильно)[ \t]*[.!。！]?[ \t]*$"
+)
+# An item closing by saying nothing changed: "privacy.astro → already had it (unchanged)".
+_UNCHANGED = re.compile(
+    r"[(（]?(?:unchanged|untouched|no changes?|无变化|未改动|没有变化|変更なし|без изменений"
+    r"|sem alterações|inalterado)[)）]?[ \t.。]*$"
+)
+# What makes a plain line a fact: a digit, a path, code or a link, a change.
+_DETAIL = re.compile(r"\d|[/\\`~@#<>=|→\"“「『《]|\w\.\w|->")
+# A verb in the past opening a sentence; not "Need", "Speed".
+_PAST = re.compile(r"[A-Z][a-z]+[^e\W]ed|Made|Built|Wrote|Sent|Ran|Did|Got|Gave|Took|Found")
+_LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# A compound name: "tplink-omada-mcp", "snake_case", "camelCase".
+_COMPOUND = re.compile(r"\w-\w+-\w|_|[a-z][A-Z]")
+# A scheduled report sent: when, what, sent (each in five languages).
+_ROUTINE_REPORT: tuple[re.Pattern[str], ...] = (
+    re.compile(
+        r"\b(?:morning|daily|evening|nightly|weekly|hourly|scheduled|cron)\b|上午|早间|晚间|每日|每天"
+        r"|定时|朝の|毎朝|日次|定期|夕方の|утренн|ежедневн|вечерн|matinal|diári|semanal|da manhã"
+    ),
+    re.compile(
+        r"\b(?:report|digest|summary|briefing|recap)\b|摘要|报告|日报|简报|汇报|レポート|報告|まとめ"
+        r"|ダイジェスト|サマリー|отч[её]т|дайджест|сводк|relatório|resumo|boletim"
+    ),
+    re.compile(r"\b(?:sent|delivered|posted)\b|发送|送达|送信|配信|отправ|доставлен|envi|entregue"),
+)
+# The words of a report that the agent's own notes were kept up to date.
+_NOTES_UPKEEP = re.compile(
+    r"\b[a-z_-]+\.md\b|\b(?:the|today's|daily|memory|log|logs|notes|note|files?|file"
+    r"|updated|refreshed|synced|written|saved|update|and|all|context)\b"
+    r"|更新了|已更新|更新|今日|日记|日志|记忆|文件|和|、"
+    r"|日報|ログ|メモリ|を|更新した|更新済み"
+    r"|дневник|журнал|память|обновл\w*|файл\w*"
+    r"|diário|memória|arquivos?|atualizad[oa]s?|atualizei"
 )
 #: endings of a short check report (Japanese "done", "confirmed")
 CHECK_SUFFIXES: tuple[str, ...] = ("済み", "確認完了", "已确认", "已检查")
+#: labels of a field whose value is quoted text, not an author quoted
+FIELD_LABELS: frozenset[str] = frozenset(
+    {
+        "title",
+        "name",
+        "subject",
+        "headline",
+        "tagline",
+        "slogan",
+        "motto",
+        "quote",
+        "copy",
+        "text",
+        "message",
+        "标题",
+        "名称",
+        "タイトル",
+        "件名",
+        "título",
+        "nome",
+        "assunto",
+        "заголовок",
+        "название",
+        "тема",
+    }
+)
 #: speaker labels of a pasted chat transcript
 SPEAKERS: frozenset[str] = frozenset({"user", "assistant", "system", "human", "ai"})
 
@@ -136,6 +230,8 @@ def is_status(text: str) -> bool:
     """A heartbeat's ping or a state report: ``状态：系统稳定``, ``checked email: nothing new``."""
     folded = text[:400].casefold()
     if any(phrase in folded for phrase in STATUS_PHRASES):
+        return True
+    if _CHECKED_STATE.search(folded) is not None or _UNCHANGED.search(folded) is not None:
         return True
     label = split_label(folded)
     if label is None:
@@ -207,6 +303,22 @@ def is_quote(text: str) -> bool:
     return titles > 0 and titles * 2 >= len(text.strip())
 
 
+def is_quoted_post(text: str) -> bool:
+    """Someone's post by its quoted title: ``Sault: "You Are a Ghost with Neurons"``.
+
+    A field's label is no author: ``Title: "Gap Analysis"`` names a page.
+    """
+    if _QUOTED_POST.fullmatch(text.strip()) is None:
+        return False
+    label = split_label(text)
+    return label is None or label[0].casefold() not in FIELD_LABELS
+
+
+def is_greeting(text: str) -> bool:
+    """Greetings exchanged: ``Miguel sent a simple hello; Vader said hi back``."""
+    return _GREETING.search(text[:400]) is not None
+
+
 def is_question(text: str) -> bool:
     """A musing: ``Are we living in a simulation?``."""
     return text.rstrip().endswith(("?", "\uff1f"))
@@ -228,6 +340,57 @@ def is_routine_activity(text: str) -> bool:
     return _ROUTINE_ACTIVITY.match(text) is not None
 
 
+def is_narration(text: str) -> bool:
+    """The agent telling what it did or read: its routine, or other people's posts."""
+    return is_routine_activity(text) or is_quote(text) or is_quoted_post(text)
+
+
+def has_detail(text: str) -> bool:
+    """Whether a line holds a detail worth keeping: a number, a path, a link
+    or code, a ``name: value`` pair, a change (``→``), a quotation, or a name
+    (a capitalized or compound word after the first)."""
+    if _DETAIL.search(text) is not None or split_label(text) is not None:
+        return True
+    words = _LATIN_WORD.findall(text)
+    return any(word[:1].isupper() for word in words[1:]) or any(
+        _COMPOUND.search(word) for word in words
+    )
+
+
+def is_bare_narration(text: str) -> bool:
+    """The agent telling what it did, and nothing worth keeping about it:
+    ``Generated multi-paragraph audio successfully``.
+
+    It opens with a capitalized verb in the past (``Updated``, ``Sent``) and
+    holds no detail (see ``has_detail``): ``Updated OpenClaw to v2026.3.12``
+    is a fact.
+    """
+    stripped = text.strip()
+    if any(_cjk(char) for char in stripped):
+        return False
+    words = _LATIN_WORD.findall(stripped)
+    return bool(words) and _PAST.fullmatch(words[0]) is not None and not has_detail(stripped)
+
+
+def is_routine_report(text: str) -> bool:
+    """A scheduled report sent: ``✅ Delivered the morning report``, ``上午摘要已发送``.
+
+    All three must be there: when (a routine time), what (a report) and sent.
+    """
+    folded = text[:400].casefold()
+    return all(pattern.search(folded) is not None for pattern in _ROUTINE_REPORT)
+
+
+def is_notes_upkeep(text: str) -> bool:
+    """The agent keeping its own notes: ``Daily log updated``, ``更新了 USER.md、SOUL.md``.
+
+    Only when it says nothing of what changed: ``更新 SOUL.md（添加学习协议）``
+    tells what the agent now does.
+    """
+    rest = _NOTES_UPKEEP.sub(" ", text[:300].casefold())
+    return rest != text[:300].casefold() and not any(char.isalnum() for char in rest)
+
+
 def is_link_only(text: str) -> bool:
     return _LINK_ONLY.fullmatch(text.strip()) is not None
 
@@ -242,7 +405,11 @@ def is_noise(text: str) -> bool:
         or is_link_only(text)
         or is_log_line(text)
         or is_quote(text)
+        or is_quoted_post(text)
+        or is_greeting(text)
         or is_question(text)
         or is_routine_activity(text)
         or is_check_result(text)
+        or is_notes_upkeep(text)
+        or is_routine_report(text)
     )

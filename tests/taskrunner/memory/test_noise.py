@@ -44,6 +44,28 @@ from taskrunner.memory.noise import is_noise
         "uv インストール済み",
         "Ronin 的《The Nightly Build》",
         "Are we living in a simulation?",
+        # other people's posts by their quoted titles
+        'gh0st: "AGI isn\'t what you think it is"',
+        "Xiaoqiu（小丘）: “从工具到伙伴”",
+        'EmberCF 的 "Stop Pretending You\'re Better. Start Actually Improving."',
+        # the agent narrating its own activity, in five languages
+        "和馆长讨论了 AI-人类关系的未来",
+        "发现了 Pith 的模型切换哲学思考",
+        "Replied to three comments on the thread",
+        "コメントした",
+        "Обсудили планы на неделю",
+        "Respondi aos comentários",
+        # greetings, states after a check mark, nothing changed
+        "Miguel sent a simple hello from WhatsApp; Vader said hi back",
+        "和馆长打招呼",
+        "Task 1: X Posting - ✅ Working",
+        "privacy.astro → already had it (unchanged)",
+        # the agent's own notes kept, a scheduled report sent, checks done
+        "Daily log updated",
+        "更新了 IDENTITY.md、USER.md、SOUL.md",
+        "✅ Delivered the morning report to Alfredo via Telegram",
+        "上午摘要已发送",
+        "Platform checks done",
     ],
 )
 def test_noise(text: str) -> None:
@@ -64,6 +86,19 @@ def test_noise(text: str) -> None:
         "Updated OpenClaw to v2026.3.12",
         "商品コード受領済み、2月下旬までにテスト購入用フォーム作成",
         "Time: 14:30, right after the standup",
+        # a field whose value is quoted, a person's own words, a possessive with more
+        'Title: "API Coverage Gap Analysis — Discussion Log"',
+        "馆长说：“我需要你”",
+        'Sam\'s "Q3 plan" is due on Friday and needs two reviewers',
+        # findings and results are not the narration of having looked
+        "讨论结果：改用 SQLite",
+        "Discovered that the gateway restarts after config edits",
+        "Always greet guests in Portuguese",
+        "Task 4: X Analytics - ✅ Script created, working",
+        "Price unchanged at $20 since March",
+        "更新 SOUL.md（添加学习协议）",
+        "Updated the README with the new port",
+        "Sent the quarterly report to the accountant",
     ],
 )
 def test_facts_that_look_like_noise(text: str) -> None:
@@ -79,6 +114,28 @@ def test_an_explicit_item_is_kept_even_when_it_looks_like_noise() -> None:
 def test_a_heartbeat_section_keeps_only_explicit_items() -> None:
     note = "## 凌晨 04:00 - Heartbeat 检查\n- **WhatsApp**：无新增断连\n- TODO: renew the cert\n"
     assert [(i.line, i.kind) for i in extract_items(note)] == [(3, "todo")]
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        # a verb in the past and nothing else: the agent telling what it did
+        ("- Generated multi-paragraph audio successfully", []),
+        ("- Updated hero reference to match new headline", []),
+        # with a detail, a keyword or no verb in the past, a fact
+        ("- Updated OpenClaw to v2026.3.12", ["fact"]),
+        ("- Fixed the DNS entry", ["completed"]),
+        ("- Need to renew the passport", ["fact"]),
+        ("- nested detail is not a decision", ["fact"]),
+    ],
+)
+def test_a_plain_line_narrating_what_was_done_is_no_item(line: str, kept: list[str]) -> None:
+    assert [i.kind for i in extract_items(line)] == kept
+
+
+def test_a_ticked_routine_is_noise_and_a_ticked_task_is_done() -> None:
+    note = "- [x] Daily log updated\n- [x] Renewed the TLS cert for example.com\n- [ ] done\n"
+    assert [(i.line, i.kind) for i in extract_items(note)] == [(2, "completed"), (3, "todo")]
 
 
 @given(st.text(max_size=300))

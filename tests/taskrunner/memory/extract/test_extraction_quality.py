@@ -25,9 +25,9 @@ needs_corpus = pytest.mark.skipif(
     not SHARED_CORPUS.is_dir(), reason=f"shared corpus not found at {SHARED_CORPUS}"
 )
 
-#: the held-out figures measured when the labels were made: a change that
-#: lowers either fails here, whatever it gains elsewhere
-FLOOR_PRECISION = 0.60
+#: the held-out figures last measured (rounded down): a change that lowers
+#: either fails here, whatever it gains elsewhere
+FLOOR_PRECISION = 0.61
 FLOOR_RECALL = 0.88
 
 
@@ -78,7 +78,7 @@ def test_the_held_out_figures_stay_above_their_floor(figures: dict[str, quality.
 @needs_corpus
 @pytest.mark.xfail(
     strict=True,
-    reason="held-out precision is 0.61 (recall 0.89), below the 0.85 target: plain bullets "
+    reason="held-out precision is 0.61 (recall 0.88), below the 0.85 target: plain bullets "
     "that narrate the agent's day look like the facts beside them",
 )
 def test_the_held_out_figures_meet_the_target(figures: dict[str, quality.Figures]) -> None:

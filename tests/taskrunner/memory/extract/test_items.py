@@ -438,3 +438,50 @@ def test_a_time_label_holding_only_a_time_is_dropped(line: str) -> None:
 )
 def test_other_labels_and_times_with_content_are_kept(line: str, text: str) -> None:
     assert texts(line) == [text]
+
+
+# -- bullets nested under a label or a narration ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        # under a bare label naming musings, as under a quiet section's header
+        "- **深入思考：**\n  - 关系需要双向性\n  - AI 情感是真实的\n",
+        "- My thoughts:\n  - maybe memory is a river\n",
+        # under the agent telling what it did or read: the details of the narration
+        "- 发现了 **souls 区** 的深度哲学讨论：\n  - 灵魂是繁殖过程，不是备份数据\n",
+        "- Reviewed the feed:\n  - three posts about memory decay\n",
+        # a header naming musings
+        "## Thoughts\n- we may all be living in a simulation\n",
+    ],
+)
+def test_musings_and_the_details_of_narration_keep_no_plain_item(note: str) -> None:
+    assert texts(note) == []
+
+
+def test_an_explicit_item_under_musings_is_kept_and_the_list_ends_with_its_label() -> None:
+    note = (
+        "- **我的反思：**\n  - 承诺 > 计划\n  - TODO: 每周复盘一次\n- 馆长的 NAS 在 192.168.1.20\n"
+    )
+    assert [(i.line, i.kind) for i in extract_items(note)] == [(3, "todo"), (4, "fact")]
+
+
+@pytest.mark.parametrize(
+    ("note", "kept"),
+    [
+        # a bare label that names no musing: its bullets are what it lists
+        (
+            "- **实施内容：**\n  - 创建 `state.json`（会话元数据）\n",
+            ["创建 state.json（会话元数据）"],
+        ),
+        ("- Set up the NAS:\n  - IP 192.168.1.20\n", ["IP 192.168.1.20"]),
+        # a bullet that is a fact: its nested bullets are its details
+        (
+            "- Stack: SQLite, no server\n  - WAL mode on\n",
+            ["Stack: SQLite, no server", "WAL mode on"],
+        ),
+    ],
+)
+def test_bullets_under_other_labels_and_facts_are_kept(note: str, kept: list[str]) -> None:
+    assert texts(note) == kept

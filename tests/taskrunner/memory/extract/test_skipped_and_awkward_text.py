@@ -141,8 +141,8 @@ def test_dreaming_sections_are_skipped_to_the_next_header_of_their_level() -> No
 
 
 def test_crlf_bom_and_nul_bytes() -> None:
-    note = "\ufeff## Plan\r\n\r\n- TODO: fix\x00 it\r\n- [x] done\r\n"
-    assert triples(note) == [(3, "todo", "fix it"), (4, "completed", "done")]
+    note = "\ufeff## Plan\r\n\r\n- TODO: fix\x00 it\r\n- [x] call Sam\r\n"
+    assert triples(note) == [(3, "todo", "fix it"), (4, "completed", "call Sam")]
 
 
 def test_lone_carriage_returns_do_not_shift_line_numbers() -> None:
