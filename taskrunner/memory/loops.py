@@ -194,7 +194,5 @@ def due_reminders(memories: Sequence[Memory], today: date, *, max_age_days: int)
                 last if isinstance(last := memory.get("reminded_on"), str) else "",
             )
         )
-    due.sort(
-        key=lambda r: (r.last_reminded, -(r.age_days or 0), r.kind != "blocker", r.memory_id)
-    )
+    due.sort(key=lambda r: (r.last_reminded, -(r.age_days or 0), r.kind != "blocker", r.memory_id))
     return due
