@@ -355,8 +355,10 @@ def _keeper_of(
 ) -> int | None:
     """The store position of the memory that still holds this merged duplicate, if any.
 
-    Ids repeat, so several memories may claim it: prefer one the duplicate
-    still matches at the similarity the archive recorded, else the first.
+    Ids repeat, so several memories may claim it: prefer one holding the
+    duplicate's words (its text, or a wording in its history: a merge keeps
+    every wording), then one the duplicate still matches at the similarity
+    the archive recorded, else the first.
     """
     keeper_id = record.get("duplicate_of")
     if record.get("reason") != "duplicate" or not isinstance(keeper_id, str):
@@ -369,11 +371,22 @@ def _keeper_of(
     if len(claims) > 1:
         text = str(record["memory"].get("text", ""))
         for position in claims:
+            if text in _wordings(memories[position]):
+                return position
+        for position in claims:
             if _similarity(text, str(memories[position].get("text", ""))) == record.get(
                 "similarity"
             ):
                 return position
     return claims[0] if claims else None
+
+
+def _wordings(memory: Memory) -> set[str]:
+    """The texts a memory holds: its text and the earlier wordings in its history."""
+    history = memory.get("history")
+    entries = history if isinstance(history, list) else []
+    texts = {entry.get("text") for entry in entries if isinstance(entry, dict)}
+    return {t for t in (memory.get("text"), *texts) if isinstance(t, str)}
 
 
 def _lists(merged_from: object, memory_id: str) -> bool:

@@ -335,3 +335,23 @@ def test_consolidate_then_restore_the_run_gives_back_every_memory(
     again = plan_restore(back.memories, records, run_id="c1")
     assert not again.changed and again.memories == back.memories
     assert len(again.already_present) == len(records)
+
+
+def test_restore_finds_the_right_keeper_when_two_keepers_share_an_id() -> None:
+    # Both keepers are "a" and both list "a" in merged_from; the one holding
+    # LONG took the newer wording of its group, so the similarity the archive
+    # recorded no longer tells them apart: the duplicate's own words do.
+    memories = [
+        mem("a", LONG + " today", seen_count=1),
+        {"text": LONG, "seen_count": 1, "sources": []},
+        mem("a", "an old header", seen_count=1),
+        mem("a", LONG, seen_count=1, merged_from=["earlier"]),
+        mem("a", "an old header", seen_count=1),
+    ]
+    plan = plan_consolidation(memories, today=date(2026, 11, 29))
+    records = json.loads(
+        json.dumps(archive_records(plan, memories, run_id="c1", removed_at="2026-11-29T03:00"))
+    )
+    back = plan_restore(plan.memories, records, run_id="c1")
+    assert Counter(m["text"] for m in back.memories) == Counter(m["text"] for m in memories)
+    assert multiset(back.memories, drop=WIDENED) == multiset(memories, drop=WIDENED)
