@@ -137,6 +137,12 @@ def _indent(line: str) -> int:
     return width
 
 
+def _is_quoted(line: str) -> bool:
+    """Does the line start with a blockquote marker?"""
+    quote = _QUOTE.match(line)
+    return quote is not None and ">" in quote.group()
+
+
 def _unquote(line: str) -> str:
     """The line without blockquote, footnote-definition or definition markers."""
     quote = _QUOTE.match(line)
@@ -155,6 +161,7 @@ def iter_blocks(text: str) -> Iterator[Block]:
     fence: str | None = None  # the opening fence while inside a code block
     in_comment = False
     in_list = False  # an indented line continues a list item, not a code block
+    list_quoted = False  # that list is inside a blockquote, which a blank line ends
     in_code = False  # inside an indented code block
     previous_blank = True
     pending: tuple[int, str] | None = None  # a prose line that a setext underline may follow
@@ -186,6 +193,7 @@ def iter_blocks(text: str) -> Iterator[Block]:
                 yield Block(pending[0], "text", pending[1])
                 pending = None
             previous_blank = True
+            in_list = in_list and not list_quoted
             continue
         was_blank, previous_blank = previous_blank, False
         line = _unquote(raw)
@@ -213,7 +221,7 @@ def iter_blocks(text: str) -> Iterator[Block]:
             continue
         bullet = _BULLET.match(line)
         if bullet is not None:
-            in_list = True
+            in_list, list_quoted = True, _is_quoted(raw)
             yield Block(number, "bullet", line[bullet.end() :], _indent(bullet.group(1)))
             continue
         if _indent(line) == 0 and was_blank:

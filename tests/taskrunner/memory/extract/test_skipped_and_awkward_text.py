@@ -210,3 +210,13 @@ def test_pathological_megabyte_lines_finish(line: str) -> None:
 
 def test_items_have_no_empty_or_symbol_only_text() -> None:
     assert texts("- **🎉**\n- [ ] \n- ✅ ✅\n## ---\n") == []
+
+
+def test_a_blank_line_ends_a_quoted_list_so_indented_code_after_it_is_code() -> None:
+    note = "> - TODO: quoted\n\n    TODO: not a todo, code\n\n- TODO: real\n"
+    assert triples(note) == [(1, "todo", "quoted"), (5, "todo", "real")]
+    # Outside a quote the indented line still continues the list item.
+    assert texts("- parent\n\n    continued: the port is 8080\n") == [
+        "parent",
+        "continued: the port is 8080",
+    ]
