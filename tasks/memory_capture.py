@@ -317,23 +317,20 @@ class MemoryCaptureTask(Task):
         alert. The stable keys make repeats count up in the queue.
         Returns the indexes of the memories reminded (their ``reminded_on`` is set).
         """
-        from taskrunner.memory.loops import MAX_REMINDERS, due_reminders, reminded_on_day
+        from taskrunner.memory.loops import pick_reminders
 
-        due = due_reminders(memories, today, max_age_days=self._open_loop_days())
-        if not due:
-            return []
-        now = due[: max(0, MAX_REMINDERS - reminded_on_day(memories, today))]
-        for reminder in now:
+        picked = pick_reminders(memories, today, max_age_days=self._open_loop_days())
+        for reminder in picked.now:
             memories[reminder.index]["reminded_on"] = today.isoformat()
             self.alert(reminder.message(), level="warning", key=reminder.key)
-        if len(due) > len(now):
+        if picked.waiting:
             self.alert(
-                f"{len(due) - len(now)} more open loops wait; list them with "
+                f"{picked.waiting} more open loops wait; list them with "
                 "`runner.py memory_search --open`",
                 level="warning",
                 key="memory-open-loops",
             )
-        return [reminder.index for reminder in now]
+        return [reminder.index for reminder in picked.now]
 
     def _message(self, merged: _Counts, files_read: list[str]) -> str:
         notes = _count(len(files_read), "note")

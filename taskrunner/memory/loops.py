@@ -17,9 +17,11 @@ once a day per memory (``reminded_on``).
 
 from __future__ import annotations
 
+import heapq
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from .candidates import candidate_indexes, probe_words
@@ -158,10 +160,65 @@ class Reminder:
         return f"{what} ({self.memory_id}{age}): {self.text[:200]}"
 
 
-def reminded_on_day(memories: Sequence[Memory], today: date) -> int:
-    """How many memories were reminded of on ``today`` already."""
+#: what a stored date must look like to be compared as text (ISO dates sort as they read)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _day_text(memory: Memory) -> str | None:
+    """``note_date``, else ``date``, when it looks like an ISO date (as ``loop_day``)."""
+    for field in ("note_date", "date"):
+        value = memory.get(field)
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            return value
+    return None
+
+
+#: sort key of a due loop: last reminded ("" when never), its day (older first),
+#: blockers first among equals, its id; then its index in the store
+_DueKey = tuple[str, str, bool, str, int]
+
+
+def _due(memories: Sequence[Memory], today: date, max_age_days: int) -> tuple[list[_DueKey], int]:
+    """The keys of the loops due a reminder, and how many were reminded of ``today``.
+
+    One pass with no object built for a loop that is not due: a store of
+    100k memories holds some 20k open loops, and this runs with every capture.
+    """
     stamp = today.isoformat()
-    return sum(1 for memory in memories if memory.get("reminded_on") == stamp)
+    cutoff = (today - timedelta(days=max_age_days)).isoformat()
+    keys: list[_DueKey] = []
+    reminded_today = 0
+    for index, memory in enumerate(memories):
+        kind = memory.get("kind")
+        if kind not in LOOP_KINDS or memory.get("status") == "done":
+            continue
+        last = memory.get("reminded_on")
+        if last == stamp:
+            reminded_today += 1
+            continue
+        day = _day_text(memory)
+        # A loop is due when more than max_age_days old: its day before the cutoff.
+        if kind != "blocker" and (day is None or day >= cutoff):
+            continue
+        mid = memory.get("id")
+        keys.append(
+            (
+                last if isinstance(last, str) else "",
+                stamp if day is None else day,
+                kind != "blocker",
+                mid if isinstance(mid, str) and mid else memory_id(memory["text"]),
+                index,
+            )
+        )
+    return keys, reminded_today
+
+
+def _reminder(memories: Sequence[Memory], key: _DueKey, today: date) -> Reminder:
+    index = key[4]
+    memory = memories[index]
+    day = loop_day(memory)
+    age = (today - day).days if day is not None else None
+    return Reminder(index, key[3], str(memory.get("kind")), memory["text"], age, key[0])
 
 
 def due_reminders(memories: Sequence[Memory], today: date, *, max_age_days: int) -> list[Reminder]:
@@ -171,28 +228,23 @@ def due_reminders(memories: Sequence[Memory], today: date, *, max_age_days: int)
     first among equals): a daily cut keeps the longest forgotten and, day
     after day, goes through the whole backlog.
     """
-    stamp = today.isoformat()
-    due: list[Reminder] = []
-    for index, memory in enumerate(memories):
-        if memory.get("kind") not in LOOP_KINDS or not is_open(memory):
-            continue
-        if memory.get("reminded_on") == stamp:
-            continue
-        day = loop_day(memory)
-        age = (today - day).days if day is not None else None
-        kind = str(memory.get("kind"))
-        if kind != "blocker" and (age is None or age <= max_age_days):
-            continue
-        mid = memory.get("id")
-        due.append(
-            Reminder(
-                index,
-                mid if isinstance(mid, str) and mid else memory_id(memory["text"]),
-                kind,
-                memory["text"],
-                age,
-                last if isinstance(last := memory.get("reminded_on"), str) else "",
-            )
-        )
-    due.sort(key=lambda r: (r.last_reminded, -(r.age_days or 0), r.kind != "blocker", r.memory_id))
-    return due
+    keys, _ = _due(memories, today, max_age_days)
+    return [_reminder(memories, key, today) for key in sorted(keys)]
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The reminders to raise now, and how many more are due but over the day's cap."""
+
+    now: list[Reminder]
+    waiting: int
+
+
+def pick_reminders(
+    memories: Sequence[Memory], today: date, *, max_age_days: int, per_day: int = MAX_REMINDERS
+) -> Picked:
+    """``due_reminders``, cut to what is left of ``per_day`` after today's earlier runs."""
+    keys, reminded_today = _due(memories, today, max_age_days)
+    budget = max(0, per_day - reminded_today)
+    chosen = heapq.nsmallest(budget, keys) if budget < len(keys) else sorted(keys)
+    return Picked([_reminder(memories, key, today) for key in chosen], len(keys) - len(chosen))
