@@ -189,12 +189,12 @@ def _due(memories: Sequence[Memory], today: date, max_age_days: int) -> tuple[li
     keys: list[_DueKey] = []
     reminded_today = 0
     for index, memory in enumerate(memories):
-        kind = memory.get("kind")
-        if kind not in LOOP_KINDS or memory.get("status") == "done":
-            continue
         last = memory.get("reminded_on")
         if last == stamp:
-            reminded_today += 1
+            reminded_today += 1  # closed since or not, it had its alert today
+            continue
+        kind = memory.get("kind")
+        if kind not in LOOP_KINDS or memory.get("status") == "done":
             continue
         day = _day_text(memory)
         # A loop is due when more than max_age_days old: its day before the cutoff.

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from support.capture import capture, memories, write_note
 from support.harness import TaskRun
 from support.memory_factory import mem
 from taskrunner.memory.consolidate import plan_consolidation
-from taskrunner.memory.loops import due_reminders, status_of
+from taskrunner.memory.loops import due_reminders, pick_reminders, status_of
 from taskrunner.memory.store import store_path
 
 
@@ -189,3 +192,32 @@ def test_reminders_are_capped_per_day_and_go_through_the_backlog(
     assert per_memory(again) == set() and again.result["loops_reminded"] == 0
     assert waiting(again) == [wait.format(4)]
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+
+
+_loop = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from(["a", "b", "c", "d", "e"]),
+        "text": st.sampled_from(["pay the rent", "call the bank"]),
+        "kind": st.sampled_from(["todo", "blocker", "reminder", "fact"]),
+    },
+    optional={
+        "status": st.sampled_from(["open", "done"]),
+        "note_date": st.sampled_from(["2026-02-01", "2026-02-10", "2026-02-13", "garbage"]),
+        "date": st.sampled_from(["2026-01-20", "2026-02-12"]),
+        "reminded_on": st.sampled_from(["2026-02-12", "2026-02-13"]),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_loop, max_size=12), st.integers(0, 12), st.integers(0, 15))
+def test_the_days_picks_are_the_head_of_the_due_list(
+    loops: list[dict[str, object]], per_day: int, max_age_days: int
+) -> None:
+    today = date(2026, 2, 13)
+    due = due_reminders(loops, today, max_age_days=max_age_days)
+    picked = pick_reminders(loops, today, max_age_days=max_age_days, per_day=per_day)
+    reminded_today = sum(1 for m in loops if m.get("reminded_on") == "2026-02-13")
+    budget = max(0, per_day - reminded_today)
+    assert picked.now == due[:budget]
+    assert picked.waiting == len(due) - len(picked.now)
