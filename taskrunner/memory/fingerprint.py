@@ -228,19 +228,25 @@ def is_unchanged(state_dir: Path, workspace: Path, store: Path, inputs: str) -> 
 
 
 def store_evidence(
-    identity: StoreIdentity | None, store_bytes: bytes | None, *, now_ns: int | None = None
+    identity: StoreIdentity | None,
+    store_bytes: bytes | None,
+    *,
+    now_ns: int | None = None,
+    sha256: str | None = None,
 ) -> dict[str, Any] | None:
     """What a record says about the store, taken when it is loaded (so its bytes can go).
 
     ``identity`` is the store's, taken under the store lock before its bytes
     ``store_bytes`` were read. None when they do not describe one file.
+    ``sha256``: the bytes' digest when the caller has it already (hashing
+    100k memories costs some 60 ms).
     """
     if identity is None or store_bytes is None or len(store_bytes) != identity.size:
         return None
     racy = identity.is_racy(time.time_ns() if now_ns is None else now_ns)
     evidence: dict[str, Any] = {"store": identity.as_json(), "racy": racy}
     if racy:
-        evidence["store_sha256"] = _store_hash(store_bytes)
+        evidence["store_sha256"] = sha256 or _store_hash(store_bytes)
     return evidence
 
 

@@ -164,22 +164,13 @@ class Reminder:
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _day_text(memory: Memory) -> str | None:
-    """``note_date``, else ``date``, when it looks like an ISO date (as ``loop_day``)."""
-    for field in ("note_date", "date"):
-        value = memory.get(field)
-        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-            return value
-    return None
-
-
 #: sort key of a due loop: last reminded ("" when never), its day (older first),
 #: blockers first among equals, its id; then its index in the store
 _DueKey = tuple[str, str, bool, str, int]
 
 
 def _due(memories: Sequence[Memory], today: date, max_age_days: int) -> tuple[list[_DueKey], int]:
-    """The keys of the loops due a reminder, and how many were reminded of ``today``.
+    """The keys of the loops due a reminder, and how many loops were reminded of ``today``.
 
     One pass with no object built for a loop that is not due: a store of
     100k memories holds some 20k open loops, and this runs with every capture.
@@ -188,15 +179,23 @@ def _due(memories: Sequence[Memory], today: date, max_age_days: int) -> tuple[li
     cutoff = (today - timedelta(days=max_age_days)).isoformat()
     keys: list[_DueKey] = []
     reminded_today = 0
+    is_iso_date = _ISO_DATE.fullmatch
     for index, memory in enumerate(memories):
+        kind = memory.get("kind")
+        if kind not in LOOP_KINDS:  # most memories: only loops are ever reminded of
+            continue
         last = memory.get("reminded_on")
         if last == stamp:
             reminded_today += 1  # closed since or not, it had its alert today
             continue
-        kind = memory.get("kind")
-        if kind not in LOOP_KINDS or memory.get("status") == "done":
+        if memory.get("status") == "done":
             continue
-        day = _day_text(memory)
+        # note_date, else date, when it looks like an ISO date (as loop_day)
+        day = memory.get("note_date")
+        if not (isinstance(day, str) and is_iso_date(day)):
+            day = memory.get("date")
+            if not (isinstance(day, str) and is_iso_date(day)):
+                day = None
         # A loop is due when more than max_age_days old: its day before the cutoff.
         if kind != "blocker" and (day is None or day >= cutoff):
             continue
