@@ -37,8 +37,9 @@ _KEY_SHAPES = (
     r"-----BEGIN (?:[A-Z]{1,20} )?PRIVATE KEY-----",
 )
 _SHAPE = re.compile(r"(?<![A-Za-z0-9_\-])(?:" + "|".join(_KEY_SHAPES) + r")(?![A-Za-z0-9_\-])")
-# "https://user:secret@host": the password part of a URL's credentials.
-_URL_CREDENTIALS = re.compile(r"(?<=://)([^\s:/@]{1,100}):([^\s/@]{1,200})(?=@)")
+# "https://user:secret@host": the password part of a URL's credentials, up to
+# the last "@" before the host (a password may hold "@" itself).
+_URL_CREDENTIALS = re.compile(r"(?<=://)([^\s:/@]{1,100}):[^\s/]+@(?=[^\s/@]+)")
 # A label that names a secret, then ":" or "=" and the value (quoted or one
 # word). Casefolded words; CJK labels anywhere.
 _SECRET_LABEL = re.compile(
@@ -48,12 +49,17 @@ _SECRET_LABEL = re.compile(
     r"|パスワード|口令|密钥|秘钥)(?![A-Za-z0-9])"
     r"[\"'`*]{0,2}[ \t]*[:=\uff1a][ \t]*(?:\*\*[ \t]*)?"
 )
-_VALUE = re.compile(r"\"[^\"\n]{1,200}\"|'[^'\n]{1,200}'|`[^`\n]{1,200}`|[^\s\"'`,;，；。]{1,200}")
-# A value that names where the secret is rather than holding it.
+# The value, whole however long: a cut one would leave the rest of the secret.
+_VALUE = re.compile(r"\"[^\"\n]+\"|'[^'\n]+'|`[^`\n]+`|[^\s\"'`,;，；。]+")
+# A value (all of it) that names where the secret is rather than holding it:
+# an environment variable (in capitals, as they are written), a placeholder,
+# a mask, a word.
 _NOT_A_VALUE = re.compile(
-    r"(?i)\[redacted\]|\$\{?[A-Z_][A-Z0-9_]*\}?|<[^<>\s]{1,60}>|\*{3,}|x{4,}|\.{3}|…"
-    r"|(?:none|null|unset|empty|n/?a|required|set|ok|yes|no|see|in|from|env)$"
+    r"\[redacted\]|\$\{?[A-Z_][A-Z0-9_]*\}?|<[^<>\s]{1,60}>|\*+|[xX]{4,}|\.{3}|…"
+    r"|(?i:none|null|unset|empty|n/?a|required|set|ok|yes|no|see|in|from|env)[.:]?"
 )
+# A value that is a path to where the secret is kept ("token: ~/.config/x.env").
+_PATH = re.compile(r"(?:~|\$HOME|\.{1,2})?/[^\s]*")
 
 
 def _replace_labelled(text: str, counter: list[int]) -> str:
@@ -67,7 +73,7 @@ def _replace_labelled(text: str, counter: list[int]) -> str:
             continue
         raw = value.group()
         inner = raw[1:-1] if raw[:1] in "\"'`" and len(raw) >= 2 else raw
-        if _NOT_A_VALUE.match(inner) or ("/" in inner and "." in inner):
+        if _NOT_A_VALUE.fullmatch(inner) or _PATH.fullmatch(inner):
             continue  # "token: see ~/.config/x.env", "password: ${DB_PASS}"
         out.append(text[pos : value.start()])
         out.append(REDACTED)
@@ -87,7 +93,7 @@ def redact(text: str) -> tuple[str, int]:
 
     def url(match: re.Match[str]) -> str:
         counter[0] += 1
-        return f"{match.group(1)}:{REDACTED}"
+        return f"{match.group(1)}:{REDACTED}@"
 
     if "://" in text and "@" in text:
         text = _URL_CREDENTIALS.sub(url, text)

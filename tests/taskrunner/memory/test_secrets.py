@@ -122,3 +122,35 @@ def test_capture_stores_no_secret_counts_them_and_prints_none(
         f"rotate {REDACTED}",
         f"password: {REDACTED}",
     }
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("DB password: $uperS3cret!", "$uperS3cret!"),  # "$" then a letter: no variable
+        ("wifi password: xxxxK9m2q", "K9m2q"),  # a mask only when it is all mask
+        ("set password: p4ss/w0rd.77", "w0rd.77"),  # slashes and dots: no path
+        ("token: " + "a" * 260, "a" * 40),  # however long
+        ('password: "' + "b" * 210 + '"', "b" * 40),
+        ("https://admin:p@ssw0rd@db.example.com/x", "ssw0rd"),  # "@" in the password
+    ],
+)
+def test_secrets_that_look_like_references_are_still_secrets(line: str, secret: str) -> None:
+    text, count = redact(line)
+    assert secret not in text and count == 1, text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "password: ${DB_PASS}",
+        "api_key=$API_KEY",
+        "token: see ~/.config/x.env",
+        "password: ~/.secrets/db",
+        "password: xxxx",
+        "password: ***",
+        "token: <your-token>",
+    ],
+)
+def test_where_a_secret_is_kept_is_no_secret(line: str) -> None:
+    assert redact(line) == (line, 0)
