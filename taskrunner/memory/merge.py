@@ -128,7 +128,11 @@ def _raise_kind(memory: dict[str, Any], kind: str) -> None:
     # A header seen again as a todo is now a todo: keep the stronger kind.
     importance = importance_of(kind)
     current = memory.get("importance")
-    if not isinstance(current, (int, float)) or importance > current:
+    if not isinstance(current, (int, float)) or isinstance(current, bool):
+        # An old or hand-written memory without one: its kind's, not "lowest",
+        # or a ticked todo would turn into a completed item instead of closing.
+        current = importance_of(str(memory.get("kind")))
+    if importance > current:
         memory["importance"] = importance
         memory["kind"] = kind
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -224,3 +225,25 @@ def test_the_days_picks_are_the_head_of_the_due_list(
     budget = max(0, per_day - reminded_today)
     assert picked.now == due[:budget]
     assert picked.waiting == len(due) - len(picked.now)
+
+
+def test_ticking_a_todo_of_a_store_without_importance_closes_it(
+    workspace: Path, state_dir: Path
+) -> None:
+    # A hand-written or legacy memory has no importance: the tick (in a later
+    # note) closes the todo; it does not make it a completed item.
+    todo = {
+        "id": "m_1",
+        "text": "rotate the backup keys",
+        "kind": "todo",
+        "status": "open",
+        "date": "2026-02-01",
+        "sources": [{"file": "memory/2026-02-01.md", "line": 1}],
+        "seen_count": 1,
+    }
+    store_path(workspace).write_text(json.dumps({"version": 1, "memories": [todo]}))
+    write_note(workspace, "2026-02-13.md", "- [x] rotate the backup keys\n")
+    run = capture(workspace, state_dir)
+    assert run.result["loops_closed"] == 1
+    [memory] = memories(workspace)
+    assert (memory["kind"], memory["status"]) == ("todo", "done")
