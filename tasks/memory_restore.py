@@ -136,6 +136,11 @@ class MemoryRestoreTask(Task):
                 chosen = restore_wording(memory, number)
             except IndexError:
                 count = len(history_of(memory))
+                if not count:
+                    raise InvalidRequest(
+                        f"memory {memory_ids[0]} has no earlier wording: its text is the only "
+                        "one it ever had"
+                    ) from None
                 raise InvalidRequest(
                     f"memory {memory_ids[0]} has {count} earlier wording(s); --wording takes "
                     f"1 to {count} (list them with --id {memory_ids[0]} --wordings)"

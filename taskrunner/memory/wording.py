@@ -14,6 +14,9 @@ Fields (all optional; a memory without them is as old stores wrote it):
   creates a memory from its first sighting).
 - ``history``: ``[{"text", "file", "line", "noted_on"}, ...]``, oldest
   first, one entry per distinct earlier text.
+- ``wording_kept_over``: ``{"text", "file", "line", "noted_on"}``, the
+  wording ``memory_restore --wording`` put aside: the notes still hold it,
+  but only a newer wording replaces the one brought back.
 """
 
 from __future__ import annotations
@@ -144,21 +147,40 @@ def adopt_sightings(memory: Memory, sightings: Iterable[Wording]) -> bool:
     text = memory["text"]
     current = current_wording(memory)
     current_at = current.position
+    put_aside = _kept_over(memory)
     others: list[Wording] = []
     for sighting in sightings:
         if sighting.text == text:
             current_at = max(current_at, sighting.position)
-        else:
-            others.append(sighting)
+        elif not (
+            put_aside is not None
+            and sighting.text == put_aside.text
+            and sighting.position <= put_aside.position
+        ):
+            others.append(sighting)  # the wording put aside, where it was, is not news
     if not others:
         return False
     newest = max(others, key=_sort_key)
     kept = history_of(memory)
     if newest.position >= current_at:
         _switch(memory, newest)
+        memory.pop(KEPT_OVER, None)
         _set_history(memory, kept, [current, *others])
         return True
     return _set_history(memory, kept, others)
+
+
+#: the field naming the wording a restore put aside
+KEPT_OVER = "wording_kept_over"
+
+
+def _kept_over(memory: Memory) -> Wording | None:
+    entry = memory.get(KEPT_OVER)
+    if not (isinstance(entry, dict) and isinstance(entry.get("text"), str)):
+        return None
+    return Wording(
+        entry["text"], _str(entry.get("noted_on")), _str(entry.get("file")), _int(entry.get("line"))
+    )
 
 
 def adopt_group(memory: Memory, group: Iterable[Memory]) -> None:
@@ -190,5 +212,8 @@ def restore_wording(memory: Memory, number: int) -> Wording:
     chosen = entries[number - 1]
     current = current_wording(memory)
     _switch(memory, chosen)
+    # The notes still hold the current wording where it was read: seeing it
+    # there again must not undo this (only a newer wording does).
+    memory[KEPT_OVER] = current.as_entry()
     _set_history(memory, entries, [current])
     return chosen

@@ -187,3 +187,26 @@ def test_memory_restore_lists_and_brings_back_a_wording(workspace: Path, state_d
     [memory] = load_store(store_path(workspace)).memories
     assert memory["text"] == BASE and [w.text for w in history_of(memory)] == [EDITED]
     assert (workspace / "memory" / "store.json.bak").exists()
+
+
+def test_a_wording_brought_back_stays_until_a_newer_one_is_captured(
+    workspace: Path, state_dir: Path
+) -> None:
+    note = write_note(workspace, "2026-02-13.md", f"- {BASE}\n")
+    capture(workspace, state_dir)
+    note.write_text(f"- {EDITED}\n", encoding="utf-8")
+    capture(workspace, state_dir)
+    [memory] = memories(workspace)
+    _restore(workspace, state_dir, ids=[memory["id"]], wording=1)
+    # The note still says EDITED, where it was read: that is not news.
+    again = capture(workspace, state_dir)
+    assert again.result["memories_reworded"] == 0
+    assert [m["text"] for m in memories(workspace)] == [BASE]
+    # A newer wording is.
+    newer = BASE.replace("went well", "went fine")  # a near-duplicate of the text now
+    assert newer not in (BASE, EDITED)
+    note.write_text(f"- {newer}\n", encoding="utf-8")
+    capture(workspace, state_dir)
+    [memory] = memories(workspace)
+    assert memory["text"] == newer and "wording_kept_over" not in memory
+    assert {w.text for w in history_of(memory)} == {BASE, EDITED}
