@@ -143,10 +143,16 @@ class _Lines:
             return [str(memory.get("text", "")) for memory in self.parsed]
         texts: list[str] = []
         append = texts.append
-        for line in self.lines:
+        for index, line in enumerate(self.lines):
             # The common case inline (a big store has 100k lines): a text
             # without escapes; anything else goes through _text_field.
             start = line.find('"text": "') + 9
+            if line.find("{", 1, start) > 0 or line.find("[", 1, start) > 0:
+                # A nested "text" (history, a hand-ordered memory) may come
+                # first: only the parsed memory says which one is its own.
+                text = self.memory(index).get("text")
+                append(text if isinstance(text, str) else "")
+                continue
             end = line.find('"', start)
             raw = line[start:end]
             if start == 8 or end < 0 or "\\" in raw:
@@ -207,7 +213,7 @@ def _quick_day(line: str) -> str:
 
 
 def _text_field(line: str) -> str:
-    """The top-level text of a memory line (the first "text" key: nested ones come later)."""
+    """The text of a memory line: its first "text" key (``texts`` checks it is not nested)."""
     start = line.find('"text": "')
     if start < 0:
         return ""

@@ -160,3 +160,20 @@ def test_cli_rejects_bad_options_with_exit_1(workspace: Path) -> None:
         assert done.returncode == 1 and "Traceback" not in done.stderr, args
     empty = run_runner("memory_search", "zzz", "--workspace", str(workspace))
     assert empty.returncode == 0 and "No memories found" in empty.stdout
+
+
+def test_a_memory_whose_history_comes_before_its_text_is_found_by_its_text(
+    workspace: Path,
+) -> None:
+    # Key order is kept as loaded: a hand-ordered memory may hold a nested
+    # "text" (its history) before its own.
+    early = {
+        "id": "a",
+        "history": [{"text": "old sqlite words", "file": "m.md", "line": 1, "noted_on": ""}],
+        "text": "use postgres now",
+        "kind": "decision",
+        "date": "2026-02-01",
+    }
+    path = _store(workspace, [early, mem("b", "something else entirely")])
+    assert _ids(path, Query(text="postgres")) == ["a"]
+    assert _ids(path, Query(text="sqlite")) == []
