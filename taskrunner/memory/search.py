@@ -197,19 +197,43 @@ def _string_field(line: str, name: str) -> str | None:
     return line[start:end] if end >= 0 else None
 
 
+#: what ``_quick_day`` gives when the line alone cannot tell: past every date,
+#: so the pre-filter keeps the memory and the exact filter decides
+_UNSURE = "\uffff"
+
+
 def _quick_day(line: str) -> str:
-    """``day_of`` read from a line: ``note_date``, else ``date``, else a timestamp's date."""
-    at = line.find('"note_date": "')
-    if at >= 0:
-        return line[at + 14 : at + 24]
-    at = line.find('"date": "')
-    if at >= 0:
-        return line[at + 9 : at + 19]
+    """``day_of`` read from a line, for a pre-filter: never earlier than ``day_of``.
+
+    ``note_date``, else ``date``, else a timestamp's date (an empty one skipped);
+    ``_UNSURE`` when a field holds something else than a plain date (a hand edit).
+    """
+    for field, width in (('"note_date": "', 14), ('"date": "', 9)):
+        at = line.find(field)
+        if at >= 0:
+            value = line[at + width : at + width + 11]
+            if _is_plain_date(value):
+                return value[:10]
+            if not value.startswith('"'):
+                return _UNSURE
+            # empty: the next field counts, as in day_of
     for name in ("last_seen_at", "created_at"):
-        value = _string_field(line, name)
-        if value:
-            return value[:10]
+        stamp = _string_field(line, name)
+        if stamp:
+            return stamp[:10]
     return ""
+
+
+def _is_plain_date(value: str) -> bool:
+    """``YYYY-MM-DD`` then the closing quote."""
+    return (
+        len(value) == 11
+        and value[10] == '"'
+        and value[4] == value[7] == "-"
+        and value[:4].isdigit()
+        and value[5:7].isdigit()
+        and value[8:10].isdigit()
+    )
 
 
 def _text_field(line: str) -> str:

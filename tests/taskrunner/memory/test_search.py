@@ -177,3 +177,11 @@ def test_a_memory_whose_history_comes_before_its_text_is_found_by_its_text(
     path = _store(workspace, [early, mem("b", "something else entirely")])
     assert _ids(path, Query(text="postgres")) == ["a"]
     assert _ids(path, Query(text="sqlite")) == []
+
+
+def test_since_reads_the_date_when_the_note_date_is_empty(workspace: Path) -> None:
+    # An empty note_date means "not known": the memory's date counts, as in a hit.
+    odd = mem("odd", "renew the TLS certificate", note_date="", date="2026-02-10")
+    path = _store(workspace, [odd, mem("old", "renew the domain", date="2026-01-01")])
+    assert _ids(path, Query(text="renew", since=date(2026, 2, 1))) == ["odd"]
+    assert _ids(path, Query(since=date(2026, 2, 1))) == ["odd"]
