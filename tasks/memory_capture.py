@@ -266,12 +266,7 @@ class MemoryCaptureTask(Task):
         """
         from taskrunner.memory.merge import merge_sightings
         from taskrunner.memory.store import gc_paused, load_store_or_alert, save_store, store_lock
-        from taskrunner.memory.store_lines import (
-            line_map,
-            remember_written,
-            split_lines,
-            written_digest,
-        )
+        from taskrunner.memory.store_lines import line_map, remember_written, written_lines
 
         path = store_path(workspace)
         now_iso = self.now().isoformat(timespec="seconds")
@@ -298,14 +293,13 @@ class MemoryCaptureTask(Task):
             store = load_store_or_alert(path, self.alert)
             # The lines of the memories as loaded, when the file is what this
             # code last wrote: the unchanged ones are written back as they are.
-            raw = store.raw_bytes
-            digest = written_digest(self.state_dir, workspace, raw)
-            lines = line_map(
-                store.memories,
-                split_lines(store, raw) if digest is not None and raw is not None else None,
+            reusable, digest = written_lines(self.state_dir, workspace, store)
+            lines = line_map(store.memories, reusable)
+            evidence = (
+                store_evidence(identity, store.raw_bytes, sha256=digest)
+                if inputs is not None
+                else None
             )
-            evidence = store_evidence(identity, raw, sha256=digest) if inputs is not None else None
-            del raw
             store.raw_bytes = None  # all that is needed of the bytes is taken: spare the memory
             merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
             reminders = self._remind(store.memories, today)

@@ -100,12 +100,20 @@ def split_lines(store: Store, raw: bytes) -> list[bytes] | None:
     return lines if len(lines) == len(store.memories) else None
 
 
-def written_lines(state_dir: Path, workspace: Path, store: Store) -> list[bytes] | None:
-    """The line of each loaded memory, when the store's bytes are the ones last written."""
+def written_lines(
+    state_dir: Path, workspace: Path, store: Store
+) -> tuple[list[bytes] | None, str | None]:
+    """The line of each loaded memory, and the SHA-256 of the loaded bytes, when
+    those bytes are the ones last written; (None, None) when not.
+
+    The digest comes with the lines so that a caller needing it too (the
+    capture shortcut's record) does not hash the store a second time.
+    """
     raw = store.raw_bytes
-    if raw is None or written_digest(state_dir, workspace, raw) is None:
-        return None
-    return split_lines(store, raw)
+    digest = written_digest(state_dir, workspace, raw)
+    if raw is None or digest is None:
+        return None, None
+    return split_lines(store, raw), digest
 
 
 def reread_lines(path: Path, digest: str | None, store: Store) -> list[bytes] | None:

@@ -164,7 +164,7 @@ def test_captures_write_the_same_bytes_with_and_without_reused_lines(tmp_path: P
         got = store_path(reused).read_bytes()
         assert got == store_path(fresh).read_bytes()
         assert got == reference_dumps(load_store(store_path(reused)))
-        lines = written_lines(state_reused, reused, load_store(store_path(reused)))
+        lines, _ = written_lines(state_reused, reused, load_store(store_path(reused)))
         assert lines is not None, "a capture that wrote must leave its lines reusable"
 
 
@@ -196,7 +196,7 @@ def test_consolidate_writes_the_same_files_with_and_without_reused_lines(tmp_pat
     for name in ("store.json", "store.json.bak", "store.archive.jsonl"):
         assert (reused / "memory" / name).read_bytes() == (fresh / "memory" / name).read_bytes()
     assert store_path(reused).read_bytes() == reference_dumps(load_store(store_path(reused)))
-    assert written_lines(state_reused, reused, load_store(store_path(reused))) is not None
+    assert written_lines(state_reused, reused, load_store(store_path(reused)))[0] is not None
 
 
 @pytest.mark.parametrize("edit", ["reformatted", "same size", "stale record"])
@@ -221,7 +221,7 @@ def test_a_store_not_written_by_this_code_is_encoded_afresh(
     else:
         record_path(state_dir, workspace).write_text('{"format": 1, "size": 1, "sha256": "0"}')
     loaded = load_store(path)
-    assert written_lines(state_dir, workspace, loaded) is None
+    assert written_lines(state_dir, workspace, loaded)[0] is None
     write_note(workspace, "2026-11-29.md", "- **Decision:** a new item\n")
     capture(workspace, state_dir, day="2026-11-29")
     assert path.read_bytes() == reference_dumps(load_store(path))
