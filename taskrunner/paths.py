@@ -1,31 +1,21 @@
-"""Where things live: the runner's state directory, its lock directory, and the
-OpenClaw workspace, resolved the way OpenClaw itself resolves them.
+"""Where the runner keeps its own things: its state directory, its lock
+directory and the extra folders it finds tasks in.
 
-Resolution follows OpenClaw 2026.9.6 (``resolveAgentWorkspaceDir`` and
-``resolveDefaultAgentWorkspaceDir``): ``--workspace``, else the agent's own
-``workspace`` in the config (``agents.list[]``), else for the default agent
-``agents.defaults.workspace``, else ``OPENCLAW_WORKSPACE_DIR``, else
-``<state>/workspace``; for any other agent ``agents.defaults.workspace`` plus
-``/<agentId>``, else ``<state>/workspace-<agentId>``. ``<state>`` is
-``OPENCLAW_STATE_DIR``, else ``~/.openclaw`` (``~/.openclaw-<profile>`` with
-``OPENCLAW_PROFILE``), and ``OPENCLAW_HOME`` replaces ``~``. Nothing here
-depends on the current directory or PATH: cron starts us anywhere.
+The OpenClaw side (its config, the agent workspace) lives in ``openclaw/``;
+``~`` here means OpenClaw's home too, so one ``OPENCLAW_HOME`` moves both.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
-from .errors import ConfigError, NotRegularFile
-from .system.regular_file import read_regular
+from .openclaw.config import clean, environ, expand_user_path
 
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
 
 #: the folder holding runner.py, tasks/ and taskrunner/
 RUNNER_HOME = Path(__file__).resolve().parent.parent
@@ -35,210 +25,9 @@ LOCK_DIR_ENV = "TASKRUNNER_LOCK_DIR"
 TASKS_PATH_ENV = "TASKRUNNER_TASKS_PATH"
 
 
-def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
-    return os.environ if env is None else env
-
-
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
-def home_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The home directory OpenClaw uses: ``OPENCLAW_HOME``, else the user's home."""
-    e = _env(env)
-    override = _clean(e.get("OPENCLAW_HOME"))
-    if override:
-        return Path(os.path.expanduser(override)).resolve()
-    home = _clean(e.get("HOME"))
-    return Path(home) if home else Path.home()
-
-
-def expand_user_path(value: str, env: Mapping[str, str] | None = None, *, base: Path) -> Path:
-    """Expand ``~`` against OpenClaw's home; make a relative path relative to ``base``."""
-    value = value.strip()
-    if value == "~" or value.startswith(("~/", "~" + os.sep)):
-        return home_dir(env) / value[2:] if len(value) > 1 else home_dir(env)
-    path = Path(value)
-    return path if path.is_absolute() else base / path
-
-
-def openclaw_state_dir(env: Mapping[str, str] | None = None) -> Path:
-    """OpenClaw's own state directory (``~/.openclaw`` by default)."""
-    e = _env(env)
-    home = home_dir(env)
-    explicit = _clean(e.get("OPENCLAW_STATE_DIR"))
-    if explicit:
-        return expand_user_path(explicit, env, base=home)
-    profile = _clean(e.get("OPENCLAW_PROFILE"))
-    if profile and profile.lower() != "default":
-        return home / f".openclaw-{profile}"
-    return home / ".openclaw"
-
-
-def openclaw_config_path(env: Mapping[str, str] | None = None) -> Path:
-    """``OPENCLAW_CONFIG_PATH``, else ``<state>/openclaw.json``."""
-    explicit = _clean(_env(env).get("OPENCLAW_CONFIG_PATH"))
-    state = openclaw_state_dir(env)
-    if explicit:
-        return expand_user_path(explicit, env, base=state)
-    return state / "openclaw.json"
-
-
-def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The parsed OpenClaw config (JSON5), or ``{}`` when there is no config file."""
-    path = openclaw_config_path(env)
-    try:
-        text = read_regular(path, what="the OpenClaw config", follow_symlinks=True).decode("utf-8")
-    except FileNotFoundError:
-        return {}
-    except NotRegularFile as exc:
-        raise ConfigError(str(exc)) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the OpenClaw config {path}: {exc}") from exc
-    from .openclaw import json5  # only when there is a config to parse: keeps startup fast
-
-    try:
-        data = json5.loads(text)
-    except json5.JSON5Error as exc:
-        raise ConfigError(
-            f"the OpenClaw config {path} is not valid JSON5 ({exc}); fix it or point "
-            "OPENCLAW_CONFIG_PATH at the right file"
-        ) from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"the OpenClaw config {path} must hold an object at the top level")
-    if "$include" not in text:
-        return data
-    from .openclaw.config import expand
-
-    expanded: dict[str, Any] = expand(data, path.parent, chain=(path.resolve(),))
-    return expanded
-
-
-def config_get(config: Mapping[str, Any], dotted: str) -> Any:
-    """``config_get(cfg, "agents.defaults.workspace")``; None when any part is missing."""
-    node: Any = config
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-#: the agent OpenClaw assumes when the config lists none
-DEFAULT_AGENT_ID = "main"
-_AGENT_ID_OK = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$", re.IGNORECASE)
-
-
-def normalize_agent_id(value: str | None) -> str:
-    """An agent id in OpenClaw's canonical form (lower case, ``[a-z0-9_-]``, ≤ 64)."""
-    trimmed = (value or "").strip()
-    if _AGENT_ID_OK.match(trimmed):
-        return trimmed.lower()
-    cleaned = re.sub(r"[^a-z0-9_-]+", "-", trimmed.lower()).strip("-")[:64]
-    return cleaned or DEFAULT_AGENT_ID
-
-
-def agent_entries(config: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-    """The configured agents (``agents.list`` or ``agents.entries``); None without a roster."""
-    agents = config.get("agents")
-    if not isinstance(agents, dict):
-        return None
-    entries = agents.get("entries")
-    if isinstance(entries, dict):
-        return [{**e, "id": k} for k, e in entries.items() if isinstance(e, dict)]
-    roster = agents.get("list")
-    if roster is None:
-        return None
-    if not isinstance(roster, list):
-        return []
-    return [e for e in roster if isinstance(e, dict) and isinstance(e.get("id"), str)]
-
-
-def agent_ids(config: Mapping[str, Any]) -> list[str]:
-    """Every configured agent id, in config order (``["main"]`` without a roster)."""
-    entries = agent_entries(config)
-    if entries is None:
-        return [DEFAULT_AGENT_ID]
-    return list(dict.fromkeys(normalize_agent_id(e["id"]) for e in entries))
-
-
-def default_agent_id(config: Mapping[str, Any]) -> str | None:
-    """The default agent: the one marked ``default: true``, else the only one; None if ambiguous."""
-    entries = agent_entries(config)
-    if entries is None:
-        return DEFAULT_AGENT_ID
-    agents = config.get("agents")
-    if not (isinstance(agents, dict) and agents.get("ownership") == "explicit"):
-        marked = [e for e in entries if e.get("default") is True]
-        if len(marked) == 1:
-            return normalize_agent_id(marked[0]["id"])
-    return normalize_agent_id(entries[0]["id"]) if len(entries) == 1 else None
-
-
-def _config_path_value(config: Mapping[str, Any], dotted: str) -> str | None:
-    value = config_get(config, dotted)
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def default_workspace_dir(env: Mapping[str, str] | None = None) -> Path:
-    """``OPENCLAW_WORKSPACE_DIR``, else ``<state>/workspace`` (OpenClaw's process default)."""
-    explicit = _clean(_env(env).get("OPENCLAW_WORKSPACE_DIR"))
-    if explicit:
-        return expand_user_path(explicit, env, base=Path.cwd()).resolve()
-    return (openclaw_state_dir(env) / "workspace").resolve()
-
-
-def agent_workspace(
-    config: Mapping[str, Any], agent_id: str, env: Mapping[str, str] | None = None
-) -> Path:
-    """The workspace of ``agent_id``, exactly as OpenClaw's ``resolveAgentWorkspaceDir``."""
-    agent = normalize_agent_id(agent_id)
-    base = openclaw_config_path(env).parent
-    entries = agent_entries(config) or []
-    own = next((e.get("workspace") for e in entries if normalize_agent_id(e["id"]) == agent), None)
-    if isinstance(own, str) and own.strip():
-        return expand_user_path(own, env, base=base).resolve()
-    shared = _config_path_value(config, "agents.defaults.workspace")
-    if agent == default_agent_id(config):
-        if shared:
-            return expand_user_path(shared, env, base=base).resolve()
-        return default_workspace_dir(env)
-    if shared:
-        return (expand_user_path(shared, env, base=base) / agent).resolve()
-    return (openclaw_state_dir(env) / f"workspace-{agent}").resolve()
-
-
-def resolve_agent(config: Mapping[str, Any], agent: str | None) -> str:
-    """``agent`` (normalized), else the default agent; a clear error when there is none."""
-    if agent and agent.strip():
-        return normalize_agent_id(agent)
-    default = default_agent_id(config)
-    if default is None:
-        ids = ", ".join(agent_ids(config)) or "none"
-        raise ConfigError(
-            f"the OpenClaw config lists several agents ({ids}) and none is the default: "
-            "pass --agent ID or --workspace DIR"
-        )
-    return default
-
-
-def resolve_workspace(
-    cli_value: str | None, env: Mapping[str, str] | None = None, *, agent: str | None = None
-) -> Path:
-    """The agent workspace, by OpenClaw's rules (see the module docstring)."""
-    if cli_value:
-        # A path typed on the command line is relative to where it was typed.
-        return expand_user_path(cli_value, env, base=Path.cwd()).resolve()
-    config = load_openclaw_config(env)
-    return agent_workspace(config, resolve_agent(config, agent), env)
-
-
 def resolve_state_dir(cli_value: str | None, env: Mapping[str, str] | None = None) -> Path:
     """``--state-dir``, else ``TASKRUNNER_STATE_DIR``, else the folder holding runner.py."""
-    value = cli_value or _clean(_env(env).get(STATE_DIR_ENV))
+    value = cli_value or clean(environ(env).get(STATE_DIR_ENV))
     if value:
         return expand_user_path(value, env, base=Path.cwd()).resolve()
     return RUNNER_HOME
@@ -246,7 +35,7 @@ def resolve_state_dir(cli_value: str | None, env: Mapping[str, str] | None = Non
 
 def resolve_lock_dir(state_dir: Path, env: Mapping[str, str] | None = None) -> Path:
     """``TASKRUNNER_LOCK_DIR``, else ``<state>/locks``."""
-    value = _clean(_env(env).get(LOCK_DIR_ENV))
+    value = clean(environ(env).get(LOCK_DIR_ENV))
     if value:
         return expand_user_path(value, env, base=state_dir).resolve()
     return state_dir / "locks"
@@ -254,7 +43,7 @@ def resolve_lock_dir(state_dir: Path, env: Mapping[str, str] | None = None) -> P
 
 def extra_task_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
     """Folders named by ``TASKRUNNER_TASKS_PATH`` (``os.pathsep``-separated), in order."""
-    raw = _env(env).get(TASKS_PATH_ENV, "")
+    raw = environ(env).get(TASKS_PATH_ENV, "")
     dirs: list[Path] = []
     for part in raw.split(os.pathsep):
         part = part.strip()

@@ -21,6 +21,7 @@ from taskrunner.guard.guard_run import Guard, Settings
 from taskrunner.guard.reading import MAX_FILE_BYTES
 from taskrunner.guard.retention import Policy
 from taskrunner.guard.tracked import Scope, normalize_rel
+from taskrunner.openclaw.workspace import resolve_workspace
 
 from .base import ConfigError, InvalidRequest, Task
 
@@ -161,7 +162,7 @@ class MemoryGuardTask(Task):
     def _command_words(self) -> str:
         words = ["python3", str(paths.RUNNER_HOME / "runner.py"), "memory_guard"]
         try:
-            default_ws: Path | None = paths.resolve_workspace(None)
+            default_ws: Path | None = resolve_workspace(None)
         except ConfigError:
             default_ws = None
         if default_ws != self.workspace:

@@ -13,11 +13,11 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from taskrunner import paths
 from taskrunner.errors import LockFileError, TaskrunnerError
 from taskrunner.health import cron, deadman, disk, gateway
 from taskrunner.health.report import Check, Problem, build_report, format_table, summary
 from taskrunner.health.state import load_state, plan_alerts, save_state, state_lock, state_path
+from taskrunner.openclaw.config import load_openclaw_config, openclaw_config_path
 
 from .base import (
     ConfigError,
@@ -153,8 +153,8 @@ class SystemHealthTask(Task):
             endpoint = gateway.resolve_endpoint(
                 url_option,
                 env,
-                paths.load_openclaw_config,
-                config_path=paths.openclaw_config_path(env),
+                load_openclaw_config,
+                config_path=openclaw_config_path(env),
             )
         except ConfigError as exc:
             if url_option:

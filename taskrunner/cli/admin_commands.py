@@ -181,11 +181,11 @@ def configure_memory_search(parser: argparse.ArgumentParser) -> None:
 
 def run_memory_search(args: argparse.Namespace) -> int:
     """Search the workspace's memory store and print the hits; returns 0."""
-    from .. import paths
     from ..memory.search import Query, search
     from ..memory.store import store_path
+    from ..openclaw.workspace import resolve_workspace
 
-    workspace = paths.resolve_workspace(args.workspace)
+    workspace = resolve_workspace(args.workspace)
     query = Query(
         text=" ".join(args.query),
         kinds=args.kind,

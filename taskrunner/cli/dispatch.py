@@ -13,6 +13,7 @@ import sys
 
 from .. import __version__, discovery, paths
 from ..errors import EXIT_ERROR, EXIT_OK, EXIT_SIGNAL_BASE, ConfigError, TaskrunnerError, UsageError
+from ..openclaw.workspace import resolve_workspace
 from .options import VALUE_FLAGS
 
 # typing is only needed by the type checker: keep it off the startup path.
@@ -240,7 +241,7 @@ def _cmd_task(name: str, rest: list[str]) -> int:
     workspace: Path | None
     workspace_error: str | None = None
     try:
-        workspace = paths.resolve_workspace(parsed["workspace"], agent=parsed["agent"])
+        workspace = resolve_workspace(parsed["workspace"], agent=parsed["agent"])
     except ConfigError as exc:
         workspace, workspace_error = None, str(exc)
     from ..engine import Engine

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import discovery, paths
 from ..errors import ConfigError, TaskrunnerError
+from ..openclaw.workspace import resolve_workspace
 from .argparsing import iso_date, new_parser, task_parser
 
 #: seconds one dry run may take before it counts as not having run
@@ -64,7 +65,7 @@ def _workspace(given: str | None) -> tuple[Path, str | None]:
     if given is not None:
         return Path(given).expanduser().resolve(), None
     try:
-        found = paths.resolve_workspace(None)
+        found = resolve_workspace(None)
     except ConfigError as exc:
         return EXAMPLE_WORKSPACE, f"{exc}"
     if found.is_dir():

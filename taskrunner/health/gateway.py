@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InvalidRequest
-from .config import gateway_section
 from .http import HttpResult, check_http_url, http_get
 from .report import Check, Problem
 
@@ -83,7 +82,7 @@ def resolve_endpoint(
 ) -> GatewayEndpoint:
     """``--gateway-url``, else ``OPENCLAW_GATEWAY_PORT``, else ``gateway.port``, else 18789.
 
-    ``config_path`` is where ``load_config`` read from: ``$include`` paths are relative to it.
+    ``config_path`` is where ``load_config`` read from, named in errors.
     """
     if url_option:
         try:
@@ -99,7 +98,9 @@ def resolve_endpoint(
                 f"OPENCLAW_GATEWAY_PORT={raw!r} is not a port number (1-65535): fix or unset it"
             )
         return GatewayEndpoint(f"http://127.0.0.1:{port}", "OPENCLAW_GATEWAY_PORT")
-    configured = gateway_section(load_config(env), config_path).get("port")
+    # The loader resolved every $include, so gateway.port may come from an included file.
+    section = load_config(env).get("gateway")
+    configured = section.get("port") if isinstance(section, Mapping) else None
     if configured is not None:
         port = _port_number(configured)
         if port is None:

@@ -14,6 +14,14 @@ from typing import Any
 
 from .. import discovery, paths
 from ..errors import ConfigError, InstallError, StateCorrupt, UsageError
+from ..openclaw.config import load_openclaw_config
+from ..openclaw.workspace import (
+    agent_workspace,
+    default_agent_id,
+    normalize_agent_id,
+    resolve_agent,
+    resolve_workspace,
+)
 from . import crontab, launchd, manifest, openclaw_target, systemd
 from .openclaw_cli import OpenClawCli
 from .plan import Target, build_jobs, parse_overrides, scheduled_tasks
@@ -82,26 +90,24 @@ def resolve_targets(
     if args.workspace:
         if len(args.agent) > 1:
             raise UsageError("--workspace names one workspace: give at most one --agent with it")
-        workspace = paths.resolve_workspace(args.workspace, env)
-        agent = paths.normalize_agent_id(args.agent[0]) if args.agent else None
+        workspace = resolve_workspace(args.workspace, env)
+        agent = normalize_agent_id(args.agent[0]) if args.agent else None
         # Jobs for a workspace other than the default agent's get keys of their own, so
         # wiring a second workspace never replaces the first one's jobs.
         try:
-            config = paths.load_openclaw_config(env)
-            owner = paths.default_agent_id(config)
-            default_ws = paths.agent_workspace(config, owner, env) if owner else None
+            config = load_openclaw_config(env)
+            owner = default_agent_id(config)
+            default_ws = agent_workspace(config, owner, env) if owner else None
         except ConfigError:
             owner, default_ws = None, None
         is_default = agent == owner if agent else workspace == default_ws
         targets = [Target(workspace, state_dir, agent, default_agent=is_default)]
     else:
-        config = paths.load_openclaw_config(env)
-        default = paths.default_agent_id(config)
-        agents = [paths.normalize_agent_id(a) for a in args.agent] or [
-            paths.resolve_agent(config, None)
-        ]
+        config = load_openclaw_config(env)
+        default = default_agent_id(config)
+        agents = [normalize_agent_id(a) for a in args.agent] or [resolve_agent(config, None)]
         targets = [
-            Target(paths.agent_workspace(config, a, env), state_dir, a, default_agent=a == default)
+            Target(agent_workspace(config, a, env), state_dir, a, default_agent=a == default)
             for a in dict.fromkeys(agents)
         ]
     for target in targets:

@@ -1,112 +1,120 @@
-"""The OpenClaw config's ``$include`` directive, resolved the way OpenClaw resolves it.
+"""OpenClaw's config file: where it is and what it says.
 
-OpenClaw lets a config split itself: ``{gateway: {$include: "./gateway.json5"}}``.
-One file replaces the object holding the directive, a list of files is deep-merged
-in order, sibling keys override what was included, and nested includes (up to 10
-levels) resolve relative to the including file. The workspace and the gateway
-port can come from such a file, so everything that reads the config reads it
-through ``expand``.
+Locations follow OpenClaw 2026.9.6: ``<state>`` is ``OPENCLAW_STATE_DIR``, else
+``~/.openclaw`` (``~/.openclaw-<profile>`` with ``OPENCLAW_PROFILE``), and
+``OPENCLAW_HOME`` replaces ``~``; the config is ``OPENCLAW_CONFIG_PATH``, else
+``<state>/openclaw.json``. It is JSON5 and may split itself with ``$include``
+(see ``include.py``); ``load_openclaw_config`` returns it with every include
+resolved, so no caller expands it again.
+
+Every cron run resolves the workspace through here, so this module keeps its
+imports light: JSON5 and ``$include`` load only when there is a config to read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
 from pathlib import Path
-from typing import Any
 
 from ..errors import ConfigError, NotRegularFile
 from ..system.regular_file import read_regular
-from . import json5
 
-#: nesting limit of $include, as in OpenClaw
-MAX_INCLUDE_DEPTH = 10
-INCLUDE = "$include"
-_MAX_LEVEL = 100
-
-
-def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """``override`` on top of ``base``; nested objects merge, anything else is replaced."""
-    merged = dict(base)
-    for key, value in override.items():
-        old = merged.get(key)
-        if isinstance(old, Mapping) and isinstance(value, Mapping):
-            merged[key] = deep_merge(old, value)
-        else:
-            merged[key] = value
-    return merged
+# typing is only needed by the type checker: keep it off the startup path.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 
-def _load(path: Path) -> dict[str, Any]:
+def environ(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    """``env``, else the process environment (tests pass their own)."""
+    return os.environ if env is None else env
+
+
+def clean(value: str | None) -> str | None:
+    """An environment value stripped; None when unset or blank, as OpenClaw reads them."""
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def home_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The home directory OpenClaw uses: ``OPENCLAW_HOME``, else the user's home."""
+    e = environ(env)
+    override = clean(e.get("OPENCLAW_HOME"))
+    if override:
+        return Path(os.path.expanduser(override)).resolve()
+    home = clean(e.get("HOME"))
+    return Path(home) if home else Path.home()
+
+
+def expand_user_path(value: str, env: Mapping[str, str] | None = None, *, base: Path) -> Path:
+    """Expand ``~`` against OpenClaw's home; make a relative path relative to ``base``."""
+    value = value.strip()
+    if value == "~" or value.startswith(("~/", "~" + os.sep)):
+        return home_dir(env) / value[2:] if len(value) > 1 else home_dir(env)
+    path = Path(value)
+    return path if path.is_absolute() else base / path
+
+
+def openclaw_state_dir(env: Mapping[str, str] | None = None) -> Path:
+    """OpenClaw's own state directory (``~/.openclaw`` by default)."""
+    e = environ(env)
+    home = home_dir(env)
+    explicit = clean(e.get("OPENCLAW_STATE_DIR"))
+    if explicit:
+        return expand_user_path(explicit, env, base=home)
+    profile = clean(e.get("OPENCLAW_PROFILE"))
+    if profile and profile.lower() != "default":
+        return home / f".openclaw-{profile}"
+    return home / ".openclaw"
+
+
+def openclaw_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """``OPENCLAW_CONFIG_PATH``, else ``<state>/openclaw.json``."""
+    explicit = clean(environ(env).get("OPENCLAW_CONFIG_PATH"))
+    state = openclaw_state_dir(env)
+    if explicit:
+        return expand_user_path(explicit, env, base=state)
+    return state / "openclaw.json"
+
+
+def load_openclaw_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The parsed OpenClaw config (JSON5), or ``{}`` when there is no config file."""
+    path = openclaw_config_path(env)
     try:
-        text = read_regular(path, what="included file", follow_symlinks=True).decode("utf-8")
-        data = json5.loads(text)
+        text = read_regular(path, what="the OpenClaw config", follow_symlinks=True).decode("utf-8")
+    except FileNotFoundError:
+        return {}
     except NotRegularFile as exc:
-        raise ConfigError(f"{exc} (included by the OpenClaw config)") from exc
-    except OSError as exc:
+        raise ConfigError(str(exc)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the OpenClaw config {path}: {exc}") from exc
+    from . import json5  # only when there is a config to parse: keeps startup fast
+
+    try:
+        data = json5.loads(text)
+    except json5.JSON5Error as exc:
         raise ConfigError(
-            f"cannot read {path}, included by the OpenClaw config: {exc.strerror or exc}"
-        ) from exc
-    except (UnicodeDecodeError, json5.JSON5Error) as exc:
-        raise ConfigError(
-            f"{path}, included by the OpenClaw config, is not valid JSON5 ({exc})"
+            f"the OpenClaw config {path} is not valid JSON5 ({exc}); fix it or point "
+            "OPENCLAW_CONFIG_PATH at the right file"
         ) from exc
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}, included by the OpenClaw config, must hold an object")
-    return data
+        raise ConfigError(f"the OpenClaw config {path} must hold an object at the top level")
+    if "$include" not in text:
+        return data
+    from .include import expand
+
+    expanded: dict[str, Any] = expand(data, path.parent, chain=(path.resolve(),))
+    return expanded
 
 
-def expand(
-    node: Any,
-    base_dir: Path | None,
-    *,
-    depth: int = 0,
-    level: int = 0,
-    chain: tuple[Path, ...] = (),
-) -> Any:
-    """``node`` with every ``$include`` in it resolved, relative to ``base_dir``.
-
-    ``depth`` counts files (OpenClaw allows 10 levels of includes); ``level``
-    counts nesting inside one file, where nothing sensible is 100 deep.
-    ``chain`` is the files being included, outermost first (the config file
-    itself when the caller knows it): a file that includes one of them is a
-    loop, reported with the files that make it.
-    """
-    if level > _MAX_LEVEL:
-        return node
-    if isinstance(node, list):
-        return [expand(item, base_dir, depth=depth, level=level + 1, chain=chain) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    siblings = {
-        k: expand(v, base_dir, depth=depth, level=level + 1, chain=chain)
-        for k, v in node.items()
-        if k != INCLUDE
-    }
-    if INCLUDE not in node:
-        return siblings
-    if depth >= MAX_INCLUDE_DEPTH:
-        raise ConfigError(
-            f"the OpenClaw config nests $include deeper than {MAX_INCLUDE_DEPTH} levels"
-        )
-    ref = node[INCLUDE]
-    refs = [ref] if isinstance(ref, str) else ref
-    if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r for r in refs):
-        raise ConfigError(f"$include must be a file path or a list of them, not {ref!r}")
-    included: dict[str, Any] = {}
-    for r in refs:
-        path = Path(r).expanduser()
-        if not path.is_absolute():
-            if base_dir is None:
-                raise ConfigError(f"cannot resolve $include {r!r}: the config file is not known")
-            path = base_dir / path
-        real = path.resolve()
-        if real in chain:
-            loop = " -> ".join(str(p) for p in (*chain[chain.index(real) :], real))
-            raise ConfigError(
-                f"the OpenClaw config has a $include loop: {loop}; remove one of these includes"
-            )
-        # Paths inside an included file are relative to that file.
-        included = deep_merge(
-            included, expand(_load(path), path.parent, depth=depth + 1, chain=(*chain, real))
-        )
-    return deep_merge(included, siblings)
+def config_get(config: Mapping[str, Any], dotted: str) -> Any:
+    """``config_get(cfg, "agents.defaults.workspace")``; None when any part is missing."""
+    node: Any = config
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node

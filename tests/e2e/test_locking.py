@@ -152,10 +152,10 @@ def test_planted_symlink_end_to_end(state_dir: Path, tmp_path: Path) -> None:
     victim.write_text("precious")
     lock_dir = state_dir / "locks"
     lock_dir.mkdir(mode=0o700)
-    from taskrunner import paths
+    from taskrunner.openclaw.workspace import resolve_workspace
 
     # The workspace the runner will resolve (OPENCLAW_HOME points into tmp_path).
-    target = lock_dir / runlock.lock_file_name("noop", paths.resolve_workspace(None))
+    target = lock_dir / runlock.lock_file_name("noop", resolve_workspace(None))
     target.symlink_to(victim)
     proc = subprocess.run(
         [sys.executable, str(RUNNER), "noop"], capture_output=True, text=True, check=False

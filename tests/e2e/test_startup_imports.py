@@ -19,6 +19,11 @@ PINNED = {
     "taskrunner.pyguard",
     "taskrunner.errors",
     "taskrunner.paths",
+    # The workspace is resolved by OpenClaw's rules for every run (JSON5 and $include load
+    # only when a config exists).
+    "taskrunner.openclaw",
+    "taskrunner.openclaw.config",
+    "taskrunner.openclaw.workspace",
     "taskrunner.system",
     "taskrunner.system.lockfile",
     "taskrunner.system.atomic",

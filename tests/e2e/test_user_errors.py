@@ -157,7 +157,7 @@ def test_base_is_not_called_a_command_of_the_runner() -> None:
 
 def test_an_include_loop_is_reported_as_a_loop_naming_the_files(tmp_path: Path) -> None:
     from taskrunner.errors import ConfigError
-    from taskrunner.openclaw.config import expand
+    from taskrunner.openclaw.include import expand
 
     a, b = tmp_path / "a.json5", tmp_path / "b.json5"
     a.write_text("{$include: './b.json5'}")

@@ -14,7 +14,6 @@ from support.fake_gateway import (
     ipv6_loopback_available,
     raw_tcp_server,
 )
-from taskrunner import paths
 from taskrunner.errors import ConfigError
 from taskrunner.health.gateway import (
     DEFAULT_PORT,
@@ -23,6 +22,7 @@ from taskrunner.health.gateway import (
     resolve_endpoint,
 )
 from taskrunner.health.http import http_get
+from taskrunner.openclaw.config import load_openclaw_config
 
 
 @pytest.fixture
@@ -250,7 +250,7 @@ def test_port_from_the_json5_config_as_openclaw_resolves_it(tmp_path: Path) -> N
     home = tmp_path / "home"
     write_config(home, "// mine\n{gateway: {port: 28790, bind: 'loopback',},}\n")
     env = {"OPENCLAW_HOME": str(home)}
-    endpoint = resolve_endpoint(None, env, paths.load_openclaw_config)
+    endpoint = resolve_endpoint(None, env, load_openclaw_config)
     assert (endpoint.url, endpoint.source) == ("http://127.0.0.1:28790", "gateway.port")
 
 
@@ -260,13 +260,13 @@ def test_port_from_a_profile_config(tmp_path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_text("{gateway: {port: 28791}}")
     env = {"OPENCLAW_HOME": str(home), "OPENCLAW_PROFILE": "work"}
-    assert resolve_endpoint(None, env, paths.load_openclaw_config).port == 28791
+    assert resolve_endpoint(None, env, load_openclaw_config).port == 28791
 
 
 def test_a_config_without_gateway_port_means_the_default(tmp_path: Path) -> None:
     write_config(tmp_path / "home", "{agents: {defaults: {workspace: '~/ws'}}}")
     env = {"OPENCLAW_HOME": str(tmp_path / "home")}
-    assert resolve_endpoint(None, env, paths.load_openclaw_config).port == DEFAULT_PORT
+    assert resolve_endpoint(None, env, load_openclaw_config).port == DEFAULT_PORT
 
 
 # OpenClaw 2026.9.6 refuses a string port ("expected number, received string"), ${VAR} too.
@@ -275,7 +275,7 @@ def test_an_invalid_config_port_is_a_config_error(tmp_path: Path, port: str) -> 
     path = write_config(tmp_path / "home", f"{{gateway: {{port: {port}}}}}")
     env = {"OPENCLAW_HOME": str(tmp_path / "home"), "PORT": "28789"}
     with pytest.raises(ConfigError, match=r"gateway\.port") as info:
-        resolve_endpoint(None, env, paths.load_openclaw_config, config_path=path)
+        resolve_endpoint(None, env, load_openclaw_config, config_path=path)
     assert str(path) in str(info.value)
 
 
@@ -283,4 +283,4 @@ def test_an_invalid_config_file_is_a_config_error(tmp_path: Path) -> None:
     write_config(tmp_path / "home", "{gateway: {port: 18789}")
     env = {"OPENCLAW_HOME": str(tmp_path / "home")}
     with pytest.raises(ConfigError, match="line 1"):
-        resolve_endpoint(None, env, paths.load_openclaw_config)
+        resolve_endpoint(None, env, load_openclaw_config)

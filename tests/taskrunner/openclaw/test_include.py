@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from taskrunner import paths
 from taskrunner.errors import ConfigError
-from taskrunner.health.config import gateway_section
 from taskrunner.health.gateway import resolve_endpoint
-from taskrunner.openclaw.config import deep_merge
+from taskrunner.openclaw.config import load_openclaw_config, openclaw_config_path
+from taskrunner.openclaw.include import deep_merge, expand
 
 
 @pytest.fixture
@@ -26,8 +25,8 @@ def cfg_dir(tmp_path: Path) -> Path:
 
 def endpoint_port(cfg_dir: Path) -> int | None:
     env = {"OPENCLAW_HOME": str(cfg_dir.parent)}
-    path = paths.openclaw_config_path(env)
-    return resolve_endpoint(None, env, paths.load_openclaw_config, config_path=path).port
+    path = openclaw_config_path(env)
+    return resolve_endpoint(None, env, load_openclaw_config, config_path=path).port
 
 
 def test_gateway_section_from_an_include(cfg_dir: Path) -> None:
@@ -46,9 +45,8 @@ def test_a_list_of_includes_is_merged_in_order(cfg_dir: Path) -> None:
     (cfg_dir / "openclaw.json").write_text("{gateway: {$include: ['a.json5', 'b.json5']}}")
     (cfg_dir / "a.json5").write_text("{port: 1111, tls: {enabled: false, x: 1}}")
     (cfg_dir / "b.json5").write_text("{port: 2222, tls: {enabled: true}}")
-    config = paths.load_openclaw_config({"OPENCLAW_HOME": str(cfg_dir.parent)})
-    section = gateway_section(config, cfg_dir / "openclaw.json")
-    assert section == {"port": 2222, "tls": {"enabled": True, "x": 1}}
+    config = load_openclaw_config({"OPENCLAW_HOME": str(cfg_dir.parent)})
+    assert config["gateway"] == {"port": 2222, "tls": {"enabled": True, "x": 1}}
 
 
 def test_a_root_include_and_a_nested_one_relative_to_its_own_file(cfg_dir: Path) -> None:
@@ -95,10 +93,18 @@ def test_a_malformed_include_directive_is_a_config_error(cfg_dir: Path, ref: str
         endpoint_port(cfg_dir)
 
 
-def test_without_includes_the_section_is_as_written() -> None:
-    assert gateway_section({"gateway": {"port": 1}}, None) == {"port": 1}
-    assert gateway_section({"gateway": "nonsense"}, None) == {}
-    assert gateway_section({}, None) == {}
+def test_without_includes_the_config_is_as_written(cfg_dir: Path) -> None:
+    text = "{gateway: {port: 1}, agents: {defaults: {workspace: '~/ws'}}}"
+    (cfg_dir / "openclaw.json").write_text(text)
+    config = load_openclaw_config({"OPENCLAW_HOME": str(cfg_dir.parent)})
+    assert config == {"gateway": {"port": 1}, "agents": {"defaults": {"workspace": "~/ws"}}}
+    assert expand(config, None) == config
+
+
+def test_a_gateway_section_that_is_not_an_object_is_no_port() -> None:
+    for config in ({"gateway": "nonsense"}, {}):
+        endpoint = resolve_endpoint(None, {}, lambda env, c=config: dict(c))
+        assert (endpoint.source, endpoint.port) == ("default", 18789)
 
 
 def test_deep_merge() -> None:
@@ -108,8 +114,8 @@ def test_deep_merge() -> None:
     }
 
 
-def test_a_very_deep_config_does_not_exhaust_the_stack() -> None:
-    node: dict[str, object] = {"port": 1}
-    for _ in range(5000):
-        node = {"x": node}
-    assert gateway_section({"gateway": {"port": 7}, "deep": node}, None) == {"port": 7}
+def test_a_very_deep_config_does_not_exhaust_the_stack(cfg_dir: Path) -> None:
+    deep = "{x: " * 500 + "1" + "}" * 500  # as deep as the JSON5 reader allows
+    (cfg_dir / "openclaw.json").write_text(f"{{gateway: {{$include: 'gw.json5'}}, deep: {deep}}}")
+    (cfg_dir / "gw.json5").write_text("{port: 7}")
+    assert endpoint_port(cfg_dir) == 7
