@@ -64,12 +64,13 @@ def _iso_date(text: str) -> date:
 
 def _percent(text: str) -> float:
     """A percentage: more than 0, at most 100."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"expected a percentage, got {text!r}") from None
-    if not 0 < value <= 100:
-        raise ValueError(f"must be more than 0 and at most 100, got {text}")
+    value: float = options.number_in_range(
+        text,
+        float,
+        expected="a percentage",
+        ok=lambda v: 0 < v <= 100,
+        rule="must be more than 0 and at most 100",
+    )
     return value
 
 

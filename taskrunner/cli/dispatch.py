@@ -19,11 +19,15 @@ from .options import VALUE_FLAGS
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from argparse import ArgumentParser, Namespace
+    from collections.abc import Callable, Sequence
     from pathlib import Path
     from typing import Any
 
     from ..records import RunRecord
+
+    Configure = Callable[[ArgumentParser], None]
+    RunCommand = Callable[[Namespace, Path], int]
 
 #: commands of the runner itself; a task may not take one of these names
 COMMANDS = ("list", "history", "alerts", "status", "install", "uninstall", "memory_search")
@@ -135,10 +139,8 @@ def _dispatch(args: list[str]) -> int:
         return EXIT_OK
     if command == "list":
         return _cmd_list(rest)
-    if command in ("history", "alerts"):
-        return _cmd_admin(command, rest)
-    if command in ("install", "uninstall", "status"):
-        return _cmd_setup(command, rest)
+    if command in ("history", "alerts", "install", "uninstall", "status"):
+        return _cmd_with_state(command, rest)
     if command == "memory_search":
         return _cmd_memory_search(rest)
     return _cmd_task(command, rest)
@@ -169,47 +171,55 @@ def _cmd_list(rest: list[str]) -> int:
     return EXIT_OK
 
 
-def _cmd_admin(command: str, rest: list[str]) -> int:
-    from . import admin_commands
-    from .argparsing import add_state_dir, new_parser
+def _state_command(command: str) -> tuple[str, Configure, RunCommand]:
+    """What ``command`` says of itself, how it adds its options, and how it runs."""
+    if command in ("alerts", "history"):
+        from . import admin_commands
 
-    parser = new_parser(f"runner.py {command}")
-    add_state_dir(parser)
-    if command == "alerts":
-        parser.description = "Show or drain the alerts queued for the agent's heartbeat."
-        admin_commands.configure_alerts(parser)
-    else:
-        parser.description = "Recent runs and per-task statistics from the run log."
-        admin_commands.configure_history(parser)
-    ns = parser.parse_args(rest)
-    state_dir = paths.resolve_state_dir(ns.state_dir)
-    run = admin_commands.run_alerts if command == "alerts" else admin_commands.run_history
-    return int(run(ns, state_dir))
-
-
-def _cmd_setup(command: str, rest: list[str]) -> int:
-    from .argparsing import add_state_dir, new_parser
-
-    parser = new_parser(f"runner.py {command}")
-    add_state_dir(parser)
+        if command == "alerts":
+            return (
+                "Show or drain the alerts queued for the agent's heartbeat.",
+                admin_commands.configure_alerts,
+                admin_commands.run_alerts,
+            )
+        return (
+            "Recent runs and per-task statistics from the run log.",
+            admin_commands.configure_history,
+            admin_commands.run_history,
+        )
     if command == "status":
         from .. import status
 
-        parser.description = "Is maintenance alive? Schedules, last runs, overdue tasks, alerts."
-        status.configure(parser)
-        ns = parser.parse_args(rest)
-        return status.run_status(ns, paths.resolve_state_dir(ns.state_dir))
+        return (
+            "Is maintenance alive? Schedules, last runs, overdue tasks, alerts.",
+            status.configure,
+            status.run_status,
+        )
     from ..install import command as setup
 
-    parser.description = (
-        "Wire taskrunner into OpenClaw (cron jobs, heartbeat, skill) or a system scheduler."
-        if command == "install"
-        else "Remove exactly what `runner.py install` added."
+    if command == "install":
+        return (
+            "Wire taskrunner into OpenClaw (cron jobs, heartbeat, skill) or a system scheduler.",
+            lambda parser: setup.configure(parser, uninstall=False),
+            setup.run_install,
+        )
+    return (
+        "Remove exactly what `runner.py install` added.",
+        lambda parser: setup.configure(parser, uninstall=True),
+        setup.run_uninstall,
     )
-    setup.configure(parser, uninstall=command == "uninstall")
+
+
+def _cmd_with_state(command: str, rest: list[str]) -> int:
+    """A runner command that works on the state directory (``--state-dir``)."""
+    from .argparsing import add_state_dir, new_parser
+
+    description, configure, run = _state_command(command)
+    parser = new_parser(f"runner.py {command}", description)
+    add_state_dir(parser)
+    configure(parser)
     ns = parser.parse_args(rest)
-    run = setup.run_install if command == "install" else setup.run_uninstall
-    return run(ns, paths.resolve_state_dir(ns.state_dir))
+    return int(run(ns, paths.resolve_state_dir(ns.state_dir)))
 
 
 def _cmd_memory_search(rest: list[str]) -> int:

@@ -53,25 +53,41 @@ class CommonOption:
         return self.metavar is not None
 
 
+def number_in_range(
+    text: str,
+    convert: Callable[[str], Any],
+    *,
+    expected: str,
+    ok: Callable[[Any], bool],
+    rule: str,
+) -> Any:
+    """``convert(text)`` when ``ok`` of it; else a ValueError saying ``expected`` or ``rule``."""
+    try:
+        value = convert(text)
+    except ValueError:
+        raise ValueError(f"expected {expected}, got {text!r}") from None
+    if not ok(value):
+        raise ValueError(f"{rule}, got {text.strip()}")
+    return value
+
+
 def whole_number(text: str) -> int:
     """A count of 0 or more (``--retries``)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise ValueError(f"must be 0 or more, got {value}")
+    value: int = number_in_range(
+        text, int, expected="a whole number", ok=lambda v: v >= 0, rule="must be 0 or more"
+    )
     return value
 
 
 def positive_seconds(text: str) -> float:
     """A finite number of seconds above 0 (``--timeout``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"must be a positive number of seconds, got {text}")
+    value: float = number_in_range(
+        text,
+        float,
+        expected="a number of seconds",
+        ok=lambda v: 0 < v < float("inf"),
+        rule="must be a positive number of seconds",
+    )
     return value
 
 
