@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..system.regular_file import read_at_most
+
 #: files larger than this are recorded but not copied
 MAX_FILE_BYTES = 10 * 1024 * 1024
 #: a file modified this close to a read is not trusted on its stat alone
@@ -71,18 +73,6 @@ def count_chars(data: bytes) -> int:
     return len(data.decode("utf-8", errors="replace"))
 
 
-def _read_fd(fd: int, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    remaining = limit
-    while remaining > 0:
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(chunks)
-
-
 def _huge(size: int, max_bytes: int) -> str:
     return (
         f"larger than {max_bytes / (1024 * 1024):g} MiB ({size / (1024 * 1024):.1f} MiB); "
@@ -119,7 +109,7 @@ def read_copy(
             opened = os.fstat(fd)
             if not stat.S_ISREG(opened.st_mode) or opened.st_ino != before.st_ino:
                 continue  # swapped between lstat and open: look again
-            data = _read_fd(fd, max_bytes + 1)
+            data = read_at_most(fd, max_bytes + 1)
             racy = is_racy(opened.st_mtime_ns, opened.st_ctime_ns, now_ns())
         except OSError as exc:
             return Copy(key, note=f"cannot be read ({exc.strerror}); not copied")

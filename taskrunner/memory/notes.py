@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import NoteUnreadable, NotRegularFile
-from ..system.regular_file import open_regular
+from ..system.regular_file import open_regular, read_at_most
 
 #: bytes read from one note at most; a note this large is usually a pasted log
 MAX_NOTE_BYTES = 8 * 1024 * 1024
@@ -195,19 +195,11 @@ def read_note(note: Note, *, max_bytes: int = MAX_NOTE_BYTES) -> NoteText:
         raise NoteUnreadable(f"{rel} cannot be read ({exc.strerror}); skipped{hint}") from exc
     try:
         info = os.fstat(fd)
-        chunks: list[bytes] = []
-        remaining = max_bytes + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
+        raw = read_at_most(fd, max_bytes + 1)
     except OSError as exc:
         raise NoteUnreadable(f"{rel} cannot be read ({exc.strerror}); skipped") from exc
     finally:
         os.close(fd)
-    raw = b"".join(chunks)
     problems: list[str] = []
     if len(raw) > max_bytes:
         raw = _cut(raw, max_bytes)

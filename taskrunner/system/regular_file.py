@@ -91,6 +91,20 @@ def open_regular(
     return fd
 
 
+def read_at_most(fd: int, limit: int) -> bytes:
+    """Up to ``limit`` bytes from ``fd``: read ``limit + 1`` to learn a file is too big
+    without reading all of a huge one."""
+    chunks: list[bytes] = []
+    remaining = limit
+    while remaining > 0:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
 def read_regular(path: Path | str, *, what: str = "file", follow_symlinks: bool = False) -> bytes:
     """The whole content of the regular file ``path`` (see ``open_regular``)."""
     fd = open_regular(path, what=what, follow_symlinks=follow_symlinks)

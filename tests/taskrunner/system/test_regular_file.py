@@ -13,7 +13,7 @@ import pytest
 from support.runner import run_runner
 from taskrunner.errors import NotRegularFile
 from taskrunner.memory.store import archive_path, store_path
-from taskrunner.system.regular_file import open_regular, read_regular
+from taskrunner.system.regular_file import open_regular, read_at_most, read_regular
 
 #: seconds a run may take before it counts as hung (a FIFO read blocks forever)
 HUNG_S = 30
@@ -112,3 +112,14 @@ def test_a_fifo_lock_file_is_a_clear_lock_error(state_dir: Path, workspace: Path
     proc = run_runner("noop", "--workspace", str(workspace), "--json", timeout=HUNG_S)
     assert proc.returncode == 1
     assert "a FIFO (named pipe), not a regular file" in proc.stderr
+
+
+@pytest.mark.parametrize("limit", [0, 1, 5, (1 << 20) + 3, 3 << 20])
+def test_read_at_most_stops_at_the_limit_across_chunks(tmp_path: Path, limit: int) -> None:
+    data = os.urandom(2 << 20)  # larger than one 1 MiB read
+    (tmp_path / "f").write_bytes(data)
+    fd = os.open(tmp_path / "f", os.O_RDONLY)
+    try:
+        assert read_at_most(fd, limit) == data[:limit]
+    finally:
+        os.close(fd)
