@@ -42,7 +42,7 @@ def _task_rows(
     lock_dir: Path,
     now: datetime,
 ) -> list[dict[str, Any]]:
-    from .health.deadman import overdue_by_s, parse_time
+    from .health.deadman import job_overdue_by_s, parse_time
     from .history import TaskStats, record_status
     from .runlock import current_holder
 
@@ -65,13 +65,7 @@ def _task_rows(
             stats.add(record)
         last = recent[key][-1] if recent[key] else None
         success = last_success.get(key)
-        late = overdue_by_s(
-            success,
-            job.get("installed_at"),
-            float(job.get("period_seconds") or 0),
-            float(job.get("timeout_seconds") or 0),
-            now,
-        )
+        late = job_overdue_by_s(job, success, now)
         moment = parse_time(success)
         holder = current_holder(lock_dir, key[0], Path(key[1]))
         rows.append(

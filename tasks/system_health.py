@@ -67,20 +67,17 @@ class SystemHealthTask(Task):
             metavar="S",
             help="seconds each gateway request may take (default: %(default)g)",
         )
-        parser.add_argument(
-            "--disk-warn",
-            type=percent,
-            default=disk.DEFAULT_WARN_PCT,
-            metavar="PCT",
-            help="percent used from which a filesystem is a warning (default: %(default)g)",
-        )
-        parser.add_argument(
-            "--disk-critical",
-            type=percent,
-            default=disk.DEFAULT_CRITICAL_PCT,
-            metavar="PCT",
-            help="percent used from which a filesystem is critical (default: %(default)g)",
-        )
+        for flag, default, level in (
+            ("--disk-warn", disk.DEFAULT_WARN_PCT, "a warning"),
+            ("--disk-critical", disk.DEFAULT_CRITICAL_PCT, "critical"),
+        ):
+            parser.add_argument(
+                flag,
+                type=percent,
+                default=default,
+                metavar="PCT",
+                help=f"percent used from which a filesystem is {level} (default: %(default)g)",
+            )
         parser.add_argument(
             "--openclaw-bin",
             metavar="PATH",

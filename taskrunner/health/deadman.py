@@ -53,6 +53,19 @@ def overdue_by_s(
     return (now - since).total_seconds() - period_s - grace_s(period_s, timeout_s)
 
 
+def job_overdue_by_s(
+    job: Mapping[str, Any], last_success: str | None, now: datetime
+) -> float | None:
+    """``overdue_by_s`` for an installed job as the install manifest records it."""
+    return overdue_by_s(
+        last_success,
+        job.get("installed_at"),
+        float(job.get("period_seconds") or 0),
+        float(job.get("timeout_seconds") or 0),
+        now,
+    )
+
+
 def last_successes(records: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
     """``(task, workspace) -> timestamp`` of the newest successful run (records oldest first)."""
     out: dict[tuple[str, str], str] = {}
@@ -84,13 +97,7 @@ def overdue_problems(
     for job in installed:
         task, workspace = str(job.get("task")), str(job.get("workspace"))
         last = successes.get((task, workspace))
-        late = overdue_by_s(
-            last,
-            job.get("installed_at"),
-            float(job.get("period_seconds") or 0),
-            float(job.get("timeout_seconds") or 0),
-            now,
-        )
+        late = job_overdue_by_s(job, last, now)
         if late is None or late <= 0:
             continue
         since = parse_time(last) or parse_time(job.get("installed_at"))

@@ -176,6 +176,13 @@ def judge_readyz(base: str, result: HttpResult) -> str | None:
     return f"gateway at {base} is live but not ready (/readyz answered HTTP {result.status}{why})"
 
 
+def _finding(level: str, summary: str, message: str, data: dict[str, Any], label: str) -> Check:
+    """The gateway check at ``level``, with the one keyed alert it raises."""
+    return Check(
+        "gateway", level, summary, data, problems=[Problem(ALERT_KEY, level, message, label)]
+    )
+
+
 def check_gateway(
     endpoint: GatewayEndpoint,
     *,
@@ -202,13 +209,7 @@ def check_gateway(
             f"{problem}; see `openclaw gateway status`, start it with `openclaw gateway start` "
             "(service) or `openclaw gateway run`"
         )
-        return Check(
-            "gateway",
-            "critical",
-            problem,
-            data,
-            problems=[Problem(ALERT_KEY, "critical", message, label)],
-        )
+        return _finding("critical", problem, message, data, label)
 
     not_ready = judge_readyz(base, fetch(base + "/readyz"))
     if not_ready is not None and not rechecked:
@@ -216,11 +217,5 @@ def check_gateway(
         not_ready = judge_readyz(base, fetch(base + "/readyz"))
     data.update(live=True, ready=not_ready is None)
     if not_ready is not None:
-        return Check(
-            "gateway",
-            "warning",
-            not_ready,
-            data,
-            problems=[Problem(ALERT_KEY, "warning", not_ready, label)],
-        )
+        return _finding("warning", not_ready, not_ready, data, label)
     return Check("gateway", "ok", f"live and ready at {base}", data)

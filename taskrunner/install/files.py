@@ -44,11 +44,12 @@ def remove_ours(path: Path, marker: str, *, dry_run: bool, what: str) -> Action 
     """Remove ``path`` if it carries ``marker``; None when there is no such file."""
     try:
         current = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        # NotADirectoryError: a file where a parent folder should be; nothing of ours is there.
         return None
     action: Action = {"what": what, "path": str(path)}
     if marker not in current:
-        action.update(change="kept", note="not written by install; left alone")
+        action.update(change="kept", note="not written by install (no marker); left alone")
         return action
     action["change"] = "removed"
     if not dry_run:

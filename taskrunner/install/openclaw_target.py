@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OpenClawError, ScratchConflict
-from .files import put
+from .files import put, remove_ours
 from .openclaw_cli import OpenClawCli
 from .plan import KEY_PREFIX, MANAGED_BY, Job, Target, job_description
 from .schedule import format_duration
@@ -214,18 +214,10 @@ def write_skill(path: Path, text: str, *, dry_run: bool) -> Action:
 
 def remove_skill(path: Path, marker: str, *, dry_run: bool) -> Action:
     """Remove the SKILL.md install wrote; one without our marker is the user's and stays."""
-    action: Action = {"what": "skill", "path": str(path)}
-    try:
-        current = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError, NotADirectoryError):
-        action["change"] = "absent"
-        return action
-    if marker not in current:
-        action.update(change="kept", note="not written by install (no marker line); left alone")
-        return action
-    action["change"] = "removed"
-    if not dry_run:
-        path.unlink()
+    action = remove_ours(path, marker, dry_run=dry_run, what="skill")
+    if action is None:
+        return {"what": "skill", "path": str(path), "change": "absent"}
+    if action["change"] == "removed" and not dry_run:
         with contextlib.suppress(OSError):
             path.parent.rmdir()  # only when nothing else is in it
     return action
