@@ -169,14 +169,10 @@ def prune_deleted(guard: Guard, typed: str) -> dict[str, Any]:
                 f"file(s) and {pruned.versions_dropped} version(s): {names}",
                 "forgotten": pruned.paths_forgotten,
             }
-        size, ino = guard.journal.rewrite(pruned.events)
+        end = guard.journal.rewrite(pruned.events)
         garbage = guard.collect_garbage(history.events, pruned, current.state)
         guard.journal.write_checkpoint(
-            current.state,
-            seq=current.last_seq,
-            offset=size,
-            ino=ino,
-            maintained_ts=current.maintained_ts,
+            current.state, current.last_seq, end, maintained_ts=current.maintained_ts
         )
         _forget_problems(guard, set(pruned.paths_forgotten))
     return {

@@ -131,11 +131,7 @@ class Guard:
             or tail_bytes >= CHECKPOINT_TAIL_BYTES
         ):
             self.journal.write_checkpoint(
-                result.state,
-                seq=event.seq,
-                offset=size,
-                ino=ino,
-                maintained_ts=current.maintained_ts,
+                result.state, event.seq, (size, ino), maintained_ts=current.maintained_ts
             )
         return current, result, True
 
@@ -251,9 +247,7 @@ class Guard:
         return {"objects_deleted": deleted, "bytes_freed": freed}
 
     def _checkpoint(self, result: Scan, seq: int, now_ts: float, size: int, ino: int) -> None:
-        self.journal.write_checkpoint(
-            result.state, seq=seq, offset=size, ino=ino, maintained_ts=now_ts
-        )
+        self.journal.write_checkpoint(result.state, seq, (size, ino), maintained_ts=now_ts)
 
     def _result(self, cycle: Cycle, maintenance: dict[str, Any]) -> dict[str, Any]:
         r = cycle.scan

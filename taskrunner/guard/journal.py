@@ -222,12 +222,14 @@ class Journal:
     def write_checkpoint(
         self,
         state: dict[str, Entry],
-        *,
         seq: int,
-        offset: int,
-        ino: int,
+        end: tuple[int, int],
+        *,
         maintained_ts: float | None,
     ) -> None:
+        """The state as of event ``seq``; ``end`` is the journal's (size, inode) after it,
+        as ``append`` and ``rewrite`` return them."""
+        offset, ino = end
         doc = {
             "version": MANIFEST_VERSION,
             "seq": seq,

@@ -65,24 +65,15 @@ def _under(rel: str, prefixes: list[str]) -> bool:
     return any(rel == p or rel.startswith(p + "/") for p in prefixes)
 
 
+@dataclass
 class _Scanner:
-    def __init__(
-        self,
-        previous: Mapping[str, Entry],
-        result: Scan,
-        *,
-        objects: ObjectStore | None,
-        now_ns: Callable[[], int],
-        full: bool,
-        max_bytes: int,
-    ) -> None:
-        self.previous = previous
-        self.result = result
-        self.objects = objects
-        self.now_ns = now_ns
-        self.full = full
-        self.max_bytes = max_bytes
-        self.present: set[str] = set()
+    previous: Mapping[str, Entry]
+    result: Scan
+    objects: ObjectStore | None
+    now_ns: Callable[[], int]
+    full: bool
+    max_bytes: int
+    present: set[str] = field(default_factory=set)
 
     def unchanged(self, found: Found) -> bool:
         """True: no need to read it (its stat fields are as recorded and can be trusted)."""

@@ -68,7 +68,7 @@ def test_the_journal_and_its_checkpoint_give_the_same_state(
         good = size
         state = replay(evs[: i + 1])
         if i == len(evs) // 2:
-            journal.write_checkpoint(state, seq=event.seq, offset=size, ino=ino, maintained_ts=1.0)
+            journal.write_checkpoint(state, event.seq, (size, ino), maintained_ts=1.0)
     assert journal.read_all().events == evs
     current = journal.load_current()
     assert current.state == replay(evs) == state
