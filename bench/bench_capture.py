@@ -39,6 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the tests' in-process harness: one way to run a task
 sys.path.insert(0, str(ROOT / "bench"))
 
 import harness  # noqa: E402
@@ -78,23 +79,18 @@ def _note(offset: int, stored: list[dict[str, Any]]) -> str:
 
 
 def _capture(workspace: Path, state_dir: Path) -> dict[str, Any]:
-    from taskrunner.task import TaskContext
+    from support.harness import run_task
     from tasks.memory_capture import MemoryCaptureTask
 
-    task = MemoryCaptureTask()
-    task.bind(
-        TaskContext(
-            task_name="memory_capture",
-            run_id="bench",
-            state_dir=state_dir,
-            workspace=workspace,
-            options={"date": TODAY},
-            clock=lambda: NOW,
-            log_sink=lambda line: None,
-            alert_sink=lambda alert: None,
-        )
+    run = run_task(
+        MemoryCaptureTask(),
+        state_dir,
+        workspace=workspace,
+        options={"date": TODAY},
+        now=NOW,
+        run_id="bench",
     )
-    return task.run()
+    return run.result
 
 
 # -- children ------------------------------------------------------------------
