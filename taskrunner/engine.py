@@ -23,6 +23,7 @@ from .errors import (
     TaskrunnerError,
 )
 from .retry import compute_backoff
+from .runlog import RUNNER_FIELDS
 from .signals import SignalGuard
 from .task import Task, TaskContext, local_now
 from .worker import Outcome, run_attempt
@@ -36,22 +37,6 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .records import RunRecord
-
-#: the fields the runner owns in a run record; a task's result never overrides them
-RUNNER_FIELDS = (
-    "task",
-    "timestamp",
-    "success",
-    "status",
-    "message",
-    "duration_seconds",
-    "run_id",
-    "attempts",
-    "error",
-    "dry_run",
-    "workspace",
-    "pid",
-)
 
 #: alert levels at which a failing attempt has already told the heartbeat why
 _SELF_REPORTED_LEVELS = frozenset({"error", "critical"})

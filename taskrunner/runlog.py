@@ -25,6 +25,23 @@ from .system import lockfile
 from .system.atomic import append_line
 from .system.regular_file import open_regular
 
+#: the fields the runner owns in a run record; a task's result never overrides them
+RUNNER_FIELDS = (
+    "task",
+    "timestamp",
+    "success",
+    "status",
+    "message",
+    "duration_seconds",
+    "run_id",
+    "attempts",
+    "error",
+    "dry_run",
+    "workspace",
+    "pid",
+)
+
+
 # Only the type checker needs these: every run appends a record, and typing
 # alone costs milliseconds to import.
 TYPE_CHECKING = False
