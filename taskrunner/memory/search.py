@@ -19,7 +19,6 @@ A store in another layout (written by hand) is parsed whole.
 from __future__ import annotations
 
 import heapq
-import json
 import math
 import re
 from bisect import bisect_right
@@ -32,7 +31,7 @@ from typing import Any
 
 from .kinds import LOOP_KINDS
 from .loops import status_of
-from .store import load_store
+from .store_scan import StoreLines, quick_day, read_store_lines, string_field
 
 K1 = 1.2
 B = 0.75
@@ -116,150 +115,6 @@ def day_of(memory: dict[str, Any]) -> str | None:
     return stamp[:10] if isinstance(stamp, str) else None
 
 
-class _Lines:
-    """The store as one JSON memory per line (parsed whole when it is not in that layout)."""
-
-    def __init__(self, lines: list[str], parsed: list[dict[str, Any]] | None = None) -> None:
-        #: one memory per line, possibly followed by a comma
-        self.lines = lines
-        self.parsed = parsed
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    def memory(self, index: int) -> dict[str, Any]:
-        if self.parsed is not None:
-            return self.parsed[index]
-        line = self.lines[index]
-        try:
-            value = json.loads(line[:-1] if line.endswith(",") else line)
-        except (json.JSONDecodeError, RecursionError):
-            return {}  # not a memory: never a hit
-        return value if isinstance(value, dict) else {}
-
-    def texts(self) -> list[str]:
-        """Every memory's text, in store order."""
-        if self.parsed is not None:
-            return [str(memory.get("text", "")) for memory in self.parsed]
-        texts: list[str] = []
-        append = texts.append
-        for index, line in enumerate(self.lines):
-            # The common case inline (a big store has 100k lines): a text
-            # without escapes; anything else goes through _text_field.
-            start = line.find('"text": "') + 9
-            if line.find("{", 1, start) > 0 or line.find("[", 1, start) > 0:
-                # A nested "text" (history, a hand-ordered memory) may come
-                # first: only the parsed memory says which one is its own.
-                text = self.memory(index).get("text")
-                append(text if isinstance(text, str) else "")
-                continue
-            end = line.find('"', start)
-            raw = line[start:end]
-            if start == 8 or end < 0 or "\\" in raw:
-                raw = _text_field(line)
-            append(raw)
-        return texts
-
-
-def _read(path: Path) -> _Lines:
-    try:
-        text = path.read_bytes().decode("utf-8", "replace")
-    except FileNotFoundError:
-        return _Lines([])
-    lines = text.split("\n")
-    while lines and not lines[-1]:
-        lines.pop()
-    if (
-        len(lines) >= 2
-        and lines[0].startswith('{"version": ')
-        and lines[0].endswith('"memories": [')
-        and lines[-1] == "]}"
-        and "\\u" not in text  # ASCII-escaped text would hide words from the scan
-    ):
-        del lines[0], lines[-1]
-        return _Lines(lines)
-    memories = load_store(path).memories
-    return _Lines([json.dumps(m, ensure_ascii=False) for m in memories], memories)
-
-
-def _string_field(line: str, name: str) -> str | None:
-    """The value of top-level ``"name": "..."`` read from a line (simple values only).
-
-    Inside a JSON string every quote is escaped, so ``"name": "`` only
-    occurs as a key; nested objects of the store never use these names.
-    """
-    key = f'"{name}": "'
-    start = line.find(key)
-    if start < 0:
-        return None
-    start += len(key)
-    end = line.find('"', start)
-    return line[start:end] if end >= 0 else None
-
-
-#: what ``_quick_day`` gives when the line alone cannot tell: past every date,
-#: so the pre-filter keeps the memory and the exact filter decides
-_UNSURE = "\uffff"
-
-
-def _quick_day(line: str) -> str:
-    """``day_of`` read from a line, for a pre-filter: never earlier than ``day_of``.
-
-    ``note_date``, else ``date``, else a timestamp's date (an empty one skipped);
-    ``_UNSURE`` when a field holds something else than a plain date (a hand edit).
-    """
-    for field, width in (('"note_date": "', 14), ('"date": "', 9)):
-        at = line.find(field)
-        if at >= 0:
-            value = line[at + width : at + width + 11]
-            if _is_plain_date(value):
-                return value[:10]
-            if not value.startswith('"'):
-                return _UNSURE
-            # empty: the next field counts, as in day_of
-    for name in ("last_seen_at", "created_at"):
-        stamp = _string_field(line, name)
-        if stamp:
-            return stamp[:10]
-    return ""
-
-
-def _is_plain_date(value: str) -> bool:
-    """``YYYY-MM-DD`` then the closing quote."""
-    return (
-        len(value) == 11
-        and value[10] == '"'
-        and value[4] == value[7] == "-"
-        and value[:4].isdigit()
-        and value[5:7].isdigit()
-        and value[8:10].isdigit()
-    )
-
-
-def _text_field(line: str) -> str:
-    """The text of a memory line: its first "text" key (``texts`` checks it is not nested)."""
-    start = line.find('"text": "')
-    if start < 0:
-        return ""
-    start += 9
-    end = line.find('"', start)
-    while end > 0 and line[end - 1] == "\\":
-        prefix = line[start:end]
-        if (len(prefix) - len(prefix.rstrip("\\"))) % 2 == 0:
-            break  # an escaped backslash, then the closing quote
-        end = line.find('"', end + 1)
-    if end < 0:
-        return ""
-    raw = line[start:end]
-    if "\\" not in raw:
-        return raw
-    try:
-        value = json.loads(f'"{raw}"')
-    except json.JSONDecodeError:
-        return raw
-    return value if isinstance(value, str) else raw
-
-
 class _Filter:
     """The query's filters, read cheaply from a line, exactly from a memory."""
 
@@ -271,14 +126,14 @@ class _Filter:
     def line_passes(self, line: str) -> bool:
         if not self.active:
             return True
-        kind = _string_field(line, "kind")
+        kind = string_field(line, "kind")
         if self.query.kinds and kind not in self.query.kinds:
             return False
         if self.query.open_only and (
-            kind not in LOOP_KINDS or _string_field(line, "status") == "done"
+            kind not in LOOP_KINDS or string_field(line, "status") == "done"
         ):
             return False
-        return not self.since or _quick_day(line) >= self.since
+        return not self.since or quick_day(line) >= self.since
 
     def passes(self, memory: dict[str, Any]) -> bool:
         kind = memory.get("kind")
@@ -291,7 +146,7 @@ class _Filter:
 
 def search(path: Path, query: Query) -> list[Hit]:
     """The best ``query.limit`` memories of the store at ``path`` for ``query``."""
-    store = _read(path)
+    store = read_store_lines(path)
     keep = _Filter(query)
     wanted = list(dict.fromkeys(tokens(query.text)))
     if not wanted:
@@ -300,7 +155,7 @@ def search(path: Path, query: Query) -> list[Hit]:
 
 
 def _exact(
-    store: _Lines, keep: _Filter, order: Iterable[int], limit: int
+    store: StoreLines, keep: _Filter, order: Iterable[int], limit: int
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Parse lines in ``order``; yield those whose memory really passes the filters."""
     found = 0
@@ -314,17 +169,17 @@ def _exact(
 
 
 def _days(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, int]]:
-    """(``_quick_day``, index) of each line, the common layout inline."""
+    """(``quick_day``, index) of each line, the common layout inline."""
     for index, line in lines:
         at = line.find('"note_date": "')
         if at >= 0:
             yield line[at + 14 : at + 24], index
             continue
         at = line.find('"date": "')
-        yield (line[at + 9 : at + 19] if at >= 0 else _quick_day(line)), index
+        yield (line[at + 9 : at + 19] if at >= 0 else quick_day(line)), index
 
 
-def _newest(store: _Lines, keep: _Filter, limit: int) -> list[Hit]:
+def _newest(store: StoreLines, keep: _Filter, limit: int) -> list[Hit]:
     lines: Iterable[tuple[int, str]] = enumerate(store.lines)
     if keep.active:
         lines = ((index, line) for index, line in lines if keep.line_passes(line))
@@ -358,7 +213,7 @@ def _occurrences(blob: str, token: str) -> Iterator[int]:
         yield at
 
 
-def _ranked(store: _Lines, keep: _Filter, wanted: Sequence[str], limit: int) -> list[Hit]:
+def _ranked(store: StoreLines, keep: _Filter, wanted: Sequence[str], limit: int) -> list[Hit]:
     """BM25 over the texts; text length in characters stands for the token count."""
     total = len(store)
     if not total:
@@ -389,7 +244,7 @@ def _ranked(store: _Lines, keep: _Filter, wanted: Sequence[str], limit: int) -> 
 
     # best score first; among equals the newer note, then the later line
     def rank(index: int) -> tuple[float, str, int]:
-        return (scores[index], _quick_day(lines[index]), index)
+        return (scores[index], quick_day(lines[index]), index)
 
     def order() -> Iterator[int]:
         # The few best by score, with every memory tied with the last of them,

@@ -1,0 +1,161 @@
+"""Memory fields read straight from the lines of ``memory/store.json``, without parsing it.
+
+The store is written one memory per line (``store.dumps_store``), and inside a
+JSON string every quote is escaped, so a top-level ``"kind": "`` can be found
+with ``str.find``: on a 100k store that is many times cheaper than
+``json.loads`` of every line. Each reader here is exact for the lines the
+runner writes and falls back (to parsing, or to "unsure") for anything else, so
+a hand-edited store is slower, never wrong. ``memory_search`` uses them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .store import load_store
+
+
+class StoreLines:
+    """The store as one JSON memory per line (parsed whole when it is not in that layout)."""
+
+    def __init__(self, lines: list[str], parsed: list[dict[str, Any]] | None = None) -> None:
+        #: one memory per line, possibly followed by a comma
+        self.lines = lines
+        self.parsed = parsed
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def memory(self, index: int) -> dict[str, Any]:
+        if self.parsed is not None:
+            return self.parsed[index]
+        line = self.lines[index]
+        try:
+            value = json.loads(line[:-1] if line.endswith(",") else line)
+        except (json.JSONDecodeError, RecursionError):
+            return {}  # not a memory: never a hit
+        return value if isinstance(value, dict) else {}
+
+    def texts(self) -> list[str]:
+        """Every memory's text, in store order."""
+        if self.parsed is not None:
+            return [str(memory.get("text", "")) for memory in self.parsed]
+        texts: list[str] = []
+        append = texts.append
+        for index, line in enumerate(self.lines):
+            # The common case inline (a big store has 100k lines): a text
+            # without escapes; anything else goes through text_field.
+            start = line.find('"text": "') + 9
+            if line.find("{", 1, start) > 0 or line.find("[", 1, start) > 0:
+                # A nested "text" (history, a hand-ordered memory) may come
+                # first: only the parsed memory says which one is its own.
+                text = self.memory(index).get("text")
+                append(text if isinstance(text, str) else "")
+                continue
+            end = line.find('"', start)
+            raw = line[start:end]
+            if start == 8 or end < 0 or "\\" in raw:
+                raw = text_field(line)
+            append(raw)
+        return texts
+
+
+def read_store_lines(path: Path) -> StoreLines:
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return StoreLines([])
+    lines = text.split("\n")
+    while lines and not lines[-1]:
+        lines.pop()
+    if (
+        len(lines) >= 2
+        and lines[0].startswith('{"version": ')
+        and lines[0].endswith('"memories": [')
+        and lines[-1] == "]}"
+        and "\\u" not in text  # ASCII-escaped text would hide words from the scan
+    ):
+        del lines[0], lines[-1]
+        return StoreLines(lines)
+    memories = load_store(path).memories
+    return StoreLines([json.dumps(m, ensure_ascii=False) for m in memories], memories)
+
+
+def string_field(line: str, name: str) -> str | None:
+    """The value of top-level ``"name": "..."`` read from a line (simple values only).
+
+    Inside a JSON string every quote is escaped, so ``"name": "`` only
+    occurs as a key; nested objects of the store never use these names.
+    """
+    key = f'"{name}": "'
+    start = line.find(key)
+    if start < 0:
+        return None
+    start += len(key)
+    end = line.find('"', start)
+    return line[start:end] if end >= 0 else None
+
+
+#: what ``quick_day`` gives when the line alone cannot tell: past every date,
+#: so the pre-filter keeps the memory and the exact filter decides
+UNSURE = "\uffff"
+
+
+def quick_day(line: str) -> str:
+    """``search.day_of`` read from a line, for a pre-filter: never earlier than it.
+
+    ``note_date``, else ``date``, else a timestamp's date (an empty one skipped);
+    ``UNSURE`` when a field holds something else than a plain date (a hand edit).
+    """
+    for field, width in (('"note_date": "', 14), ('"date": "', 9)):
+        at = line.find(field)
+        if at >= 0:
+            value = line[at + width : at + width + 11]
+            if is_plain_date(value):
+                return value[:10]
+            if not value.startswith('"'):
+                return UNSURE
+            # empty: the next field counts, as in search.day_of
+    for name in ("last_seen_at", "created_at"):
+        stamp = string_field(line, name)
+        if stamp:
+            return stamp[:10]
+    return ""
+
+
+def is_plain_date(value: str) -> bool:
+    """``YYYY-MM-DD`` then the closing quote."""
+    return (
+        len(value) == 11
+        and value[10] == '"'
+        and value[4] == value[7] == "-"
+        and value[:4].isdigit()
+        and value[5:7].isdigit()
+        and value[8:10].isdigit()
+    )
+
+
+def text_field(line: str) -> str:
+    """The text of a memory line: its first "text" key (``texts`` checks it is not nested)."""
+    start = line.find('"text": "')
+    if start < 0:
+        return ""
+    start += 9
+    end = line.find('"', start)
+    while end > 0 and line[end - 1] == "\\":
+        prefix = line[start:end]
+        if (len(prefix) - len(prefix.rstrip("\\"))) % 2 == 0:
+            break  # an escaped backslash, then the closing quote
+        end = line.find('"', end + 1)
+    if end < 0:
+        return ""
+    raw = line[start:end]
+    if "\\" not in raw:
+        return raw
+    try:
+        value = json.loads(f'"{raw}"')
+    except json.JSONDecodeError:
+        return raw
+    return value if isinstance(value, str) else raw
