@@ -43,9 +43,11 @@ from .kinds import (
     NEGATIONS,
     UNNEGATED_KINDS,
     name_kind,
+    split_label,
 )
 from .markdown import Block, iter_blocks, split_lines
-from .noise import is_bare_narration, is_date_only, is_narration, is_noise, split_label
+from .narration import is_bare_narration
+from .noise import is_date_only, is_narration, is_noise
 from .normalize import readable_text, strip_markup
 from .secrets import redact
 

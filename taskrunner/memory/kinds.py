@@ -375,3 +375,16 @@ def importance_of(kind: str) -> float:
 #: carry ``status`` ("open" until a completed item closes them, then "done")
 #: and are brought back by an alert while open (``taskrunner/memory/loops.py``).
 LOOP_KINDS: frozenset[str] = frozenset({"todo", "action", "reminder", "blocker"})
+
+
+# A label's colon: not one between digits, as in "14:30".
+_LABEL_COLON = re.compile(r"\uff1a|(?<!\d):|:(?!\d)")
+
+
+def split_label(text: str) -> tuple[str, str] | None:
+    """``Time: 9:27`` -> ("Time", "9:27"): the text before the first colon in 40 characters."""
+    match = _LABEL_COLON.search(text, 0, 41)
+    if match is None:
+        return None
+    at = match.start()
+    return " ".join(text[:at].split()), text[at + 1 :].strip()

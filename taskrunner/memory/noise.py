@@ -13,7 +13,14 @@ from __future__ import annotations
 
 import re
 
-from .kinds import TIME_LABELS
+from .kinds import TIME_LABELS, split_label
+from .narration import (
+    is_greeting,
+    is_notes_upkeep,
+    is_routine_activity,
+    is_routine_report,
+)
+from .normalize import is_cjk
 
 # Pieces of a text that carry no fact: dates, times, weekdays, months,
 # times of day, time zones, bare numbers (English, Chinese, Japanese).
@@ -89,8 +96,6 @@ _SHORT_REST_WORDS = 3
 _SHORT_REST_CJK = 8
 # Words of a counter's rest that say what it counts, not a fact about it.
 _LINK_ONLY = re.compile(r"[\[(<]?(?:https?://|www\.)\S+[\])>]?")
-# A label's colon: not one between digits, as in "14:30".
-_LABEL_COLON = re.compile(r"\uff1a|(?<!\d):|:(?!\d)")
 #: labels of session metadata a transcript writes at its top
 SESSION_LABELS: frozenset[str] = frozenset(
     {"session key", "session id", "session", "message id", "消息 id", "run id", "commit", "sha"}
@@ -113,23 +118,6 @@ _QUOTED_POST = re.compile(
     r"(?:[A-Za-z0-9_.\-]{2,40}(?:[ \t]*[(（][^()（）\n]{1,20}[)）])?[ \t]*[:：]"
     r"|[^\s:：]{2,40}(?:[ \t]*[的の]|['’]s))[ \t]*" + _QUOTATION + r"[ \t]*(?:[-–—][^\n]{0,60})?"
 )
-# Opening verbs of the agent's routine: it looked, read, reviewed, found,
-# talked, replied (English, Chinese, Japanese, Russian, Portuguese); in
-# Chinese perhaps after whom it was with ("和馆长讨论了…").
-_ROUTINE_ACTIVITY = re.compile(
-    r"(?i)(?:checked|reviewed|read|re-read|refreshed|browsed|looked at|viewed"
-    r"|discussed|greeted|replied|responded|commented on|chatted)\b"
-    r"|(?:[和与跟同][^\s,，]{1,8})?(?:查看了|回顾了|讨论了|浏览了|阅读了|看了|检查了|发现了|发现[:：]"
-    r"|回复了|评论了|聊了)"
-    r"|(?:確認した|閲覧した|読んだ|返信した|コメントした)"
-    r"|(?:проверил|посмотрел|прочитал|просмотрел|обсудил|ответил)\w*"
-    r"|(?:verifiquei|revisei|li|discutimos|respondi|comentei)\b"
-)
-# Greetings exchanged: "sent a short greeting back", "打招呼", "挨拶した".
-_GREETING = re.compile(
-    r"(?i)\b(?:sent|said|replied|answered|exchanged|returned)\b[^.;\n]{0,20}\b(?:hello|hi|greetings?)\b"
-    r"|\bgreeted\b|打招呼|问好|挨拶(?:した|を返)|поздоровал\w*|cumpriment(?:ou|ei)|saudou"
-)
 # A state word after a check mark closing the item: "Task 1: X Posting - ✅ Working".
 _CHECKED_STATE = re.compile(
     r"✅[ \t]*(?:ok|okay|working|done|stable|running|healthy|normal|正常|稳定|完了|正常稼働"
@@ -139,34 +127,6 @@ _CHECKED_STATE = re.compile(
 _UNCHANGED = re.compile(
     r"[(（]?(?:unchanged|untouched|no changes?|无变化|未改动|没有变化|変更なし|без изменений"
     r"|sem alterações|inalterado)[)）]?[ \t.。]*$"
-)
-# What makes a plain line a fact: a digit, a path, code or a link, a change.
-_DETAIL = re.compile(r"\d|[/\\`~@#<>=|→\"“「『《]|\w\.\w|->")
-# A verb in the past opening a sentence; not "Need", "Speed".
-_PAST = re.compile(r"[A-Z][a-z]+[^e\W]ed|Made|Built|Wrote|Sent|Ran|Did|Got|Gave|Took|Found")
-_LATIN_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-# A compound name: "tplink-omada-mcp", "snake_case", "camelCase".
-_COMPOUND = re.compile(r"\w-\w+-\w|_|[a-z][A-Z]")
-# A scheduled report sent: when, what, sent (each in five languages).
-_ROUTINE_REPORT: tuple[re.Pattern[str], ...] = (
-    re.compile(
-        r"\b(?:morning|daily|evening|nightly|weekly|hourly|scheduled|cron)\b|上午|早间|晚间|每日|每天"
-        r"|定时|朝の|毎朝|日次|定期|夕方の|утренн|ежедневн|вечерн|matinal|diári|semanal|da manhã"
-    ),
-    re.compile(
-        r"\b(?:report|digest|summary|briefing|recap)\b|摘要|报告|日报|简报|汇报|レポート|報告|まとめ"
-        r"|ダイジェスト|サマリー|отч[её]т|дайджест|сводк|relatório|resumo|boletim"
-    ),
-    re.compile(r"\b(?:sent|delivered|posted)\b|发送|送达|送信|配信|отправ|доставлен|envi|entregue"),
-)
-# The words of a report that the agent's own notes were kept up to date.
-_NOTES_UPKEEP = re.compile(
-    r"\b[a-z_-]+\.md\b|\b(?:the|today's|daily|memory|log|logs|notes|note|files?|file"
-    r"|updated|refreshed|synced|written|saved|update|and|all|context)\b"
-    r"|更新了|已更新|更新|今日|日记|日志|记忆|文件|和|、"
-    r"|日報|ログ|メモリ|を|更新した|更新済み"
-    r"|дневник|журнал|память|обновл\w*|файл\w*"
-    r"|diário|memória|arquivos?|atualizad[oa]s?|atualizei"
 )
 #: endings of a short check report (Japanese "done", "confirmed")
 CHECK_SUFFIXES: tuple[str, ...] = ("済み", "確認完了", "已确认", "已检查")
@@ -200,29 +160,16 @@ FIELD_LABELS: frozenset[str] = frozenset(
 SPEAKERS: frozenset[str] = frozenset({"user", "assistant", "system", "human", "ai"})
 
 
-def split_label(text: str) -> tuple[str, str] | None:
-    """``Time: 9:27`` -> ("Time", "9:27"): the text before the first colon in 40 characters."""
-    match = _LABEL_COLON.search(text, 0, 41)
-    if match is None:
-        return None
-    at = match.start()
-    return " ".join(text[:at].split()), text[at + 1 :].strip()
-
-
 def is_date_only(text: str) -> bool:
     """True for a text that only gives a date or a time (``14:30``, ``2026-02-13 UTC``)."""
     rest = _DATE_TIME.sub(" ", text[:300].casefold())
     return not any(char.isalpha() for char in rest)
 
 
-def _cjk(char: str) -> bool:
-    return "\u3040" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af"
-
-
 def _is_short(text: str) -> bool:
     """A few words at most: what a counter's or a status's rest looks like."""
-    cjk = sum(1 for char in text if _cjk(char))
-    words = re.findall(r"[^\W\d_]{2,}", "".join(" " if _cjk(c) else c for c in text))
+    cjk = sum(1 for char in text if is_cjk(char))
+    words = re.findall(r"[^\W\d_]{2,}", "".join(" " if is_cjk(c) else c for c in text))
     return cjk <= _SHORT_REST_CJK and len(words) <= _SHORT_REST_WORDS and (cjk + len(words)) > 0
 
 
@@ -314,11 +261,6 @@ def is_quoted_post(text: str) -> bool:
     return label is None or label[0].casefold() not in FIELD_LABELS
 
 
-def is_greeting(text: str) -> bool:
-    """Greetings exchanged: ``Miguel sent a simple hello; Vader said hi back``."""
-    return _GREETING.search(text[:400]) is not None
-
-
 def is_question(text: str) -> bool:
     """A musing: ``Are we living in a simulation?``."""
     return text.rstrip().endswith(("?", "\uff1f"))
@@ -335,60 +277,9 @@ def is_log_line(text: str) -> bool:
     return _LOG_LINE.match(text) is not None
 
 
-def is_routine_activity(text: str) -> bool:
-    """The agent telling it looked at something: ``Refreshed all context files``, ``查看了回复``."""
-    return _ROUTINE_ACTIVITY.match(text) is not None
-
-
 def is_narration(text: str) -> bool:
     """The agent telling what it did or read: its routine, or other people's posts."""
     return is_routine_activity(text) or is_quote(text) or is_quoted_post(text)
-
-
-def has_detail(text: str) -> bool:
-    """Whether a line holds a detail worth keeping: a number, a path, a link
-    or code, a ``name: value`` pair, a change (``→``), a quotation, or a name
-    (a capitalized or compound word after the first)."""
-    if _DETAIL.search(text) is not None or split_label(text) is not None:
-        return True
-    words = _LATIN_WORD.findall(text)
-    return any(word[:1].isupper() for word in words[1:]) or any(
-        _COMPOUND.search(word) for word in words
-    )
-
-
-def is_bare_narration(text: str) -> bool:
-    """The agent telling what it did, and nothing worth keeping about it:
-    ``Generated multi-paragraph audio successfully``.
-
-    It opens with a capitalized verb in the past (``Updated``, ``Sent``) and
-    holds no detail (see ``has_detail``): ``Updated OpenClaw to v2026.3.12``
-    is a fact.
-    """
-    stripped = text.strip()
-    if any(_cjk(char) for char in stripped):
-        return False
-    words = _LATIN_WORD.findall(stripped)
-    return bool(words) and _PAST.fullmatch(words[0]) is not None and not has_detail(stripped)
-
-
-def is_routine_report(text: str) -> bool:
-    """A scheduled report sent: ``✅ Delivered the morning report``, ``上午摘要已发送``.
-
-    All three must be there: when (a routine time), what (a report) and sent.
-    """
-    folded = text[:400].casefold()
-    return all(pattern.search(folded) is not None for pattern in _ROUTINE_REPORT)
-
-
-def is_notes_upkeep(text: str) -> bool:
-    """The agent keeping its own notes: ``Daily log updated``, ``更新了 USER.md、SOUL.md``.
-
-    Only when it says nothing of what changed: ``更新 SOUL.md（添加学习协议）``
-    tells what the agent now does.
-    """
-    rest = _NOTES_UPKEEP.sub(" ", text[:300].casefold())
-    return rest != text[:300].casefold() and not any(char.isalnum() for char in rest)
 
 
 def is_link_only(text: str) -> bool:

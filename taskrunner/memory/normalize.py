@@ -126,3 +126,7 @@ def memory_id(text: str) -> str:
     """A stable id for a memory: ``m_`` + 16 hex digits of sha256(normalize_text(text))."""
     digest = hashlib.sha256(normalize_text(text).encode("utf-8", "surrogatepass")).hexdigest()
     return "m_" + digest[:16]
+
+
+def is_cjk(char: str) -> bool:
+    return "\u3040" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af"
