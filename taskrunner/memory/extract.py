@@ -32,19 +32,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .kinds import (
-    BLOCKER_SYMBOLS,
-    KEYWORD_KINDS,
-    KEYWORD_PATTERN,
-    KEYWORD_PHRASES,
-    MARKER_KINDS,
-    MIDLINE_MARKERS,
-    NAME_KINDS,
-    NEGATIONS,
-    UNNEGATED_KINDS,
-    name_kind,
-    split_label,
-)
+from .item_kind import has_word, keyword_kind, label_kind, marker_kind, symbol_kind
+from .kinds import name_kind
 from .markdown import Block, iter_blocks, split_lines
 from .narration import is_bare_narration
 from .noise import is_date_only, is_narration, is_noise
@@ -69,7 +58,6 @@ MAX_ITEMS_PER_NOTE = 2000
 #: the level of a bold line acting as a header: below every ``#`` header
 BOLD_HEADER_LEVEL = 7
 
-_WORD = re.compile(r"\w+")
 # Bold at the start of an item, perhaps after an emoji: "- 📝 **Shipped**".
 _BOLD_START = re.compile(r"[^\w\s]{0,8}?[ \t]*(?:\*\*|__)")
 # A line bold as a whole, perhaps with an emoji before it and a colon, a
@@ -79,22 +67,7 @@ _BOLD_LINE = re.compile(
     r"(?:[(\uff08][^()\uff08\uff09\n]{0,80}[)\uff09])?[ \t]*[^\w\s]{0,8}"
 )
 _STARTS_WITH_DATE = re.compile(r"[ \t]*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
-# A past-tense verb after "never"/"always": narration, not an instruction.
-_NARRATED = re.compile(r"\s+\w+ed\b")
 _CHECKBOX = re.compile(r"\[([ xX])\](?=[ \t]|$)[ \t]*")
-# A marker, perhaps with an owner, then a colon or a dash: "TODO(alice): x",
-# "TODO - x". The owner stops at the first paren: no backtracking.
-_MARKER = re.compile(
-    r"(" + "|".join(MARKER_KINDS) + r")(?![\w-])(?:\(([^()\n]{1,40})\))?"
-    r"[ \t]*([:\uff1a]|[-\u2013\u2014](?=[ \t]|$))?[ \t]*",
-    re.IGNORECASE,
-)
-# A marker in mid-line: "CLAUDE.md is stale — TODO: update it".
-_MIDLINE = re.compile(r"(?<![\w-])(" + "|".join(MARKER_KINDS) + r")[:\uff1a]", re.IGNORECASE)
-# Where a clause ends: a negation before it does not reach the keyword.
-_CLAUSE_END = re.compile(r"[,.;:!?\uff0c\u3002\uff1b\uff1a\uff01\uff1f\u3001]")
-# Words as the negation check sees them: "haven't" is one, "no-op" is not "no".
-_NEGATION_WORD = re.compile(r"[\w'\u2019-]+")
 # A sentence ends inside the text: "Fixed it. Created a new one:" says more
 # than its label.
 _SENTENCE_END = re.compile(r"[.!?;](?=\s)|[\u3002\uff01\uff1f\uff1b]")
@@ -170,81 +143,9 @@ def _readable(text: str) -> tuple[str, int]:
     return text[: cut if cut > 0 else MAX_ITEM_CHARS].rstrip() + " …", secrets
 
 
-def _has_word(text: str) -> bool:
-    return _WORD.search(text) is not None
-
-
-def keyword_kind(text: str) -> str | None:
-    """The kind of the first keyword in ``text`` that no negation undoes."""
-    folded = text[:2000].casefold()
-    found: list[tuple[int, str]] = []
-    for match in KEYWORD_PATTERN.finditer(folded):
-        kind = KEYWORD_KINDS[" ".join(match.group().split())]
-        if kind == "rule" and _NARRATED.match(folded, match.end()):
-            continue  # "we never agreed on it" tells what happened, it sets no rule
-        if kind in UNNEGATED_KINDS or not _negated(folded, match.start()):
-            found.append((match.start(), kind))
-            break
-    for phrase, kind in KEYWORD_PHRASES:
-        at = folded.find(phrase)
-        if at >= 0 and (not found or at < found[0][0]):
-            found = [(at, kind)]
-    return found[0][1] if found else None
-
-
-def _negated(folded: str, start: int) -> bool:
-    """True when one of the two words before ``start``, in its clause, is a negation.
-
-    "Bug is not fixed yet", "Haven't decided": the keyword is not a fact.
-    """
-    window_start = max(0, start - 60)
-    before = folded[window_start:start]
-    clause = _CLAUSE_END.split(before)[-1]
-    found = _NEGATION_WORD.findall(clause)
-    if window_start > 0 and len(clause) == len(before) and found:
-        found = found[1:]  # the window may have cut the first word in two
-    return any(word in NEGATIONS or word.endswith(("n't", "n\u2019t")) for word in found[-2:])
-
-
-def _label_kind(text: str) -> tuple[str, str] | None:
-    """``Decision: use SQLite`` -> ("decision", "use SQLite"); ``New rule: x`` -> ("rule", …).
-
-    A label that is only a kind's name is dropped from the text; a longer
-    one (``Pending prod approval: font, contrast``) is part of what it says.
-    """
-    label = split_label(text)
-    if label is None or not label[1]:
-        return None
-    kind = name_kind(label[0])
-    if kind is None:
-        return None
-    return kind, (label[1] if label[0].casefold() in NAME_KINDS else text)
-
-
 def _is_bare_label(text: str) -> bool:
     """``Key insight:``, ``Fixed the following:``: a label whose content is in the bullets below."""
     return text.endswith((":", "\uff1a")) and _SENTENCE_END.search(text) is None
-
-
-def _marker_kind(text: str) -> tuple[str, str] | None:
-    """``TODO(alice): rotate keys`` -> ("todo", "rotate keys (alice)"); ``a — TODO: b`` too.
-
-    At the start, a marker in capitals needs no colon, in any other case it
-    does. In mid-line it needs a colon, and capitals unless it is TODO or
-    FIXME; the whole text is the item there.
-    """
-    match = _MARKER.match(text)
-    if match is not None and (match.group(1).isupper() or match.group(3)):
-        rest = text[match.end() :]
-        owner = (match.group(2) or "").strip()
-        if owner and _has_word(rest):
-            rest = f"{rest} ({owner})"
-        return MARKER_KINDS[match.group(1).upper()], rest
-    for found in _MIDLINE.finditer(text, 1):
-        word = found.group(1)
-        if word.isupper() or word.upper() in MIDLINE_MARKERS:
-            return MARKER_KINDS[word.upper()], text
-    return None
 
 
 def _is_bold(content: str) -> bool:
@@ -260,25 +161,18 @@ def _is_bold(content: str) -> bool:
     return not strip_markup(content[match.end() - 2 : match.end() + 200]).startswith("__")
 
 
-def _symbol_kind(content: str) -> str | None:
-    """❌, 🔴, 🚫, ⛔ (anywhere) or ⚠ (opening the item) report an open problem."""
-    if content.lstrip().startswith("\u26a0") or any(s in content for s in BLOCKER_SYMBOLS):
-        return "blocker"
-    return None
-
-
 def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:
     """A header that states something itself: a marker, or a keyword not naming its section."""
     if is_date_only(title):
         return None
     text, secrets = _readable(title)
-    found = _marker_kind(text)
+    found = marker_kind(text)
     if found is None:
         if name_kind(text) is not None or is_noise(text) or _word_count(text) < 3:
             return None  # "## Key decisions" names what is below; "## Tech deployed" a topic
         kind = "completed" if "\u2705" in text else keyword_kind(text)
         found = None if kind is None else (kind, text)
-    if found is None or not _has_word(found[1]):
+    if found is None or not has_word(found[1]):
         return None
     return Item(found[1], found[0], number, path, secrets)
 
@@ -308,14 +202,14 @@ def _item(
         content = content[box.end() :]
     text, secrets = _readable(content)
     kind: str | None = None
-    found = _marker_kind(text) or _label_kind(text)
+    found = marker_kind(text) or label_kind(text)
     if found is not None:
         kind, text = found
     if checked is not None:
         if checked and kind is None and is_noise(text):
             return None  # "- [x] Daily log updated": a routine ticked off
         kind = "completed" if checked else (kind or "todo")
-    if not _has_word(text):
+    if not has_word(text):
         return None
     # A marker, kind label or checkbox says the user meant an item; without
     # one, a bare label, a ping or a stamp carries no fact of its own.
@@ -324,7 +218,7 @@ def _item(
         if quiet or _is_bare_label(text) or is_noise(text):
             return None
         section_kind = section.kind if section is not None and top_level else None
-        kind = section_kind or _symbol_kind(content) or keyword_kind(text)
+        kind = section_kind or symbol_kind(content) or keyword_kind(text)
         if kind is None:
             if is_bare_narration(text):
                 return None

@@ -1,0 +1,121 @@
+"""What an item's own words say it is: a marker (``TODO:``, ``fixme:``, a mid-line
+``— TODO: …``), a label naming a kind (``Decision: …``), a keyword no negation
+undoes (``prefers``, ``always``, ``blocked``), a blocker symbol (❌).
+
+The tables (which words, which kinds) are in ``kinds``; ``extract`` decides
+which of these an item is asked, in what order, given its section and markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .kinds import (
+    BLOCKER_SYMBOLS,
+    KEYWORD_KINDS,
+    KEYWORD_PATTERN,
+    KEYWORD_PHRASES,
+    MARKER_KINDS,
+    MIDLINE_MARKERS,
+    NAME_KINDS,
+    NEGATIONS,
+    UNNEGATED_KINDS,
+    name_kind,
+    split_label,
+)
+
+_WORD = re.compile(r"\w+")
+# A past-tense verb after "never"/"always": narration, not an instruction.
+_NARRATED = re.compile(r"\s+\w+ed\b")
+# A marker, perhaps with an owner, then a colon or a dash: "TODO(alice): x",
+# "TODO - x". The owner stops at the first paren: no backtracking.
+_MARKER = re.compile(
+    r"(" + "|".join(MARKER_KINDS) + r")(?![\w-])(?:\(([^()\n]{1,40})\))?"
+    r"[ \t]*([:\uff1a]|[-\u2013\u2014](?=[ \t]|$))?[ \t]*",
+    re.IGNORECASE,
+)
+# A marker in mid-line: "CLAUDE.md is stale — TODO: update it".
+_MIDLINE = re.compile(r"(?<![\w-])(" + "|".join(MARKER_KINDS) + r")[:\uff1a]", re.IGNORECASE)
+# Where a clause ends: a negation before it does not reach the keyword.
+_CLAUSE_END = re.compile(r"[,.;:!?\uff0c\u3002\uff1b\uff1a\uff01\uff1f\u3001]")
+# Words as the negation check sees them: "haven't" is one, "no-op" is not "no".
+_NEGATION_WORD = re.compile(r"[\w'\u2019-]+")
+
+
+def has_word(text: str) -> bool:
+    return _WORD.search(text) is not None
+
+
+def keyword_kind(text: str) -> str | None:
+    """The kind of the first keyword in ``text`` that no negation undoes."""
+    folded = text[:2000].casefold()
+    found: list[tuple[int, str]] = []
+    for match in KEYWORD_PATTERN.finditer(folded):
+        kind = KEYWORD_KINDS[" ".join(match.group().split())]
+        if kind == "rule" and _NARRATED.match(folded, match.end()):
+            continue  # "we never agreed on it" tells what happened, it sets no rule
+        if kind in UNNEGATED_KINDS or not _negated(folded, match.start()):
+            found.append((match.start(), kind))
+            break
+    for phrase, kind in KEYWORD_PHRASES:
+        at = folded.find(phrase)
+        if at >= 0 and (not found or at < found[0][0]):
+            found = [(at, kind)]
+    return found[0][1] if found else None
+
+
+def _negated(folded: str, start: int) -> bool:
+    """True when one of the two words before ``start``, in its clause, is a negation.
+
+    "Bug is not fixed yet", "Haven't decided": the keyword is not a fact.
+    """
+    window_start = max(0, start - 60)
+    before = folded[window_start:start]
+    clause = _CLAUSE_END.split(before)[-1]
+    found = _NEGATION_WORD.findall(clause)
+    if window_start > 0 and len(clause) == len(before) and found:
+        found = found[1:]  # the window may have cut the first word in two
+    return any(word in NEGATIONS or word.endswith(("n't", "n\u2019t")) for word in found[-2:])
+
+
+def label_kind(text: str) -> tuple[str, str] | None:
+    """``Decision: use SQLite`` -> ("decision", "use SQLite"); ``New rule: x`` -> ("rule", …).
+
+    A label that is only a kind's name is dropped from the text; a longer
+    one (``Pending prod approval: font, contrast``) is part of what it says.
+    """
+    label = split_label(text)
+    if label is None or not label[1]:
+        return None
+    kind = name_kind(label[0])
+    if kind is None:
+        return None
+    return kind, (label[1] if label[0].casefold() in NAME_KINDS else text)
+
+
+def marker_kind(text: str) -> tuple[str, str] | None:
+    """``TODO(alice): rotate keys`` -> ("todo", "rotate keys (alice)"); ``a — TODO: b`` too.
+
+    At the start, a marker in capitals needs no colon, in any other case it
+    does. In mid-line it needs a colon, and capitals unless it is TODO or
+    FIXME; the whole text is the item there.
+    """
+    match = _MARKER.match(text)
+    if match is not None and (match.group(1).isupper() or match.group(3)):
+        rest = text[match.end() :]
+        owner = (match.group(2) or "").strip()
+        if owner and has_word(rest):
+            rest = f"{rest} ({owner})"
+        return MARKER_KINDS[match.group(1).upper()], rest
+    for found in _MIDLINE.finditer(text, 1):
+        word = found.group(1)
+        if word.isupper() or word.upper() in MIDLINE_MARKERS:
+            return MARKER_KINDS[word.upper()], text
+    return None
+
+
+def symbol_kind(content: str) -> str | None:
+    """❌, 🔴, 🚫, ⛔ (anywhere) or ⚠ (opening the item) report an open problem."""
+    if content.lstrip().startswith("\u26a0") or any(s in content for s in BLOCKER_SYMBOLS):
+        return "blocker"
+    return None
