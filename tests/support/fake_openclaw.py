@@ -122,90 +122,9 @@ def old_job(
 
 #: trimmed from the real output of `openclaw cron list --all --json` (OpenClaw 2026.9.6)
 #: after running fail-job, ok-job and the heartbeat once
-REAL_2026_9_6_LISTING: dict[str, Any] = {
-    "jobs": [
-        {
-            "id": "2c3b4a40-d4d6-4806-971a-af6668a84102",
-            "declarationKey": "heartbeat:main",
-            "displayName": "Heartbeat (main)",
-            "agentId": "main",
-            "name": "heartbeat-main",
-            "enabled": True,
-            "schedule": {"kind": "every", "everyMs": 1800000, "anchorMs": 1681793},
-            "payload": {"kind": "heartbeat"},
-            "state": {
-                "nextRunAtMs": 1795984081793,
-                "lastRunAtMs": 1795983833109,
-                "lastRunStatus": "skipped",
-                "lastStatus": "skipped",
-                "lastDurationMs": 315,
-                "lastError": "heartbeat skipped: no-route",
-                "lastDeliveryStatus": "not-requested",
-                "consecutiveErrors": 0,
-                "consecutiveSkipped": 1,
-            },
-            "lastRunAtMs": 1795983833109,
-            "lastRunStatus": "skipped",
-            "lastRunError": "heartbeat skipped: no-route",
-            "effectiveAgentId": "main",
-            "status": "skipped",
-        },
-        {
-            "id": "032711a4-a869-47a2-bf86-1b6dfc37bf24",
-            "name": "fail-job",
-            "enabled": True,
-            "schedule": {"kind": "cron", "expr": "0 3 * * *"},
-            "payload": {"kind": "command", "argv": ["sh", "-lc", "echo boom >&2; exit 3"]},
-            "state": {
-                "nextRunAtMs": 1796007600000,
-                "lastRunAtMs": 1795983828491,
-                "lastRunStatus": "error",
-                "lastStatus": "error",
-                "lastDurationMs": 33,
-                "lastError": "command exited with code 3",
-                "lastDiagnosticSummary": "boom",
-                "consecutiveErrors": 1,
-                "consecutiveSkipped": 0,
-            },
-            "lastRunAtMs": 1795983828491,
-            "lastRunStatus": "error",
-            "lastRunError": "command exited with code 3",
-            "effectiveAgentId": "main",
-            "status": "error",
-        },
-        {
-            "id": "1c53a3f2-a30b-4ef6-abb7-03e70e105cd7",
-            "declarationKey": "memory-core:memory-dreaming-promotion",
-            "name": "Memory Dreaming Promotion",
-            "enabled": True,
-            "schedule": {"kind": "cron", "expr": "0 3 * * *"},
-            "state": {"nextRunAtMs": 1796007600000},
-            "status": "idle",
-        },
-        {
-            "id": "af5dba1f-35cd-4816-bb42-aea130efa728",
-            "name": "ok-job",
-            "enabled": True,
-            "schedule": {"kind": "cron", "expr": "0 4 * * *"},
-            "payload": {"kind": "command", "argv": ["sh", "-lc", "echo fine"]},
-            "state": {
-                "nextRunAtMs": 1796011200000,
-                "lastRunAtMs": 1795983830933,
-                "lastRunStatus": "ok",
-                "lastStatus": "ok",
-                "consecutiveErrors": 0,
-            },
-            "lastRunStatus": "ok",
-            "status": "ok",
-        },
-    ],
-    "snapshotRevision": "sha256:AJyytTIDbsqATTbSezL2Of6gELSS06KhRbKZA5fYUGI",
-    "total": 4,
-    "offset": 0,
-    "limit": 200,
-    "hasMore": False,
-    "nextOffset": None,
-}
+REAL_2026_9_6_LISTING: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[1] / "data" / "openclaw-2026.9.6-cron-list.json").read_text()
+)
 
 #: what 2026.9.6 prints (and exits 1) when the gateway is not running
 REAL_GATEWAY_DOWN_ERROR: dict[str, Any] = {
