@@ -11,11 +11,11 @@ import pytest
 
 from support.fake_gateway import FakeGateway
 from support.fake_openclaw import FakeOpenclaw, job
+from support.harness import run_task
 from taskrunner.health import deadman
 from taskrunner.health.state import plan_alerts
 from taskrunner.install import manifest
 from taskrunner.runlog import RunLog
-from tasks.base import TaskContext
 from tasks.system_health import SystemHealthTask
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -120,6 +120,16 @@ class QuickHealth(SystemHealthTask):
     gateway_recheck_delay_s = 0.0
 
 
+def run_health(
+    state_dir: Path, workspace: Path, gw: FakeGateway, fake: FakeOpenclaw
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """system_health at NOW against ``gw`` and ``fake``: its result and the alerts it raised."""
+    options = {"gateway_url": gw.url, "openclaw_bin": str(fake.path)}
+    options.update(disk_warn=99.8, disk_critical=99.9)
+    done = run_task(QuickHealth(), state_dir, workspace=workspace, now=NOW, options=options)
+    return done.result, done.alerts
+
+
 @pytest.fixture
 def gw() -> Iterator[FakeGateway]:
     with FakeGateway() as server:
@@ -143,17 +153,7 @@ def test_system_health_reports_an_overdue_task_from_the_run_log(
         {"task": "memory_capture", "workspace": str(workspace), "status": "success",
          "timestamp": (NOW - timedelta(hours=5)).isoformat()}
     )  # fmt: skip
-    alerts: list[dict[str, Any]] = []
-    task = QuickHealth()
-    task.bind(
-        TaskContext(
-            task_name="system_health", run_id="r1", state_dir=state_dir, dry_run=False,
-            workspace=workspace, clock=lambda: NOW, alert_sink=alerts.append,
-            options={"gateway_url": gw.url, "openclaw_bin": str(fake.path),
-                     "disk_warn": 99.8, "disk_critical": 99.9},
-        )
-    )  # fmt: skip
-    result = task.run()
+    result, alerts = run_health(state_dir, workspace, gw, fake)
     assert result["success"] is True
     schedule = next(c for c in result["checks"] if c["name"] == "schedule")
     assert schedule["status"] == "warning" and schedule["overdue"] == ["memory_capture"]
@@ -169,17 +169,7 @@ def test_a_corrupt_install_record_is_an_unknown_schedule_not_a_crash(
     record.write_text("[]")
     fake = FakeOpenclaw(tmp_path / "bin")
     fake.jobs()
-    alerts: list[dict[str, Any]] = []
-    task = QuickHealth()
-    task.bind(
-        TaskContext(
-            task_name="system_health", run_id="r1", state_dir=state_dir, dry_run=False,
-            workspace=workspace, clock=lambda: NOW, alert_sink=alerts.append,
-            options={"gateway_url": gw.url, "openclaw_bin": str(fake.path),
-                     "disk_warn": 99.8, "disk_critical": 99.9},
-        )
-    )  # fmt: skip
-    result = task.run()
+    result, alerts = run_health(state_dir, workspace, gw, fake)
     schedule = next(c for c in result["checks"] if c["name"] == "schedule")
     assert schedule["status"] == "unknown" and "install record" in schedule["detail"]
     assert [a["key"] for a in alerts] == ["health:install"]
