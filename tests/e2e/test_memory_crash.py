@@ -9,16 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from support.memory_factory import write_store
 from support.paths import ROOT
 from taskrunner.memory.archive import read_archive
-from taskrunner.memory.store import (
-    Store,
-    archive_path,
-    backup_path,
-    load_store,
-    save_store,
-    store_path,
-)
+from taskrunner.memory.store import archive_path, backup_path, load_store, store_path
 
 #: imports once, then forks one memory_consolidate run per request line, so
 #: each run starts in milliseconds and many kills fit in a few seconds. The
@@ -147,7 +141,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     original = big_store(4000)
     template_ws = tmp_path / "template"
     (template_ws / "memory").mkdir(parents=True)
-    save_store(store_path(template_ws), Store(memories=original))
+    write_store(template_ws, original)
     template = store_path(template_ws).read_bytes()
 
     zygote = Zygote()
@@ -274,7 +268,7 @@ def test_capture_racing_consolidation_loses_nothing(tmp_path: Path) -> None:
     (workspace / "memory").mkdir(parents=True)
     write_notes(workspace, days)
     original = big_store(200)
-    save_store(store_path(workspace), Store(memories=original))
+    write_store(workspace, original)
     zygote = Zygote(min_importance=0.55)
     try:
         assert zygote.run(workspace, "warm-up")[0] == 0  # imported and ready before the race

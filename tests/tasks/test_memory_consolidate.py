@@ -13,14 +13,7 @@ from support import harness
 from support.files import snapshot
 from support.memory_factory import LONG, consolidation_sample, mem, write_store
 from taskrunner.errors import PermanentError, StoreCorrupt, WorkspaceMissing
-from taskrunner.memory.store import (
-    Store,
-    archive_path,
-    backup_path,
-    load_store,
-    save_store,
-    store_path,
-)
+from taskrunner.memory.store import archive_path, backup_path, load_store, store_path
 from taskrunner.task import TaskContext
 from tasks.memory_consolidate import MemoryConsolidateTask
 
@@ -155,12 +148,10 @@ def test_a_store_write_that_fails_takes_the_runs_archive_records_back(
 ) -> None:
     import tasks.memory_consolidate as module
     from taskrunner.errors import WriteFailed
+    from taskrunner.memory.store import Store
 
     old = "2026-01-01T00:00:00+00:00"
-    save_store(
-        store_path(workspace),
-        Store(memories=[mem("a", "an old header", importance=0.1, last_seen_at=old)]),
-    )
+    write_store(workspace, [mem("a", "an old header", importance=0.1, last_seen_at=old)])
     archive = workspace / "memory" / "store.archive.jsonl"
     archive.write_text("")
 

@@ -12,16 +12,9 @@ import pytest
 
 from support.files import snapshot
 from support.harness import run_task
-from support.memory_factory import mem, restore_sample, stored_by_id
+from support.memory_factory import mem, restore_sample, stored_by_id, write_store
 from taskrunner.errors import ConfigError
-from taskrunner.memory.store import (
-    Store,
-    archive_path,
-    backup_path,
-    load_store,
-    save_store,
-    store_path,
-)
+from taskrunner.memory.store import archive_path, backup_path, load_store, store_path
 from taskrunner.memory.store import canonical_json as _canonical
 from taskrunner.task import Task
 from tasks.memory_consolidate import MemoryConsolidateTask
@@ -66,7 +59,7 @@ def restore(
 
 @pytest.fixture
 def consolidated(workspace: Path, state_dir: Path) -> Path:
-    save_store(store_path(workspace), Store(memories=restore_sample()))
+    write_store(workspace, restore_sample())
     result = consolidate(workspace, state_dir)
     assert (result["pruned_stale"], result["merged_duplicates"]) == (2, 2)
     assert set(stored_by_id(workspace)) == {"near", "fact"}
@@ -233,7 +226,7 @@ def test_id_takes_the_latest_version_then_the_run_brings_the_rest(
 
 def test_memories_without_an_id_come_back_as_they_were(workspace: Path, state_dir: Path) -> None:
     bare = {"text": "a note nobody gave an id", "importance": 0.1, "last_seen_at": OLD}
-    save_store(store_path(workspace), Store(memories=[bare, dict(bare), mem("fact", "kept")]))
+    write_store(workspace, [bare, dict(bare), mem("fact", "kept")])
     assert consolidate(workspace, state_dir)["pruned_stale"] == 2
     result, _ = restore(workspace, state_dir, run="c1")
     assert result["restored"] == 2
