@@ -9,18 +9,12 @@ keeps 0/1/2.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from support.paths import RUNNER
 from support.plugin_factory import write_task
-from support.runner import run_runner
+from support.runner import run_runner, runner_holding
 
 
 @pytest.fixture
@@ -59,27 +53,13 @@ def test_locked_overlap_exits_0_when_scheduled_and_2_otherwise(
     plugins: dict[str, str], state_dir: Path, workspace: Path, tmp_path: Path
 ) -> None:
     ready = tmp_path / "ready"
-    env = {**os.environ, **plugins, "SLEEPER_READY": str(ready)}
-    holder = subprocess.Popen(
-        [sys.executable, str(RUNNER), "sleeper", "--workspace", str(workspace)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            assert holder.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
-        second = ("sleeper", "--workspace", str(workspace))
+    env = {**plugins, "SLEEPER_READY": str(ready)}
+    second = ("sleeper", "--workspace", str(workspace))
+    with runner_holding(*second, env=env, ready=ready):
         assert run_runner(*second, env=plugins).returncode == 2
         scheduled = run_runner(*second, "--scheduled", env=plugins)
         assert scheduled.returncode == 0, scheduled.stderr
         assert "already running" in scheduled.stderr
-    finally:
-        os.killpg(holder.pid, signal.SIGTERM)
-        holder.wait(timeout=30)
     statuses = [r["status"] for r in records(state_dir)]
     assert statuses.count("locked") == 2
 

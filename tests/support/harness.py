@@ -62,3 +62,25 @@ def run_task(task: Task, state_dir: Path, **context: Any) -> TaskRun:
     run = bind_task(task, state_dir, **context)
     run.result = task.run()
     return run
+
+
+def run_at(
+    task: Task,
+    state_dir: Path,
+    workspace: Path | None,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    run_id: str = "run-1",
+    **options: Any,
+) -> TaskRun:
+    """``run_task`` at ``now`` in ``workspace``, the task's options as keywords."""
+    return run_task(
+        task,
+        state_dir,
+        workspace=workspace,
+        dry_run=dry_run,
+        options=options,
+        now=now,
+        run_id=run_id,
+    )

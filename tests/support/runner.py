@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from support.paths import RUNNER
@@ -29,3 +33,27 @@ def run_runner(
         cwd=cwd,
         check=False,
     )
+
+
+@contextmanager
+def runner_holding(
+    *args: str, env: dict[str, str], ready: Path, within_s: float = 30
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``runner.py args`` in the background, from when its task has written ``ready``
+    (so it holds its lock) until the block ends; then SIGTERM to its whole group."""
+    holder = subprocess.Popen(
+        [sys.executable, str(RUNNER), *args],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + within_s
+        while not ready.exists():
+            assert holder.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        yield holder
+    finally:
+        os.killpg(holder.pid, signal.SIGTERM)
+        holder.wait(timeout=30)

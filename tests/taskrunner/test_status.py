@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from support.paths import RUNNER
 from support.plugin_factory import write_task
-from support.runner import run_runner
+from support.runner import run_runner, runner_holding
 from taskrunner import status
 from taskrunner.alerts import AlertQueue
 from taskrunner.install import manifest
@@ -109,18 +103,7 @@ def test_status_names_the_lock_holder_of_a_running_task(
     done = run_runner("install", "--target", "crontab", "--workspace", str(workspace),
                       "--every", "sleeper=5m", "--no-skill", env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    holder = subprocess.Popen(
-        [sys.executable, str(RUNNER), "sleeper", "--workspace", str(workspace)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            assert holder.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
+    with runner_holding("sleeper", "--workspace", str(workspace), env=env, ready=ready) as holder:
         proc = run_runner("status", "--json", "--offline", env=env)
         assert proc.returncode == 0, proc.stderr
         rows = {r["task"]: r for r in json.loads(proc.stdout)["tasks"]}
@@ -129,9 +112,6 @@ def test_status_names_the_lock_holder_of_a_running_task(
         assert rows["memory_capture"]["running"] is None
         text = run_runner("status", "--offline", env=env).stdout
         assert f"sleeper  running (pid {holder.pid})" in text
-    finally:
-        os.killpg(holder.pid, signal.SIGTERM)
-        holder.wait(timeout=30)
     proc = run_runner("status", "--json", "--offline", env=env)
     rows = {r["task"]: r for r in json.loads(proc.stdout)["tasks"]}
     assert rows["sleeper"]["running"] is None  # finished: the lock file says so

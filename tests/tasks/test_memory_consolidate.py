@@ -14,7 +14,6 @@ from support.files import snapshot
 from support.memory_factory import LONG, consolidation_sample, mem, write_store
 from taskrunner.errors import PermanentError, StoreCorrupt, WorkspaceMissing
 from taskrunner.memory.store import archive_path, backup_path, load_store, store_path
-from taskrunner.task import TaskContext
 from tasks.memory_consolidate import MemoryConsolidateTask
 
 TODAY = date(2026, 11, 29)
@@ -32,15 +31,8 @@ def run_task(
     **options: Any,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
     options.setdefault("date", TODAY)
-    run = harness.run_task(
-        MemoryConsolidateTask(),
-        state_dir,
-        workspace=workspace,
-        dry_run=dry_run,
-        options=options,
-        now=NOW,
-        run_id=run_id,
-    )
+    task = MemoryConsolidateTask()
+    run = harness.run_at(task, state_dir, workspace, NOW, dry_run=dry_run, run_id=run_id, **options)
     return run.result, run.alerts, run.logs
 
 
@@ -160,16 +152,12 @@ def test_a_store_write_that_fails_takes_the_runs_archive_records_back(
 
     monkeypatch.setattr(module, "save_store", full_disk)
     task = module.MemoryConsolidateTask()
-    task.bind(
-        TaskContext(
-            task_name="memory_consolidate",
-            run_id="r-failed",
-            state_dir=state_dir,
-            workspace=workspace,
-            options={"date": date(2026, 11, 28)},
-            log_sink=lambda line: None,
-            alert_sink=lambda a: None,
-        )
+    harness.bind_task(
+        task,
+        state_dir,
+        workspace=workspace,
+        options={"date": date(2026, 11, 28)},
+        run_id="r-failed",
     )
     with pytest.raises(WriteFailed):
         task.run()

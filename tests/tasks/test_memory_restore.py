@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from support.files import snapshot
-from support.harness import run_task
+from support.harness import run_at
 from support.memory_factory import mem, restore_sample, stored_by_id, write_store
 from taskrunner.errors import ConfigError
 from taskrunner.memory.store import archive_path, backup_path, load_store, store_path
@@ -34,15 +34,7 @@ def run(
     dry_run: bool = False,
     **options: Any,
 ) -> tuple[dict[str, Any], list[str]]:
-    done = run_task(
-        task,
-        state_dir,
-        workspace=workspace,
-        dry_run=dry_run,
-        options=options,
-        now=NOW,
-        run_id=run_id,
-    )
+    done = run_at(task, state_dir, workspace, NOW, dry_run=dry_run, run_id=run_id, **options)
     return done.result, done.logs
 
 

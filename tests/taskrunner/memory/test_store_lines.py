@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from support.capture import capture, write_note
+from support.harness import run_at
 from support.paths import ROOT
 from taskrunner.memory import store_lines
 from taskrunner.memory.store import Store, dumps_store, load_store, save_store, store_path
@@ -24,7 +25,6 @@ from taskrunner.memory.store_lines import (
     remember_written,
     written_lines,
 )
-from taskrunner.task import TaskContext
 from tasks.memory_consolidate import MemoryConsolidateTask
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -170,19 +170,7 @@ def test_captures_write_the_same_bytes_with_and_without_reused_lines(tmp_path: P
 
 def _consolidate(workspace: Path, state_dir: Path) -> dict[str, Any]:
     task = MemoryConsolidateTask()
-    task.bind(
-        TaskContext(
-            task_name="memory_consolidate",
-            run_id="run-1",
-            state_dir=state_dir,
-            workspace=workspace,
-            options={"date": date(2026, 11, 29)},
-            clock=lambda: NOW,
-            log_sink=lambda line: None,
-            alert_sink=lambda alert: None,
-        )
-    )
-    return task.run()
+    return run_at(task, state_dir, workspace, NOW, date=date(2026, 11, 29)).result
 
 
 def test_consolidate_writes_the_same_files_with_and_without_reused_lines(tmp_path: Path) -> None:
