@@ -16,6 +16,7 @@ import pytest
 
 from support.guard import guard_cli, guard_dir, note_text, objects_on_disk, write
 from support.paths import ROOT, RUNNER
+from taskrunner.guard.layout import GuardPaths
 
 
 def _all_objects_sound(objects: dict[str, bytes]) -> None:
@@ -133,18 +134,24 @@ _HOLDER = textwrap.dedent(
 )
 
 
+def hold_guard_lock(gd: GuardPaths, ready: Path, *, seconds: float) -> subprocess.Popen[bytes]:
+    """Another process holding the guard's lock for ``seconds``, from when it has it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(ROOT), str(gd.root), str(ready), str(seconds)]
+    )
+    while not ready.exists():
+        assert holder.poll() is None
+        time.sleep(0.01)
+    return holder
+
+
 def test_the_guard_lock_serializes_runs_that_do_not_share_a_runner_lock(
     workspace: Path, state_dir: Path, tmp_path: Path
 ) -> None:
     write(workspace, "MEMORY.md", "# Memory\n")
     gd = guard_dir(state_dir, workspace)
     ready = tmp_path / "ready"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(ROOT), str(gd.root), str(ready), "2.0"]
-    )
-    while not ready.exists():
-        assert holder.poll() is None
-        time.sleep(0.01)
+    holder = hold_guard_lock(gd, ready, seconds=2.0)
     # Another lock directory: the runner's own per-task lock does not see the holder.
     env = {**os.environ, "TASKRUNNER_LOCK_DIR": str(tmp_path / "other-locks")}
     started = time.monotonic()
@@ -174,11 +181,7 @@ def test_a_restore_waits_for_a_guard_run_in_progress(
     write(workspace, "MEMORY.md", "# Memory\n\n- one\n- two\n")
     gd = guard_dir(state_dir, workspace)
     ready = tmp_path / "ready"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(ROOT), str(gd.root), str(ready), "1.5"]
-    )
-    while not ready.exists():
-        time.sleep(0.01)
+    holder = hold_guard_lock(gd, ready, seconds=1.5)
     proc, record = guard_cli(workspace, *command)
     holder.wait(timeout=10)
     assert proc.returncode == 0, proc.stderr

@@ -105,15 +105,20 @@ def test_a_checkpoint_that_does_not_match_is_ignored(workspace: Path, state_dir:
     assert set(Journal(gd).load_current().state) == {"MEMORY.md", "USER.md"}
 
 
-def test_a_corrupt_journal_line_makes_no_run_delete_anything(
-    workspace: Path, state_dir: Path
-) -> None:
-    clock = Clock()
+def three_daily_versions(workspace: Path, state_dir: Path, clock: Clock) -> GuardPaths:
+    """A note edited on three days, the guard run after each edit; the guard's folder."""
     for day in range(3):
         write(workspace, "memory/2026-11-01.md", note_text(day))
         make_guard(workspace, state_dir, clock).run()
         clock.advance(days=1)
-    gd = guard_dir(state_dir, workspace)
+    return guard_dir(state_dir, workspace)
+
+
+def test_a_corrupt_journal_line_makes_no_run_delete_anything(
+    workspace: Path, state_dir: Path
+) -> None:
+    clock = Clock()
+    gd = three_daily_versions(workspace, state_dir, clock)
     lines = gd.journal.read_bytes().split(b"\n")
     lines[1] = b"{garbage" + lines[1][8:]
     gd.journal.write_bytes(b"\n".join(lines))
@@ -168,11 +173,7 @@ def test_a_missing_object_is_reported_healed_when_possible_and_deletes_nothing(
 
 def test_a_lost_journal_makes_maintenance_delete_nothing(workspace: Path, state_dir: Path) -> None:
     clock = Clock()
-    for day in range(3):
-        write(workspace, "memory/2026-11-01.md", note_text(day))
-        make_guard(workspace, state_dir, clock).run()
-        clock.advance(days=1)
-    gd = guard_dir(state_dir, workspace)
+    gd = three_daily_versions(workspace, state_dir, clock)
     before = objects_on_disk(gd)
     assert len(before) == 3
     gd.journal.unlink()  # history gone (a user's clean-up, a disk fault)
