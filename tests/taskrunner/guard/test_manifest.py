@@ -23,14 +23,8 @@ ints = st.integers(min_value=0, max_value=2**63 - 1)
 entries = st.builds(
     Entry,
     hash=st.one_of(st.none(), st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)),
-    size=ints,
-    mtime_ns=ints,
-    ctime_ns=ints,
-    ino=ints,
-    lines=ints,
-    chars=ints,
-    seen_ns=ints,
     note=st.one_of(st.none(), st.text(max_size=40)),
+    **dict.fromkeys(("size", "mtime_ns", "ctime_ns", "ino", "lines", "chars", "seen_ns"), ints),
 )
 events = st.builds(
     Event,

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,31 +58,34 @@ def release(proc: subprocess.Popen[str]) -> None:
         proc.wait(30)
 
 
+@contextmanager
+def opened(path: Path) -> Iterator[int]:
+    """The lock file at ``path``, open for this block."""
+    fd = open_lock_file(path, what="test lock")
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
 def test_another_process_holding_the_lock_keeps_us_out_until_it_lets_go(
     tmp_path: Path, holder: subprocess.Popen[str]
 ) -> None:
     path = tmp_path / "x.lock"
-    fd = open_lock_file(path, what="test lock")
-    try:
+    with opened(path) as fd:
         assert lock(fd, wait=False) is False
         with pytest.raises(LockTimeout, match=f"test lock {path} is still held"):
             wait_for(fd, path=path, what="test lock", timeout_s=0.2)
         release(holder)
         assert lock(fd, wait=False) is True
-    finally:
-        os.close(fd)
 
 
 def test_shared_holders_share_and_keep_a_writer_out(tmp_path: Path) -> None:
     path = tmp_path / "x.lock"
-    with start_holder(path, "shared"):
-        fd = open_lock_file(path, what="test lock")
-        try:
-            assert lock(fd, shared=True, wait=False) is True
-            unlock(fd)
-            assert lock(fd, wait=False) is False
-        finally:
-            os.close(fd)
+    with start_holder(path, "shared"), opened(path) as fd:
+        assert lock(fd, shared=True, wait=False) is True
+        unlock(fd)
+        assert lock(fd, wait=False) is False
 
 
 def test_a_planted_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
