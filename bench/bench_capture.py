@@ -175,15 +175,10 @@ def bench_new_items(n: int, repeat: int, work: Path) -> Path:
         f"({last['items_extracted']} items: {last['items_added']} added, "
         f"{last['items_skipped']} known), medians of {repeat}"
     )
-    for line in harness.floor_lines(floor):
-        print(line)
-    print(
-        harness.ratio_line("capture (new items)", ours["seconds"], floor, None)
-        + " (target <= 1.3x)"
+    report = harness.floor_report(
+        "capture (new items)", "capture peak RSS", ours, other, floor, "target <= 1.3x"
     )
-    print(harness.ratio_line("  store not ours", other["seconds"], floor, None))
-    print(harness.rss_line("capture peak RSS", ours["rss_mb"], floor, 1.5))
-    print(harness.rss_line("  store not ours", other["rss_mb"], floor, None))
+    print("\n".join(report))
     return workspace
 
 

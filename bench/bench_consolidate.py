@@ -29,7 +29,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -206,16 +205,7 @@ CHILDREN = {
 
 
 def run_child(*args: str) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise RuntimeError(f"child {args[0]} failed:\n{proc.stderr}")
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
+    return harness.run_child(Path(__file__), *args)
 
 
 # -- brute-force check -------------------------------------------------------
@@ -344,15 +334,10 @@ def _bench_size(n: int, work: Path, args: argparse.Namespace, have_datasketch: b
         f"  consolidate: {res['before']:,} -> {res['after']:,}: {res['pruned_stale']:,} stale, "
         f"{res['merged_duplicates']:,} duplicates"
     )
-    for line in harness.floor_lines(floor):
-        print(line)
-    print(
-        harness.ratio_line("consolidate", ours["seconds"], floor, None)
-        + " (target <= 2.5x, moonshot 2.0x)"
+    report = harness.floor_report(
+        "consolidate", "consolidate peak RSS", ours, other, floor, "target <= 2.5x, moonshot 2.0x"
     )
-    print(harness.ratio_line("  store not ours", other["seconds"], floor, None))
-    print(harness.rss_line("consolidate peak RSS", ours["rss_mb"], floor, 1.5))
-    print(harness.rss_line("  store not ours", other["rss_mb"], floor, None))
+    print("\n".join(report))
     if args.phases:
         phases = run_child("phases", str(store))
         print("  phases           " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))

@@ -121,3 +121,22 @@ def rss_line(label: str, rss_mb: float, floor: dict[str, float], target: float |
         f"  {label:<22} {rss_mb:7.0f} MB  json.loads {floor['loads_rss_mb']:.0f} MB   "
         f"ratio {rss_mb / floor['loads_rss_mb']:.2f}x{wanted}"
     )
+
+
+def floor_report(
+    label: str,
+    rss_label: str,
+    ours: dict[str, Any],
+    other: dict[str, Any],
+    floor: dict[str, float],
+    target: str,
+) -> list[str]:
+    """The floors, then time and peak RSS of a run on a store this code wrote (``ours``)
+    and on one it did not (``other``) against them; ``target`` follows the time ratio."""
+    return [
+        *floor_lines(floor),
+        ratio_line(label, ours["seconds"], floor, None) + f" ({target})",
+        ratio_line("  store not ours", other["seconds"], floor, None),
+        rss_line(rss_label, ours["rss_mb"], floor, 1.5),
+        rss_line("  store not ours", other["rss_mb"], floor, None),
+    ]
