@@ -115,7 +115,7 @@ def child_phases(path: Path) -> dict[str, Any]:
     """Where the time goes: load, the plan's parts, serialisation (no writes)."""
     from taskrunner.memory.consolidate import gc_paused, plan_consolidation
     from taskrunner.memory.exact_duplicates import exact_groups
-    from taskrunner.memory.similarity import WordSets
+    from taskrunner.memory.similarity_join import WordSets
     from taskrunner.memory.store import dumps_store, load_store
 
     t0 = time.perf_counter()
@@ -149,7 +149,7 @@ def child_datasketch(path: Path) -> dict[str, Any]:
     from datasketch import MinHash, MinHashLSH
 
     from taskrunner.memory.consolidate import gc_paused
-    from taskrunner.memory.similarity import WordSets
+    from taskrunner.memory.similarity_join import WordSets
 
     with open(path, encoding="utf-8") as fh:
         texts = [m["text"] for m in json.load(fh)["memories"]]
@@ -216,12 +216,8 @@ def brute_force_check(n: int, seed: int) -> str:
 
     from taskrunner.memory.consolidate import _walk_key, identify, plan_consolidation
     from taskrunner.memory.normalize import normalize_text
-    from taskrunner.memory.similarity import (
-        brute_force_pairs,
-        is_near_duplicate,
-        similar_pairs,
-        words,
-    )
+    from taskrunner.memory.similarity import brute_force_pairs, is_near_duplicate, words
+    from taskrunner.memory.similarity_join import similar_pairs
 
     memories = generate(n, seed=seed)
     sets = [words(m["text"]) for m in memories]

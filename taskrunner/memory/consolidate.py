@@ -30,7 +30,8 @@ from datetime import date
 from typing import Any
 
 from .exact_duplicates import exact_groups
-from .similarity import WordSets, jaccard, words
+from .similarity import jaccard, words
+from .similarity_join import WordSets
 from .store import canonical_json, gc_paused, local_date, parse_timestamp
 from .survivor import identify, merge_into
 from .survivor import number as _number

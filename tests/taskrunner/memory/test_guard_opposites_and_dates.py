@@ -18,9 +18,9 @@ from taskrunner.memory.similarity import (
     brute_force_pairs,
     is_guard_token,
     is_near_duplicate,
-    similar_pairs,
     words,
 )
+from taskrunner.memory.similarity_join import similar_pairs
 
 #: ordinary words: alphabetic, no guard token among them
 ORDINARY = [f"x{chr(97 + i)}{chr(97 + j)}" for i in range(6) for j in range(6)]

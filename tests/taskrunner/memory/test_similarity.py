@@ -10,14 +10,12 @@ from hypothesis import strategies as st
 from taskrunner.memory.similarity import (
     GUARD_WORDS,
     NearDuplicateIndex,
-    WordSets,
     brute_force_pairs,
     is_near_duplicate,
     jaccard,
-    similar_pairs,
-    word_tokens,
     words,
 )
+from taskrunner.memory.similarity_join import WordSets, similar_pairs, word_tokens
 
 
 # A small vocabulary so random sets overlap a lot; guard words and digit
