@@ -11,7 +11,9 @@ the state directory: the size and SHA-256 of the bytes written, taken by the
 writer under the store lock. A store edited by hand, written by another
 tool or by an older version, or a lost or damaged record, simply has no
 reusable lines: everything is encoded, as before. The output is the same
-byte for byte either way; only the time differs.
+byte for byte either way; only the time differs. ``memory_consolidate``
+encodes everything: it drops the loaded bytes while it plans, and reading the
+lines back costs it more time and memory than encoding them.
 """
 
 from __future__ import annotations
@@ -114,21 +116,6 @@ def written_lines(
     if raw is None or digest is None:
         return None, None
     return split_lines(store, raw), digest
-
-
-def reread_lines(path: Path, digest: str | None, store: Store) -> list[bytes] | None:
-    """``written_lines`` for a caller that let the loaded bytes go: read them again.
-
-    ``digest`` is ``written_digest`` of the bytes loaded; the file must still
-    hold exactly those (the caller holds the store lock).
-    """
-    if digest is None:
-        return None
-    try:
-        raw = Path(path).read_bytes()
-    except OSError:
-        return None
-    return split_lines(store, raw) if _digest(raw) == digest else None
 
 
 def line_map(memories: Sequence[dict[str, Any]], lines: Sequence[bytes] | None) -> dict[int, bytes]:
