@@ -32,9 +32,10 @@ from typing import Any
 from .exact_duplicates import exact_groups
 from .similarity import jaccard, words
 from .similarity_join import WordSets
-from .store import canonical_json, gc_paused, local_date, parse_timestamp
+from .store import canonical_json, gc_paused
 from .survivor import identify, merge_into
 from .survivor import number as _number
+from .timestamps import local_date, parse_timestamp
 
 #: default age, in days, past which a low-importance memory is stale
 DEFAULT_MAX_AGE_DAYS = 14

@@ -14,7 +14,6 @@ import json
 import json.encoder
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping
-from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import NotRegularFile, StoreCorrupt, StoreLocationError
@@ -355,44 +354,6 @@ def store_lock(workspace: Path, *, timeout_s: float = DEFAULT_LOCK_TIMEOUT_S) ->
         guards=(path, backup_path(path)),
     ):
         yield
-
-
-def parse_timestamp(value: object) -> datetime | None:
-    """An aware datetime from an ISO 8601 string (naive = local time) or epoch seconds.
-
-    None when ``value`` is not a timestamp.
-    """
-    parsed: datetime
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        try:
-            return datetime.fromtimestamp(value).astimezone()
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        try:
-            parsed = parsed.astimezone()
-        except (OverflowError, OSError, ValueError):
-            return None
-    return parsed
-
-
-def local_date(value: object) -> date | None:
-    """The local calendar date of a stored timestamp, or None when it cannot be parsed."""
-    parsed = parse_timestamp(value)
-    if parsed is None:
-        return None
-    try:
-        return parsed.astimezone().date()
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 #: sources one memory keeps; older ones beyond it are dropped and counted

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .normalize import memory_id
-from .store import canonical_json, cap_sources, parse_timestamp
+from .store import canonical_json, cap_sources
+from .timestamps import parse_timestamp
 from .wording import adopt_group
 
 Memory = dict[str, Any]

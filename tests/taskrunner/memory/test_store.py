@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import subprocess
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,7 @@ from taskrunner.memory.store import (
     backup_path,
     dumps_store,
     load_store,
-    local_date,
     lock_path,
-    parse_timestamp,
     save_store,
     store_lock,
     store_path,
@@ -287,37 +284,6 @@ def test_no_memory_folder_is_a_clear_error(tmp_path: Path) -> None:
         store_lock(tmp_path / "nowhere"),
     ):
         pass
-
-
-# -- timestamps -----------------------------------------------------------------
-
-
-@pytest.fixture
-def utc_plus_9(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def test_parse_timestamp(utc_plus_9: None) -> None:
-    aware = parse_timestamp("2026-02-13T23:30:00-05:00")
-    assert aware is not None and aware.utcoffset() is not None
-    assert parse_timestamp("2026-02-13T10:00:00Z") is not None
-    naive = parse_timestamp("2026-02-13T10:00:00")
-    assert naive is not None and naive.utcoffset() is not None
-    assert naive.utcoffset().total_seconds() == 9 * 3600  # type: ignore[union-attr]
-    assert parse_timestamp(0) is not None
-    for bad in ("yesterday", "", None, True, [], {"t": 1}, float("nan"), 10**30):
-        assert parse_timestamp(bad) is None
-
-
-def test_local_date_is_the_local_calendar_day(utc_plus_9: None) -> None:
-    # 23:30 in New York is already the next morning in Tokyo.
-    assert local_date("2026-02-13T23:30:00-05:00") == date(2026, 2, 14)
-    assert local_date("2026-02-13") == date(2026, 2, 13)
-    assert local_date("not a date") is None
 
 
 def test_lock_is_created_with_safe_flags(workspace: Path) -> None:
