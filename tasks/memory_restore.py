@@ -10,13 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from taskrunner.errors import StoreCorrupt
-from taskrunner.memory.archive import (
-    RestorePlan,
-    backup_store,
-    plan_restore,
-    read_archive,
-    still_in_store,
-)
+from taskrunner.memory.archive import backup_store, read_archive
+from taskrunner.memory.restore_plan import RestorePlan, plan_restore, still_in_store
 from taskrunner.memory.store import (
     Store,
     archive_path,

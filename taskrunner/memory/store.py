@@ -1,4 +1,4 @@
-"""The memory store ``memory/store.json``: load, save, lock, timestamps.
+"""The memory store ``memory/store.json``: load, save, lock.
 
 Format: ``{"version": 1, <unknown top-level keys>, "memories": [...]}`` with
 one memory per line, so the file diffs well and is written by the C JSON

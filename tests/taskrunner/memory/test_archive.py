@@ -12,16 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from support.memory_factory import LONG, mem
-from taskrunner.memory.archive import (
-    append_records,
-    archive_records,
-    backup_store,
-    plan_restore,
-    read_archive,
-    select_records,
-)
+from taskrunner.memory.archive import append_records, archive_records, backup_store, read_archive
 from taskrunner.memory.consolidate import plan_consolidation
 from taskrunner.memory.normalize import memory_id
+from taskrunner.memory.restore_plan import plan_restore, select_records
 from taskrunner.memory.store import canonical_json as _canonical
 from taskrunner.system.atomic import write_atomic
 
