@@ -31,7 +31,7 @@ from .. import diagnostics
 from ..system.atomic import append_line, temp_path, write_atomic
 from ..system.regular_file import open_regular, read_regular
 from .consolidate import Memory, Plan
-from .store import check_location
+from .store import check_location, encode_json, encode_json_ascii
 
 REASONS = ("stale", "duplicate")
 
@@ -110,22 +110,21 @@ def append_records(path: Path, records: Iterable[dict[str, Any]]) -> int:
     A line torn by an earlier crash is closed first, so it stays one bad line
     instead of swallowing the first new record.
     """
-    lines = [json.dumps(record, ensure_ascii=False) for record in records]
-    if not lines:
+    records = list(records)
+    if not records:
         return 0
-    payload = "\n".join(lines)
+    payload = "\n".join([encode_json(record) for record in records])
     try:
         payload.encode("utf-8")
     except UnicodeEncodeError:
         # a lone surrogate (from a "\ud800" escape in the store) has no UTF-8 form
-        lines = [json.dumps(record, ensure_ascii=True) for record in records]
-        payload = "\n".join(lines)
+        payload = "\n".join([encode_json_ascii(record) for record in records])
     if _ends_mid_line(path):
         payload = "\n" + payload
     # The caller holds the store lock: no other appender, so a failed append
     # (a full disk) is cut back off instead of leaving a torn line.
     append_line(path, payload, exclusive=True)
-    return len(lines)
+    return len(records)
 
 
 def archive_size(path: Path) -> int:

@@ -58,10 +58,11 @@ def _not_serializable(obj: object) -> Any:
     raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
-_ENCODE = _memory_encoder(ensure_ascii=False)
+#: ``json.dumps(obj, ensure_ascii=False)``, without its per-call set-up (the store, the archive)
+encode_json = _memory_encoder(ensure_ascii=False)
 # For the rare store holding a lone surrogate (from a "\ud800" escape), which
 # UTF-8 cannot carry: escape everything rather than write invalid bytes.
-_ENCODE_ASCII = _memory_encoder(ensure_ascii=True)
+encode_json_ascii = _memory_encoder(ensure_ascii=True)
 
 
 def load_store_or_alert(path: Path, alert: Callable[..., None]) -> Store:
@@ -293,7 +294,7 @@ def dumps_store(store: Store, *, reuse: Mapping[int, bytes] | None = None) -> by
     except UnicodeEncodeError:
         # A lone surrogate (from a "\ud800" escape) somewhere, which UTF-8
         # cannot carry: escape everything rather than write invalid bytes.
-        return _dumps(store, _ENCODE_ASCII).encode("ascii")
+        return _dumps(store, encode_json_ascii).encode("ascii")
 
 
 def _head(store: Store, encode: Callable[[Any], str]) -> str:
@@ -304,7 +305,7 @@ def _head(store: Store, encode: Callable[[Any], str]) -> str:
 
 def store_head(store: Store) -> bytes:
     """The first line of the file ``dumps_store`` writes for a store with memories."""
-    return (_head(store, _ENCODE) + "[\n").encode("utf-8")
+    return (_head(store, encode_json) + "[\n").encode("utf-8")
 
 
 def _dumps(store: Store, encode: Callable[[Any], str]) -> str:
@@ -318,9 +319,9 @@ def _dumps_utf8(store: Store, reuse: Mapping[int, bytes]) -> bytes:
     # Each memory straight to bytes, and one join for the file: the file's
     # bytes exist once, not also as one str and its copy.
     if not store.memories:
-        return (_head(store, _ENCODE) + "[]}\n").encode("utf-8")
+        return (_head(store, encode_json) + "[]}\n").encode("utf-8")
     get = reuse.get
-    encode = _ENCODE
+    encode = encode_json
     lines = [get(id(memory)) or encode(memory).encode("utf-8") for memory in store.memories]
     lines[0] = store_head(store) + lines[0]
     lines[-1] += b"\n]}\n"
