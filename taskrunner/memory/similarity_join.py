@@ -112,16 +112,14 @@ class WordSets:
         ranks = _Ranker(sample)
         rank = ranks.__getitem__
         seen: dict[Ranks, int] = {}
-        group_of: list[int] = []
-        append = group_of.append
-        for tokens in token_lists:
-            key = tuple(sorted(set(map(rank, tokens))))
-            group = seen.get(key)
-            if group is None:
-                group = seen[key] = len(seen)
-            append(group)
+        number = seen.setdefault
+        # One expression per item, no Python-level branch: at a million items
+        # the loop's own overhead is a good part of the build. ``len(seen)``
+        # is read before a new key goes in, so groups are numbered 0, 1, 2...
+        self.group_of = [
+            number(tuple(sorted(set(map(rank, tokens)))), len(seen)) for tokens in token_lists
+        ]
         self.sets: list[Ranks] = list(seen)
-        self.group_of = group_of
         #: token -> rank (tokens are bytes when built ``from_texts``)
         self.ranks: dict[str | bytes, int] = ranks
         #: ranks from here on are guard tokens

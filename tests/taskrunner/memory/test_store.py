@@ -292,6 +292,20 @@ def test_lock_is_created_with_safe_flags(workspace: Path) -> None:
     assert mode & 0o022 == 0
 
 
+def test_canonical_json_is_json_dumps_with_sorted_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    from taskrunner.memory import store as store_module
+
+    value = {"b": [1.5, -0.0, 10**20, None], "a": {"z": "é\n", "y": date(2026, 2, 13)}}
+    expected = json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
+    assert store_module.canonical_json(value) == expected
+    assert store_module.canonical_json({"y": 1, "x": 2}) == store_module.canonical_json(
+        {"x": 2, "y": 1}
+    )
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    slow = store_module._memory_encoder(ensure_ascii=False, sort_keys=True, default=repr)
+    assert slow(value) == expected
+
+
 def test_the_fast_encoder_writes_what_json_dumps_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     from taskrunner.memory import store as store_module
 
