@@ -62,9 +62,20 @@ def scratch_text(gw: Gateway, job_id: str) -> str:
     return str((data.get("scratch") or {}).get("content") or "")
 
 
-def run_job(gw: Gateway, job_id: str) -> dict[str, Any]:
-    _, data, err = gw.cli("cron", "run", job_id, "--wait", "--wait-timeout", "120s", timeout_s=200)
-    assert isinstance(data, dict) and data.get("completed") is True, err
+def run_job(gw: Gateway, job_id: str, *, within_s: float = 120) -> dict[str, Any]:
+    """Run the job now and wait for it. When its own schedule has just started it
+    (``system_health`` runs every 5 minutes), OpenClaw answers ``already-running``
+    without running it: wait for that run to end, then ask again."""
+    deadline = time.monotonic() + within_s
+    while True:
+        _, data, err = gw.cli(
+            "cron", "run", job_id, "--wait", "--wait-timeout", "120s", timeout_s=200
+        )
+        assert isinstance(data, dict), err
+        if data.get("reason") != "already-running" or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert data.get("completed") is True, (data, err)
     return data
 
 
