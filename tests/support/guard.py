@@ -72,6 +72,12 @@ def note_text(n: int, lines: int = 40) -> str:
     return f"# Note {n}\n\n{body}\n"
 
 
+def write_notes(workspace: Path, *rels: str) -> None:
+    """Note 1, note 2, … (``note_text``) at ``rels``, in that order."""
+    for n, rel in enumerate(rels, 1):
+        write(workspace, rel, note_text(n))
+
+
 def guard_dir(state_dir: Path, workspace: Path) -> GuardPaths:
     return GuardPaths.for_workspace(state_dir, workspace)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support.guard import Clock, guard_dir, make_guard, note_text, write
+from support.guard import Clock, guard_dir, make_guard, note_text, write, write_notes
 from taskrunner.errors import InvalidRequest
 from taskrunner.guard import commands
 from taskrunner.guard.restore import parse_time
@@ -38,8 +38,7 @@ def test_times_are_local_and_a_date_means_its_end(berlin: None) -> None:
 
 def test_a_damaged_copy_is_never_restored(workspace: Path, state_dir: Path) -> None:
     clock = Clock()
-    write(workspace, "memory/a.md", note_text(1))
-    write(workspace, "memory/b.md", note_text(2))
+    write_notes(workspace, "memory/a.md", "memory/b.md")
     make_guard(workspace, state_dir, clock).run()
     gd = guard_dir(state_dir, workspace)
     guard = make_guard(workspace, state_dir, clock)
