@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -16,12 +15,8 @@ from taskrunner.guard.restore import parse_time
 
 
 @pytest.fixture
-def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def berlin(local_tz: Callable[[str], None]) -> None:
+    local_tz("Europe/Berlin")
 
 
 def test_times_are_local_and_a_date_means_its_end(berlin: None) -> None:

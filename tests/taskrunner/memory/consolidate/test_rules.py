@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-
-import pytest
 
 from support import memory_factory
 from support.memory_factory import LONG, mem
@@ -34,19 +31,6 @@ def removed(p: Plan) -> dict[str, str]:
 def absorbed(p: Plan) -> dict[str, str | None]:
     """Every removed memory with the one it was merged into (None: removed, not merged)."""
     return {r.memory_id: r.duplicate_of for r in p.removed}
-
-
-@pytest.fixture
-def local_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Set the process's local timezone for one test."""
-
-    def set_tz(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_tz
-    monkeypatch.undo()
-    time.tzset()
 
 
 # -- prune -------------------------------------------------------------------
@@ -87,7 +71,7 @@ def test_newest_timestamp_is_last_seen_else_created() -> None:
     assert removed(plan(memories)) == {"never-seen": "stale"}
 
 
-def test_ages_use_the_local_date(local_tz: Any) -> None:
+def test_ages_use_the_local_date(local_tz: Callable[[str], None]) -> None:
     # 23:30 UTC on the 14th is the 15th in Tokyo: 14 days old there, 15 in UTC.
     memory = mem("m", "late night", importance=0.1, last_seen_at="2026-11-14T23:30:00+00:00")
     local_tz("UTC")
