@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.guard import Clock, make_guard, write, write_notes
+from support.clock import Clock
+from support.guard import make_guard, write, write_notes
 
 
 def _run(workspace: Path, state_dir: Path, clock: Clock) -> dict:  # type: ignore[type-arg]

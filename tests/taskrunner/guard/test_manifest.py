@@ -9,15 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from support.guard import (
-    Clock,
-    guard_dir,
-    make_guard,
-    note_text,
-    objects_on_disk,
-    write,
-    write_notes,
-)
+from support.clock import Clock
+from support.guard import guard_dir, make_guard, note_text, objects_on_disk, write, write_notes
 from taskrunner.guard.journal import Journal
 from taskrunner.guard.layout import GuardPaths
 from taskrunner.guard.manifest import Entry, Event, replay

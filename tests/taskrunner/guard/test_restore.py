@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from support.guard import Clock, guard_dir, make_guard, note_text, write, write_notes
+from support.clock import Clock
+from support.guard import guard_dir, make_guard, note_text, write, write_notes
 from taskrunner.errors import InvalidRequest
 from taskrunner.guard import commands
 from taskrunner.guard.restore import parse_time
