@@ -36,13 +36,19 @@ def runner_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def start_drain(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
+def start_drain(
+    reaper: list[subprocess.Popen[Any]], env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """``runner.py alerts --drain`` in the background (``env``: ``runner_env()``), handed to
+    ``reaper`` so it does not outlive the test."""
+    proc = subprocess.Popen(
         [sys.executable, str(RUNNER), "alerts", "--drain"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=env,
+        env=runner_env() if env is None else env,
     )
+    reaper.append(proc)
+    return proc
 
 
 def bytes_waiting(fd: int) -> int:
@@ -77,8 +83,7 @@ def test_drain_to_a_reader_that_closes_early_keeps_every_alert(
 ) -> None:
     stored = queue_many(state_dir)
     env = runner_env(PYTHONUNBUFFERED="1") if unbuffered else runner_env()
-    proc = start_drain(env)
-    reaper.append(proc)
+    proc = start_drain(reaper, env)
     assert proc.stdout is not None and proc.stderr is not None
     head = proc.stdout.read(100_000)  # `| head -c 100000`
     assert len(head) == 100_000
@@ -94,8 +99,7 @@ def test_a_stalled_drain_reader_does_not_block_task_runs(
     state_dir: Path, reaper: list[subprocess.Popen[Any]]
 ) -> None:
     stored = queue_many(state_dir)
-    drain = start_drain(runner_env())
-    reaper.append(drain)
+    drain = start_drain(reaper)
     wait_for_output(drain)  # its stdout is a pipe nobody reads: the drain is stuck writing
     producer = subprocess.Popen(
         [
@@ -142,15 +146,13 @@ def test_alerts_of_a_drain_killed_mid_write_go_to_the_next_drain(
     state_dir: Path, reaper: list[subprocess.Popen[Any]]
 ) -> None:
     stored = queue_many(state_dir)
-    drain = start_drain(runner_env())
-    reaper.append(drain)
+    drain = start_drain(reaper)
     wait_for_output(drain)
     drain.send_signal(signal.SIGKILL)
     drain.wait(timeout=60)
     assert all("claim" in e for e in read_queue(state_dir))  # it died holding them
 
-    again = start_drain(runner_env())
-    reaper.append(again)
+    again = start_drain(reaper)
     out, err = again.communicate(timeout=60)
     assert again.returncode == 0, err.decode()
     assert json.loads(out) == stored

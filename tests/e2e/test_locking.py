@@ -17,6 +17,7 @@ from support.files import run_records
 from support.paths import RUNNER
 from support.plugin_factory import write_task
 from support.processes import alive, wait_for_file, wait_until_dead
+from support.runner import start_runner
 from taskrunner import runlock
 from taskrunner.errors import LockDirError, LockFileError
 
@@ -42,22 +43,12 @@ def plugins(plugins: Path) -> Path:
     return plugins
 
 
-def start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(RUNNER), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-
-
 def test_eight_starts_one_runs_seven_exit_2_while_it_holds_the_lock(
     plugins: Path, state_dir: Path, tmp_path: Path
 ) -> None:
     release = tmp_path / "release"
     env = {"SLOW_SECONDS": "600", "SLOW_RELEASE": str(release)}
-    procs = [start("slow", env=env) for _ in range(8)]
+    procs = [start_runner("slow", env=env) for _ in range(8)]
     # The winner runs until released: every loser must have exited with 2 while it
     # still holds the lock, so none of them waited for it (an ordering, not a timing).
     exited: list[subprocess.Popen[str]] = []
@@ -81,8 +72,8 @@ def test_eight_starts_one_runs_seven_exit_2_while_it_holds_the_lock(
 def test_two_workspaces_never_block_each_other(plugins: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "ws-a", tmp_path / "ws-b"
     a.mkdir(), b.mkdir()
-    p1 = start("slow", "--workspace", str(a), env={"SLOW_SECONDS": "1"})
-    p2 = start("slow", "--workspace", str(b), env={"SLOW_SECONDS": "1"})
+    p1 = start_runner("slow", "--workspace", str(a), env={"SLOW_SECONDS": "1"})
+    p2 = start_runner("slow", "--workspace", str(b), env={"SLOW_SECONDS": "1"})
     assert p1.wait(30) == 0 and p2.wait(30) == 0
 
 
@@ -90,7 +81,7 @@ def test_sigkilled_run_leaves_no_stale_lock_and_is_logged_crashed(
     plugins: Path, state_dir: Path, tmp_path: Path
 ) -> None:
     marker = tmp_path / "worker.pid"
-    victim = start("slow", env={"SLOW_SECONDS": "60", "SLOW_MARKER": str(marker)})
+    victim = start_runner("slow", env={"SLOW_SECONDS": "60", "SLOW_MARKER": str(marker)})
     wait_for_file(marker)
     worker_pid = int(marker.read_text())
     victim.kill()
@@ -98,7 +89,7 @@ def test_sigkilled_run_leaves_no_stale_lock_and_is_logged_crashed(
     # The worker dies with the runner (PR_SET_PDEATHSIG): no child left behind.
     assert not wait_until_dead([worker_pid], within_s=5), "worker outlived its SIGKILLed runner"
     t0 = time.monotonic()
-    nxt = start("slow", env={"SLOW_SECONDS": "0"})
+    nxt = start_runner("slow", env={"SLOW_SECONDS": "0"})
     assert nxt.wait(30) == 0, nxt.stderr.read()  # type: ignore[union-attr]
     assert time.monotonic() - t0 < 10
     recs = run_records(state_dir)
@@ -119,7 +110,7 @@ def test_stuck_attempts_are_stopped_at_the_timeout(
 ) -> None:
     write_task(plugins, "stuck", f'{body}\nreturn {{"success": True, "message": "done"}}')
     t0 = time.monotonic()
-    proc = start("stuck", "--timeout", "1", "--json")
+    proc = start_runner("stuck", "--timeout", "1", "--json")
     out, err = proc.communicate(timeout=60)
     elapsed = time.monotonic() - t0
     assert proc.returncode == 1, err
@@ -128,7 +119,7 @@ def test_stuck_attempts_are_stopped_at_the_timeout(
     assert record["status"] == "timeout" and record["attempts"] == 1
     # The lock is released: the same task can start again right away.
     write_task(plugins, "stuck", 'return {"success": True, "message": "done"}')
-    assert start("stuck").wait(30) == 0
+    assert start_runner("stuck").wait(30) == 0
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
@@ -136,7 +127,7 @@ def test_signals_stop_the_attempt_and_record_interrupted(
     plugins: Path, state_dir: Path, tmp_path: Path, sig: signal.Signals, code: int
 ) -> None:
     marker = tmp_path / "worker.pid"
-    proc = start("slow", env={"SLOW_SECONDS": "60", "SLOW_MARKER": str(marker)})
+    proc = start_runner("slow", env={"SLOW_SECONDS": "60", "SLOW_MARKER": str(marker)})
     wait_for_file(marker)
     worker_pid = int(marker.read_text())
     proc.send_signal(sig)
@@ -144,7 +135,7 @@ def test_signals_stop_the_attempt_and_record_interrupted(
     assert not alive(worker_pid)
     [rec] = run_records(state_dir)
     assert rec["status"] == "interrupted" and rec["attempts"] == 1
-    assert start("slow", env={"SLOW_SECONDS": "0"}).wait(30) == 0  # lock released
+    assert start_runner("slow", env={"SLOW_SECONDS": "0"}).wait(30) == 0  # lock released
 
 
 def test_planted_symlink_end_to_end(state_dir: Path, tmp_path: Path) -> None:
@@ -185,7 +176,7 @@ def test_timeout_also_stops_processes_the_task_started(
         return {{"success": True, "message": "never"}}
         """,
     )
-    proc = start("spawner", "--timeout", "1")
+    proc = start_runner("spawner", "--timeout", "1")
     assert proc.wait(60) == 1
     grandchild = int(marker.read_text())
     assert not wait_until_dead([grandchild], within_s=5), (
@@ -206,7 +197,7 @@ def test_commands_started_with_run_command_die_with_a_sigkilled_runner(
         return {{"success": True, "message": "never"}}
         """,
     )
-    runner = start("runs_cmd")
+    runner = start_runner("runs_cmd")
     wait_for_file(marker)
     command_pid = int(marker.read_text())
     runner.kill()

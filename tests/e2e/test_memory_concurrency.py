@@ -10,12 +10,11 @@ import json
 import os
 import random
 import subprocess
-import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from support.paths import RUNNER
+from support.runner import start_runner
 from taskrunner.memory.extract import extract_items
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.store import Store, archive_path, load_store, save_store, store_path
@@ -66,16 +65,6 @@ def _note(rng: random.Random, tag: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(RUNNER), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
 def _read_while_running(path: Path, procs: list[subprocess.Popen[str]]) -> int:
     """Parse the store again and again until every process ends; returns the read count."""
     reads = 0
@@ -120,9 +109,13 @@ def test_captures_and_consolidation_running_together_lose_nothing(
         # between the two captures, which is what this test is about.
         other_env = {**env, "TASKRUNNER_STATE_DIR": str(state_dir / "second-runner")}
         procs = [
-            _start(["memory_capture", *common, "--date", str(day + timedelta(days=1))], env),
-            _start(["memory_consolidate", *common, "--date", str(day)], env),
-            _start(["memory_capture", *common, "--date", str(day + timedelta(days=3))], other_env),
+            start_runner(
+                "memory_capture", *common, "--date", str(day + timedelta(days=1)), env=env
+            ),
+            start_runner("memory_consolidate", *common, "--date", str(day), env=env),
+            start_runner(
+                "memory_capture", *common, "--date", str(day + timedelta(days=3)), env=other_env
+            ),
         ]
         reads += _read_while_running(store_path(workspace), procs)
         for proc in procs:

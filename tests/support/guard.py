@@ -4,30 +4,15 @@ the runner as cron starts it."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from support.clock import Clock
 from support.runner import run_runner
 from taskrunner.guard.guard_run import Guard, Settings
 from taskrunner.guard.layout import GuardPaths
 from taskrunner.guard.retention import Policy
 from taskrunner.guard.tracked import Scope
-
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    """An injectable task clock that only moves when told to."""
-
-    def __init__(self, start: datetime = T0) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def make_guard(
@@ -70,6 +55,12 @@ def note_text(n: int, lines: int = 40) -> str:
         f"- item {i} of note {n}: decided to keep the cache warm" for i in range(lines)
     )
     return f"# Note {n}\n\n{body}\n"
+
+
+def write_notes(workspace: Path, *rels: str) -> None:
+    """Note 1, note 2, … (``note_text``) at ``rels``, in that order."""
+    for n, rel in enumerate(rels, 1):
+        write(workspace, rel, note_text(n))
 
 
 def guard_dir(state_dir: Path, workspace: Path) -> GuardPaths:

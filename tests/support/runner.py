@@ -35,6 +35,18 @@ def run_runner(
     )
 
 
+def start_runner(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """``runner.py args`` in the background, stdout and stderr piped as text; ``env`` on top
+    of this process's environment."""
+    return subprocess.Popen(
+        [sys.executable, str(RUNNER), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
 @contextmanager
 def runner_holding(
     *args: str, env: dict[str, str], ready: Path, within_s: float = 30

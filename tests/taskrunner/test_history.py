@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-import os
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -53,21 +51,9 @@ def run(
 
 
 @pytest.fixture
-def utc_plus_3() -> Iterator[None]:
+def utc_plus_3(local_tz: Callable[[str], None]) -> None:
     """Local time is UTC+3 (POSIX TZ strings count west, hence the minus)."""
-    # Restored by hand: tzset() must run after TZ is back, which a
-    # monkeypatch undo (after this fixture's teardown) would not do.
-    previous = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC-3"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = previous
-        time.tzset()
+    local_tz("UTC-3")
 
 
 # -- percentiles and medians ------------------------------------------------------

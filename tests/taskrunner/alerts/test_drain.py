@@ -15,21 +15,12 @@ from typing import Any
 import pytest
 
 from support.alerts import alert, read_queue
+from support.clock import Clock
 from taskrunner.alerts import CLAIM_TIMEOUT_S, AlertQueue
 from taskrunner.errors import AlertQueueError
 
 TZ = timezone(timedelta(hours=1))
 T0 = datetime(2026, 3, 1, 3, 0, tzinfo=TZ)
-
-
-class Clock:
-    """A settable clock."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def write_queue(state_dir: Path, entries: list[dict[str, Any]]) -> None:
@@ -57,7 +48,7 @@ def assert_unlocked(state_dir: Path) -> None:
 
 
 def test_pending_lists_claimed_alerts_while_a_drain_is_writing(state_dir: Path) -> None:
-    queue = AlertQueue(state_dir, clock=Clock())
+    queue = AlertQueue(state_dir, clock=Clock(T0))
     stored = queue.add([alert("a"), alert("b")])
     during: list[dict[str, Any]] = []
 
@@ -74,7 +65,7 @@ def test_pending_lists_claimed_alerts_while_a_drain_is_writing(state_dir: Path) 
 
 
 def test_a_second_drain_skips_alerts_claimed_by_a_live_drain(state_dir: Path) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     queue = AlertQueue(state_dir, clock=clock)
     stored = queue.add([alert("a"), alert("b")])
     inner: list[list[dict[str, Any]]] = []
@@ -92,7 +83,7 @@ def test_a_second_drain_skips_alerts_claimed_by_a_live_drain(state_dir: Path) ->
 def test_a_stuck_drains_claim_is_taken_over_after_the_timeout(
     state_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     queue = AlertQueue(state_dir, clock=clock)
     stored = queue.add([alert("a")])
     inner: list[list[dict[str, Any]]] = []
@@ -112,7 +103,7 @@ def test_a_stuck_drains_claim_is_taken_over_after_the_timeout(
 
 
 def test_a_dead_drains_claim_is_taken_over_at_once(state_dir: Path) -> None:
-    queue = AlertQueue(state_dir, clock=Clock())
+    queue = AlertQueue(state_dir, clock=Clock(T0))
     [entry] = queue.add([alert("a")])
     claim = {"token": "t1", "pid": dead_pid(), "host": os.uname().nodename}
     write_queue(state_dir, [{**entry, "claim": {**claim, "claimed_at": T0.isoformat()}}])
@@ -123,7 +114,7 @@ def test_a_dead_drains_claim_is_taken_over_at_once(state_dir: Path) -> None:
 def test_a_claim_from_another_host_is_only_taken_over_after_the_timeout(
     state_dir: Path,
 ) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     queue = AlertQueue(state_dir, clock=clock)
     [entry] = queue.add([alert("a")])
     # That pid means nothing here, dead or alive: only the claim's age counts.
@@ -140,14 +131,14 @@ def test_a_claim_from_another_host_is_only_taken_over_after_the_timeout(
     ids=["not-an-object", "bad-fields", "empty"],
 )
 def test_a_hand_edited_claim_does_not_keep_an_alert_forever(state_dir: Path, claim: Any) -> None:
-    queue = AlertQueue(state_dir, clock=Clock())
+    queue = AlertQueue(state_dir, clock=Clock(T0))
     [entry] = queue.add([alert("a")])
     write_queue(state_dir, [{**entry, "claim": claim}])
     assert queue.drain(lambda b: None) == [entry]
 
 
 def test_a_repeat_of_a_claimed_alert_is_queued_fresh_not_folded_in(state_dir: Path) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     queue = AlertQueue(state_dir, clock=clock)
     [first] = queue.add([alert("disk 91% full", key="disk")])
     repeats: list[dict[str, Any]] = []
@@ -166,7 +157,7 @@ def test_a_repeat_of_a_claimed_alert_is_queued_fresh_not_folded_in(state_dir: Pa
 
 
 def test_a_failed_drain_releases_its_claims_and_folds_repeats_back(state_dir: Path) -> None:
-    clock = Clock()
+    clock = Clock(T0)
     queue = AlertQueue(state_dir, clock=clock)
     [first] = queue.add([alert("disk 91% full", key="disk")])
     [other] = queue.add([alert("backup is old", task="backup")])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.guard import Clock, make_guard, note_text, write
+from support.clock import Clock
+from support.guard import make_guard, write, write_notes
 
 
 def _run(workspace: Path, state_dir: Path, clock: Clock) -> dict:  # type: ignore[type-arg]
@@ -66,8 +67,7 @@ def test_a_problem_is_alerted_once_then_recovers_once(workspace: Path, state_dir
 
 def test_one_vanished_file_is_an_error_naming_its_restore(workspace: Path, state_dir: Path) -> None:
     clock = Clock()
-    write(workspace, "memory/2026-11-01.md", note_text(1))
-    write(workspace, "memory/2026-11-02.md", note_text(2))
+    write_notes(workspace, "memory/2026-11-01.md", "memory/2026-11-02.md")
     _run(workspace, state_dir, clock)
     (workspace / "memory" / "2026-11-01.md").unlink()
     result = _run(workspace, state_dir, clock)
@@ -98,8 +98,7 @@ def test_a_deliberate_deletion_is_forgotten_with_prune_deleted(
     from taskrunner.guard import commands
 
     clock = Clock()
-    write(workspace, "memory/old.md", note_text(1))
-    write(workspace, "memory/keep.md", note_text(2))
+    write_notes(workspace, "memory/old.md", "memory/keep.md")
     _run(workspace, state_dir, clock)
     (workspace / "memory" / "old.md").unlink()
     assert _keys(_run(workspace, state_dir, clock)) == {

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from support.guard import Clock, guard_dir, make_guard, note_text, objects_on_disk, write
+from support.clock import Clock
+from support.guard import guard_dir, make_guard, note_text, objects_on_disk, write, write_notes
 from taskrunner.guard.journal import Journal
 from taskrunner.guard.layout import GuardPaths
 from taskrunner.guard.manifest import Entry, Event, replay
@@ -138,8 +139,7 @@ def test_a_missing_object_is_reported_healed_when_possible_and_deletes_nothing(
     workspace: Path, state_dir: Path
 ) -> None:
     clock = Clock()
-    write(workspace, "memory/2026-11-01.md", note_text(1))
-    write(workspace, "memory/2026-11-02.md", note_text(2))
+    write_notes(workspace, "memory/2026-11-01.md", "memory/2026-11-02.md")
     make_guard(workspace, state_dir, clock).run()
     (workspace / "memory" / "2026-11-02.md").unlink()
     clock.advance(hours=1)

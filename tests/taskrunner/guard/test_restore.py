@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from support.guard import Clock, guard_dir, make_guard, note_text, write
+from support.clock import Clock
+from support.guard import guard_dir, make_guard, note_text, write, write_notes
 from taskrunner.errors import InvalidRequest
 from taskrunner.guard import commands
 from taskrunner.guard.restore import parse_time
 
 
 @pytest.fixture
-def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def berlin(local_tz: Callable[[str], None]) -> None:
+    local_tz("Europe/Berlin")
 
 
 def test_times_are_local_and_a_date_means_its_end(berlin: None) -> None:
@@ -38,8 +34,7 @@ def test_times_are_local_and_a_date_means_its_end(berlin: None) -> None:
 
 def test_a_damaged_copy_is_never_restored(workspace: Path, state_dir: Path) -> None:
     clock = Clock()
-    write(workspace, "memory/a.md", note_text(1))
-    write(workspace, "memory/b.md", note_text(2))
+    write_notes(workspace, "memory/a.md", "memory/b.md")
     make_guard(workspace, state_dir, clock).run()
     gd = guard_dir(state_dir, workspace)
     guard = make_guard(workspace, state_dir, clock)

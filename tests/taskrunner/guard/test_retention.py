@@ -8,7 +8,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from support.guard import T0, Clock, guard_dir, make_guard, objects_on_disk, write
+from support.clock import T0, Clock
+from support.guard import guard_dir, make_guard, objects_on_disk, write
 from taskrunner.guard.history import versions
 from taskrunner.guard.manifest import Entry, Event, replay
 from taskrunner.guard.retention import DAY_S, Policy, apply_policy, forget_deleted, select

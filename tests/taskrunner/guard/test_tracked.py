@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from support.guard import Clock, make_guard, write
+from support.clock import Clock
+from support.guard import make_guard, write
 from taskrunner.guard.manifest import Entry, Event
 from taskrunner.guard.objects import ObjectStore, digest
 from taskrunner.guard.reading import RACY_NS, count_chars, read_copy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -41,30 +42,22 @@ def test_every_and_its_forms() -> None:
 
 
 @pytest.mark.parametrize(
-    ("bad", "message"),
+    ("parse", "bad", "message"),
     [
-        ("5", "duration such as 5m"),
-        ("30s", "at least one minute"),
+        (s.every, "5", "duration such as 5m"),
+        (s.every, "30s", "at least one minute"),
+        (s.cron, "* * * *", "five fields"),
+        (s.cron, "61 * * * *", "values must be 0-59"),
+        (s.cron, "*/0 * * * *", "step after /"),
+        (s.cron, "0 0 * JAN *", "names and \\? are not supported"),
+        (s.cron, "0 0 31 2 *", "less than twice a year"),
     ],
 )
-def test_bad_every_is_a_clear_usage_error(bad: str, message: str) -> None:
+def test_a_bad_every_or_cron_is_a_clear_usage_error(
+    parse: Callable[[str], s.Schedule], bad: str, message: str
+) -> None:
     with pytest.raises(UsageError, match=message):
-        s.every(bad)
-
-
-@pytest.mark.parametrize(
-    ("bad", "message"),
-    [
-        ("* * * *", "five fields"),
-        ("61 * * * *", "values must be 0-59"),
-        ("*/0 * * * *", "step after /"),
-        ("0 0 * JAN *", "names and \\? are not supported"),
-        ("0 0 31 2 *", "less than twice a year"),
-    ],
-)
-def test_bad_cron_is_a_clear_usage_error(bad: str, message: str) -> None:
-    with pytest.raises(UsageError, match=message):
-        s.cron(bad)
+        parse(bad)
 
 
 def test_systemd_and_launchd_forms() -> None:

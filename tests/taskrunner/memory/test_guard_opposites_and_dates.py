@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from support.capture import capture, memories, write_note
 from support.memory_factory import mem
+from support.word_sets import small_edits
 from taskrunner.memory.consolidate import plan_consolidation
 from taskrunner.memory.similarity import (
     CALENDAR_WORDS,
@@ -67,16 +68,7 @@ def guarded_sets(draw: st.DrawFn) -> list[frozenset[str]]:
     """Small edits of a base, the edits mostly guard tokens: the join's hard case."""
     vocab = ORDINARY[:14] + draw(st.lists(st.sampled_from(GUARDS), min_size=1, max_size=6))
     base = draw(st.sets(st.sampled_from(vocab), min_size=8, max_size=16))
-    out = []
-    for _ in range(draw(st.integers(2, 12))):
-        item = set(base)
-        for _ in range(draw(st.integers(0, 2))):
-            if item and draw(st.booleans()):
-                item.discard(draw(st.sampled_from(sorted(item))))
-            else:
-                item.add(draw(st.sampled_from(vocab)))
-        out.append(frozenset(item))
-    return out
+    return [small_edits(draw, base, vocab, 2) for _ in range(draw(st.integers(2, 12)))]
 
 
 @settings(max_examples=300, deadline=None)

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from support.capture import capture, memories, write_note
+from support.capture import by_text, capture, memories, write_note
 from support.harness import TaskRun
 from support.memory_factory import mem
 from taskrunner.memory.consolidate import plan_consolidation
@@ -17,14 +17,10 @@ from taskrunner.memory.loops import due_reminders, pick_reminders, status_of
 from taskrunner.memory.store import store_path
 
 
-def _by_text(workspace: Path) -> dict[str, dict[str, object]]:
-    return {str(m["text"]): m for m in memories(workspace)}
-
-
 def test_a_ticked_checkbox_closes_its_todo(workspace: Path, state_dir: Path) -> None:
     note = write_note(workspace, "2026-02-13.md", "- [ ] Rotate the JWT token\n")
     capture(workspace, state_dir)
-    assert _by_text(workspace)["Rotate the JWT token"]["status"] == "open"
+    assert by_text(workspace)["Rotate the JWT token"]["status"] == "open"
     note.write_text("- [x] Rotate the JWT token\n", encoding="utf-8")
     run = capture(workspace, state_dir)
     assert run.result["loops_closed"] == 1
@@ -51,7 +47,7 @@ def test_a_completed_item_in_a_later_note_closes_the_loop(workspace: Path, state
     )
     run = capture(workspace, state_dir)
     assert run.result["loops_closed"] == 2
-    stored = _by_text(workspace)
+    stored = by_text(workspace)
     assert stored["the VPN drops every hour"]["status"] == "done"
     assert stored["renew the TLS certificate"]["closed_by"] == {
         "file": "memory/2026-02-13.md",
@@ -68,7 +64,7 @@ def test_a_different_item_does_not_close(workspace: Path, state_dir: Path) -> No
         "- Completed renew the TLS certificate for host 2\n",
     )
     capture(workspace, state_dir)
-    assert _by_text(workspace)["renew the TLS certificate for host 1"]["status"] == "open"
+    assert by_text(workspace)["renew the TLS certificate for host 1"]["status"] == "open"
 
 
 def test_a_completed_item_in_an_older_note_does_not_close(workspace: Path, state_dir: Path) -> None:
@@ -76,7 +72,7 @@ def test_a_completed_item_in_an_older_note_does_not_close(workspace: Path, state
     capture(workspace, state_dir)
     write_note(workspace, "2026-02-01.md", "- Completed renew the TLS certificate\n")
     capture(workspace, state_dir, day="2026-02-01")
-    assert _by_text(workspace)["renew the TLS certificate"]["status"] == "open"
+    assert by_text(workspace)["renew the TLS certificate"]["status"] == "open"
 
 
 def test_open_blockers_and_overdue_loops_raise_one_keyed_warning_each(
@@ -86,7 +82,7 @@ def test_open_blockers_and_overdue_loops_raise_one_keyed_warning_each(
     capture(workspace, state_dir, day="2026-02-01")
     write_note(workspace, "2026-02-13.md", "- BLOCKER: waiting on the bank\n- [ ] a new todo\n")
     run = capture(workspace, state_dir)  # today 2026-02-13: the todos of the 1st are 12 days old
-    stored = _by_text(workspace)
+    stored = by_text(workspace)
     keys = sorted(alert["key"] for alert in run.alerts)
     expected = sorted(
         f"memory-open-loop:{stored[text]['id']}"
@@ -114,7 +110,7 @@ def test_the_open_loop_age_is_an_option(workspace: Path, state_dir: Path) -> Non
     assert capture(workspace, state_dir).alerts == []  # 3 days old, the default is 7
     run = capture(workspace, state_dir, day="2026-02-14", open_loop_days=2)
     assert [a["message"] for a in run.alerts] == [
-        f"open todo ({_by_text(workspace)['renew the TLS certificate']['id']}, 4 days old): "
+        f"open todo ({by_text(workspace)['renew the TLS certificate']['id']}, 4 days old): "
         "renew the TLS certificate"
     ]
 
@@ -161,7 +157,7 @@ def test_a_loop_closed_by_a_later_run_is_closed_in_the_file(
     write_note(workspace, "2026-02-13.md", f"- Completed, done, closed: {loop}\n")
     run = capture(workspace, state_dir, day="2026-02-13")
     assert (run.result["loops_closed"], run.result["memories_updated"]) == (1, 0)
-    stored = _by_text(workspace)
+    stored = by_text(workspace)
     assert stored[loop]["status"] == "done"
     assert stored["pay the rent"]["status"] == "open"
 

@@ -7,6 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.word_sets import small_edits
 from taskrunner.memory.similarity import (
     GUARD_WORDS,
     NearDuplicateIndex,
@@ -53,16 +54,10 @@ def word_set_lists(draw: st.DrawFn) -> list[frozenset[str]]:
     bases = draw(
         st.lists(st.sets(st.sampled_from(VOCAB), min_size=0, max_size=22), min_size=1, max_size=3)
     )
-    out: list[frozenset[str]] = []
-    for _ in range(draw(st.integers(0, 14))):
-        s = set(draw(st.sampled_from(bases)))
-        for _ in range(draw(st.integers(0, 3))):
-            if s and draw(st.booleans()):
-                s.discard(draw(st.sampled_from(sorted(s))))
-            else:
-                s.add(draw(st.sampled_from(VOCAB)))
-        out.append(frozenset(s))
-    return out
+    return [
+        small_edits(draw, draw(st.sampled_from(bases)), VOCAB, 3)
+        for _ in range(draw(st.integers(0, 14)))
+    ]
 
 
 # -- the definition ---------------------------------------------------------

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -12,12 +11,8 @@ from taskrunner.memory.timestamps import local_date, parse_timestamp
 
 
 @pytest.fixture
-def utc_plus_9(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def utc_plus_9(local_tz: Callable[[str], None]) -> None:
+    local_tz("Asia/Tokyo")
 
 
 def test_parse_timestamp(utc_plus_9: None) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-
-import pytest
 
 from support import memory_factory
 from support.memory_factory import LONG, mem
@@ -31,17 +28,9 @@ def removed(p: Plan) -> dict[str, str]:
     return {r.memory_id: r.reason for r in p.removed}
 
 
-@pytest.fixture
-def local_tz(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Set the process's local timezone for one test."""
-
-    def set_tz(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_tz
-    monkeypatch.undo()
-    time.tzset()
+def absorbed(p: Plan) -> dict[str, str | None]:
+    """Every removed memory with the one it was merged into (None: removed, not merged)."""
+    return {r.memory_id: r.duplicate_of for r in p.removed}
 
 
 # -- prune -------------------------------------------------------------------
@@ -82,7 +71,7 @@ def test_newest_timestamp_is_last_seen_else_created() -> None:
     assert removed(plan(memories)) == {"never-seen": "stale"}
 
 
-def test_ages_use_the_local_date(local_tz: Any) -> None:
+def test_ages_use_the_local_date(local_tz: Callable[[str], None]) -> None:
     # 23:30 UTC on the 14th is the 15th in Tokyo: 14 days old there, 15 in UTC.
     memory = mem("m", "late night", importance=0.1, last_seen_at="2026-11-14T23:30:00+00:00")
     local_tz("UTC")
@@ -147,7 +136,7 @@ def test_near_duplicates_merge_above_threshold_only() -> None:
         mem("c", swap_one, importance=0.5),
     ]
     p = plan(memories)
-    assert {r.memory_id: r.duplicate_of for r in p.removed} == {"b": "a"}
+    assert absorbed(p) == {"b": "a"}
     assert p.removed[0].similarity == round(17 / 18, 4)
 
 
@@ -223,7 +212,7 @@ def test_pinned_memories_are_kept_and_absorb_duplicates() -> None:
     kept = {m["id"] for m in p.memories}
     assert kept == {"pin-a", "pin-b"}
     # pinned come first in the walk, so the first pinned one absorbs the rest
-    assert {r.memory_id: r.duplicate_of for r in p.removed} == {"high": "pin-a", "plain": "pin-a"}
+    assert absorbed(p) == {"high": "pin-a", "plain": "pin-a"}
 
 
 def test_duplicates_are_not_transitive() -> None:
@@ -254,8 +243,7 @@ def test_merges_into_the_first_kept_in_walk_order() -> None:
         mem("a", a, importance=0.8),
         mem("b", b, importance=0.1),
     ]
-    p = plan(memories)
-    assert {r.memory_id: r.duplicate_of for r in p.removed} == {"b": "c"}
+    assert absorbed(plan(memories)) == {"b": "c"}
 
 
 def test_stale_memories_are_pruned_before_merging() -> None:
@@ -282,9 +270,8 @@ def test_empty_and_emoji_texts() -> None:
         mem("emoji2", "👍"),
         mem("emoji3", "🎉🔥"),
     ]
-    p = plan(memories)
     # equal normalized texts are exact duplicates; different emoji are not
-    assert {r.memory_id: r.duplicate_of for r in p.removed} == {"e2": "e1", "emoji3": "emoji1"}
+    assert absorbed(plan(memories)) == {"e2": "e1", "emoji3": "emoji1"}
 
 
 def test_merged_sources_are_bounded_and_the_rest_counted() -> None:
