@@ -312,6 +312,9 @@ class MemoryCaptureTask(Task):
             elif inputs is not None:
                 outcome.repeated = merged.repeated
                 record_unchanged(self.state_dir, workspace, inputs, evidence, outcome)
+            # Freed before the collector is back on: re-enabled with the store
+            # alive, its first collection would walk every memory loaded.
+            del store
         return merged, len(reminders)
 
     def _remind(self, memories: list[dict[str, Any]], today: date) -> list[int]:

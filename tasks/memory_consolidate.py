@@ -102,45 +102,53 @@ class MemoryConsolidateTask(Task):
             return self._result(plan, archived=None, backup=None)
         # No garbage collections while the store is in memory: it holds no
         # cycles, and each collection would walk all of it (store.gc_paused).
+        # The store and the plan are locals of _consolidate, so they are freed
+        # before the collector is back on: re-enabled with them alive, its
+        # first collection would walk every object loaded.
         with store_lock(workspace), gc_paused():
-            store = load_store_or_alert(path, self.alert)
-            # The backup is made from the file itself: no need to hold a
-            # second copy of the store in memory while planning.
-            loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
-            store.raw_bytes = None
-            plan = self._plan(store, day)
-            if not plan.changed:
-                self._show(plan, would=False)
-                return self._result(plan, archived=None, backup=None)
-            archive = archive_path(workspace)
-            backup = backup_path(path)
-            records = archive_records(
-                plan,
-                store.memories,
-                run_id=self.run_id,
-                removed_at=self.now().isoformat(timespec="seconds"),
-            )
-            # Order matters for crash safety: the archive holds every removed
-            # memory before the store stops holding it.
-            size_before = archive_size(archive)
-            append_records(archive, records)
-            del records
-            try:
-                backup_store(path, backup, expected_size=loaded_size)
-                # Every kept memory is encoded again, even when the file holds its
-                # line: reading the lines back costs more time and memory than
-                # encoding them (bench/bench_consolidate.py, "store not ours").
-                kept = Store(memories=plan.memories, extra=store.extra)
-                data = save_store(path, kept)
-            except BaseException:
-                # The store still holds every memory: this run's records would
-                # offer a restore of a consolidation that never happened.
-                with contextlib.suppress(OSError, TaskrunnerError):
-                    cut_back(archive, size_before)
-                raise
-            remember_written(self.state_dir, workspace, data)
+            return self._consolidate(path, day)
+
+    def _consolidate(self, path: Path, day: date) -> dict[str, Any]:
+        """Load, plan, archive, back up and write the store (under the store lock)."""
+        workspace = self.workspace
+        store = load_store_or_alert(path, self.alert)
+        # The backup is made from the file itself: no need to hold a
+        # second copy of the store in memory while planning.
+        loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
+        store.raw_bytes = None
+        plan = self._plan(store, day)
+        if not plan.changed:
             self._show(plan, would=False)
-            return self._result(plan, archived=archive, backup=backup)
+            return self._result(plan, archived=None, backup=None)
+        archive = archive_path(workspace)
+        backup = backup_path(path)
+        records = archive_records(
+            plan,
+            store.memories,
+            run_id=self.run_id,
+            removed_at=self.now().isoformat(timespec="seconds"),
+        )
+        # Order matters for crash safety: the archive holds every removed
+        # memory before the store stops holding it.
+        size_before = archive_size(archive)
+        append_records(archive, records)
+        del records
+        try:
+            backup_store(path, backup, expected_size=loaded_size)
+            # Every kept memory is encoded again, even when the file holds its
+            # line: reading the lines back costs more time and memory than
+            # encoding them (bench/bench_consolidate.py, "store not ours").
+            kept = Store(memories=plan.memories, extra=store.extra)
+            data = save_store(path, kept)
+        except BaseException:
+            # The store still holds every memory: this run's records would
+            # offer a restore of a consolidation that never happened.
+            with contextlib.suppress(OSError, TaskrunnerError):
+                cut_back(archive, size_before)
+            raise
+        remember_written(self.state_dir, workspace, data)
+        self._show(plan, would=False)
+        return self._result(plan, archived=archive, backup=backup)
 
     def _plan(self, store: Store, day: date) -> Plan:
         plan = plan_consolidation(

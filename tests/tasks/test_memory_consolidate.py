@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from support import harness
+from support.collector import young_generation_sizes
 from support.files import snapshot
 from support.memory_factory import LONG, consolidation_sample, mem, write_store
 from taskrunner.errors import PermanentError, StoreCorrupt, WorkspaceMissing
@@ -162,3 +163,15 @@ def test_a_store_write_that_fails_takes_the_runs_archive_records_back(
     with pytest.raises(WriteFailed):
         task.run()
     assert archive.read_bytes() == b""  # the run that did not complete left nothing to restore
+
+
+def test_the_collector_never_walks_the_loaded_store(workspace: Path, state_dir: Path) -> None:
+    # Collections are paused while the store is in memory; the store must be
+    # freed before they resume, or the first one walks every memory loaded.
+    many = [mem(f"m{i}", f"fact number {i} of many") for i in range(3000)]
+    write_store(workspace, consolidation_sample() + many)
+    with young_generation_sizes() as walked:
+        result, _, _ = run_task(workspace, state_dir)
+    assert result["merged_duplicates"] == 2
+    assert walked, "no collection ran after the consolidation"
+    assert max(walked) < 3000, walked

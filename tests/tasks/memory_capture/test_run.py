@@ -17,8 +17,10 @@ from support.capture import (
     memories,
     write_note,
 )
+from support.collector import young_generation_sizes
 from support.files import snapshot
 from support.harness import bind_task
+from support.memory_factory import mem, write_store
 from taskrunner.cli.argparsing import iso_date
 from taskrunner.errors import PermanentError, StoreCorrupt, WorkspaceMissing
 from taskrunner.memory.kinds import importance_of
@@ -328,3 +330,14 @@ def test_messages_say_what_happened(workspace: Path, state_dir: Path) -> None:
         line.endswith("dry run: would add todo: 'pay rent' (memory/2026-02-13.md:3)")
         for line in dry.logs
     )
+
+
+def test_the_collector_never_walks_the_loaded_store(workspace: Path, state_dir: Path) -> None:
+    # As in memory_consolidate: the store is freed before collections resume.
+    write_store(workspace, [mem(f"m{i}", f"fact number {i} of many") for i in range(3000)])
+    write_note(workspace, "2026-02-13.md", "- Decided to keep the NAS backup job enabled\n")
+    with young_generation_sizes() as walked:
+        run = capture(workspace, state_dir)
+    assert run.result["items_added"] == 1
+    assert walked, "no collection ran after the capture"
+    assert max(walked) < 3000, walked
