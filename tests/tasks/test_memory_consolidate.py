@@ -168,10 +168,10 @@ def test_a_store_write_that_fails_takes_the_runs_archive_records_back(
 def test_the_collector_never_walks_the_loaded_store(workspace: Path, state_dir: Path) -> None:
     # Collections are paused while the store is in memory; the store must be
     # freed before they resume, or the first one walks every memory loaded.
-    many = [mem(f"m{i}", f"fact number {i} of many") for i in range(3000)]
+    many = [mem(f"m{i}", f"fact number {i} of many") for i in range(5000)]
     write_store(workspace, consolidation_sample() + many)
     with young_generation_sizes() as walked:
         result, _, _ = run_task(workspace, state_dir)
     assert result["merged_duplicates"] == 2
     assert walked, "no collection ran after the consolidation"
-    assert max(walked) < 3000, walked
+    assert max(walked) < 4000, walked  # the store alone is over 10,000 objects

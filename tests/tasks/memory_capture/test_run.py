@@ -334,10 +334,10 @@ def test_messages_say_what_happened(workspace: Path, state_dir: Path) -> None:
 
 def test_the_collector_never_walks_the_loaded_store(workspace: Path, state_dir: Path) -> None:
     # As in memory_consolidate: the store is freed before collections resume.
-    write_store(workspace, [mem(f"m{i}", f"fact number {i} of many") for i in range(3000)])
+    write_store(workspace, [mem(f"m{i}", f"fact number {i} of many") for i in range(5000)])
     write_note(workspace, "2026-02-13.md", "- Decided to keep the NAS backup job enabled\n")
     with young_generation_sizes() as walked:
         run = capture(workspace, state_dir)
     assert run.result["items_added"] == 1
     assert walked, "no collection ran after the capture"
-    assert max(walked) < 3000, walked
+    assert max(walked) < 4000, walked  # the store alone is over 10,000 objects
