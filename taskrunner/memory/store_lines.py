@@ -13,7 +13,7 @@ tool or by an older version, or a lost or damaged record, simply has no
 reusable lines: everything is encoded, as before. The output is the same
 byte for byte either way; only the time differs. ``memory_consolidate``
 encodes everything: it drops the loaded bytes while it plans, and reading the
-lines back costs it more time and memory than encoding them.
+lines back would add the whole file to its peak memory for no measurable gain.
 """
 
 from __future__ import annotations
