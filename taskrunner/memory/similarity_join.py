@@ -187,27 +187,44 @@ def _join_block(recs: list[Ranks], ids: list[int], out: list[tuple[int, int]]) -
     # to start at 0 (two pairs must never share a key).
     low = min(map(itemgetter(0), recs))
     span = max(map(itemgetter(-1), recs)) - low + 1
-    index: dict[int, list[int]] = {}
+    # A posting is one record, the rule, until a second record shares the
+    # pair: at a million memories the index holds millions of pairs, nearly
+    # all with one record, and a list for each was a good part of the join's
+    # time and memory.
+    index: dict[int, int | list[int]] = {}
     get = index.get
-    probe_len_of: dict[int, int] = {}
+    lengths: dict[int, tuple[int, int, int]] = {}
     for xi, x in enumerate(recs):
         a = len(x)
-        probe_len = probe_len_of.get(a)
-        if probe_len is None:
-            probe_len = probe_len_of[a] = _probe_len(a)
-        hits: list[int] | set[int] | None = None
-        for j in range(1, probe_len):
+        known = lengths.get(a)
+        if known is None:
+            known = lengths[a] = _prefix_lengths(a)
+        probe_len, index_len, longest = known
+        hits: set[int] | None = None
+        # Probe pairs and index pairs come from the same leading tokens (the
+        # shorter prefix's pairs are among the longer's), so each pair key is
+        # looked up once: probed, then indexed, with the same lookup.
+        for j in range(1, longest):
             tail = x[j] - low
             for i in range(j):
-                posting = get((x[i] - low) * span + tail)
-                if posting is not None:
+                key = (x[i] - low) * span + tail
+                posting = get(key)
+                if posting is None:
+                    if j < index_len:
+                        index[key] = xi
+                    continue
+                if j < probe_len:
                     if hits is None:
-                        hits = posting
-                    elif isinstance(hits, list):
-                        hits = set(hits)  # a record may sit under several pairs
-                        hits.update(posting)
+                        hits = set()
+                    if isinstance(posting, int):
+                        hits.add(posting)
                     else:
                         hits.update(posting)
+                if j < index_len:
+                    if isinstance(posting, int):
+                        index[key] = [posting, xi]
+                    else:
+                        posting.append(xi)
         if hits is not None:
             xs = set(x)
             nine_a = 9 * a
@@ -218,15 +235,19 @@ def _join_block(recs: list[Ranks], ids: list[int], out: list[tuple[int, int]]) -
                 if b >= min_b and 19 * len(xs.intersection(y)) > nine_a + 9 * b:
                     xid, yid = ids[xi], ids[yi]
                     out.append((yid, xid) if yid < xid else (xid, yid))
-        for j in range(1, min(a, a - (18 * a) // 19 + 1)):
-            tail = x[j] - low
-            for i in range(j):
-                key = (x[i] - low) * span + tail
-                posting = get(key)
-                if posting is None:
-                    index[key] = [xi]
-                else:
-                    posting.append(xi)
+
+
+def _prefix_lengths(a: int) -> tuple[int, int, int]:
+    """For a record of size ``a``: how many leading tokens its probe pairs and its
+    index pairs come from, and the larger of the two.
+
+    Not indexed below size 10: a set of at most 9 tokens is only a
+    near-duplicate of an equal set (``10 * o > 9 * (a + b - o)`` needs
+    ``o = a = b``), and equal sets are one record.
+    """
+    probe_len = _probe_len(a)
+    index_len = min(a, a - (18 * a) // 19 + 1) if a >= 10 else 0
+    return probe_len, index_len, max(probe_len, index_len)
 
 
 def similar_pairs(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:

@@ -232,3 +232,10 @@ def test_index_interleaving_add_and_query(sets: list[frozenset[str]]) -> None:
     for i, s in enumerate(sets):
         assert idx.query(s) == [j for j in range(i) if is_near_duplicate(s, sets[j])]
         idx.add(i, s)
+
+
+def test_sets_of_ten_pair_with_a_superset_and_smaller_sets_only_with_equals() -> None:
+    # the join indexes no set below 10 tokens: none is a near-duplicate of another set
+    base = sorted(_w(11))
+    sets = [frozenset(base[:9]), frozenset(base[:10]), frozenset(base[:11]), frozenset(base[:9])]
+    assert similar_pairs(sets) == brute_force_pairs(sets) == [(0, 3), (1, 2)]
