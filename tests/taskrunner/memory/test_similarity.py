@@ -8,14 +8,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taskrunner.memory.similarity import (
+    GUARD_TOKENS,
     GUARD_WORDS,
     NearDuplicateIndex,
     brute_force_pairs,
+    is_guard_token,
     is_near_duplicate,
     jaccard,
     words,
 )
-from taskrunner.memory.similarity_join import WordSets, similar_pairs, word_tokens
+from taskrunner.memory.similarity_join import WordSets, _is_guard, similar_pairs, word_tokens
 
 
 # A small vocabulary so random sets overlap a lot; guard words and digit
@@ -239,3 +241,14 @@ def test_sets_of_ten_pair_with_a_superset_and_smaller_sets_only_with_equals() ->
     base = sorted(_w(11))
     sets = [frozenset(base[:9]), frozenset(base[:10]), frozenset(base[:11]), frozenset(base[:9])]
     assert similar_pairs(sets) == brute_force_pairs(sets) == [(0, 3), (1, 2)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.sampled_from(sorted(GUARD_TOKENS)),
+        st.text(alphabet=st.sampled_from([*"aZq7_é星期二月"]), min_size=1),
+    )
+)
+def test_the_rankers_guard_test_is_is_guard_token(token: str) -> None:
+    assert _is_guard(token) == _is_guard(token.encode("utf-8")) == is_guard_token(token)
