@@ -34,7 +34,12 @@ from taskrunner.memory.store import (
     store_lock,
     store_path,
 )
-from taskrunner.memory.store_lines import remember_written
+from taskrunner.memory.store_lines import (
+    kept_line_map,
+    remember_written,
+    reread_lines,
+    written_digest,
+)
 
 from .base import Task, iso_date, non_negative_int
 
@@ -107,6 +112,9 @@ class MemoryConsolidateTask(Task):
             # The backup is made from the file itself: no need to hold a
             # second copy of the store in memory while planning.
             loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
+            # Whether the file is what this code last wrote: then the lines of
+            # the memories kept unchanged are copied, not encoded again.
+            written = written_digest(self.state_dir, workspace, store.raw_bytes)
             store.raw_bytes = None
             plan = self._plan(store, day)
             if not plan.changed:
@@ -127,11 +135,14 @@ class MemoryConsolidateTask(Task):
             del records
             try:
                 backup_store(path, backup, expected_size=loaded_size)
-                # Every kept memory is encoded again, even when the file holds its
-                # line: reading the lines back costs more time and memory than
-                # encoding them (bench/bench_consolidate.py, "store not ours").
+                # The plan's kept memories are the loaded objects, untouched;
+                # merged keepers are new dicts, so only they are encoded.
+                lines = reread_lines(path, written, store)
+                reuse = kept_line_map(store.memories, lines, plan.kept)
+                del lines
                 kept = Store(memories=plan.memories, extra=store.extra)
-                data = save_store(path, kept)
+                data = save_store(path, kept, reuse=reuse)
+                del reuse
             except BaseException:
                 # The store still holds every memory: this run's records would
                 # offer a restore of a consolidation that never happened.
