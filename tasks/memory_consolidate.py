@@ -30,14 +30,14 @@ from taskrunner.memory.store import (
     backup_path,
     gc_paused,
     load_store_or_alert,
-    save_store,
     store_lock,
     store_path,
 )
 from taskrunner.memory.store_lines import (
     kept_line_map,
-    remember_written,
+    remember_digest,
     reread_lines,
+    save_store_lines,
     written_digest,
 )
 
@@ -141,7 +141,7 @@ class MemoryConsolidateTask(Task):
                 reuse = kept_line_map(store.memories, lines, plan.kept)
                 del lines
                 kept = Store(memories=plan.memories, extra=store.extra)
-                data = save_store(path, kept, reuse=reuse)
+                size, digest = save_store_lines(path, kept, reuse=reuse)
                 del reuse
             except BaseException:
                 # The store still holds every memory: this run's records would
@@ -149,7 +149,7 @@ class MemoryConsolidateTask(Task):
                 with contextlib.suppress(OSError, TaskrunnerError):
                     cut_back(archive, size_before)
                 raise
-            remember_written(self.state_dir, workspace, data)
+            remember_digest(self.state_dir, workspace, size, digest)
             self._show(plan, would=False)
             return self._result(plan, archived=archive, backup=backup)
 

@@ -29,11 +29,11 @@ from ..errors import NotRegularFile, WriteFailed
 from ..runlock import path_digest
 from ..system.atomic import write_atomic
 from ..system.regular_file import open_regular
-from .store import Store, store_head
+from .store import Store, dumps_store, encode_json, store_head
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
     from typing import Any
 
 #: version of the record's own layout
@@ -60,7 +60,12 @@ def remember_written(state_dir: Path, workspace: Path, data: bytes) -> None:
 
     Best effort: a record that cannot be written only costs time later.
     """
-    record = {"format": RECORD_FORMAT, "size": len(data), "sha256": _digest(data)}
+    remember_digest(state_dir, workspace, len(data), _digest(data))
+
+
+def remember_digest(state_dir: Path, workspace: Path, size: int, sha256: str) -> None:
+    """``remember_written`` of bytes known by their size and SHA-256."""
+    record = {"format": RECORD_FORMAT, "size": size, "sha256": sha256}
     path = record_path(state_dir, workspace)
     with contextlib.suppress(OSError, WriteFailed):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -191,3 +196,33 @@ def kept_line_map(
     if lines is None:
         return {}
     return {id(memories[index]): lines[index] for index in kept}
+
+
+def save_store_lines(path: Path, store: Store, reuse: Mapping[int, bytes]) -> tuple[int, str]:
+    """``save_store(path, store, reuse=reuse)``, the size and SHA-256 of the bytes written.
+
+    The same bytes, never held whole: the lines go to the file one after
+    another (``write_atomic`` of parts), so the store's new bytes and the
+    lines they are made of are not both in memory.
+    """
+    encode = encode_json
+    get = reuse.get
+    try:
+        head = store_head(store)
+        lines = [get(id(memory)) or encode(memory).encode("utf-8") for memory in store.memories]
+    except UnicodeEncodeError:
+        lines = []  # a lone surrogate: the escaped form, which dumps_store makes
+    if not lines:
+        data = dumps_store(store)
+        write_atomic(path, data)
+        return len(data), _digest(data)
+    lines[0] = head + lines[0]
+    lines[-1] += _TAIL
+    parts = [b",\n"] * (2 * len(lines) - 1)
+    parts[::2] = lines
+    del lines
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part)
+    write_atomic(path, parts)
+    return sum(map(len, parts)), hasher.hexdigest()

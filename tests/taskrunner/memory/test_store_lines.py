@@ -259,3 +259,27 @@ def test_consolidate_over_a_store_edited_after_its_record_encodes_everything(
     assert a["message"] == b["message"]
     for name in ("store.json", "store.json.bak", "store.archive.jsonl"):
         assert (reused / "memory" / name).read_bytes() == (fresh / "memory" / name).read_bytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(memories=st.lists(MEMORY, max_size=8), extra=st.dictionaries(st.sampled_from("ab"), VALUE))
+def test_save_store_lines_writes_what_save_store_writes(
+    tmp_path_factory: pytest.TempPathFactory,
+    memories: list[dict[str, Any]],
+    extra: dict[str, Any],
+) -> None:
+    # lone surrogates included: then the whole file is written escaped
+    folder = tmp_path_factory.mktemp("lines")
+    store = Store(memories=memories, extra=extra)
+    expected = save_store(folder / "plain.json", store)
+    first = save_store(folder / "store.json", store)
+    loaded = load_store(folder / "store.json")
+    lines = store_lines.split_lines(loaded, first)
+    size, digest = store_lines.save_store_lines(
+        folder / "store.json",
+        Store(memories=loaded.memories, extra=extra),
+        reuse=line_map(loaded.memories, lines),
+    )
+    written = (folder / "store.json").read_bytes()
+    assert written == expected == reference_dumps(store)
+    assert (size, digest) == (len(written), store_lines._digest(written))
