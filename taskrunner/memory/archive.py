@@ -113,14 +113,17 @@ def append_records(path: Path, records: Iterable[dict[str, Any]]) -> int:
     records = list(records)
     if not records:
         return 0
-    payload = "\n".join([encode_json(record) for record in records])
+    # Straight to bytes, one join: the payload exists once. An empty first
+    # line starts it with the newline that closes a torn one; an empty last
+    # line ends it with a newline.
+    torn = [b""] if _ends_mid_line(path) else []
     try:
-        payload.encode("utf-8")
+        lines = [encode_json(record).encode("utf-8") for record in records]
     except UnicodeEncodeError:
         # a lone surrogate (from a "\ud800" escape in the store) has no UTF-8 form
-        payload = "\n".join([encode_json_ascii(record) for record in records])
-    if _ends_mid_line(path):
-        payload = "\n" + payload
+        lines = [encode_json_ascii(record).encode("ascii") for record in records]
+    payload = b"\n".join([*torn, *lines, b""])
+    del lines
     # The caller holds the store lock: no other appender, so a failed append
     # (a full disk) is cut back off instead of leaving a torn line.
     append_line(path, payload, exclusive=True)

@@ -349,3 +349,15 @@ def test_restore_finds_the_right_keeper_when_two_keepers_share_an_id() -> None:
     back = plan_restore(plan.memories, records, run_id="c1")
     assert Counter(m["text"] for m in back.memories) == Counter(m["text"] for m in memories)
     assert multiset(back.memories, drop=WIDENED) == multiset(memories, drop=WIDENED)
+
+
+def test_a_record_with_a_lone_surrogate_is_appended_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "store.archive.jsonl"
+    records = [
+        {"reason": "stale", "memory": {"id": "a", "text": "caf\u00e9"}},
+        {"reason": "stale", "memory": {"id": "b", "text": "\ud800"}},
+    ]
+    assert append_records(path, records) == 2
+    data = path.read_bytes()
+    assert data.isascii() and data.endswith(b"}\n") and data.count(b"\n") == 2
+    assert read_archive(path).records == records
