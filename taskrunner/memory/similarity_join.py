@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 
@@ -52,16 +52,15 @@ def _text(token: str | bytes) -> str:
 class _Ranker(dict[str | bytes, int]):
     """Token -> rank: rarest first, guard tokens last.
 
-    Tokens of a sample are ranked by how many sample items hold them. A
-    token first met outside the sample is rarer than every sampled one and
+    Tokens of a sample are ranked by ``freq``, how often the sample holds
+    them. A token first met outside the sample is rarer than every sampled one and
     gets the next rank below them (negative); a guard token the next rank
     after every other. Any fixed order keeps the join exact; a frequency
     order keeps its candidates few, and estimating it from a sample spares
     a second pass over every set.
     """
 
-    def __init__(self, sample: Iterable[Iterable[str | bytes]]) -> None:
-        freq = Counter(chain.from_iterable(set(tokens) for tokens in sample))
+    def __init__(self, freq: Mapping[str | bytes, int]) -> None:
         guards = {token for token in freq if _is_guard(token)}
         # By count, ties by token: two sorts in C instead of a key function.
         by_count = freq.__getitem__
@@ -108,23 +107,25 @@ class WordSets:
 
     def __init__(self, token_lists: Sequence[Iterable[str]]) -> None:
         step = max(1, len(token_lists) // ORDER_SAMPLE)
-        self._build(token_lists, token_lists[::step])
+        sample = token_lists[::step]
+        self._build(token_lists, Counter(chain.from_iterable(map(set, sample))))
 
     @classmethod
     def from_texts(cls, texts: Sequence[str]) -> WordSets:
         """Word sets of texts, as ``words()`` defines them (tokens kept as UTF-8 bytes)."""
         step = max(1, len(texts) // ORDER_SAMPLE)
-        sample = [word_tokens(text) for text in texts[::step]]
+        # The sample's tokens counted as one text: how often a token occurs
+        # ranks it as well as how many texts hold it, and one tokenization
+        # of the joined sample costs a fraction of one per text.
+        freq: Counter[str | bytes] = Counter(word_tokens(" ".join(texts[::step])))
         word_sets = cls.__new__(cls)
-        word_sets._build(map(word_tokens, texts), sample)
+        word_sets._build(map(word_tokens, texts), freq)
         return word_sets
 
     def _build(
-        self,
-        token_lists: Iterable[Iterable[str | bytes]],
-        sample: Iterable[Iterable[str | bytes]],
+        self, token_lists: Iterable[Iterable[str | bytes]], freq: Mapping[str | bytes, int]
     ) -> None:
-        ranks = _Ranker(sample)
+        ranks = _Ranker(freq)
         rank = ranks.__getitem__
         seen: dict[Ranks, int] = {}
         number = seen.setdefault
@@ -152,16 +153,20 @@ def join_rank_sets(sets: Sequence[Ranks], guard_start: int) -> list[tuple[int, i
     they hold the same guard tokens, so sets are first split into blocks by
     their guard tokens and each block is joined on its own.
     """
-    blocks: dict[Ranks, list[int]] = {}
+    unguarded: list[int] = []  # most sets hold no guard token
+    blocks: dict[Ranks, list[int]] = {(): unguarded}
     for index, ranks in enumerate(sets):
         if not ranks:
             continue  # an empty set is nobody's near-duplicate
-        cut = bisect_left(ranks, guard_start)
-        blocks.setdefault(ranks[cut:], []).append(index)
+        if ranks[-1] < guard_start:
+            unguarded.append(index)
+        else:
+            blocks.setdefault(ranks[bisect_left(ranks, guard_start) :], []).append(index)
+    size = list(map(len, sets))
     pairs: list[tuple[int, int]] = []
     for members in blocks.values():
         if len(members) > 1:
-            members.sort(key=lambda i: len(sets[i]))
+            members.sort(key=size.__getitem__)
             _join_block([sets[i] for i in members], members, pairs)
     return pairs
 
