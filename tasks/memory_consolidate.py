@@ -34,7 +34,7 @@ from taskrunner.memory.store import (
     store_path,
 )
 from taskrunner.memory.store_lines import (
-    kept_line_map,
+    line_map_at,
     remember_digest,
     reread_lines,
     save_store_lines,
@@ -128,21 +128,23 @@ class MemoryConsolidateTask(Task):
                 run_id=self.run_id,
                 removed_at=self.now().isoformat(timespec="seconds"),
             )
+            # Removed memories and the kept ones the plan left untouched (merged
+            # keepers are new dicts) are the loaded objects: their lines are
+            # copied into the archive and the new store, not encoded again.
+            lines = reread_lines(path, written, store)
+            removed_lines = line_map_at(store.memories, lines, (r.index for r in plan.removed))
+            kept_lines = line_map_at(store.memories, lines, plan.kept)
+            del lines
             # Order matters for crash safety: the archive holds every removed
             # memory before the store stops holding it.
             size_before = archive_size(archive)
-            append_records(archive, records)
-            del records
+            append_records(archive, records, lines=removed_lines)
+            del records, removed_lines
             try:
                 backup_store(path, backup, expected_size=loaded_size)
-                # The plan's kept memories are the loaded objects, untouched;
-                # merged keepers are new dicts, so only they are encoded.
-                lines = reread_lines(path, written, store)
-                reuse = kept_line_map(store.memories, lines, plan.kept)
-                del lines
                 kept = Store(memories=plan.memories, extra=store.extra)
-                size, digest = save_store_lines(path, kept, reuse=reuse)
-                del reuse
+                size, digest = save_store_lines(path, kept, reuse=kept_lines)
+                del kept_lines
             except BaseException:
                 # The store still holds every memory: this run's records would
                 # offer a restore of a consolidation that never happened.

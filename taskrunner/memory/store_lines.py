@@ -185,17 +185,17 @@ def line_map(memories: Sequence[dict[str, Any]], lines: Sequence[bytes] | None) 
     return {id(memory): line for memory, line in zip(memories, lines, strict=True)}
 
 
-def kept_line_map(
-    memories: Sequence[dict[str, Any]], lines: Sequence[bytes] | None, kept: Iterable[int]
+def line_map_at(
+    memories: Sequence[dict[str, Any]], lines: Sequence[bytes] | None, positions: Iterable[int]
 ) -> dict[int, bytes]:
-    """``line_map`` of the loaded memories at the positions ``kept`` only.
+    """``line_map`` of the loaded memories at ``positions`` only.
 
-    The lines of the others (removed ones) are not held on to while the
-    store is written.
+    A caller that writes some memories (the kept ones to the store, the
+    removed ones to the archive) holds no line it does not need.
     """
     if lines is None:
         return {}
-    return {id(memories[index]): lines[index] for index in kept}
+    return {id(memories[index]): lines[index] for index in positions}
 
 
 def save_store_lines(path: Path, store: Store, reuse: Mapping[int, bytes]) -> tuple[int, str]:
