@@ -30,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from .exact_duplicates import exact_groups
-from .similarity import jaccard, words
+from .similarity import jaccard
 from .similarity_join import WordSets
 from .store import canonical_json, gc_paused
 from .survivor import identify, merge_into
@@ -296,7 +296,10 @@ def _merge_walk(memories: Sequence[Memory], survivors: list[int]) -> dict[int, t
         if exact_group[keeper_pos] == eg:
             similarity = 1.0
         else:
-            similarity = round(jaccard(words(texts[pos]), words(texts[keeper_pos])), 4)
+            # The rank sets stand for the word sets one for one: the same ratio,
+            # without tokenizing the two texts again.
+            ranks, keeper_ranks = word_sets.sets[wg], word_sets.sets[word_group[keeper_pos]]
+            similarity = round(jaccard(set(ranks), set(keeper_ranks)), 4)
         keeper_of[survivors[pos]] = (survivors[keeper_pos], similarity)
     return keeper_of
 
