@@ -99,61 +99,71 @@ class MemoryConsolidateTask(Task):
             result["message"] = f"Nothing to consolidate: {path} does not exist yet"
             self.log(result["message"])
             return result
-        if self.dry_run:
-            # No lock: taking it would create the lock file, and a dry run writes nothing.
-            store = load_store_or_alert(path, self.alert)
-            plan = self._plan(store, day)
-            self._show(plan, would=True)
-            return self._result(plan, archived=None, backup=None)
         # No garbage collections while the store is in memory: it holds no
         # cycles, and each collection would walk all of it (store.gc_paused).
+        # The store goes when the call below returns, still inside the pause,
+        # so the first collection after it has next to nothing to walk.
+        if self.dry_run:
+            # No lock: taking it would create the lock file, and a dry run writes nothing.
+            with gc_paused():
+                return self._dry_run(path, day)
         with store_lock(workspace), gc_paused():
-            store = load_store_or_alert(path, self.alert)
-            # The backup is made from the file itself: no need to hold a
-            # second copy of the store in memory while planning.
-            loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
-            # Whether the file is what this code last wrote: then the lines of
-            # the memories kept unchanged are copied, not encoded again.
-            written = written_digest(self.state_dir, workspace, store.raw_bytes)
-            store.raw_bytes = None
-            plan = self._plan(store, day)
-            if not plan.changed:
-                self._show(plan, would=False)
-                return self._result(plan, archived=None, backup=None)
-            archive = archive_path(workspace)
-            backup = backup_path(path)
-            records = archive_records(
-                plan,
-                store.memories,
-                run_id=self.run_id,
-                removed_at=self.now().isoformat(timespec="seconds"),
-            )
-            # Removed memories and the kept ones the plan left untouched (merged
-            # keepers are new dicts) are the loaded objects: their lines are
-            # copied into the archive and the new store, not encoded again.
-            lines = reread_lines(path, written, store)
-            removed_lines = line_map_at(store.memories, lines, (r.index for r in plan.removed))
-            kept_lines = line_map_at(store.memories, lines, plan.kept)
-            del lines
-            # Order matters for crash safety: the archive holds every removed
-            # memory before the store stops holding it.
-            size_before = archive_size(archive)
-            append_records(archive, records, lines=removed_lines)
-            del records, removed_lines
-            try:
-                backup_store(path, backup, expected_size=loaded_size)
-                kept = Store(memories=plan.memories, extra=store.extra)
-                size, digest = save_store_lines(path, kept, reuse=kept_lines)
-                del kept_lines
-            except BaseException:
-                # The store still holds every memory: this run's records would
-                # offer a restore of a consolidation that never happened.
-                with contextlib.suppress(OSError, TaskrunnerError):
-                    cut_back(archive, size_before)
-                raise
-            remember_digest(self.state_dir, workspace, size, digest)
+            return self._consolidate(path, day)
+
+    def _dry_run(self, path: Path, day: date) -> dict[str, Any]:
+        plan = self._plan(load_store_or_alert(path, self.alert), day)
+        self._show(plan, would=True)
+        return self._result(plan, archived=None, backup=None)
+
+    def _consolidate(self, path: Path, day: date) -> dict[str, Any]:
+        """The run itself, under the store lock."""
+        workspace = self.workspace
+        store = load_store_or_alert(path, self.alert)
+        # The backup is made from the file itself: no need to hold a
+        # second copy of the store in memory while planning.
+        loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
+        # Whether the file is what this code last wrote: then the lines of
+        # the memories kept unchanged are copied, not encoded again.
+        written = written_digest(self.state_dir, workspace, store.raw_bytes)
+        store.raw_bytes = None
+        plan = self._plan(store, day)
+        if not plan.changed:
             self._show(plan, would=False)
-            return self._result(plan, archived=archive, backup=backup)
+            return self._result(plan, archived=None, backup=None)
+        archive = archive_path(workspace)
+        backup = backup_path(path)
+        records = archive_records(
+            plan,
+            store.memories,
+            run_id=self.run_id,
+            removed_at=self.now().isoformat(timespec="seconds"),
+        )
+        # Removed memories and the kept ones the plan left untouched (merged
+        # keepers are new dicts) are the loaded objects: their lines are
+        # copied into the archive and the new store, not encoded again.
+        lines = reread_lines(path, written, store)
+        removed_lines = line_map_at(store.memories, lines, (r.index for r in plan.removed))
+        kept_lines = line_map_at(store.memories, lines, plan.kept)
+        del lines
+        # Order matters for crash safety: the archive holds every removed
+        # memory before the store stops holding it.
+        size_before = archive_size(archive)
+        append_records(archive, records, lines=removed_lines)
+        del records, removed_lines
+        try:
+            backup_store(path, backup, expected_size=loaded_size)
+            kept = Store(memories=plan.memories, extra=store.extra)
+            size, digest = save_store_lines(path, kept, reuse=kept_lines)
+            del kept_lines
+        except BaseException:
+            # The store still holds every memory: this run's records would
+            # offer a restore of a consolidation that never happened.
+            with contextlib.suppress(OSError, TaskrunnerError):
+                cut_back(archive, size_before)
+            raise
+        remember_digest(self.state_dir, workspace, size, digest)
+        self._show(plan, would=False)
+        return self._result(plan, archived=archive, backup=backup)
 
     def _plan(self, store: Store, day: date) -> Plan:
         plan = plan_consolidation(
