@@ -12,7 +12,7 @@ per measurement), medians of ``--repeat`` runs:
 - ``memory_consolidate`` run as the task runs it (lock, load, plan, archive
   append, ``.bak``, atomic store write), wall time and peak RSS, on a store
   this code wrote last (as after any capture) and, for reference, on one
-  it did not (the two should cost the same: consolidate encodes every line);
+  it did not (then every kept memory is encoded, not copied as its line);
 - the peak RSS of ``json.loads`` of the store, for the memory target.
 Targets: <= 2.5x the fast floor (moonshot 2.0x), peak RSS <= 1.5x;
 - datasketch ``MinHashLSH`` at the same threshold (when importable): its

@@ -30,11 +30,16 @@ from taskrunner.memory.store import (
     backup_path,
     gc_paused,
     load_store_or_alert,
-    save_store,
     store_lock,
     store_path,
 )
-from taskrunner.memory.store_lines import remember_written
+from taskrunner.memory.store_lines import (
+    line_map_at,
+    remember_digest,
+    reread_lines,
+    save_store_lines,
+    written_digest,
+)
 
 from .base import Task, iso_date, non_negative_int
 
@@ -94,27 +99,32 @@ class MemoryConsolidateTask(Task):
             result["message"] = f"Nothing to consolidate: {path} does not exist yet"
             self.log(result["message"])
             return result
-        if self.dry_run:
-            # No lock: taking it would create the lock file, and a dry run writes nothing.
-            store = load_store_or_alert(path, self.alert)
-            plan = self._plan(store, day)
-            self._show(plan, would=True)
-            return self._result(plan, archived=None, backup=None)
         # No garbage collections while the store is in memory: it holds no
         # cycles, and each collection would walk all of it (store.gc_paused).
-        # The store and the plan are locals of _consolidate, so they are freed
-        # before the collector is back on: re-enabled with them alive, its
-        # first collection would walk every object loaded.
+        # The store goes when the call below returns, still inside the pause,
+        # so the first collection after it has next to nothing to walk.
+        if self.dry_run:
+            # No lock: taking it would create the lock file, and a dry run writes nothing.
+            with gc_paused():
+                return self._dry_run(path, day)
         with store_lock(workspace), gc_paused():
             return self._consolidate(path, day)
 
+    def _dry_run(self, path: Path, day: date) -> dict[str, Any]:
+        plan = self._plan(load_store_or_alert(path, self.alert), day)
+        self._show(plan, would=True)
+        return self._result(plan, archived=None, backup=None)
+
     def _consolidate(self, path: Path, day: date) -> dict[str, Any]:
-        """Load, plan, archive, back up and write the store (under the store lock)."""
+        """The run itself, under the store lock."""
         workspace = self.workspace
         store = load_store_or_alert(path, self.alert)
         # The backup is made from the file itself: no need to hold a
         # second copy of the store in memory while planning.
         loaded_size = len(store.raw_bytes) if store.raw_bytes is not None else None
+        # Whether the file is what this code last wrote: then the lines of
+        # the memories kept unchanged are copied, not encoded again.
+        written = written_digest(self.state_dir, workspace, store.raw_bytes)
         store.raw_bytes = None
         plan = self._plan(store, day)
         if not plan.changed:
@@ -128,27 +138,30 @@ class MemoryConsolidateTask(Task):
             run_id=self.run_id,
             removed_at=self.now().isoformat(timespec="seconds"),
         )
+        # Removed memories and the kept ones the plan left untouched (merged
+        # keepers are new dicts) are the loaded objects: their lines are
+        # copied into the archive and the new store, not encoded again.
+        lines = reread_lines(path, written, store)
+        removed_lines = line_map_at(store.memories, lines, (r.index for r in plan.removed))
+        kept_lines = line_map_at(store.memories, lines, plan.kept)
+        del lines
         # Order matters for crash safety: the archive holds every removed
         # memory before the store stops holding it.
         size_before = archive_size(archive)
-        append_records(archive, records)
-        del records
+        append_records(archive, records, lines=removed_lines)
+        del records, removed_lines
         try:
             backup_store(path, backup, expected_size=loaded_size)
-            # Every kept memory is encoded again, even when the file holds its
-            # line: reading the lines back would add the whole file to the peak
-            # memory (44 MB at 100k memories, a quarter of what json.loads of
-            # the store takes) to save a time that bench_consolidate.py cannot
-            # tell from its noise.
             kept = Store(memories=plan.memories, extra=store.extra)
-            data = save_store(path, kept)
+            size, digest = save_store_lines(path, kept, reuse=kept_lines)
+            del kept_lines
         except BaseException:
             # The store still holds every memory: this run's records would
             # offer a restore of a consolidation that never happened.
             with contextlib.suppress(OSError, TaskrunnerError):
                 cut_back(archive, size_before)
             raise
-        remember_written(self.state_dir, workspace, data)
+        remember_digest(self.state_dir, workspace, size, digest)
         self._show(plan, would=False)
         return self._result(plan, archived=archive, backup=backup)
 

@@ -22,7 +22,7 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,27 +104,54 @@ def _ends_mid_line(path: Path) -> bool:
         os.close(fd)
 
 
-def append_records(path: Path, records: Iterable[dict[str, Any]]) -> int:
+def append_records(
+    path: Path, records: Iterable[dict[str, Any]], *, lines: Mapping[int, bytes] | None = None
+) -> int:
     """Append records, one line each, in a single fsynced write; returns how many.
 
     A line torn by an earlier crash is closed first, so it stays one bad line
-    instead of swallowing the first new record.
+    instead of swallowing the first new record. ``lines`` maps ``id(memory)``
+    to the store line that encodes that very memory, unchanged
+    (``store_lines.line_map_at``): its record takes the line as it is
+    instead of encoding the memory again; the bytes are the same.
     """
     records = list(records)
     if not records:
         return 0
-    payload = "\n".join([encode_json(record) for record in records])
+    line_of = (lines or {}).get
+    # Straight to bytes, one join: the payload exists once. An empty first
+    # line starts it with the newline that closes a torn one; an empty last
+    # line ends it with a newline.
+    torn = [b""] if _ends_mid_line(path) else []
     try:
-        payload.encode("utf-8")
+        encoded = [_record_bytes(record, line_of(id(record["memory"]))) for record in records]
     except UnicodeEncodeError:
         # a lone surrogate (from a "\ud800" escape in the store) has no UTF-8 form
-        payload = "\n".join([encode_json_ascii(record) for record in records])
-    if _ends_mid_line(path):
-        payload = "\n" + payload
+        encoded = [encode_json_ascii(record).encode("ascii") for record in records]
+    payload = b"\n".join([*torn, *encoded, b""])
+    del encoded
     # The caller holds the store lock: no other appender, so a failed append
     # (a full disk) is cut back off instead of leaving a torn line.
     append_line(path, payload, exclusive=True)
     return len(records)
+
+
+def _record_bytes(record: dict[str, Any], memory_line: bytes | None) -> bytes:
+    """``encode_json(record)`` in UTF-8; ``memory_line``, when given, is its memory's encoding."""
+    if memory_line is None:
+        return encode_json(record).encode("utf-8")
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    fields = before
+    for key, value in record.items():
+        if key == "memory":
+            fields = after
+        else:
+            fields[key] = value
+    # '{"a": 1, "b": 2}' around the line: '{"a": 1, "memory": <line>, "b": 2}'
+    head = encode_json(before)[:-1] + (", " if before else "") + '"memory": '
+    tail = ", " + encode_json(after)[1:] if after else "}"
+    return head.encode("utf-8") + memory_line + tail.encode("utf-8")
 
 
 def archive_size(path: Path) -> int:

@@ -24,13 +24,16 @@ The plan does not depend on the order of the input.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import or_
 from typing import Any
 
 from .exact_duplicates import exact_groups
-from .similarity import jaccard, words
+from .similarity import jaccard
 from .similarity_join import WordSets
 from .store import canonical_json, gc_paused
 from .survivor import identify, merge_into
@@ -251,23 +254,25 @@ def _merge_walk(memories: Sequence[Memory], survivors: list[int]) -> dict[int, t
 
     # Only memories with some duplicate need ordering: the others are kept
     # whatever their place in the walk and affect nobody.
-    word_count = [0] * len(word_sets.sets)
-    for group in word_group:
-        word_count[group] += 1
-    exact_count = [0] * (max(exact_group, default=-1) + 1)
-    for group in exact_group:
-        exact_count[group] += 1
     neighbours: dict[int, list[int]] = {}
     for g, h in word_sets.join():
         neighbours.setdefault(g, []).append(h)
         neighbours.setdefault(h, []).append(g)
-    involved = [
-        pos
-        for pos in range(len(survivors))
-        if exact_count[exact_group[pos]] > 1
-        or word_group[pos] in neighbours
-        or (word_count[word_group[pos]] > 1 and word_group[pos] != empty_group)
-    ]
+    shared_words = {group for group, count in Counter(word_group).items() if count > 1}
+    shared_words.discard(empty_group)
+    shared_words.update(neighbours)
+    shared_texts = {group for group, count in Counter(exact_group).items() if count > 1}
+    # Tested a whole list at a time (map, compress): no Python step per memory.
+    involved = list(
+        compress(
+            range(len(survivors)),
+            map(
+                or_,
+                map(shared_words.__contains__, word_group),
+                map(shared_texts.__contains__, exact_group),
+            ),
+        )
+    )
     keys = {pos: _walk_key(memories[survivors[pos]]) for pos in involved}
     involved.sort(key=keys.__getitem__)
     _break_ties(involved, keys, memories, survivors)
@@ -296,7 +301,10 @@ def _merge_walk(memories: Sequence[Memory], survivors: list[int]) -> dict[int, t
         if exact_group[keeper_pos] == eg:
             similarity = 1.0
         else:
-            similarity = round(jaccard(words(texts[pos]), words(texts[keeper_pos])), 4)
+            # The rank sets stand for the word sets one for one: the same ratio,
+            # without tokenizing the two texts again.
+            ranks, keeper_ranks = word_sets.sets[wg], word_sets.sets[word_group[keeper_pos]]
+            similarity = round(jaccard(set(ranks), set(keeper_ranks)), 4)
         keeper_of[survivors[pos]] = (survivors[keeper_pos], similarity)
     return keeper_of
 

@@ -12,13 +12,19 @@ breaks the key fails loudly instead of missing duplicates.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
+from itertools import compress
 
 from .normalize import normalize_text
 
 # Characters normalize_text may delete from prose (bold/emphasis markers,
 # code-span backticks); links also delete their URL, but need a "]".
 _MARKUP_CHARS = ("*", "_", "`")
+
+# What ``squash`` deletes from ASCII text: the markup characters and every
+# character ``str.split()`` takes for whitespace (ASCII's six and \x1c-\x1f).
+_ASCII_SQUASHED = b"*_` \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 def squash(normalized: str) -> str:
@@ -43,6 +49,43 @@ def quick_key(text: str) -> str | None:
     return squash(folded.casefold())
 
 
+def _key(text: str) -> bytes:
+    """``squash(normalize_text(text))`` as UTF-8, through ``quick_key`` when it can."""
+    key = quick_key(text)
+    if key is None:
+        key = squash(normalize_text(text))
+    return key.encode("utf-8", "surrogatepass")
+
+
+def _ascii_keys(texts: Sequence[str]) -> list[bytes]:
+    """``_key`` of each ASCII text, for all of them at once.
+
+    On ASCII, NFKC changes nothing and casefolding is lowercasing, so
+    ``quick_key`` is the lowercased text without the bytes in
+    ``_ASCII_SQUASHED``: a few passes over the joined texts instead of a
+    dozen calls per text. A text with a NUL (the separator) or a "]"
+    (maybe a link) takes ``_key``.
+    """
+    joined = "\0".join(texts).encode("ascii").lower().translate(None, _ASCII_SQUASHED)
+    keys = joined.split(b"\0")
+    if len(keys) != len(texts):  # some text holds a NUL
+        return [_key(text) for text in texts]
+    if b"]" in joined:
+        keys = [_key(text) if b"]" in key else key for text, key in zip(texts, keys, strict=True)]
+    return keys
+
+
+def _keys(texts: Sequence[str]) -> list[bytes]:
+    is_ascii = list(map(str.isascii, texts))
+    ascii_keys = iter(_ascii_keys(list(compress(texts, is_ascii))))
+    if all(is_ascii):
+        return list(ascii_keys)
+    return [
+        next(ascii_keys) if plain else _key(text)
+        for text, plain in zip(texts, is_ascii, strict=True)
+    ]
+
+
 def exact_groups(texts: Sequence[str]) -> list[int]:
     """A group number per text: equal exactly when ``normalize_text`` is equal.
 
@@ -50,28 +93,16 @@ def exact_groups(texts: Sequence[str]) -> list[int]:
     another's (a few percent): at 100k memories it would otherwise cost as
     much as the rest of the plan.
     """
-    by_key: dict[str, list[int]] = {}
-    for position, text in enumerate(texts):
-        key = quick_key(text)
-        if key is None:
-            key = squash(normalize_text(text))
-        members = by_key.get(key)
-        if members is None:
-            by_key[key] = [position]
-        else:
-            members.append(position)
-    group = [0] * len(texts)
-    next_group = 0
-    for members in by_key.values():
-        if len(members) == 1:
-            group[members[0]] = next_group
-            next_group += 1
-            continue
-        exact: dict[str, int] = {}
-        for position in members:
-            number = exact.get(normalized := normalize_text(texts[position]))
-            if number is None:
-                number = exact[normalized] = next_group
-                next_group += 1
-            group[position] = number
+    numbers: dict[bytes, int] = {}
+    number = numbers.setdefault
+    # One expression per text: ``len(numbers)`` is read before a new key goes in.
+    group = [number(key, len(numbers)) for key in _keys(texts)]
+    if len(numbers) == len(texts):
+        return group
+    count = Counter(group)
+    exact: dict[tuple[int, str], int] = {}
+    for position, key_group in enumerate(group):
+        if count[key_group] > 1:
+            normalized = normalize_text(texts[position])
+            group[position] = exact.setdefault((key_group, normalized), len(numbers) + len(exact))
     return group

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -126,7 +127,7 @@ def is_near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     return not any(is_guard_token(token) for token in a ^ b)
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def jaccard(a: AbstractSet[object], b: AbstractSet[object]) -> float:
     """Jaccard similarity for reports (two empty sets: 1.0 when equal)."""
     union = len(a | b)
     return len(a & b) / union if union else 1.0

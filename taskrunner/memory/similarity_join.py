@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 
-from .similarity import WORD_RE, is_guard_token
+from .similarity import GUARD_TOKENS, WORD_RE, is_guard_token
 
 #: a rank tuple: a word set as the sorted ranks of its tokens (rarest first)
 Ranks = tuple[int, ...]
@@ -52,19 +52,20 @@ def _text(token: str | bytes) -> str:
 class _Ranker(dict[str | bytes, int]):
     """Token -> rank: rarest first, guard tokens last.
 
-    Tokens of a sample are ranked by how many sample items hold them. A
-    token first met outside the sample is rarer than every sampled one and
+    Tokens of a sample are ranked by ``freq``, how often the sample holds
+    them. A token first met outside the sample is rarer than every sampled one and
     gets the next rank below them (negative); a guard token the next rank
     after every other. Any fixed order keeps the join exact; a frequency
     order keeps its candidates few, and estimating it from a sample spares
     a second pass over every set.
     """
 
-    def __init__(self, sample: Iterable[Iterable[str | bytes]]) -> None:
-        freq = Counter(chain.from_iterable(set(tokens) for tokens in sample))
-        guards = {token for token in freq if is_guard_token(_text(token))}
-        ordinary = sorted(freq.keys() - guards, key=lambda token: (freq[token], token))
-        ranked_guards = sorted(guards, key=lambda token: (freq[token], token))
+    def __init__(self, freq: Mapping[str | bytes, int]) -> None:
+        guards = {token for token in freq if _is_guard(token)}
+        # By count, ties by token: two sorts in C instead of a key function.
+        by_count = freq.__getitem__
+        ordinary = sorted(sorted(freq.keys() - guards), key=by_count)
+        ranked_guards = sorted(sorted(guards), key=by_count)
         super().__init__({token: rank for rank, token in enumerate(ordinary + ranked_guards)})
         #: ranks from here on are guard tokens
         self.guard_start = len(ordinary)
@@ -72,7 +73,7 @@ class _Ranker(dict[str | bytes, int]):
         self._next_rare = -1
 
     def __missing__(self, token: str | bytes) -> int:
-        if is_guard_token(_text(token)):
+        if _is_guard(token):
             rank = self._next_guard
             self._next_guard += 1
         else:
@@ -80,6 +81,19 @@ class _Ranker(dict[str | bytes, int]):
             self._next_rare -= 1
         self[token] = rank
         return rank
+
+
+#: the guard tokens made of ASCII letters, as UTF-8
+_ASCII_GUARD_BYTES = frozenset(token.encode() for token in GUARD_TOKENS if token.isascii())
+
+
+def _is_guard(token: str | bytes) -> bool:
+    """``is_guard_token`` of a token, text or UTF-8."""
+    if isinstance(token, bytes) and token.isalpha():
+        # ASCII letters only (bytes.isalpha knows no other), as most tokens
+        # are: a guard only when listed, decided without decoding it.
+        return token in _ASCII_GUARD_BYTES
+    return is_guard_token(_text(token))
 
 
 class WordSets:
@@ -93,23 +107,25 @@ class WordSets:
 
     def __init__(self, token_lists: Sequence[Iterable[str]]) -> None:
         step = max(1, len(token_lists) // ORDER_SAMPLE)
-        self._build(token_lists, token_lists[::step])
+        sample = token_lists[::step]
+        self._build(token_lists, Counter(chain.from_iterable(map(set, sample))))
 
     @classmethod
     def from_texts(cls, texts: Sequence[str]) -> WordSets:
         """Word sets of texts, as ``words()`` defines them (tokens kept as UTF-8 bytes)."""
         step = max(1, len(texts) // ORDER_SAMPLE)
-        sample = [word_tokens(text) for text in texts[::step]]
+        # The sample's tokens counted as one text: how often a token occurs
+        # ranks it as well as how many texts hold it, and one tokenization
+        # of the joined sample costs a fraction of one per text.
+        freq: Counter[str | bytes] = Counter(word_tokens(" ".join(texts[::step])))
         word_sets = cls.__new__(cls)
-        word_sets._build(map(word_tokens, texts), sample)
+        word_sets._build(map(word_tokens, texts), freq)
         return word_sets
 
     def _build(
-        self,
-        token_lists: Iterable[Iterable[str | bytes]],
-        sample: Iterable[Iterable[str | bytes]],
+        self, token_lists: Iterable[Iterable[str | bytes]], freq: Mapping[str | bytes, int]
     ) -> None:
-        ranks = _Ranker(sample)
+        ranks = _Ranker(freq)
         rank = ranks.__getitem__
         seen: dict[Ranks, int] = {}
         number = seen.setdefault
@@ -137,16 +153,20 @@ def join_rank_sets(sets: Sequence[Ranks], guard_start: int) -> list[tuple[int, i
     they hold the same guard tokens, so sets are first split into blocks by
     their guard tokens and each block is joined on its own.
     """
-    blocks: dict[Ranks, list[int]] = {}
+    unguarded: list[int] = []  # most sets hold no guard token
+    blocks: dict[Ranks, list[int]] = {(): unguarded}
     for index, ranks in enumerate(sets):
         if not ranks:
             continue  # an empty set is nobody's near-duplicate
-        cut = bisect_left(ranks, guard_start)
-        blocks.setdefault(ranks[cut:], []).append(index)
+        if ranks[-1] < guard_start:
+            unguarded.append(index)
+        else:
+            blocks.setdefault(ranks[bisect_left(ranks, guard_start) :], []).append(index)
+    size = list(map(len, sets))
     pairs: list[tuple[int, int]] = []
     for members in blocks.values():
         if len(members) > 1:
-            members.sort(key=lambda i: len(sets[i]))
+            members.sort(key=size.__getitem__)
             _join_block([sets[i] for i in members], members, pairs)
     return pairs
 
@@ -187,27 +207,44 @@ def _join_block(recs: list[Ranks], ids: list[int], out: list[tuple[int, int]]) -
     # to start at 0 (two pairs must never share a key).
     low = min(map(itemgetter(0), recs))
     span = max(map(itemgetter(-1), recs)) - low + 1
-    index: dict[int, list[int]] = {}
+    # A posting is one record, the rule, until a second record shares the
+    # pair: at a million memories the index holds millions of pairs, nearly
+    # all with one record, and a list for each was a good part of the join's
+    # time and memory.
+    index: dict[int, int | list[int]] = {}
     get = index.get
-    probe_len_of: dict[int, int] = {}
+    lengths: dict[int, tuple[int, int, int]] = {}
     for xi, x in enumerate(recs):
         a = len(x)
-        probe_len = probe_len_of.get(a)
-        if probe_len is None:
-            probe_len = probe_len_of[a] = _probe_len(a)
-        hits: list[int] | set[int] | None = None
-        for j in range(1, probe_len):
+        known = lengths.get(a)
+        if known is None:
+            known = lengths[a] = _prefix_lengths(a)
+        probe_len, index_len, longest = known
+        hits: set[int] | None = None
+        # Probe pairs and index pairs come from the same leading tokens (the
+        # shorter prefix's pairs are among the longer's), so each pair key is
+        # looked up once: probed, then indexed, with the same lookup.
+        for j in range(1, longest):
             tail = x[j] - low
             for i in range(j):
-                posting = get((x[i] - low) * span + tail)
-                if posting is not None:
+                key = (x[i] - low) * span + tail
+                posting = get(key)
+                if posting is None:
+                    if j < index_len:
+                        index[key] = xi
+                    continue
+                if j < probe_len:
                     if hits is None:
-                        hits = posting
-                    elif isinstance(hits, list):
-                        hits = set(hits)  # a record may sit under several pairs
-                        hits.update(posting)
+                        hits = set()
+                    if isinstance(posting, int):
+                        hits.add(posting)
                     else:
                         hits.update(posting)
+                if j < index_len:
+                    if isinstance(posting, int):
+                        index[key] = [posting, xi]
+                    else:
+                        posting.append(xi)
         if hits is not None:
             xs = set(x)
             nine_a = 9 * a
@@ -218,15 +255,19 @@ def _join_block(recs: list[Ranks], ids: list[int], out: list[tuple[int, int]]) -
                 if b >= min_b and 19 * len(xs.intersection(y)) > nine_a + 9 * b:
                     xid, yid = ids[xi], ids[yi]
                     out.append((yid, xid) if yid < xid else (xid, yid))
-        for j in range(1, min(a, a - (18 * a) // 19 + 1)):
-            tail = x[j] - low
-            for i in range(j):
-                key = (x[i] - low) * span + tail
-                posting = get(key)
-                if posting is None:
-                    index[key] = [xi]
-                else:
-                    posting.append(xi)
+
+
+def _prefix_lengths(a: int) -> tuple[int, int, int]:
+    """For a record of size ``a``: how many leading tokens its probe pairs and its
+    index pairs come from, and the larger of the two.
+
+    Not indexed below size 10: a set of at most 9 tokens is only a
+    near-duplicate of an equal set (``10 * o > 9 * (a + b - o)`` needs
+    ``o = a = b``), and equal sets are one record.
+    """
+    probe_len = _probe_len(a)
+    index_len = min(a, a - (18 * a) // 19 + 1) if a >= 10 else 0
+    return probe_len, index_len, max(probe_len, index_len)
 
 
 def similar_pairs(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:

@@ -12,8 +12,9 @@ writer under the store lock. A store edited by hand, written by another
 tool or by an older version, or a lost or damaged record, simply has no
 reusable lines: everything is encoded, as before. The output is the same
 byte for byte either way; only the time differs. ``memory_consolidate``
-encodes everything: it drops the loaded bytes while it plans, and reading the
-lines back would add the whole file to its peak memory for no measurable gain.
+drops the loaded bytes while it plans (holding them and the parsed store
+both would cost a quarter more memory) and reads the lines back before it
+writes (``reread_lines``), a chunk at a time.
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from pathlib import Path
 
-from ..errors import WriteFailed
+from ..errors import NotRegularFile, WriteFailed
 from ..runlock import path_digest
 from ..system.atomic import write_atomic
-from .store import Store, store_head
+from ..system.regular_file import open_regular
+from .store import Store, dumps_store, encode_json, store_head
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Mapping, Sequence
     from typing import Any
 
 #: version of the record's own layout
@@ -38,6 +41,8 @@ RECORD_FORMAT = 1
 #: where the records live, under the state directory
 RECORD_DIRNAME = "memory_store"
 _TAIL = b"\n]}\n"
+#: bytes ``reread_lines`` reads at a time
+REREAD_CHUNK = 1 << 20
 
 
 def record_path(state_dir: Path, workspace: Path) -> Path:
@@ -55,7 +60,12 @@ def remember_written(state_dir: Path, workspace: Path, data: bytes) -> None:
 
     Best effort: a record that cannot be written only costs time later.
     """
-    record = {"format": RECORD_FORMAT, "size": len(data), "sha256": _digest(data)}
+    remember_digest(state_dir, workspace, len(data), _digest(data))
+
+
+def remember_digest(state_dir: Path, workspace: Path, size: int, sha256: str) -> None:
+    """``remember_written`` of bytes known by their size and SHA-256."""
+    record = {"format": RECORD_FORMAT, "size": size, "sha256": sha256}
     path = record_path(state_dir, workspace)
     with contextlib.suppress(OSError, WriteFailed):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,6 +112,52 @@ def split_lines(store: Store, raw: bytes) -> list[bytes] | None:
     return lines if len(lines) == len(store.memories) else None
 
 
+def reread_lines(path: Path, digest: str | None, store: Store) -> list[bytes] | None:
+    """``split_lines`` for a caller that let the loaded bytes go: the file, read again.
+
+    ``digest`` is ``written_digest`` of the bytes ``store`` was loaded from;
+    the lines are returned only when the file still holds exactly those
+    bytes (the caller holds the store lock; anything else, a file edited by
+    hand meanwhile included, only means no lines). Read and split a chunk at
+    a time: the file's bytes and its lines are never both in memory whole.
+    """
+    if digest is None or not store.memories:
+        return None
+    hasher = hashlib.sha256()
+    lines: list[bytes] = []
+    rest = b""
+    escaped = False
+    try:
+        fd = open_regular(path, what="the memory store")
+        try:
+            while chunk := os.read(fd, REREAD_CHUNK):
+                hasher.update(chunk)
+                # ``rest`` is the unfinished last line: a separator or an
+                # escape cut by the chunk's edge is whole again here.
+                block = rest + chunk
+                # (A one-byte search first: it runs at memory speed.)
+                escaped = escaped or (b"\\" in block and b"\\ud" in block)
+                lines.extend(block.split(b",\n"))
+                rest = lines.pop()
+        finally:
+            os.close(fd)
+    except (OSError, NotRegularFile):
+        return None
+    lines.append(rest)
+    head = store_head(store)
+    if (
+        escaped  # see split_lines
+        or hasher.hexdigest() != digest
+        or len(lines) != len(store.memories)
+        or not lines[0].startswith(head)
+        or not lines[-1].endswith(_TAIL)
+    ):
+        return None
+    lines[0] = lines[0][len(head) :]
+    lines[-1] = lines[-1][: -len(_TAIL)]
+    return lines
+
+
 def written_lines(
     state_dir: Path, workspace: Path, store: Store
 ) -> tuple[list[bytes] | None, str | None]:
@@ -127,3 +183,46 @@ def line_map(memories: Sequence[dict[str, Any]], lines: Sequence[bytes] | None) 
     if lines is None:
         return {}
     return {id(memory): line for memory, line in zip(memories, lines, strict=True)}
+
+
+def line_map_at(
+    memories: Sequence[dict[str, Any]], lines: Sequence[bytes] | None, positions: Iterable[int]
+) -> dict[int, bytes]:
+    """``line_map`` of the loaded memories at ``positions`` only.
+
+    A caller that writes some memories (the kept ones to the store, the
+    removed ones to the archive) holds no line it does not need.
+    """
+    if lines is None:
+        return {}
+    return {id(memories[index]): lines[index] for index in positions}
+
+
+def save_store_lines(path: Path, store: Store, reuse: Mapping[int, bytes]) -> tuple[int, str]:
+    """``save_store(path, store, reuse=reuse)``, the size and SHA-256 of the bytes written.
+
+    The same bytes, never held whole: the lines go to the file one after
+    another (``write_atomic`` of parts), so the store's new bytes and the
+    lines they are made of are not both in memory.
+    """
+    encode = encode_json
+    get = reuse.get
+    try:
+        head = store_head(store)
+        lines = [get(id(memory)) or encode(memory).encode("utf-8") for memory in store.memories]
+    except UnicodeEncodeError:
+        lines = []  # a lone surrogate: the escaped form, which dumps_store makes
+    if not lines:
+        data = dumps_store(store)
+        write_atomic(path, data)
+        return len(data), _digest(data)
+    lines[0] = head + lines[0]
+    lines[-1] += _TAIL
+    parts = [b",\n"] * (2 * len(lines) - 1)
+    parts[::2] = lines
+    del lines
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part)
+    write_atomic(path, parts)
+    return sum(map(len, parts)), hasher.hexdigest()

@@ -16,6 +16,7 @@ from .regular_file import open_regular
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any
 
 
@@ -79,7 +80,7 @@ def no_space_hint(path: Path, error: OSError) -> str:
     return hint(path, error)
 
 
-def write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes | memoryview) -> None:
     """Write every byte of ``data`` to ``fd``, or raise ``OSError``.
 
     ``os.write`` may take fewer bytes than offered (a pipe, a signal, a nearly
@@ -93,12 +94,39 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> None:
+#: buffers one ``os.writev`` takes at most
+_IOV_MAX = 1024
+
+
+def write_all_parts(fd: int, parts: Sequence[bytes]) -> None:
+    """``write_all`` of the concatenation of ``parts``, without making it.
+
+    ``os.writev`` takes up to ``_IOV_MAX`` parts a call; a short write (a
+    signal, a nearly full disk) finishes its batch one part at a time.
+    """
+    for start in range(0, len(parts), _IOV_MAX):
+        batch = parts[start : start + _IOV_MAX]
+        written = os.writev(fd, batch)
+        if written == sum(map(len, batch)):
+            continue
+        for part in batch:
+            if written >= len(part):
+                written -= len(part)
+                continue
+            write_all(fd, memoryview(part)[written:])
+            written = 0
+
+
+def write_atomic(
+    path: Path, data: bytes | str | Sequence[bytes], *, mode: int | None = None
+) -> None:
     """Replace ``path`` with ``data`` atomically (temp file, fsync, ``os.replace``).
 
     The temp file is created next to ``path`` (same filesystem, so the rename
     is atomic) with ``O_EXCL | O_NOFOLLOW``, so a planted symlink is never
-    written through. An existing file's permission bits are kept.
+    written through. An existing file's permission bits are kept. ``data``
+    may be a sequence of byte strings, written one after another: a large
+    file need not exist whole in memory.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path = Path(path)
@@ -115,7 +143,10 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int | None = None) -> N
         raise WriteFailed(f"cannot write {path}: {exc.strerror}") from exc
     try:
         try:
-            write_all(fd, payload)
+            if isinstance(payload, bytes):
+                write_all(fd, payload)
+            else:
+                write_all_parts(fd, payload)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -141,7 +172,7 @@ def write_json_atomic(path: Path, obj: Any) -> None:
     write_atomic(path, dumps_json(obj))
 
 
-def append_line(path: Path, line: str, *, exclusive: bool = False) -> None:
+def append_line(path: Path, line: str | bytes, *, exclusive: bool = False) -> None:
     """Append one line with a single ``write()`` on an ``O_APPEND`` descriptor.
 
     POSIX appends of one write land whole at the end of the file, so
@@ -152,7 +183,12 @@ def append_line(path: Path, line: str, *, exclusive: bool = False) -> None:
     out (the store lock, for the archive), so a failed append (a full disk)
     is cut back off: the file is left exactly as it was, no torn line.
     """
-    data = (line.rstrip("\n") + "\n").encode("utf-8")
+    if isinstance(line, str):
+        data = (line.rstrip("\n") + "\n").encode("utf-8")
+    elif line.endswith(b"\n") and not line.endswith(b"\n\n"):
+        data = line  # ends as it must: no copy of a large payload
+    else:
+        data = line.rstrip(b"\n") + b"\n"
     try:
         fd = open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644, what="file")
     except OSError as exc:

@@ -151,7 +151,7 @@ def test_a_store_write_that_fails_takes_the_runs_archive_records_back(
     def full_disk(path: Path, store: Store, **kwargs: object) -> None:
         raise WriteFailed(f"cannot write {path}: No space left on device")
 
-    monkeypatch.setattr(module, "save_store", full_disk)
+    monkeypatch.setattr(module, "save_store_lines", full_disk)
     task = module.MemoryConsolidateTask()
     harness.bind_task(
         task,

@@ -12,11 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from support.memory_factory import LONG, mem
-from taskrunner.memory.archive import append_records, archive_records, backup_store, read_archive
+from taskrunner.memory.archive import (
+    _record_bytes,
+    append_records,
+    archive_records,
+    backup_store,
+    read_archive,
+)
 from taskrunner.memory.consolidate import plan_consolidation
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.restore_plan import plan_restore, select_records
 from taskrunner.memory.store import canonical_json as _canonical
+from taskrunner.memory.store import encode_json
 from taskrunner.system.atomic import write_atomic
 
 
@@ -349,3 +356,32 @@ def test_restore_finds_the_right_keeper_when_two_keepers_share_an_id() -> None:
     back = plan_restore(plan.memories, records, run_id="c1")
     assert Counter(m["text"] for m in back.memories) == Counter(m["text"] for m in memories)
     assert multiset(back.memories, drop=WIDENED) == multiset(memories, drop=WIDENED)
+
+
+def test_a_record_with_a_lone_surrogate_is_appended_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "store.archive.jsonl"
+    records = [
+        {"reason": "stale", "memory": {"id": "a", "text": "caf\u00e9"}},
+        {"reason": "stale", "memory": {"id": "b", "text": "\ud800"}},
+    ]
+    assert append_records(path, records) == 2
+    data = path.read_bytes()
+    assert data.isascii() and data.endswith(b"}\n") and data.count(b"\n") == 2
+    assert read_archive(path).records == records
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.dictionaries(st.sampled_from(["removed_at", "run_id", "é"]), st.text(), max_size=3),
+    after=st.dictionaries(st.sampled_from(["keeper_wording", "z"]), st.text(), max_size=2),
+    memory=st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3),
+)
+def test_a_record_with_its_memory_line_encodes_as_the_record_does(
+    before: dict[str, str], after: dict[str, str], memory: dict[str, str]
+) -> None:
+    record = {**before, "memory": memory, **{k: v for k, v in after.items() if k not in before}}
+    try:
+        expected = encode_json(record).encode("utf-8")
+    except UnicodeEncodeError:
+        return  # a lone surrogate: append_records encodes every record escaped instead
+    assert _record_bytes(record, encode_json(memory).encode("utf-8")) == expected

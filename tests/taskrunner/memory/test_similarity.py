@@ -9,14 +9,16 @@ from hypothesis import strategies as st
 
 from support.word_sets import small_edits
 from taskrunner.memory.similarity import (
+    GUARD_TOKENS,
     GUARD_WORDS,
     NearDuplicateIndex,
     brute_force_pairs,
+    is_guard_token,
     is_near_duplicate,
     jaccard,
     words,
 )
-from taskrunner.memory.similarity_join import WordSets, similar_pairs, word_tokens
+from taskrunner.memory.similarity_join import WordSets, _is_guard, similar_pairs, word_tokens
 
 
 # A small vocabulary so random sets overlap a lot; guard words and digit
@@ -227,3 +229,21 @@ def test_index_interleaving_add_and_query(sets: list[frozenset[str]]) -> None:
     for i, s in enumerate(sets):
         assert idx.query(s) == [j for j in range(i) if is_near_duplicate(s, sets[j])]
         idx.add(i, s)
+
+
+def test_sets_of_ten_pair_with_a_superset_and_smaller_sets_only_with_equals() -> None:
+    # the join indexes no set below 10 tokens: none is a near-duplicate of another set
+    base = sorted(_w(11))
+    sets = [frozenset(base[:9]), frozenset(base[:10]), frozenset(base[:11]), frozenset(base[:9])]
+    assert similar_pairs(sets) == brute_force_pairs(sets) == [(0, 3), (1, 2)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.sampled_from(sorted(GUARD_TOKENS)),
+        st.text(alphabet=st.sampled_from([*"aZq7_é星期二月"]), min_size=1),
+    )
+)
+def test_the_rankers_guard_test_is_is_guard_token(token: str) -> None:
+    assert _is_guard(token) == _is_guard(token.encode("utf-8")) == is_guard_token(token)

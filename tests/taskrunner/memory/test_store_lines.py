@@ -213,3 +213,73 @@ def test_a_store_not_written_by_this_code_is_encoded_afresh(
     write_note(workspace, "2026-11-29.md", "- **Decision:** a new item\n")
     capture(workspace, state_dir, day="2026-11-29")
     assert path.read_bytes() == reference_dumps(load_store(path))
+
+
+# -- reading the lines back after the loaded bytes were let go -------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(memories=st.lists(MEMORY, min_size=1, max_size=8), chunk=st.integers(1, 64))
+def test_reread_lines_are_the_split_lines_whatever_the_chunk(
+    tmp_path_factory: pytest.TempPathFactory, memories: list[dict[str, Any]], chunk: int
+) -> None:
+    path = tmp_path_factory.mktemp("reread") / "store.json"
+    raw = save_store(path, Store(memories=memories))
+    loaded = load_store(path)
+    digest = store_lines._digest(raw)
+    with pytest.MonkeyPatch.context() as patch:
+        # small chunks cut separators, escapes and the head at every place
+        patch.setattr(store_lines, "REREAD_CHUNK", chunk)
+        assert store_lines.reread_lines(path, digest, loaded) == store_lines.split_lines(
+            loaded, raw
+        )
+
+
+def test_reread_lines_of_a_file_changed_since_it_was_loaded_are_none(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    raw = save_store(path, Store(memories=generate(20, seed=2)))
+    loaded = load_store(path)
+    digest = store_lines._digest(raw)
+    assert store_lines.reread_lines(path, digest, loaded) == store_lines.split_lines(loaded, raw)
+    path.write_bytes(raw.replace(b'"seen_count": 1', b'"seen_count": 2', 1))  # edited by hand
+    assert store_lines.reread_lines(path, digest, loaded) is None
+    path.unlink()  # gone: the store is written afresh, nothing is lost
+    assert store_lines.reread_lines(path, digest, loaded) is None
+    assert store_lines.reread_lines(path, None, loaded) is None
+
+
+def test_consolidate_over_a_store_edited_after_its_record_encodes_everything(
+    tmp_path: Path,
+) -> None:
+    reused, fresh, state_reused, state_fresh = _workspace_pair(tmp_path, n=300)
+    # The record vouches for other bytes: no line may be copied from this file.
+    remember_written(state_reused, reused, store_path(reused).read_bytes() + b" ")
+    a, b = _consolidate(reused, state_reused), _consolidate(fresh, state_fresh)
+    assert a["merged_duplicates"] > 0
+    assert a["message"] == b["message"]
+    for name in ("store.json", "store.json.bak", "store.archive.jsonl"):
+        assert (reused / "memory" / name).read_bytes() == (fresh / "memory" / name).read_bytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(memories=st.lists(MEMORY, max_size=8), extra=st.dictionaries(st.sampled_from("ab"), VALUE))
+def test_save_store_lines_writes_what_save_store_writes(
+    tmp_path_factory: pytest.TempPathFactory,
+    memories: list[dict[str, Any]],
+    extra: dict[str, Any],
+) -> None:
+    # lone surrogates included: then the whole file is written escaped
+    folder = tmp_path_factory.mktemp("lines")
+    store = Store(memories=memories, extra=extra)
+    expected = save_store(folder / "plain.json", store)
+    first = save_store(folder / "store.json", store)
+    loaded = load_store(folder / "store.json")
+    lines = store_lines.split_lines(loaded, first)
+    size, digest = store_lines.save_store_lines(
+        folder / "store.json",
+        Store(memories=loaded.memories, extra=extra),
+        reuse=line_map(loaded.memories, lines),
+    )
+    written = (folder / "store.json").read_bytes()
+    assert written == expected == reference_dumps(store)
+    assert (size, digest) == (len(written), store_lines._digest(written))

@@ -12,7 +12,13 @@ import pytest
 
 from support.paths import ROOT
 from taskrunner.errors import WriteFailed
-from taskrunner.system.atomic import append_line, move_aside, write_all, write_atomic
+from taskrunner.system.atomic import (
+    append_line,
+    move_aside,
+    write_all,
+    write_all_parts,
+    write_atomic,
+)
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -120,3 +126,37 @@ def test_write_all_delivers_every_byte_through_a_pipe_that_takes_them_piecemeal(
         thread.join(30)
         os.close(read_fd)
     assert bytes(received) == payload
+
+
+def test_a_write_of_parts_writes_them_one_after_another(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    parts = [f"{i},".encode() for i in range(2500)]  # more parts than one writev takes
+    write_atomic(path, parts)
+    assert path.read_bytes() == b"".join(parts)
+    assert leftovers(tmp_path) == []
+
+
+def test_short_writevs_are_finished(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_writev = os.writev
+
+    def short_writev(fd: int, buffers: list[bytes]) -> int:
+        # a signal or a nearly full disk: only part of the first buffers goes
+        data = b"".join(buffers)
+        return real_writev(fd, [data[: max(1, len(data) // 3)]])
+
+    monkeypatch.setattr(os, "writev", short_writev)
+    parts = [b"alpha", b"", b"beta-gamma", b"d" * 5000, b"epsilon"] * 300
+    path = tmp_path / "out"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    try:
+        write_all_parts(fd, parts)
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == b"".join(parts)
+
+
+def test_append_line_of_bytes_ends_with_one_newline_as_a_str_line_does(tmp_path: Path) -> None:
+    path = tmp_path / "archive.jsonl"
+    for line in ("a", b"b", b"c\n", b"d\n\n", "e\n"):
+        append_line(path, line)
+    assert path.read_bytes() == b"a\nb\nc\nd\ne\n"
