@@ -31,7 +31,8 @@ from .. import diagnostics
 from ..system.atomic import append_line, temp_path, write_atomic
 from ..system.regular_file import open_regular, read_regular
 from .consolidate import Memory, Plan
-from .store import check_location, encode_json, encode_json_ascii
+from .encoding import encode_json, encode_json_ascii
+from .store import check_location
 
 REASONS = ("stale", "duplicate")
 

@@ -32,10 +32,11 @@ from itertools import compress
 from operator import or_
 from typing import Any
 
+from .encoding import canonical_json
 from .exact_duplicates import exact_groups
 from .similarity import jaccard
 from .similarity_join import WordSets
-from .store import canonical_json, gc_paused
+from .store import gc_paused
 from .survivor import identify, merge_into
 from .survivor import number as _number
 from .timestamps import local_date, parse_timestamp

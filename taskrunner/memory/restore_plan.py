@@ -16,9 +16,9 @@ from typing import Any
 
 from .archive import WORDING_FIELDS
 from .consolidate import Memory
+from .encoding import canonical_json
 from .normalize import normalize_text
 from .similarity import is_near_duplicate, jaccard, words
-from .store import canonical_json
 from .survivor import identify, seen_count_of
 
 #: why a selected record was not put back

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import json.encoder
 import os
 from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from ..errors import NotRegularFile, StoreCorrupt, StoreLocationError
 from ..system import lockfile
 from ..system.atomic import write_atomic
 from ..system.regular_file import read_regular
+from .encoding import encode_json, encode_json_ascii
 from .normalize import memory_id
 
 # typing only for the type checker: a capture over unchanged notes imports this module.
@@ -31,46 +31,6 @@ if TYPE_CHECKING:
 STORE_VERSION = 1
 #: default seconds a writer waits for the store lock
 DEFAULT_LOCK_TIMEOUT_S = 60.0
-
-
-def _memory_encoder(
-    *,
-    ensure_ascii: bool,
-    sort_keys: bool = False,
-    default: Callable[[Any], Any] | None = None,
-) -> Callable[[Any], str]:
-    """A one-object JSON encoder, as ``json.dumps`` with these settings writes.
-
-    Built once on the C encoder when there is one: ``JSONEncoder.encode``
-    builds a new C encoder on every call, which at 100k memories costs a
-    quarter of the save.
-    """
-    make = getattr(json.encoder, "c_make_encoder", None)
-    default = default or _not_serializable
-    if make is None:
-        return json.JSONEncoder(
-            ensure_ascii=ensure_ascii, sort_keys=sort_keys, default=default
-        ).encode
-    quote = (
-        json.encoder.c_encode_basestring_ascii  # type: ignore[attr-defined]
-        if ensure_ascii
-        else json.encoder.c_encode_basestring  # type: ignore[attr-defined]
-    )
-    # markers=None: no cycle check, what JSON was loaded from has no cycles.
-    encoder = make(None, default, quote, None, ": ", ", ", sort_keys, False, True)
-    join = "".join
-    return lambda obj: join(encoder(obj, 0))
-
-
-def _not_serializable(obj: object) -> Any:
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
-
-
-#: ``json.dumps(obj, ensure_ascii=False)``, without its per-call set-up (the store, the archive)
-encode_json = _memory_encoder(ensure_ascii=False)
-# For the rare store holding a lone surrogate (from a "\ud800" escape), which
-# UTF-8 cannot carry: escape everything rather than write invalid bytes.
-encode_json_ascii = _memory_encoder(ensure_ascii=True)
 
 
 def load_store_or_alert(path: Path, alert: Callable[..., None]) -> Store:
@@ -85,14 +45,6 @@ def load_store_or_alert(path: Path, alert: Callable[..., None]) -> Store:
     except StoreCorrupt as exc:
         alert(str(exc), level="error", key=corrupt_alert_key(path))
         raise
-
-
-def canonical_json(value: object) -> str:
-    """``value`` as one comparable string: equal exactly for equal values, key order aside."""
-    return _canonical(value)
-
-
-_canonical = _memory_encoder(ensure_ascii=False, sort_keys=True, default=repr)
 
 
 class Store:
@@ -322,21 +274,36 @@ def store_head(store: Store) -> bytes:
 def _dumps(store: Store, encode: Callable[[Any], str]) -> str:
     if store.memories:
         body = ",\n".join([encode(memory) for memory in store.memories])
-        return _head(store, encode) + "[\n" + body + "\n]}\n"
+        return _head(store, encode) + "[\n" + body + STORE_TAIL.decode("ascii")
     return _head(store, encode) + "[]}\n"
 
 
-def _dumps_utf8(store: Store, reuse: Mapping[int, bytes]) -> bytes:
-    # Each memory straight to bytes, and one join for the file: the file's
-    # bytes exist once, not also as one str and its copy.
+#: what ends a store file that holds memories
+STORE_TAIL = b"\n]}\n"
+
+
+def store_lines_utf8(store: Store, reuse: Mapping[int, bytes]) -> list[bytes]:
+    """The store file's bytes as its memory lines, to be joined by ``b",\\n"``: the head
+    before the first, ``STORE_TAIL`` after the last; empty when there are no memories.
+
+    Each memory straight to bytes (``reuse`` as in ``dumps_store``). Raises
+    ``UnicodeEncodeError`` for a lone surrogate, which UTF-8 cannot carry.
+    """
     if not store.memories:
-        return (_head(store, encode_json) + "[]}\n").encode("utf-8")
+        return []
     get = reuse.get
     encode = encode_json
     lines = [get(id(memory)) or encode(memory).encode("utf-8") for memory in store.memories]
     lines[0] = store_head(store) + lines[0]
-    lines[-1] += b"\n]}\n"
-    return b",\n".join(lines)
+    lines[-1] += STORE_TAIL
+    return lines
+
+
+def _dumps_utf8(store: Store, reuse: Mapping[int, bytes]) -> bytes:
+    # One join for the file: its bytes exist once, not also as one str and its copy.
+    if not store.memories:
+        return (_head(store, encode_json) + "[]}\n").encode("utf-8")
+    return b",\n".join(store_lines_utf8(store, reuse))
 
 
 def save_store(path: Path, store: Store, *, reuse: Mapping[int, bytes] | None = None) -> bytes:

@@ -29,7 +29,7 @@ from ..errors import NotRegularFile, WriteFailed
 from ..runlock import path_digest
 from ..system.atomic import write_atomic
 from ..system.regular_file import open_regular
-from .store import Store, dumps_store, encode_json, store_head
+from .store import STORE_TAIL, Store, dumps_store, store_head, store_lines_utf8
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 RECORD_FORMAT = 1
 #: where the records live, under the state directory
 RECORD_DIRNAME = "memory_store"
-_TAIL = b"\n]}\n"
 #: bytes ``reread_lines`` reads at a time
 REREAD_CHUNK = 1 << 20
 
@@ -105,10 +104,10 @@ def split_lines(store: Store, raw: bytes) -> list[bytes] | None:
         # costs time.
         return None
     head = store_head(store)
-    if not raw.startswith(head) or not raw.endswith(_TAIL):
+    if not raw.startswith(head) or not raw.endswith(STORE_TAIL):
         return None
     # A JSON line holds no raw newline, so ",\n" only ever separates two memories.
-    lines = raw[len(head) : len(raw) - len(_TAIL)].split(b",\n")
+    lines = raw[len(head) : len(raw) - len(STORE_TAIL)].split(b",\n")
     return lines if len(lines) == len(store.memories) else None
 
 
@@ -150,11 +149,11 @@ def reread_lines(path: Path, digest: str | None, store: Store) -> list[bytes] | 
         or hasher.hexdigest() != digest
         or len(lines) != len(store.memories)
         or not lines[0].startswith(head)
-        or not lines[-1].endswith(_TAIL)
+        or not lines[-1].endswith(STORE_TAIL)
     ):
         return None
     lines[0] = lines[0][len(head) :]
-    lines[-1] = lines[-1][: -len(_TAIL)]
+    lines[-1] = lines[-1][: -len(STORE_TAIL)]
     return lines
 
 
@@ -205,19 +204,14 @@ def save_store_lines(path: Path, store: Store, reuse: Mapping[int, bytes]) -> tu
     another (``write_atomic`` of parts), so the store's new bytes and the
     lines they are made of are not both in memory.
     """
-    encode = encode_json
-    get = reuse.get
     try:
-        head = store_head(store)
-        lines = [get(id(memory)) or encode(memory).encode("utf-8") for memory in store.memories]
+        lines = store_lines_utf8(store, reuse)
     except UnicodeEncodeError:
         lines = []  # a lone surrogate: the escaped form, which dumps_store makes
     if not lines:
         data = dumps_store(store)
         write_atomic(path, data)
         return len(data), _digest(data)
-    lines[0] = head + lines[0]
-    lines[-1] += _TAIL
     parts = [b",\n"] * (2 * len(lines) - 1)
     parts[::2] = lines
     del lines

@@ -13,8 +13,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from .encoding import canonical_json
 from .normalize import memory_id
-from .store import canonical_json, cap_sources
+from .store import cap_sources
 from .timestamps import parse_timestamp
 from .wording import adopt_group
 

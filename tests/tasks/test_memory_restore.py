@@ -14,8 +14,8 @@ from support.files import snapshot
 from support.harness import run_at
 from support.memory_factory import mem, restore_sample, stored_by_id, write_store
 from taskrunner.errors import ConfigError
+from taskrunner.memory.encoding import canonical_json as _canonical
 from taskrunner.memory.store import archive_path, backup_path, load_store, store_path
-from taskrunner.memory.store import canonical_json as _canonical
 from taskrunner.task import Task
 from tasks.memory_consolidate import MemoryConsolidateTask
 from tasks.memory_restore import MemoryRestoreTask

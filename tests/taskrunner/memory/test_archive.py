@@ -20,10 +20,10 @@ from taskrunner.memory.archive import (
     read_archive,
 )
 from taskrunner.memory.consolidate import plan_consolidation
+from taskrunner.memory.encoding import canonical_json as _canonical
+from taskrunner.memory.encoding import encode_json
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.restore_plan import plan_restore, select_records
-from taskrunner.memory.store import canonical_json as _canonical
-from taskrunner.memory.store import encode_json
 from taskrunner.system.atomic import write_atomic
 
 

@@ -7,7 +7,6 @@ import multiprocessing
 import os
 import subprocess
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -290,33 +289,6 @@ def test_lock_is_created_with_safe_flags(workspace: Path) -> None:
     with store_lock(workspace):
         mode = os.stat(lock_path(workspace)).st_mode & 0o777
     assert mode & 0o022 == 0
-
-
-def test_canonical_json_is_json_dumps_with_sorted_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    from taskrunner.memory import store as store_module
-
-    value = {"b": [1.5, -0.0, 10**20, None], "a": {"z": "é\n", "y": date(2026, 2, 13)}}
-    expected = json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
-    assert store_module.canonical_json(value) == expected
-    assert store_module.canonical_json({"y": 1, "x": 2}) == store_module.canonical_json(
-        {"x": 2, "y": 1}
-    )
-    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
-    slow = store_module._memory_encoder(ensure_ascii=False, sort_keys=True, default=repr)
-    assert slow(value) == expected
-
-
-def test_the_fast_encoder_writes_what_json_dumps_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from taskrunner.memory import store as store_module
-
-    memory = {**MEMORY, "f": [1.5, float("inf"), -0.0, 10**20, True, None], "u": 'é\n\t"\\'}
-    fast = store_module._memory_encoder(ensure_ascii=False)
-    assert fast(memory) == json.dumps(memory, ensure_ascii=False)
-    assert store_module._memory_encoder(ensure_ascii=True)(memory) == json.dumps(memory)
-    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
-    assert store_module._memory_encoder(ensure_ascii=False)(memory) == fast(memory)
-    with pytest.raises(TypeError, match="not JSON serializable"):
-        fast({"when": date(2026, 2, 13)})
 
 
 # -- where the store may live: regular files in the workspace's own memory/ ---------

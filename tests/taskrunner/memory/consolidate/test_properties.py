@@ -17,9 +17,9 @@ from taskrunner.memory.consolidate import (
     _walk_key,
     plan_consolidation,
 )
+from taskrunner.memory.encoding import canonical_json as _canonical
 from taskrunner.memory.normalize import normalize_text
 from taskrunner.memory.similarity import is_near_duplicate, words
-from taskrunner.memory.store import canonical_json as _canonical
 
 TODAY = date(2026, 11, 29)
 
