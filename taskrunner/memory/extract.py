@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from .item_kind import has_word, keyword_kind, label_kind, marker_kind, symbol_kind
 from .kinds import name_kind
 from .markdown import Block, iter_blocks, split_lines
-from .narration import is_bare_narration
+from .narration import is_bare_narration, is_routine_report
 from .noise import is_date_only, is_narration, is_noise
 from .normalize import readable_text, strip_markup
 from .secrets import redact
@@ -107,6 +107,21 @@ QUIET_SECTION_WORDS: tuple[str, ...] = (
     "总结",
     "统计",
     "統計",
+)
+
+#: words (casefolded) of a bullet's bare label whose nested bullets are the
+#: agent's takeaways from what it read: kept only when explicit
+INSIGHT_LABEL_WORDS: tuple[str, ...] = (
+    "insight",
+    "key findings",
+    "洞察",
+    "核心发现",
+    "关键发现",
+    "感悟",
+    "启发",
+    "気づき",
+    "инсайт",
+    "percepç",
 )
 
 
@@ -235,7 +250,7 @@ def _quiets_nested(content: str) -> bool:
     details of the narration.
     """
     text = readable_text(content)
-    if _is_bare_label(text) and _is_quiet(text):
+    if _is_bare_label(text) and (_is_quiet(text) or _names_insights(text)):
         return True
     return is_narration(text)
 
@@ -318,9 +333,21 @@ def _title_of(block: Block, first: bool) -> tuple[str | None, int]:
     return None, 0
 
 
+def _names_insights(label: str) -> bool:
+    """``**关键洞察**``, ``- Key insights:``: the agent's musings on what it read follow.
+
+    Only a bullet's label: a section named ``## Research insights`` holds
+    findings people keep.
+    """
+    folded = label[:200].casefold()
+    return any(word in folded for word in INSIGHT_LABEL_WORDS)
+
+
 def _is_quiet(title: str) -> bool:
+    """A header naming routine, other people's content or musings; or a
+    scheduled report sent (``Morning Report Sent``): its bullets restate the report."""
     folded = title[:200].casefold()
-    return any(word in folded for word in QUIET_SECTION_WORDS)
+    return any(word in folded for word in QUIET_SECTION_WORDS) or is_routine_report(folded)
 
 
 def _path(sections: list[_Section]) -> tuple[str, ...]:

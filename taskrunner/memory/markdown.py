@@ -1,7 +1,8 @@
 """A markdown note as a sequence of blocks: headers, list items and prose lines.
 
 What this module decides is which lines are prose at all: fenced and
-indented code, HTML comments and real YAML front matter are skipped;
+indented code, HTML comments, real YAML front matter and a table's header
+row (it only names the columns) are skipped;
 blockquote markers (``> ``), footnote definitions (``[^1]: ``) and
 definition-list markers (``: ``) are removed so their content reads as any
 other line; a setext header (a line underlined with ``===`` or ``---``) is a
@@ -31,6 +32,8 @@ _QUOTE = re.compile(r"(?:[ \t]{0,3}>[ \t]?)+")
 # "[^note]: text" opens a footnote definition; ": text" a definition.
 _FOOTNOTE = re.compile(r"[ \t]{0,3}\[\^[^\]\s]{1,40}\]:[ \t]*")
 _DEFINITION = re.compile(r"[ \t]{0,3}:[ \t]+(?=\S)")
+# A table's delimiter row: "|---|:---:|", "--- | ---".
+_TABLE_DELIMITER = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?")
 # A horizontal rule: three or more of the same character, spaces allowed.
 _RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
 
@@ -155,6 +158,17 @@ def _unquote(line: str) -> str:
     return line
 
 
+def _is_table_header(line: str, lines: list[str], index: int) -> bool:
+    """A table's first row: a ``|`` row with the delimiter row (``|---|``) below it."""
+    if "|" not in line or index + 1 >= len(lines):
+        return False
+    return _is_table_delimiter(_unquote(lines[index + 1]))
+
+
+def _is_table_delimiter(line: str) -> bool:
+    return "|" in line and "-" in line and _TABLE_DELIMITER.fullmatch(line.rstrip()) is not None
+
+
 def iter_blocks(text: str) -> Iterator[Block]:
     """The prose blocks of a note, in line order. Never raises on any text."""
     lines = split_lines(text)
@@ -219,6 +233,8 @@ def iter_blocks(text: str) -> Iterator[Block]:
             continue
         if _RULE.fullmatch(line):
             continue
+        if _is_table_delimiter(line) or _is_table_header(line, lines, index):
+            continue  # the header row names the columns, as a bare label names what is below
         bullet = _BULLET.match(line)
         if bullet is not None:
             in_list, list_quoted = True, _is_quoted(raw)

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, RUF002 -- the word lists hold Chinese and Japanese text
+# ruff: noqa: RUF001, RUF002, RUF003 -- the word lists hold Chinese and Japanese text
 """Lines that are in a note but are not memories: pings, stamps, counters, labels.
 
 An agent's daily note records its own routine as well as its user's world:
@@ -158,6 +158,37 @@ FIELD_LABELS: frozenset[str] = frozenset(
 )
 #: speaker labels of a pasted chat transcript
 SPEAKERS: frozenset[str] = frozenset({"user", "assistant", "system", "human", "ai"})
+#: labels of where a session came from; with a one-word value (``Source:
+#: telegram``, as OpenClaw's session summaries write it) they are metadata
+CHANNEL_LABELS: frozenset[str] = frozenset(
+    {"source", "channel", "surface", "provider", "来源", "渠道", "チャネル", "канал", "canal"}
+)
+_ONE_WORD = re.compile(r"[^\W\d_][\w-]{0,30}")
+# Words after a count saying it is progress, not a fact: "533 tweets
+# remaining in pipeline", "12 files processed", "剩余 40 条".
+_PROGRESS = re.compile(
+    r"\b(?:remaining|left|to go|queued|in (?:the )?(?:queue|pipeline|backlog)|processed|scanned"
+    r"|indexed)\b|剩余|剩下|待处理|已处理|残り|処理済み|осталось|обработан\w*|restantes?|processad[oa]s?"
+)
+# A usage reading of the agent's own budget: "token usage 91%", "Token 使用：约 65 刀".
+_USAGE = re.compile(
+    r"\btokens?\b[^\n]{0,12}\b(?:usage|used|use|spent|budget used)\b|\bcontext (?:usage|window)\b"
+    r"|token[ \t]*(?:使用|用量|消耗)|トークン(?:使用|消費)|использовано токенов|uso de tokens"
+)
+# A level or status moving on: "ACP 等级：Minimal → Context-Graph".
+PROGRESS_LABELS: frozenset[str] = frozenset(
+    {"level", "rank", "score", "karma", "tier", "等级", "级别", "レベル", "ランク", "уровень"}
+    | {"nível"}
+)
+_CLOCK_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
+# Someone getting in touch, and nothing about what they said: "馆长通过
+# Telegram 联系我", "Sam messaged me on Telegram".
+_CONTACT = re.compile(
+    r"(?:通过|用|在)?[^\s，,]{0,20}联系(?:了)?我"
+    r"|\b(?:contacted|messaged|pinged|texted|called|dm'?ed) me\b"
+    r"|から連絡(?:が(?:あった|来た))?|написал\w* мне|связал\w* со мной"
+    r"|me (?:contatou|chamou|mandou mensagem)"
+)
 
 
 def is_date_only(text: str) -> bool:
@@ -217,6 +248,9 @@ def is_counter(text: str) -> bool:
     rest = value[match.end() :]
     if _DELTA.search(rest):
         return True
+    progress = _PROGRESS.search(rest) is not None and len(rest) <= 60
+    if progress and not any(char.isdigit() for char in rest):
+        return True  # "533 tweets remaining in pipeline": a reading, not a fact
     rest = _PARENTHESES.sub(" ", rest)  # "(14:00-22:00)"
     if any(char.isdigit() for char in rest):
         return False  # "4 accounts every 45 minutes" says how, not how many
@@ -236,12 +270,47 @@ def is_timestamp(text: str) -> bool:
 
 
 def is_metadata(text: str) -> bool:
-    """A transcript's session metadata or a speaker's line: ``Session ID: …``, ``user: …``."""
+    """A transcript's session metadata or a speaker's line: ``Session ID: …``,
+    ``user: …``, ``Source: telegram``."""
     label = split_label(text)
     if label is None:
         return False
     name = label[0].casefold()
+    if name in CHANNEL_LABELS:
+        return _ONE_WORD.fullmatch(label[1].strip(" *_`.")) is not None
     return name in SESSION_LABELS or name in SPEAKERS
+
+
+def is_usage(text: str) -> bool:
+    """The agent reading its own budget: ``22:13 トークン使用率91%（182k/200k）``."""
+    folded = text[:400].casefold()
+    return _USAGE.search(folded) is not None and any(char.isdigit() for char in folded)
+
+
+def is_level_change(text: str) -> bool:
+    """A level or a score moving on: ``ACP 等级：Minimal → Context-Graph``."""
+    label = split_label(text)
+    if label is None or not label[0]:
+        return False
+    last_word = label[0].casefold().split()[-1]  # "ACP 等级" is a level too
+    return last_word in PROGRESS_LABELS and ("\u2192" in label[1] or "->" in label[1])
+
+
+def is_timing_log(text: str) -> bool:
+    """Moments to the second and little else: ``断开 15:12:16，恢复 15:12:21 (5秒)``."""
+    if _CLOCK_SECONDS.search(text) is None:
+        return False
+    rest = _DATE_TIME.sub(" ", _PARENTHESES.sub(" ", text[:300].casefold()))
+    return _is_short(rest) or not any(char.isalpha() for char in rest)
+
+
+def is_contact(text: str) -> bool:
+    """Someone got in touch, nothing about what for: ``Sam messaged me on Telegram``."""
+    match = _CONTACT.search(text[:300])
+    if match is None:
+        return False
+    rest = text[: match.start()] + " " + text[match.end() :]
+    return not rest.strip() or _is_short(rest)
 
 
 def is_quote(text: str) -> bool:
@@ -293,6 +362,10 @@ def is_noise(text: str) -> bool:
         or is_status(text)
         or is_counter(text)
         or is_metadata(text)
+        or is_usage(text)
+        or is_level_change(text)
+        or is_timing_log(text)
+        or is_contact(text)
         or is_link_only(text)
         or is_log_line(text)
         or is_quote(text)

@@ -21,7 +21,10 @@ markdown_line = st.one_of(
     words.map(lambda w: f"- TODO: {w}"),
     words.map(lambda w: f"> {w}"),
     words.map(lambda w: f"    {w}"),
-    st.sampled_from(["", "", "---", "===", "```", "~~~", "<!--", "-->", "[^1]: note", ": def"]),
+    words.map(lambda w: f"| {w} | {w} |"),
+    st.sampled_from(
+        ["", "", "---", "===", "```", "~~~", "<!--", "-->", "[^1]: note", ": def", "|---|:--:|"]
+    ),
 )
 notes = st.lists(markdown_line, max_size=30).map("\n".join)
 
@@ -83,3 +86,25 @@ def test_footnote_and_definition_markers_are_removed() -> None:
 def test_a_list_item_continued_by_an_indented_line_is_no_code() -> None:
     note = "- deploy steps\n\n    run the migrations first\n"
     assert [b.number for b in blocks(note)] == [1, 3]
+
+
+cells = st.lists(words.map(str.strip), min_size=2, max_size=4)
+
+
+@given(header=cells, rows=st.lists(cells, min_size=1, max_size=3), outer=st.booleans())
+def test_a_tables_header_row_is_skipped_and_its_rows_are_prose(
+    header: list[str], rows: list[list[str]], outer: bool
+) -> None:
+    """The header row only names the columns; each data row is a line of prose."""
+
+    def row(values: list[str]) -> str:
+        inner = " | ".join(values)
+        return f"| {inner} |" if outer else inner
+
+    delimiter = row(["---"] * len(header))
+    note = "\n".join([row(header), delimiter, *map(row, rows)])
+    assert [block.number for block in blocks(note)] == list(range(3, 3 + len(rows)))
+
+
+def test_a_setext_underline_is_no_table_delimiter() -> None:
+    assert [(b.kind, b.text) for b in blocks("Port | State\n---\n")] == [("header", "Port | State")]

@@ -66,6 +66,19 @@ from taskrunner.memory.noise import is_noise
         "✅ Delivered the morning report to Alfredo via Telegram",
         "上午摘要已发送",
         "Platform checks done",
+        # where a session came from, progress readings, moments to the second,
+        # someone getting in touch and nothing about what for
+        "Source: telegram",
+        "Channel: WhatsApp",
+        "533 tweets remaining in pipeline",
+        "22:13 トークン使用率91%（182k/200k）でリセット実行",
+        "Context window usage: 91% (182k/200k)",
+        "ACP 等级：Minimal → Context-Graph",
+        "Karma level: bronze -> silver",
+        "断开 15:12:16，恢复 15:12:21 (5秒, status 428)",
+        "Disconnected 06:16:47, back 06:16:51",
+        "馆长通过 Telegram 联系我",
+        "Sam messaged me on Telegram",
     ],
 )
 def test_noise(text: str) -> None:
@@ -99,6 +112,13 @@ def test_noise(text: str) -> None:
         "更新 SOUL.md（添加学习协议）",
         "Updated the README with the new port",
         "Sent the quarterly report to the accountant",
+        "Source: `miguel-ms-logo-v1.png` (sent via Slack)",
+        "Channel: #ops-alerts",
+        "533 tweets remaining in pipeline, 40 of them drafts",
+        "Token budget is 50 USD a month for Moltbook",
+        "Level: the second floor, left of the lift",
+        "Backups run at 03:00:00 and must finish before the 06:00:00 sync to the NAS",
+        "Sam messaged me that the NAS moved to 192.168.1.5",
     ],
 )
 def test_facts_that_look_like_noise(text: str) -> None:
@@ -141,3 +161,24 @@ def test_a_ticked_routine_is_noise_and_a_ticked_task_is_done() -> None:
 @given(st.text(max_size=300))
 def test_is_noise_never_raises(text: str) -> None:
     assert is_noise(text) in (True, False)
+
+
+def test_a_scheduled_report_sent_keeps_only_explicit_items() -> None:
+    """The bullets under "Morning Report Sent" restate the report, as a heartbeat's do."""
+    note = (
+        "## Morning Report Sent\n- Report included: orchestrator status, post counts\n"
+        "- TODO: shorten the report\n## Setup\n- Report included: orchestrator status\n"
+    )
+    assert [(i.line, i.kind) for i in extract_items(note)] == [(3, "todo"), (5, "fact")]
+
+
+@pytest.mark.parametrize("label", ["**关键洞察：**", "Key insights:", "**核心发现：**"])
+def test_the_bullets_under_a_label_of_insights_keep_only_explicit_items(label: str) -> None:
+    note = f"- {label}\n  - 身份不是文件，而是跨会话持续的模式\n  - Rule: keep SOUL.md short\n"
+    assert [(i.line, i.kind) for i in extract_items(note)] == [(3, "rule")]
+
+
+def test_a_section_of_research_insights_keeps_its_findings() -> None:
+    """Only a bullet's label quiets what is nested: a section of findings holds facts."""
+    note = "## Research Insights\n- Cosine similarity drops from ~1.0 to ~0.65 in layers 20-35\n"
+    assert [i.line for i in extract_items(note)] == [2]

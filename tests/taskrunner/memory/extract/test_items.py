@@ -379,8 +379,8 @@ def test_a_bullet_opening_with_a_python_name_is_not_bold() -> None:
 
 def test_a_bold_label_whose_content_is_in_nested_bullets_is_dropped() -> None:
     note = (
-        "- **关键洞察：**\n"
-        "  - 身份不是文件，而是跨会话持续的模式\n"
+        "- **部署步骤：**\n"
+        "  - 配置 nginx 端口 9090\n"
         "- **实施内容**：\n"
         "- **我的反思：**\n"
         "- Fixed the following:\n"
@@ -388,7 +388,7 @@ def test_a_bold_label_whose_content_is_in_nested_bullets_is_dropped() -> None:
         "- Options considered:\n"
     )
     # Only the nested bullet holds a fact; the labels and the header name what is below.
-    assert triples(note) == [(2, "fact", "身份不是文件，而是跨会话持续的模式")]
+    assert triples(note) == [(2, "fact", "配置 nginx 端口 9090")]
 
 
 def test_a_label_after_a_sentence_or_with_a_marker_is_kept() -> None:
