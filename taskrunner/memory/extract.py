@@ -230,8 +230,14 @@ def _item(
     # one, a bare label, a ping or a stamp carries no fact of its own.
     if kind is None:
         quiet = quiet or (section is not None and section.quiet)
-        if quiet or _is_bare_label(text) or is_noise(text):
+        if _is_bare_label(text) or is_noise(text):
             return None
+        if quiet:
+            # A routine check that found something broken is the one line of
+            # it the heartbeat must bring back.
+            if (symbol_kind(content) or keyword_kind(text)) != "blocker":
+                return None
+            return Item(text, "blocker", number, path, secrets)
         section_kind = section.kind if section is not None and top_level else None
         kind = section_kind or symbol_kind(content) or keyword_kind(text)
         if kind is None:

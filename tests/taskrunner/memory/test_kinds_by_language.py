@@ -95,6 +95,10 @@ def test_reminders(note: str) -> None:
         "- BLOCKED: no test device",
         "- 卡住了：证书还没下来",
         "- Aguardando aprovação do banco",
+        "- Moltbook API：暂时不可用（404 错误）",
+        "- The NAS is unreachable since the router update",
+        "- Сервис недоступен с утра",
+        "- APIが利用できない",
     ],
 )
 def test_blockers(line: str) -> None:

@@ -136,6 +136,15 @@ def test_a_heartbeat_section_keeps_only_explicit_items() -> None:
     assert [(i.line, i.kind) for i in extract_items(note)] == [(3, "todo")]
 
 
+def test_a_heartbeat_that_finds_something_broken_keeps_it_as_a_blocker() -> None:
+    note = (
+        "## 凌晨 04:27 - Heartbeat 检查\n- **WhatsApp**：稳定\n"
+        "- **Moltbook API**：暂时不可用（404 错误）\n- Gmail unreachable since 03:00\n"
+        "- Reviewed the feed\n"
+    )
+    assert [(i.line, i.kind) for i in extract_items(note)] == [(3, "blocker"), (4, "blocker")]
+
+
 @pytest.mark.parametrize(
     ("line", "kept"),
     [

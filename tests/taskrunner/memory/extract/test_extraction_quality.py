@@ -30,8 +30,8 @@ needs_corpus = pytest.mark.skipif(
 FLOOR_PRECISION = 0.61
 FLOOR_RECALL = 0.88
 #: the tuning set's, likewise: the rules chosen on it must keep what they won
-TUNING_FLOOR_PRECISION = 0.81
-TUNING_FLOOR_RECALL = 0.89
+TUNING_FLOOR_PRECISION = 0.82
+TUNING_FLOOR_RECALL = 0.90
 
 
 @pytest.fixture(scope="module")
