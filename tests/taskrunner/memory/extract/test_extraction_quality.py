@@ -110,3 +110,22 @@ def test_the_script_says_when_the_corpus_is_absent(
 ) -> None:
     assert quality.main(["--corpus", str(tmp_path / "absent")]) == 2
     assert "corpus not found" in capsys.readouterr().err
+
+
+@needs_corpus
+def test_the_second_labeller_labels_every_held_out_line_of_the_same_text() -> None:
+    first = [label for label in quality.load_labels() if label.split == "heldout"]
+    second = quality.load_labels(quality.SECOND_LABELS)
+    agreed, kappa = quality.agreement(first, second)
+    assert 0 < kappa <= agreed <= 1
+    quality.measure(second, SHARED_CORPUS)  # raises when a line's hash does not match
+
+
+def test_agreement_is_one_for_equal_labels_and_lower_for_each_difference() -> None:
+    labels = [quality.Label("w", "f.md", n, "0", n % 2 == 0, "fact", "heldout") for n in range(8)]
+    assert quality.agreement(labels, labels) == (1.0, 1.0)
+    flipped = [quality.Label(**{**labels[0].__dict__, "keep": not labels[0].keep}), *labels[1:]]
+    agreed, kappa = quality.agreement(labels, flipped)
+    assert agreed == 7 / 8 and kappa < agreed
+    with pytest.raises(quality.CorpusMismatch):
+        quality.agreement(labels, labels[1:])
