@@ -177,8 +177,19 @@ _USAGE = re.compile(
 )
 # A level or status moving on: "ACP 等级：Minimal → Context-Graph".
 PROGRESS_LABELS: frozenset[str] = frozenset(
-    {"level", "rank", "score", "karma", "tier", "等级", "级别", "レベル", "ランク", "уровень"}
-    | {"nível"}
+    {
+        "level",
+        "rank",
+        "score",
+        "karma",
+        "tier",
+        "等级",
+        "级别",
+        "レベル",
+        "ランク",
+        "уровень",
+        "nível",
+    }
 )
 _CLOCK_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 # Someone getting in touch, and nothing about what they said: "馆长通过
