@@ -72,6 +72,7 @@ _CHECKBOX = re.compile(r"\[([ xX])\](?=[ \t]|$)[ \t]*")
 # than its label.
 _SENTENCE_END = re.compile(r"[.!?;](?=\s)|[\u3002\uff01\uff1f\uff1b]")
 _DREAM_SECTIONS = frozenset({"light sleep", "rem sleep", "deep sleep"})
+_STANDING_KINDS = frozenset({"rule", "preference"})
 #: header words (casefolded) of sections that keep only explicit items: an
 #: agent's routine, its digests of other people's content, its musings, and
 #: the tallies of the day that restate what is above them
@@ -192,6 +193,17 @@ def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:
     return Item(found[1], found[0], number, path, secrets)
 
 
+def _is_standing_wish(text: str) -> bool:
+    """A rule or a preference, whatever else the line looks like.
+
+    The noise rules judge a line by its shape, and a standing instruction can
+    share it: ``Token usage must stay below 80%`` reads like a usage report,
+    ``总是通过邮件联系我`` like a contact ping. Losing one costs far more than
+    keeping a reading, so the instruction wins.
+    """
+    return keyword_kind(text) in _STANDING_KINDS
+
+
 def _word_count(text: str) -> float:
     """Words of a text, a CJK character counting as half a word."""
     cjk = sum(1 for char in text if "\u3040" <= char <= "\u9fff")
@@ -230,7 +242,7 @@ def _item(
     # one, a bare label, a ping or a stamp carries no fact of its own.
     if kind is None:
         quiet = quiet or (section is not None and section.quiet)
-        if _is_bare_label(text) or is_noise(text):
+        if _is_bare_label(text) or (is_noise(text) and not _is_standing_wish(text)):
             return None
         if quiet:
             # A routine check that found something broken is the one line of

@@ -89,6 +89,12 @@ _STATUS_VALUE = re.compile(
 _COUNTER = re.compile(
     r"[~约約≈]?[ \t]?\d[\d,.]*[kKmM]?\+?\s*(?:个|條|条|份|轮|篇|件|次|项|項|行|人|名|本)?"
 )
+# An amount of money: a price or a budget is a fact, not a count of something.
+_MONEY = re.compile(
+    r"[$\u20ac\u00a3\u00a5\u20bd\uffe5]|\d\s*(?:美元|欧元|日元|元|円|块)"
+    r"|\d\s*(?:usd|eur|gbp|cny|rmb|jpy|rub|brl|dollars?|euros?|reais|rubles?|roubles?|руб\w*"
+    r"|долл\w*|евро)(?![^\W\d_])"
+)
 _PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 _DELTA = re.compile(r"[(\uff08][+\-\u2212]\d|\u2192 ?\d")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
@@ -193,9 +199,11 @@ PROGRESS_LABELS: frozenset[str] = frozenset(
 )
 _CLOCK_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 # Someone getting in touch, and nothing about what they said: "馆长通过
-# Telegram 联系我", "Sam messaged me on Telegram".
+# Telegram 联系我", "Sam messaged me on Telegram". Only the verb: whatever
+# comes before it is the rest that is_contact weighs, so that a reason
+# written without spaces ("馆长为了明天的服务器迁移联系我") keeps the line.
 _CONTACT = re.compile(
-    r"(?:通过|用|在)?[^\s，,]{0,20}联系(?:了)?我"
+    r"联系(?:了)?我"
     r"|\b(?:contacted|messaged|pinged|texted|called|dm'?ed) me\b"
     r"|から連絡(?:が(?:あった|来た))?|написал\w* мне|связал\w* со мной"
     r"|me (?:contatou|chamou|mandou mensagem)"
@@ -252,6 +260,7 @@ def is_counter(text: str) -> bool:
     """
     label = split_label(text)
     value = label[1] if label is not None else text
+    money = _MONEY.search(value.casefold()) is not None
     value = _bare(value) if value[:1].isalnum() is False else value
     match = _COUNTER.match(value)
     if match is None or match.end() == 0:
@@ -259,6 +268,8 @@ def is_counter(text: str) -> bool:
     rest = value[match.end() :]
     if _DELTA.search(rest):
         return True
+    if money:
+        return False  # "Hosting: $5/month", "Price: 120 元": what something costs
     progress = _PROGRESS.search(rest) is not None and len(rest) <= 60
     if progress and not any(char.isdigit() for char in rest):
         return True  # "533 tweets remaining in pipeline": a reading, not a fact

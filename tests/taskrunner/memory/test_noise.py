@@ -33,6 +33,7 @@ from taskrunner.memory.noise import is_noise
         "6 轮深度探索（14:00-22:00）",
         "@acme: 4 followers",
         "Karma: 120 (+3)",
+        "Balance: $120 (+3)",
         "Token 使用：约 65 刀（预算充足）",
         # metadata, transcripts, links, logs, checks, titles, musings
         "Session ID: 960752a1-dae8-4388-af77-5fe646d20440",
@@ -119,10 +120,39 @@ def test_noise(text: str) -> None:
         "Level: the second floor, left of the lift",
         "Backups run at 03:00:00 and must finish before the 06:00:00 sync to the NAS",
         "Sam messaged me that the NAS moved to 192.168.1.5",
+        # what something costs is a fact, not a count
+        "Hosting: $5/month",
+        "Price: 120 元",
+        "Token budget: 50 USD for Moltbook",
+        "Цена: 500 руб.",
+        "Budget: €200",
+        # a reason for getting in touch, written without spaces
+        "馆长为了讨论明天的服务器迁移计划联系我",
     ],
 )
 def test_facts_that_look_like_noise(text: str) -> None:
     assert not is_noise(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("- Token usage must stay below 80%", "rule"),
+        ("- Always keep context usage under 50% (182k/200k)", "rule"),
+        ("- User prefers token usage under 100k", "preference"),
+        ("- 总是通过邮件联系我", "rule"),
+        ("- Never post before 09:00:00", "rule"),
+    ],
+)
+def test_a_rule_or_preference_shaped_like_noise_is_kept(line: str, kind: str) -> None:
+    # Each of these has the shape of a usage reading, a contact ping or a
+    # moment logged to the second; losing a standing instruction costs more.
+    assert [(i.kind, i.text) for i in extract_items(line + "\n")] == [(kind, line[2:])]
+
+
+def test_the_same_shapes_without_an_instruction_stay_noise() -> None:
+    note = "- Token usage: 91% (182k/200k)\n- 馆长通过邮件联系我\n- 断开 15:12:16，恢复 15:12:21\n"
+    assert extract_items(note) == []
 
 
 def test_an_explicit_item_is_kept_even_when_it_looks_like_noise() -> None:
