@@ -107,8 +107,14 @@ def split_lines(store: Store, raw: bytes) -> list[bytes] | None:
     if not raw.startswith(head) or not raw.endswith(STORE_TAIL):
         return None
     # A JSON line holds no raw newline, so ",\n" only ever separates two memories.
-    lines = raw[len(head) : len(raw) - len(STORE_TAIL)].split(b",\n")
-    return lines if len(lines) == len(store.memories) else None
+    # Split the bytes as they are and trim the two ends afterwards: slicing off
+    # the head first would copy the whole store once more, for nothing.
+    lines = raw.split(b",\n")
+    if len(lines) != len(store.memories):
+        return None
+    lines[0] = lines[0][len(head) :]
+    lines[-1] = lines[-1][: len(lines[-1]) - len(STORE_TAIL)]
+    return lines
 
 
 def reread_lines(path: Path, digest: str | None, store: Store) -> list[bytes] | None:
