@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import stat
+import time
 import zlib
 from pathlib import Path
 
@@ -32,10 +33,16 @@ from .system import lockfile
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 #: holder info is small; anything bigger is not ours
 _MAX_HOLDER_BYTES = 4096
+
+#: how long a run that finds the lock held waits for the holder's record: the
+#: holder writes it just after taking the lock, so a start in the same instant
+#: would otherwise print "details not written yet", or the last run's finished pid
+HOLDER_RECORD_WAIT = 0.5
 
 
 #: the private folder made inside a shared sticky directory such as /tmp
@@ -131,6 +138,27 @@ def _read_holder(fd: int) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _await_current_holder(
+    fd: int,
+    wait: float = HOLDER_RECORD_WAIT,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any] | None:
+    """The record of the run holding the lock on ``fd``: None if it is not written in ``wait`` s.
+
+    A record marked finished is the last run's, not the holder's: the holder
+    has the lock but has not yet written over it.
+    """
+    deadline = clock() + wait
+    while True:
+        holder = _read_holder(fd)
+        if holder is not None and not holder.get("finished"):
+            return holder
+        if clock() >= deadline:
+            return None
+        sleep(0.005)
+
+
 def _write_holder(fd: int, holder: dict[str, Any]) -> None:
     data = json.dumps(holder, sort_keys=True).encode()
     # Truncating through our own O_NOFOLLOW descriptor, never through a path.
@@ -184,7 +212,7 @@ def acquire(lock_dir: Path, task: str, workspace: Path | None, holder: dict[str,
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise LockDirError(f"lock file {path} is not a regular file; remove it")
         if not lockfile.lock(fd, wait=False, path=path):
-            raise LockBusy(describe_holder(task, _read_holder(fd)))
+            raise LockBusy(describe_holder(task, _await_current_holder(fd)))
         previous = _read_holder(fd)
         if previous is not None and previous.get("finished"):
             previous = None
