@@ -52,6 +52,14 @@ def test_preferences(line: str, text: str) -> None:
         ("- 返信は必ず日本語で", "返信は必ず日本語で"),
         ("- Sempre responder em português", "Sempre responder em português"),
         ("- Никогда не публиковать без проверки", "Никогда не публиковать без проверки"),
+        # "from now on" sets how things are done, in every language of the notes
+        ("- From now on, reply in English", None),
+        ("- Going forward we deploy on Fridays", None),
+        ("- 馆长说从现在开始通过 Telegram 联系我", None),
+        ("- 今后所有报告发到邮箱", None),
+        ("- 今後は日本語で返信すること", None),
+        ("- Впредь отвечай кратко", None),
+        ("- A partir de agora, responda em português", None),
     ],
 )
 def test_rules(line: str, text: str | None) -> None:
