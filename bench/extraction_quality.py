@@ -15,12 +15,13 @@ The split is by file: in each workspace the second note by date is held out
 (never looked at while tuning), and so is Alex-Gao's only note; the other
 notes are the tuning set.
 
-A second labeller labelled the held-out notes again, on their own, by the same
-rubric and without seeing what capture extracts
-(``tests/data/extraction_labels_second.tsv``). The script prints capture's
-figures against those labels too, and how far the two labellers agree (share
-of lines, Cohen's kappa): the target is judged on the first labels, the
-second say how much of the gap is the labels' own.
+A second and a third labeller labelled the held-out notes again, each on their
+own, by the same rubric and without seeing what capture extracts or the other
+labels (``tests/data/extraction_labels_second.tsv``, ``…_third.tsv``). The
+script prints capture's figures against each of those, and against the majority
+of the three, and how far each pair of labellers agree (share of lines, Cohen's
+kappa): the target is judged on the first labels, the others say how much of
+the gap is the labels' own.
 
     python3 bench/extraction_quality.py [--corpus DIR] [--details]
 
@@ -44,6 +45,7 @@ from taskrunner.memory.extract import extract_items, split_lines  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "extraction_labels.tsv"
 SECOND_LABELS = ROOT / "tests" / "data" / "extraction_labels_second.tsv"
+THIRD_LABELS = ROOT / "tests" / "data" / "extraction_labels_third.tsv"
 CORPUS = ROOT.parent / "shared" / "corpus" / "workspaces"
 #: the held-out figures must reach both
 TARGET_PRECISION = 0.85
@@ -157,6 +159,26 @@ def agreement(first: Iterable[Label], second: Iterable[Label]) -> tuple[float, f
     return agreed, (agreed - chance) / (1 - chance) if chance < 1 else 1.0
 
 
+def majority(*label_sets: Iterable[Label]) -> list[Label]:
+    """Each line kept when more than half the label sets keep it, in the first set's order.
+
+    The kind is the first set's when it agrees with the verdict, else the first
+    kind among the sets that do. Raises ``CorpusMismatch`` when the sets do not
+    label the same lines of the same text.
+    """
+    sets = [list(labels) for labels in label_sets]
+    keyed = [{(x.rel, x.line, x.digest): x for x in labels} for labels in sets]
+    if any(set(other) != set(keyed[0]) for other in keyed[1:]):
+        raise CorpusMismatch("the label sets do not label the same lines")
+    voted = []
+    for label in sets[0]:
+        votes = [by_key[(label.rel, label.line, label.digest)] for by_key in keyed]
+        keep = 2 * sum(vote.keep for vote in votes) > len(votes)
+        kind = next(vote.kind for vote in votes if vote.keep == keep)
+        voted.append(Label(**{**label.__dict__, "keep": keep, "kind": kind}))
+    return voted
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
@@ -170,14 +192,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         labels = load_labels()
         figures = measure(labels, args.corpus)
+        first = [x for x in labels if x.split == "heldout"]
         second = load_labels(SECOND_LABELS)
+        third = load_labels(THIRD_LABELS)
         figures["heldout2"] = measure(second, args.corpus)["heldout"]
-        agreed, kappa = agreement([x for x in labels if x.split == "heldout"], second)
+        figures["heldout3"] = measure(third, args.corpus)["heldout"]
+        figures["majority"] = measure(majority(first, second, third), args.corpus)["heldout"]
+        pairs = {
+            "first and second": agreement(first, second),
+            "first and third": agreement(first, third),
+            "second and third": agreement(second, third),
+        }
     except CorpusMismatch as exc:
         print(f"labels do not match the corpus: {exc}", file=sys.stderr)
         return 2
     print(f"{'set':<8} {'lines':>5} {'keep':>5} {'tp':>4} {'fp':>4} {'fn':>4} precision recall")
-    for name in ("tuning", "heldout", "heldout2"):
+    for name in ("tuning", "heldout", "heldout2", "heldout3", "majority"):
         f = figures[name]
         keep = f.true_positive + f.false_negative
         print(
@@ -185,9 +215,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{f.false_negative:>4} {f.precision:>9.3f} {f.recall:>6.3f}"
         )
     print(
-        f"heldout2: the held-out notes by the second labeller; the labellers agree on "
-        f"{agreed:.1%} of the lines (Cohen's kappa {kappa:.2f})"
+        "heldout2, heldout3: the held-out notes by the second and the third labeller; "
+        "majority: each line as at least two of the three label it"
     )
+    for pair, (agreed, kappa) in pairs.items():
+        print(f"  {pair} agree on {agreed:.1%} of the lines (Cohen's kappa {kappa:.2f})")
     if args.details:
         tuning = figures["tuning"]
         print("\nnoise (captured, labelled not worth keeping):")

@@ -113,12 +113,36 @@ def test_the_script_says_when_the_corpus_is_absent(
 
 
 @needs_corpus
-def test_the_second_labeller_labels_every_held_out_line_of_the_same_text() -> None:
+@pytest.mark.parametrize("path", [quality.SECOND_LABELS, quality.THIRD_LABELS])
+def test_each_other_labeller_labels_every_held_out_line_of_the_same_text(path: Path) -> None:
     first = [label for label in quality.load_labels() if label.split == "heldout"]
-    second = quality.load_labels(quality.SECOND_LABELS)
-    agreed, kappa = quality.agreement(first, second)
+    other = quality.load_labels(path)
+    agreed, kappa = quality.agreement(first, other)
     assert 0 < kappa <= agreed <= 1
-    quality.measure(second, SHARED_CORPUS)  # raises when a line's hash does not match
+    assert [(x.rel, x.line) for x in other] == [(x.rel, x.line) for x in first]
+    assert {x.split for x in other} == {"heldout"}
+    quality.measure(other, SHARED_CORPUS)  # raises when a line's hash does not match
+
+
+def test_the_majority_keeps_a_line_two_of_three_keep_with_a_kind_that_agrees() -> None:
+    def labels(keeps: str, kinds: str) -> list[quality.Label]:
+        return [
+            quality.Label("w", "f.md", n, "0", keep == "1", kind, "heldout")
+            for n, (keep, kind) in enumerate(zip(keeps, kinds.split(), strict=True))
+        ]
+
+    first = labels("1100", "fact fact other other")
+    second = labels("1010", "todo other rule other")
+    third = labels("0110", "other todo fact status")
+    voted = quality.majority(first, second, third)
+    assert [(x.keep, x.kind) for x in voted] == [
+        (True, "fact"),  # first and second keep: the first's kind
+        (True, "fact"),  # first and third keep
+        (True, "rule"),  # second and third keep: the first kind among those that keep
+        (False, "other"),
+    ]
+    with pytest.raises(quality.CorpusMismatch):
+        quality.majority(first, second, third[1:])
 
 
 def test_agreement_is_one_for_equal_labels_and_lower_for_each_difference() -> None:
