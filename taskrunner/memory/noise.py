@@ -286,9 +286,26 @@ def is_timestamp(text: str) -> bool:
     label = split_label(text)
     if label is None:
         return False
-    if _CLOCK.fullmatch(_PARENTHESES.sub("", label[1]).strip()):
-        return True  # "Disconnected: 06:16:47 (status 503)": a moment, logged
-    return label[0].casefold() in TIME_LABELS and is_date_only(label[1])
+    name = label[0].strip(" *_`").casefold()
+    value = _PARENTHESES.sub(" ", label[1])
+    if _CLOCK.search(value) and is_date_only(value) and _names_a_past_moment(name):
+        return True  # "Disconnected: 06:16:47 (status 503)", "完成时间：凌晨 04:00": logged
+    return name in TIME_LABELS and is_date_only(label[1])
+
+
+# What happened at a logged moment: "Disconnected", "Finished at", "完成时间".
+# Only the past: "Deadline: 18:00", "Meeting: 15:00", "Scheduled: 9:30" say
+# when something will be, which is what a user needs remembered.
+_PAST_MOMENT = re.compile(
+    r"(?!(?:scheduled|planned|booked|reserved|expected|needed|required)\b)"
+    r"(?:\w+ed|done|ran|sent)(?: at| on)?"
+    r"|(?:完成|结束|检查|更新|运行|执行|记录|发送|完了|終了|実行|確認|送信)(?:时间|時間|时刻|時刻)?"
+)
+
+
+def _names_a_past_moment(label: str) -> bool:
+    words = label.split()
+    return any(_PAST_MOMENT.fullmatch(" ".join(words[-n:])) for n in (1, 2) if len(words) >= n)
 
 
 def is_metadata(text: str) -> bool:

@@ -28,6 +28,10 @@ from taskrunner.memory.noise import is_noise
         "Date: 2026-02-10",
         "Disconnected: 06:16:47 (status 503)",
         "06:36:18 → 06:36:23",
+        "**完成时间**：凌晨 04:00",
+        "Completed at: 04:00",
+        "Last checked: 05:50 UTC",
+        "Finished: 2026-02-18 04:00",
         # counters
         "10+ 条高质量评论",
         "6 轮深度探索（14:00-22:00）",
@@ -128,6 +132,14 @@ def test_noise(text: str) -> None:
         "Budget: €200",
         # a reason for getting in touch, written without spaces
         "馆长为了讨论明天的服务器迁移计划联系我",
+        # when something will be is not a logged moment
+        "Deadline: 18:00",
+        "Meeting: 15:00",
+        "Dentist: 9:30",
+        "Scheduled: 15:00 (Europe/Lisbon)",
+        "Backup runs at: 03:00",
+        "截止：18:00",
+        "截止时间：周五 18:00",
     ],
 )
 def test_facts_that_look_like_noise(text: str) -> None:
