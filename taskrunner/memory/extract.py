@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .item_kind import has_word, keyword_kind, label_kind, marker_kind, symbol_kind
 from .kinds import name_kind
@@ -38,7 +38,7 @@ from .markdown import Block, iter_blocks, split_lines
 from .narration import is_bare_narration, is_routine_report
 from .noise import is_date_only, is_narration, is_noise
 from .normalize import readable_text, strip_markup
-from .secrets import redact
+from .secrets import REDACTED, redact, redact_table_row
 
 # split_lines and is_date_only are re-exported: callers read notes and headers with them.
 __all__ = [
@@ -73,6 +73,12 @@ _CHECKBOX = re.compile(r"\[([ xX])\](?=[ \t]|$)[ \t]*")
 _SENTENCE_END = re.compile(r"[.!?;](?=\s)|[\u3002\uff01\uff1f\uff1b]")
 _DREAM_SECTIONS = frozenset({"light sleep", "rem sleep", "deep sleep"})
 _STANDING_KINDS = frozenset({"rule", "preference"})
+# A quotation: a "never" in someone's post title sets no rule of the user's.
+_QUOTED = re.compile(
+    r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d|\u300c[^\u300d\n]*\u300d|\u300a[^\u300b\n]*\u300b'
+)
+#: what a line says it is that keeps it in a section that keeps only explicit items
+_KEPT_WHEN_QUIET = frozenset({"blocker", "rule", "preference", "decision"})
 #: header words (casefolded) of sections that keep only explicit items: an
 #: agent's routine, its digests of other people's content, its musings, and
 #: the tallies of the day that restate what is above them
@@ -188,9 +194,14 @@ def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:
             return None  # "## Key decisions" names what is below; "## Tech deployed" a topic
         kind = "completed" if "\u2705" in text else keyword_kind(text)
         found = None if kind is None else (kind, text)
-    if found is None or not has_word(found[1]):
+    if found is None or not _says_something(found[1]):
         return None
     return Item(found[1], found[0], number, path, secrets)
+
+
+def _says_something(text: str) -> bool:
+    """A word left besides the secrets taken out: ``[redacted]`` alone says nothing."""
+    return has_word(text.replace(REDACTED, " "))
 
 
 def _is_standing_wish(text: str) -> bool:
@@ -236,7 +247,7 @@ def _item(
         if checked and kind is None and is_noise(text):
             return None  # "- [x] Daily log updated": a routine ticked off
         kind = "completed" if checked else (kind or "todo")
-    if not has_word(text):
+    if not _says_something(text):
         return None
     # A marker, kind label or checkbox says the user meant an item; without
     # one, a bare label, a ping or a stamp carries no fact of its own.
@@ -246,10 +257,12 @@ def _item(
             return None
         if quiet:
             # A routine check that found something broken is the one line of
-            # it the heartbeat must bring back.
-            if (symbol_kind(content) or keyword_kind(text)) != "blocker":
+            # it the heartbeat must bring back; a rule, a preference or a
+            # decision written among the routine is still the user's word.
+            said = symbol_kind(content) or keyword_kind(_QUOTED.sub(" ", text))
+            if said not in _KEPT_WHEN_QUIET:
                 return None
-            return Item(text, "blocker", number, path, secrets)
+            return Item(text, said, number, path, secrets)
         section_kind = section.kind if section is not None and top_level else None
         kind = section_kind or symbol_kind(content) or keyword_kind(text)
         if kind is None:
@@ -331,7 +344,10 @@ def iter_items(text: str) -> Iterator[Item]:
         while parents and parents[-1][0] >= block.level:
             parents.pop()
         quiet = bool(parents and parents[-1][1])
-        item = _item(block.text, block.number, section, _path(sections), top_level, quiet)
+        content, in_cells = redact_table_row(block.text, block.columns)
+        item = _item(content, block.number, section, _path(sections), top_level, quiet)
+        if item is not None and in_cells:
+            item = replace(item, secrets=item.secrets + in_cells)
         if item is not None:
             yield item
         if block.kind == "bullet":
@@ -361,11 +377,22 @@ def _names_insights(label: str) -> bool:
     return any(word in folded for word in INSIGHT_LABEL_WORDS)
 
 
+# Words of spaced scripts (Latin, Cyrillic) as whole words, perhaps plural
+# ("## Newsletter" is no "news"); the CJK ones anywhere in the title.
+_SPACED_QUIET = [w for w in QUIET_SECTION_WORDS if max(w) < "\u3000"]
+_QUIET_WORD = re.compile(
+    r"(?<![^\W\d_])(?:"
+    + "|".join(map(re.escape, _SPACED_QUIET))
+    + r")(?:s|es)?(?![^\W\d_])|"
+    + "|".join(re.escape(w) for w in QUIET_SECTION_WORDS if w not in _SPACED_QUIET)
+)
+
+
 def _is_quiet(title: str) -> bool:
     """A header naming routine, other people's content or musings; or a
     scheduled report sent (``Morning Report Sent``): its bullets restate the report."""
     folded = title[:200].casefold()
-    return any(word in folded for word in QUIET_SECTION_WORDS) or is_routine_report(folded)
+    return _QUIET_WORD.search(folded) is not None or is_routine_report(folded)
 
 
 def _path(sections: list[_Section]) -> tuple[str, ...]:

@@ -50,6 +50,8 @@ class Block:
     text: str
     #: header level (1-6); for a bullet, the width of its indentation
     level: int = 0
+    #: for a table row, the cells of its table's header row
+    columns: tuple[str, ...] = ()
 
 
 def split_lines(text: str) -> list[str]:
@@ -165,6 +167,16 @@ def _is_table_header(line: str, lines: list[str], index: int) -> bool:
     return _is_table_delimiter(_unquote(lines[index + 1]))
 
 
+def table_cells(row: str) -> tuple[str, ...]:
+    """``| NAS | admin |`` -> ("NAS", "admin"): a table row's cells, stripped."""
+    cells = row.strip().split("|")
+    if cells and not cells[0].strip():
+        cells = cells[1:]
+    if cells and not cells[-1].strip():
+        cells = cells[:-1]
+    return tuple(cell.strip() for cell in cells)
+
+
 def _is_table_delimiter(line: str) -> bool:
     return "|" in line and "-" in line and _TABLE_DELIMITER.fullmatch(line.rstrip()) is not None
 
@@ -179,6 +191,11 @@ def iter_blocks(text: str) -> Iterator[Block]:
     in_code = False  # inside an indented code block
     previous_blank = True
     pending: tuple[int, str] | None = None  # a prose line that a setext underline may follow
+    columns: tuple[str, ...] = ()  # the header cells of the table being read
+
+    def text_block(number: int, line: str) -> Block:
+        return Block(number, "text", line, columns=columns if "|" in line else ())
+
     start = front_matter_end(lines)
     for index in range(start, len(lines)):
         raw = lines[index]
@@ -196,7 +213,7 @@ def iter_blocks(text: str) -> Iterator[Block]:
                 in_code = False
             if raw.strip() and _indent(raw) >= 4 and previous_blank and not in_list:
                 if pending is not None:
-                    yield Block(pending[0], "text", pending[1])
+                    yield text_block(*pending)
                     pending = None
                 in_code = True
                 continue
@@ -204,10 +221,11 @@ def iter_blocks(text: str) -> Iterator[Block]:
             raw, in_comment = strip_comments(raw, in_comment)
         if not raw.strip():
             if pending is not None:
-                yield Block(pending[0], "text", pending[1])
+                yield text_block(*pending)
                 pending = None
             previous_blank = True
             in_list = in_list and not list_quoted
+            columns = ()
             continue
         was_blank, previous_blank = previous_blank, False
         line = _unquote(raw)
@@ -218,8 +236,10 @@ def iter_blocks(text: str) -> Iterator[Block]:
                 yield Block(pending[0], "header", pending[1].strip(), level)
                 pending = None
                 continue
-            yield Block(pending[0], "text", pending[1])
+            yield text_block(*pending)
             pending = None
+        if "|" not in line:
+            columns = ()  # the table, if any, has ended
         opening = _FENCE.match(line)
         if opening is not None and not (
             opening.group(1)[0] == "`" and "`" in line[opening.end() :]
@@ -233,7 +253,10 @@ def iter_blocks(text: str) -> Iterator[Block]:
             continue
         if _RULE.fullmatch(line):
             continue
-        if _is_table_delimiter(line) or _is_table_header(line, lines, index):
+        if _is_table_delimiter(line):
+            continue
+        if _is_table_header(line, lines, index):
+            columns = table_cells(line)
             continue  # the header row names the columns, as a bare label names what is below
         bullet = _BULLET.match(line)
         if bullet is not None:
@@ -245,6 +268,6 @@ def iter_blocks(text: str) -> Iterator[Block]:
         if _indent(line) < 4 and not in_list:
             pending = (number, line)  # a setext underline may make it a header
         else:
-            yield Block(number, "text", line)
+            yield text_block(number, line)
     if pending is not None:
-        yield Block(pending[0], "text", pending[1])
+        yield text_block(*pending)

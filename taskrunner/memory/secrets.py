@@ -32,25 +32,41 @@ _KEY_SHAPES = (
     r"(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,200}",
     r"glpat-[0-9A-Za-z_\-]{20,100}",
     r"hf_[A-Za-z0-9]{30,100}",
-    r"\d{6,12}:AA[A-Za-z0-9_\-]{30,100}",  # Telegram bot token
     r"eyJ[A-Za-z0-9_\-]{8,2000}\.eyJ[A-Za-z0-9_\-]{8,4000}\.[A-Za-z0-9_\-]{8,2000}",  # JWT
-    r"-----BEGIN (?:[A-Z]{1,20} )?PRIVATE KEY-----",
+    r"-----(?:BEGIN|END) (?:[A-Z]{1,20} )?PRIVATE KEY-----",
 )
-_SHAPE = re.compile(r"(?<![A-Za-z0-9_\-])(?:" + "|".join(_KEY_SHAPES) + r")(?![A-Za-z0-9_\-])")
+_SHAPE = re.compile(
+    r"(?<![A-Za-z0-9_\-])(?:" + "|".join(_KEY_SHAPES) + r")(?![A-Za-z0-9_\-])"
+    # A Telegram bot token, also where the Bot API puts it: ".../bot123456789:AA…/sendMessage".
+    r"|(?<![0-9])\d{6,12}:AA[A-Za-z0-9_\-]{30,100}(?![A-Za-z0-9_\-])"
+    # What an HTTP Authorization header carries.
+    r"|(?<=Bearer )[A-Za-z0-9._~+/\-]{16,2000}=*|(?<=Basic )[A-Za-z0-9+/]{12,2000}={0,2}"
+)
+# The base64 body of a PEM private key, a line of its own between the markers
+# (and nothing anyone would keep as a memory outside them).
+_PEM_BODY = re.compile(r"[A-Za-z0-9+/]{40,100}={0,2}")
 # "https://user:secret@host": the password part of a URL's credentials, up to
 # the last "@" before the host (a password may hold "@" itself).
-_URL_CREDENTIALS = re.compile(r"(?<=://)([^\s:/@]{1,100}):[^\s/]+@(?=[^\s/@]+)")
+_URL_CREDENTIALS = re.compile(r"(?<=://)([^\s:/@]{0,100}):[^\s/]+@(?=[^\s/@]+)")
 # A label that names a secret, then ":" or "=" and the value (quoted or one
-# word). Casefolded words; CJK labels anywhere.
+# word). Casefolded words, perhaps saying whose ("Password for the NAS:",
+# "Senha do Wi-Fi:", "Пароль от Wi-Fi:"); CJK labels anywhere, also before
+# 是/为/は ("路由器密码是 admin8899", "ルーターのパスワードは hunter2 です").
 _SECRET_LABEL = re.compile(
-    r"(?i)(?<![A-Za-z0-9])(?:password|passwd|pwd|passphrase|secret|client[_ -]?secret"
+    r"(?i)(?:(?<![A-Za-z0-9])(?:password|passwd|pwd|passphrase|secret|client[_ -]?secret"
     r"|api[_ -]?key|apikey|access[_ -]?key|secret[_ -]?key|private[_ -]?key|auth[_ -]?token"
-    r"|access[_ -]?token|refresh[_ -]?token|bot[_ -]?token|token|senha|пароль|密码|密碼"
-    r"|パスワード|口令|密钥|秘钥)(?![A-Za-z0-9])"
-    r"[\"'`*]{0,2}[ \t]*[:=\uff1a][ \t]*(?:\*\*[ \t]*)?"
+    r"|access[_ -]?token|refresh[_ -]?token|bot[_ -]?token|token|senha|пароль"
+    r"|authorization)(?![A-Za-z0-9])"
+    r"(?:[ \t]+(?:for|of|to|do|da|de|от|для)[ \t]+[^:=\uff1a\n]{1,30}?)?"
+    r"|(?:密码|密碼|パスワード|口令|密钥|秘钥)(?:[ \t]*(?:是|为|は))?)"
+    r"[\"'`*]{0,2}[ \t]*(?:[:=\uff1a]|(?<=[是为は]))[ \t]*(?:\*\*[ \t]*)?"
+    r"(?:(?i:bearer|basic|token)[ \t]+)?"
 )
 # The value, whole however long: a cut one would leave the rest of the secret.
-_VALUE = re.compile(r"\"[^\"\n]+\"|'[^'\n]+'|`[^`\n]+`|[^\s\"'`,;，；。]+")
+# A comma inside it is part of it ("abc9f,def123xyz"); one before a space ends it.
+_VALUE = re.compile(r"\"[^\"\n]+\"|'[^'\n]+'|`[^`\n]+`|(?:[^\s\"'`,;，；。]|,(?=\S))+")
+# A passphrase is words: all of them, to the end of the clause.
+_PHRASE = re.compile(r"[^\n,;，；。]+")
 # A value (all of it) that names where the secret is rather than holding it:
 # an environment variable (in capitals, as they are written), a placeholder,
 # a mask, a word.
@@ -62,13 +78,22 @@ _NOT_A_VALUE = re.compile(
 _PATH = re.compile(r"(?:~|\$HOME|\.{1,2})?/[^\s]*")
 
 
+# After 是/为/は the value is the printable ASCII run: the sentence goes on in CJK.
+_ASCII_RUN = re.compile(r"[\x21-\x7e]+")
+
+
 def _replace_labelled(text: str, counter: list[int]) -> str:
     out: list[str] = []
     pos = 0
     for label in _SECRET_LABEL.finditer(text):
         if label.start() < pos:
             continue
-        value = _VALUE.match(text, label.end())
+        if label.group().rstrip()[-1:] in ("是", "为", "は"):
+            value = _ASCII_RUN.match(text, label.end())  # "密码是什么": no value, a question
+        elif label.group().casefold().startswith("passphrase"):
+            value = _PHRASE.match(text, label.end())
+        else:
+            value = _VALUE.match(text, label.end())
         if value is None:
             continue
         raw = value.group()
@@ -83,8 +108,39 @@ def _replace_labelled(text: str, counter: list[int]) -> str:
     return "".join(out)
 
 
+# A table column that holds secrets, by its header cell.
+_SECRET_COLUMN = re.compile(
+    r"(?i)[*_`\s]*(?:password|passwd|pwd|passphrase|secret|client[_ -]?secret|api[_ -]?key"
+    r"|apikey|access[_ -]?key|secret[_ -]?key|private[_ -]?key|token|auth[_ -]?token"
+    r"|access[_ -]?token|bot[_ -]?token|senha|пароль|密码|密碼|パスワード|口令|密钥|秘钥)[*_`\s]*"
+)
+
+
+def redact_table_row(row: str, columns: tuple[str, ...]) -> tuple[str, int]:
+    """``row`` with its cells under a secret-naming header (``| Password |``) redacted."""
+    secret_at = {i for i, name in enumerate(columns) if _SECRET_COLUMN.fullmatch(name)}
+    if not secret_at:
+        return row, 0
+    cells = row.split("|")
+    first = 1 if cells and not cells[0].strip() else 0
+    count = 0
+    for i in secret_at:
+        at = first + i
+        if at >= len(cells) or (at == len(cells) - 1 and first and not cells[at].strip()):
+            continue
+        value = cells[at].strip()
+        inner = value.strip("`\"'")
+        if not value or _NOT_A_VALUE.fullmatch(inner) or _PATH.fullmatch(inner):
+            continue
+        cells[at] = f" {REDACTED} "
+        count += 1
+    return "|".join(cells), count
+
+
 def redact(text: str) -> tuple[str, int]:
     """``text`` with every recognised secret replaced by ``[redacted]``, and how many."""
+    if _PEM_BODY.fullmatch(text.strip()):
+        return REDACTED, 1
     counter = [0]
 
     def shape(match: re.Match[str]) -> str:

@@ -233,3 +233,31 @@ def test_a_section_of_research_insights_keeps_its_findings() -> None:
     """Only a bullet's label quiets what is nested: a section of findings holds facts."""
     note = "## Research Insights\n- Cosine similarity drops from ~1.0 to ~0.65 in layers 20-35\n"
     assert [i.line for i in extract_items(note)] == [2]
+
+
+def test_a_rule_a_preference_or_a_decision_among_the_routine_is_kept() -> None:
+    note = (
+        "## Heartbeat 14:00\n"
+        "- Checked email\n"
+        "- Sam said: never restart the gateway during business hours\n"
+        '- **主题：** "When an agent keeps promising and never acts"\n'
+        "## 本周总结\n"
+        "- 以后周报必须周五下午发\n"
+        "- 决定下周起改用飞书\n"
+        "- 完成了 3 个任务\n"
+        "## 成果物\n"
+        "- 納品物は必ずPDFで送ること\n"
+    )
+    assert [(item.kind, item.text) for item in extract_items(note)] == [
+        ("rule", "Sam said: never restart the gateway during business hours"),
+        # a "never" inside someone's quoted title is no rule of the user's
+        ("rule", "以后周报必须周五下午发"),
+        ("decision", "决定下周起改用飞书"),
+        ("rule", "納品物は必ずPDFで送ること"),
+    ]
+
+
+def test_a_routine_section_word_counts_as_a_whole_word() -> None:
+    # "## Newsletter" is not "news": its bullets are the user's, all of them.
+    note = "## Newsletter\n- Send it from the shared mailbox\n## News\n- Apple shipped a phone\n"
+    assert [item.text for item in extract_items(note)] == ["Send it from the shared mailbox"]

@@ -146,3 +146,81 @@ def test_capture_stores_no_secret_counts_them_and_prints_none(
 def test_secrets_that_look_like_references_are_still_secrets(line: str, secret: str) -> None:
     text, count = redact(line)
     assert secret not in text and count == 1, text
+
+
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        # where the Bot API puts a bot token: straight after "bot"
+        (
+            "- Telegram webhook: https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5"
+            "PALDsaw/sendMessage",
+            "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+        ),
+        # a label saying whose password it is, in the languages of the notes
+        ("Password for the NAS: Tr0ub4dor&3", "Tr0ub4dor&3"),
+        ("WiFi密码：88886666", "88886666"),
+        ("Gmail密码：Hunter2024!", "Hunter2024!"),
+        ("路由器密码是 admin8899", "admin8899"),
+        ("密码是admin8899，别忘了", "admin8899"),
+        ("ルーターのパスワードは hunter2jp です", "hunter2jp"),
+        ("Senha do Wi-Fi: casa2024segura", "casa2024segura"),
+        ("Пароль от Wi-Fi: qwerty12345", "qwerty12345"),
+        # the whole value: a passphrase is words, a token may hold a comma
+        ("passphrase: correct horse battery staple", "horse battery staple"),
+        ("token: abc9f,def123xyz", "def123xyz"),
+        # a URL's password with no user name
+        ("redis://:S3cretRedisPw@10.0.0.5:6379/0", "S3cretRedisPw"),
+        # what an Authorization header carries
+        ("Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0", "9f8e7d6c5b4a3928"),
+        ("Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA"),
+        ('curl -H "Authorization: Bearer abcdefghijklmnop1234" https://x', "abcdefghijklmnop"),
+        # a PEM private key: its markers and its body lines
+        ("-----END RSA PRIVATE KEY-----", "PRIVATE KEY"),
+        ("MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB", "MIIEowIBAAKC"),
+    ],
+)
+def test_secrets_in_the_shapes_people_write_them(line: str, secret: str) -> None:
+    text, count = redact(line)
+    assert secret not in text and count == 1, text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "密码是什么我忘了",  # a question about the password, not one
+        "The password policy is strict",
+        "Basic information about the API",
+        "Bearer tokens expire after one hour",
+        "Password for the NAS is in the safe",  # no ":": where it is, not what
+    ],
+)
+def test_sentences_about_secrets_are_not_secrets(text: str) -> None:
+    assert redact(text) == (text, 0)
+
+
+def test_a_table_column_of_passwords_is_redacted_and_a_private_key_leaves_no_item() -> None:
+    note = (
+        "## Accounts\n"
+        "| Service | Login | Password |\n"
+        "|---|---|---|\n"
+        "| NAS | admin | Tr0ub4dor&3 |\n"
+        "| Router | root | ${ROUTER_PW} |\n"
+        "\n"
+        "| Name | Port |\n"
+        "|---|---|\n"
+        "| NAS | 8080 |\n"
+        "\n"
+        "-----BEGIN RSA PRIVATE KEY-----\n"
+        "MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\n"
+        "aFDrBz9vFqU4yHcTz6sE2I2yPBaFDrBz9vFqU4yHcTz6sE2I2yPBaFDrBz9vFqU4=\n"
+        "-----END RSA PRIVATE KEY-----\n"
+        "- The deploy key is above\n"
+    )
+    items = [(item.text, item.secrets) for item in extract_items(note)]
+    assert items == [
+        (f"| NAS | admin | {REDACTED} |", 1),
+        ("| Router | root | ${ROUTER_PW} |", 0),  # where it is kept, not the password
+        ("| NAS | 8080 |", 0),  # a column of ports is no secret
+        ("The deploy key is above", 0),
+    ]
