@@ -25,8 +25,23 @@ from .kinds import (
 )
 
 _WORD = re.compile(r"\w+")
-# A past-tense verb after "never"/"always": narration, not an instruction.
-_NARRATED = re.compile(r"\s+\w+ed\b")
+# A past-tense verb after "never"/"always": narration, not an instruction
+# ("we never agreed"); verbs that only end in "-ed" give the instruction
+# ("never feed the cat", "must exceed 12 characters").
+_NARRATED = re.compile(
+    r"\s+(?!(?:feed|need|exceed|proceed|succeed|speed|bleed|breed|heed|embed|shed|shred|wed"
+    r"|seed|weed)\b)\w+ed\b"
+)
+# An instruction opening with a negation: "Don't use emojis", "Do not share it".
+_NEGATED_IMPERATIVE = re.compile(
+    r"(?:please[ ,]+)?(?:don'?t|don\u2019t|do not|never)\s+\w|别(?![人的处])|勿|切勿|请勿"
+)
+# A blocker said to be over: "no longer blocked", "not blocking anymore", "不再卡住".
+_RESOLVED = re.compile(
+    r"\b(?:no longer|not any ?more|anymore|any more|no more|nothing is|nothing's|"
+    r"unblocked|resolved)\b"
+    r"|不再|不卡|已解决|解决了|已解除|もう.{0,6}ない|解消|больше не|já não|não está mais"
+)
 # A marker, perhaps with an owner, then a colon or a dash: "TODO(alice): x",
 # "TODO - x". The owner stops at the first paren: no backtracking.
 _MARKER = re.compile(
@@ -54,14 +69,27 @@ def keyword_kind(text: str) -> str | None:
         kind = KEYWORD_KINDS[" ".join(match.group().split())]
         if kind == "rule" and _NARRATED.match(folded, match.end()):
             continue  # "we never agreed on it" tells what happened, it sets no rule
+        if kind == "blocker" and _resolved(folded, match.start(), match.end()):
+            continue  # "the migration is no longer blocked": over, not open
         if kind in UNNEGATED_KINDS or not _negated(folded, match.start()):
             found.append((match.start(), kind))
             break
     for phrase, kind in KEYWORD_PHRASES:
         at = folded.find(phrase)
+        if kind == "blocker" and at >= 0 and _resolved(folded, at, at + len(phrase)):
+            continue
         if at >= 0 and (not found or at < found[0][0]):
             found = [(at, kind)]
+    if not found and _NEGATED_IMPERATIVE.match(folded.lstrip()) is not None:
+        return "rule"
     return found[0][1] if found else None
+
+
+def _resolved(folded: str, start: int, end: int) -> bool:
+    """True when the clause of a blocker's keyword says it is over."""
+    before = _CLAUSE_END.split(folded[max(0, start - 60) : start])[-1]
+    after = _CLAUSE_END.split(folded[end : end + 60])[0]
+    return _RESOLVED.search(f"{before}{folded[start:end]}{after}") is not None
 
 
 def _negated(folded: str, start: int) -> bool:

@@ -185,6 +185,9 @@ KEYWORD_KINDS: dict[str, str] = {
     "不得": "rule",
     "必ず": "rule",
     "絶対に": "rule",
+    "決して": "rule",
+    "一定要": "rule",
+    "запрещено": "rule",
     "常に": "rule",
     # "from now on": what follows is how things are done from here
     "from now on": "rule",

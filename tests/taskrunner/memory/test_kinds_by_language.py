@@ -60,6 +60,18 @@ def test_preferences(line: str, text: str) -> None:
         ("- 今後は日本語で返信すること", None),
         ("- Впредь отвечай кратко", None),
         ("- A partir de agora, responda em português", None),
+        # an instruction opening with a negation
+        ("- Don't use emojis in replies to Ana", None),
+        ("- Do not share the home address with anyone", None),
+        ("- 别在周五部署", None),
+        ("- 決して本番DBを直接触らない", None),
+        ("- Запрещено деплоить в пятницу", None),
+        ("- 一定要先备份再升级", None),
+        # a verb that only ends in "-ed" gives the instruction, it tells no story
+        ("- Never feed the cat after 8pm", None),
+        ("- Passwords must exceed 12 characters", None),
+        ("- Never exceed 90% token usage", None),
+        ("- Do not exceed 80% token usage", None),
     ],
 )
 def test_rules(line: str, text: str | None) -> None:
@@ -69,6 +81,27 @@ def test_rules(line: str, text: str | None) -> None:
 
 def test_never_telling_what_happened_is_no_rule() -> None:
     assert kinds("- We never agreed on a name") == [("fact", "We never agreed on a name")]
+    assert kinds("- I don't know why it failed") == [("fact", "I don't know why it failed")]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- The migration is no longer blocked",
+        "- Nothing is blocking the release anymore",
+        "- 已经不卡住了",
+        "- The build is unblocked",
+    ],
+)
+def test_a_blocker_said_to_be_over_is_no_open_blocker(line: str) -> None:
+    assert kinds(line) == [("fact", line[2:])]
+
+
+def test_a_blocker_stays_open_when_another_clause_says_something_is_over() -> None:
+    assert [kind for kind, _ in kinds("- Waiting on Sam, no more news")] == ["blocker"]
+    assert [kind for kind, _ in kinds("- Blocked on disk space; the rest is resolved")] == [
+        "blocker"
+    ]
 
 
 @pytest.mark.parametrize(
