@@ -334,6 +334,13 @@ NEGATIONS: frozenset[str] = frozenset({"not", "no", "never", "cannot"})
 #: a bold label naming a time (casefolded): "- **时间:** 早上 9:27" whose value is
 #: only a date or a time is a heartbeat's time stamp, not a fact. Only these
 #: labels: "**Deadline:** Friday" and "**Port:** 8080" are facts.
+#: the label (casefolded) of when a routine runs again: "Next check: 15:00" is
+#: the routine's schedule, no one's next step
+ROUTINE_NEXT = re.compile(
+    r"next (?:check|heartbeat|run|poll|sync|scan|update|report)"
+    r"|下次(?:检查|心跳|运行)|次回(?:チェック|確認)"
+)
+
 TIME_LABELS: frozenset[str] = frozenset(
     {
         "time",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .kinds import TIME_LABELS, split_label
+from .kinds import ROUTINE_NEXT, TIME_LABELS, split_label
 from .narration import (
     is_greeting,
     is_notes_upkeep,
@@ -83,12 +83,11 @@ STATUS_PHRASES: tuple[str, ...] = (
 _STATUS_VALUE = re.compile(
     r"(?:ok|okay|stable|healthy|normal|fine|up|running|updated|done|working|recovered"
     r"|稳定|正常|已更新|已恢复|自动恢复|恢复|完了|正常稼働|estável|normal|стабильно|норма)"
-    r"(?![\w])",
+    r"(?![\w])(?![ \t]+to\b)",  # "up to $2000" is a limit, not a state
 )
 # A count and a few words: "10+ 条高质量评论", "11 leads", "533 tweets remaining".
-_COUNTER = re.compile(
-    r"[~约約≈]?[ \t]?\d[\d,.]*[kKmM]?\+?\s*(?:个|條|条|份|轮|篇|件|次|项|項|行|人|名|本)?"
-)
+_MEASURE_WORDS = "个條条份轮篇件次项項行人名本"
+_COUNTER = re.compile(r"[~约約≈]?[ \t]?\d[\d,.]*[kKmM]?\+?\s*[" + _MEASURE_WORDS + "]?")
 # An amount of money: a price or a budget is a fact, not a count of something.
 _MONEY = re.compile(
     r"[$\u20ac\u00a3\u00a5\u20bd\uffe5]|\d\s*(?:美元|欧元|日元|元|円|块)"
@@ -276,7 +275,32 @@ def is_counter(text: str) -> bool:
     rest = _PARENTHESES.sub(" ", rest)  # "(14:00-22:00)"
     if any(char.isdigit() for char in rest):
         return False  # "4 accounts every 45 minutes" says how, not how many
+    counted = match.group().rstrip()[-1:] in _MEASURE_WORDS  # "800+ 行 TypeScript": a count
+    if not counted and (_MEASURE.match(rest) or _NAMED.search(rest)):
+        # "Timeout: 30 seconds", "Office: 5 Rua Augusta", "2222 on the NAS" say
+        # what a thing is; "时长：4 秒" how long one run took
+        return label is not None and _READING_LABEL.fullmatch(label[0].strip(" *_`")) is not None
     return _is_short(rest)
+
+
+# Labels of a measurement taken of one run: how long it took, how big it came out.
+_READING_LABEL = re.compile(
+    r"(?i)duration|elapsed|took|runtime|run time|time taken|file size|output size"
+    r"|时长|耗时|用时|文件大小|所要時間|処理時間|длительность|время выполнения|duração|tempo gasto"
+)
+# What follows a number that makes it a measure or a date, not a count: a unit
+# of size, time, weight, length, a share, a floor, a month, "per" something.
+_MEASURE = re.compile(
+    r"[ \t]*(?:(?:[kmgt]i?)?b|bytes?|ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?"
+    r"|weeks?|months?|years?|mg|g|kg|ml|l|km|m|cm|mm|px|pt|x|%"
+    r"|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*"
+    r")(?![^\W\d_])|[ \t]*(?:楼|层|号|室|分钟|小时|天|秒|周|个月|月|年|毫秒|階|分|時間|日)"
+    r"|[^\n]*\bper\b",
+    re.IGNORECASE,
+)
+# A name or a place after the number: a capitalised or an all-capitals word, or
+# a preposition ("on the NAS"): the line says where or what, not how many.
+_NAMED = re.compile(r"\b(?:[A-Z][a-z]|[A-Z]{2,}\b)|\b(?:on|at|in|from|to|for|with|near)\b")
 
 
 def is_timestamp(text: str) -> bool:
@@ -288,6 +312,8 @@ def is_timestamp(text: str) -> bool:
         return False
     name = label[0].strip(" *_`").casefold()
     value = _PARENTHESES.sub(" ", label[1])
+    if ROUTINE_NEXT.fullmatch(name) and is_date_only(value):
+        return True  # "Next check: 15:00": the routine's own schedule
     if _CLOCK.search(value) and is_date_only(value) and _names_a_past_moment(name):
         return True  # "Disconnected: 06:16:47 (status 503)", "完成时间：凌晨 04:00": logged
     return name in TIME_LABELS and is_date_only(label[1])

@@ -261,3 +261,42 @@ def test_a_routine_section_word_counts_as_a_whole_word() -> None:
     # "## Newsletter" is not "news": its bullets are the user's, all of them.
     note = "## Newsletter\n- Send it from the shared mailbox\n## News\n- Apple shipped a phone\n"
     assert [item.text for item in extract_items(note)] == ["Send it from the shared mailbox"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "SSH port: 2222 on the NAS",
+        "Address: 221B Baker Street",
+        "Office: 5 Rua Augusta, Lisboa",
+        "Deadline: 15 March",
+        "Max upload size: 25 MB",
+        "Rate limit: 60 requests per minute",
+        "Timeout: 30 seconds",
+        "Mom's dosage: 5 mg twice a day",
+        "会议室：3楼",
+        "Budget: up to $2000",
+        "Plan: up to 5 users",
+    ],
+)
+def test_a_number_with_a_unit_a_name_or_a_place_is_a_fact_not_a_count(line: str) -> None:
+    assert [item.text for item in extract_items(f"- {line}\n")] == [line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Next check: 15:00",
+        "Next heartbeat: 2026-03-02 16:00 UTC",
+        "**时长**：4 秒",
+        "Duration: 12 s",
+    ],
+)
+def test_the_routines_own_schedule_and_a_runs_duration_are_noise(line: str) -> None:
+    assert extract_items(f"- {line}\n") == []
+
+
+def test_a_next_step_after_next_check_stays_a_reminder() -> None:
+    assert [(i.kind, i.text) for i in extract_items("- Next check: the router logs\n")] == [
+        ("reminder", "Next check: the router logs")
+    ]
