@@ -188,3 +188,95 @@ def test_rules_and_preferences_are_never_pruned_as_stale() -> None:
         assert importance_of(kind) >= DEFAULT_MIN_IMPORTANCE
     assert importance_of("rule") == importance_of("preference") == max(KIND_IMPORTANCE.values())
     assert importance_of("header") < DEFAULT_MIN_IMPORTANCE
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "text"),
+    [
+        ("- Sam doesn't like long emails", "preference", "Sam doesn't like long emails"),
+        ("- I like dark mode in every editor", "preference", "I like dark mode in every editor"),
+        ("- Prefiro respostas curtas", "preference", "Prefiro respostas curtas"),
+        ("- Não gosto de emojis", "preference", "Não gosto de emojis"),
+        ("- Я предпочитаю короткие ответы", "preference", "Я предпочитаю короткие ответы"),
+        ("- Stuck: the deploy needs a signed cert", "blocker", "the deploy needs a signed cert"),
+        ("- 等待：房东回复合同", "blocker", "房东回复合同"),
+        ("- 待ち：ベンダーの見積もり", "blocker", "ベンダーの見積もり"),
+        ("- Жду ответа от хостинга", "blocker", "Жду ответа от хостинга"),
+        ("- Esperando a aprovação do cliente", "blocker", "Esperando a aprovação do cliente"),
+        ("- Decidi usar Postgres", "decision", "Decidi usar Postgres"),
+        ("- Решил перенести сервер", "decision", "Решил перенести сервер"),
+        ("- A fazer: renovar o domínio", "todo", "renovar o domínio"),
+        ("- Сделать: обновить сертификат", "todo", "обновить сертификат"),
+        ("- 要做：更新证书", "todo", "更新证书"),
+        ("- 次に：証明書を更新する", "reminder", "証明書を更新する"),
+    ],
+)
+def test_first_person_and_label_words_of_each_language(line: str, kind: str, text: str) -> None:
+    assert kinds(line) == [(kind, text)]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("- Must renew the passport before March 3", "reminder"),
+        ("- Must file the taxes by 2026-04-15", "reminder"),
+        ("- 必须在3月5日之前续费域名", "reminder"),
+        ("- Backups must finish before 6am", "rule"),
+        ("- Passwords must exceed 12 characters", "rule"),
+    ],
+)
+def test_an_obligation_with_a_date_is_one_thing_to_do_not_a_standing_rule(
+    line: str, kind: str
+) -> None:
+    assert [k for k, _ in kinds(line)] == [kind]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Done: renew the domain",
+        "- DONE renew the domain",
+        "- ~~TODO: renew the domain~~",
+        "- Completed: renew the domain",
+        "- ✅ 已完成：renew the domain",
+    ],
+)
+def test_done_markers_make_the_item_completed(line: str) -> None:
+    assert kinds(line) == [("completed", "renew the domain")]
+
+
+def test_a_check_mark_closing_an_item_makes_it_completed_even_under_todo() -> None:
+    note = "## TODO\n- Renew the domain ✅\n- Call the bank\n"
+    assert kinds(note) == [("completed", "Renew the domain ✅"), ("todo", "Call the bank")]
+
+
+def test_a_check_mark_does_not_undo_a_decision_or_keep_narration() -> None:
+    assert kinds("- ✅ Decided to move to Postgres\n- ✅ Generated the audio\n") == [
+        ("decision", "✅ Decided to move to Postgres")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("## Tasks", "todo"),
+        ("## タスク", "todo"),
+        ("## Done", "completed"),
+        ("## Completed today", "completed"),
+        ("## Actions taken today", "completed"),
+        ("## Tasks done", "completed"),
+        ("## Stuff Sam prefers", "preference"),
+        ("## What we decided", "decision"),
+    ],
+)
+def test_the_kind_a_section_header_gives_its_items(header: str, kind: str) -> None:
+    assert kinds(f"{header}\n- Renew the TLS cert\n") == [(kind, "Renew the TLS cert")]
+
+
+@pytest.mark.parametrize(
+    "header", ["## Scheduled tasks", "## 定期タスク（cronジョブ）", "## Daily tasks"]
+)
+def test_a_routines_schedule_is_no_list_of_open_loops(header: str) -> None:
+    assert kinds(f"{header}\n- Send the weather at 7:00\n") == [
+        ("fact", "Send the weather at 7:00")
+    ]

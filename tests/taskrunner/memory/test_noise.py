@@ -300,3 +300,71 @@ def test_a_next_step_after_next_check_stays_a_reminder() -> None:
     assert [(i.kind, i.text) for i in extract_items("- Next check: the router logs\n")] == [
         ("reminder", "Next check: the router logs")
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "No new messages",
+        "Sem novas mensagens",
+        "Нет новых сообщений",
+        "没有新消息",
+        "新しいメッセージなし",
+        "All good",
+        "Nothing to do",
+        "Status: all green",
+        "CPU: 12%",
+        "Disk usage: 41% / 78%",
+        "Uptime: 3 days",
+        "Messages processed: 37",
+        "Cron jobs: 5/5 healthy",
+        "Tests: 12/12 passing",
+        "心跳检查 ✅",
+        "👉 See below",
+        "[Docs](https://example.com/docs)",
+    ],
+)
+def test_a_heartbeat_check_list_that_found_nothing_is_noise(line: str) -> None:
+    assert extract_items(f"## 09:00\n- {line}\n") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "RAM: 16 GB",
+        "All systems normal except the backup job, which is blocked on disk space",
+        "Waiting on Sam — did he send the invoice?",
+        "Discussed pricing with Ana: R$ 450/month agreed",
+        "和房东讨论了：决定下个月搬家",
+        "Li Wei's flight lands at 18:40 on Friday",
+        "Read replicas are on db2 and db3",
+        "Checked items are archived after 30 days",
+    ],
+)
+def test_what_looks_like_routine_but_says_something_is_kept(line: str) -> None:
+    assert [item.text for item in extract_items(f"- {line}\n")] == [line]
+
+
+def test_a_first_line_that_states_something_is_no_title() -> None:
+    note = "2026-03-01 Moved the NAS to the office; it is now 192.168.1.5\n- item one\n"
+    items = extract_items(note)
+    assert [(i.text, i.section) for i in items] == [
+        ("2026-03-01 Moved the NAS to the office; it is now 192.168.1.5", ()),
+        ("item one", ()),
+    ]
+
+
+def test_a_bold_sentence_is_a_memory_not_a_header() -> None:
+    note = "**Never deploy on Fridays**\n\n**Sam's birthday is May 3**\n\n- later item\n"
+    assert [(i.kind, i.text, i.section) for i in extract_items(note)] == [
+        ("rule", "Never deploy on Fridays", ()),
+        ("fact", "Sam's birthday is May 3", ()),
+        ("fact", "later item", ()),
+    ]
+
+
+def test_a_wrapped_list_item_is_one_memory() -> None:
+    note = "- The backup runs at night and\n  writes to the USB disk on the NAS\n"
+    assert [(i.text, i.line) for i in extract_items(note)] == [
+        ("The backup runs at night and writes to the USB disk on the NAS", 1)
+    ]
