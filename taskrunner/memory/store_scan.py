@@ -11,6 +11,7 @@ a hand-edited store is slower, never wrong. ``memory_search`` uses them.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,17 @@ class StoreLines:
         texts: list[str] = []
         append = texts.append
         for index, line in enumerate(self.lines):
-            # The common case inline (a big store has 100k lines): a text
-            # without escapes; anything else goes through text_field.
+            # The common case inline (a big store has 100k lines): the text
+            # right after the id, without escapes; anything else goes through
+            # text_field.
+            if line.startswith('{"id": "'):
+                start = line.find('", "text": "', 8, 80) + 12
+                if start > 11:
+                    end = line.find('"', start)
+                    raw = line[start:end]
+                    if end >= 0 and "\\" not in raw and '"' not in line[8 : start - 12]:
+                        append(raw)
+                        continue
             start = line.find('"text": "') + 9
             if line.find("{", 1, start) > 0 or line.find("[", 1, start) > 0:
                 # A nested "text" (history, a hand-ordered memory) may come
@@ -62,6 +72,9 @@ class StoreLines:
         return texts
 
 
+_UNICODE_ESCAPE = re.compile(r"\\u")
+
+
 def read_store_lines(path: Path) -> StoreLines:
     try:
         text = path.read_bytes().decode("utf-8", "replace")
@@ -75,7 +88,9 @@ def read_store_lines(path: Path) -> StoreLines:
         and lines[0].startswith('{"version": ')
         and lines[0].endswith('"memories": [')
         and lines[-1] == "]}"
-        and "\\u" not in text  # ASCII-escaped text would hide words from the scan
+        # ASCII-escaped text would hide words from the scan. A regex finds the
+        # two characters several times faster than ``in`` does on a big store.
+        and _UNICODE_ESCAPE.search(text) is None
     ):
         del lines[0], lines[-1]
         return StoreLines(lines)

@@ -185,3 +185,38 @@ def test_since_reads_the_date_when_the_note_date_is_empty(workspace: Path) -> No
     path = _store(workspace, [odd, mem("old", "renew the domain", date="2026-01-01")])
     assert _ids(path, Query(text="renew", since=date(2026, 2, 1))) == ["odd"]
     assert _ids(path, Query(since=date(2026, 2, 1))) == ["odd"]
+
+
+def test_a_text_that_casefolds_longer_does_not_shift_the_others(workspace: Path) -> None:
+    # "ß" folds to "ss": every text after it must still own its own words
+    path = _store(
+        workspace,
+        [
+            mem("de", "Die Straße ist gesperrt " + "ß" * 60),
+            mem("fri", "we deploy on friday"),
+            mem("mon", "we rest on monday"),
+        ],
+    )
+    assert _ids(path, Query(text="friday")) == ["fri"]
+    assert _ids(path, Query(text="monday")) == ["mon"]
+    assert _ids(path, Query(text="strasse")) == ["de"]
+
+
+def test_each_memory_is_searched_by_its_own_text_whatever_its_layout(workspace: Path) -> None:
+    path = store_path(workspace)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    history = {"text": "the old wording about zebras", "file": "memory/2026-02-01.md"}
+    lines = [
+        json.dumps({"id": "plain", "text": "apples and pears"}),
+        json.dumps({"text": "bananas first", "id": "text-first"}),
+        json.dumps({"id": "hist", "history": [history], "text": "the new wording"}),
+        json.dumps({"id": "esc", "text": 'a "quoted" cherry'}),
+    ]
+    path.write_text(
+        '{"version": 1, "memories": [\n' + ",\n".join(lines) + "\n]}\n", encoding="utf-8"
+    )
+    assert _ids(path, Query(text="bananas")) == ["text-first"]
+    assert _ids(path, Query(text="zebras")) == []  # an earlier wording is history, not the text
+    assert _ids(path, Query(text="wording")) == ["hist"]
+    assert _ids(path, Query(text="cherry")) == ["esc"]
+    assert _ids(path, Query(text="apples")) == ["plain"]
