@@ -12,7 +12,9 @@ Recognised: well-known key shapes (OpenAI/Anthropic ``sk-…``, GitHub
 ``AKIA…``, Stripe ``sk_live_…``, Telegram bot tokens ``123456789:AA…``,
 JWTs, PEM private-key headers, credentials in URLs ``https://user:pass@``)
 and the value after a secret-naming label (``password: …``, ``api_key=…``,
-``token: …``, ``密码：…``). Every pattern is bounded: linear time on any line.
+``token: …``, ``密码：…``) or after a secret's name in a sentence when it looks
+like one (``the wifi password is hunter2``, ``AWS secret key wJalr…``). Every
+pattern is bounded: linear time on any line.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ _KEY_SHAPES = (
     r"(?:AKIA|ASIA)[0-9A-Z]{16}",
     r"(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,200}",
     r"glpat-[0-9A-Za-z_\-]{20,100}",
+    r"npm_[A-Za-z0-9]{36}",
+    r"xapp-\d-[A-Za-z0-9\-]{10,200}",
     r"hf_[A-Za-z0-9]{30,100}",
     r"eyJ[A-Za-z0-9_\-]{8,2000}\.eyJ[A-Za-z0-9_\-]{8,4000}\.[A-Za-z0-9_\-]{8,2000}",  # JWT
     r"-----(?:BEGIN|END) (?:[A-Z]{1,20} )?PRIVATE KEY-----",
@@ -76,6 +80,58 @@ _NOT_A_VALUE = re.compile(
 )
 # A value that is a path to where the secret is kept ("token: ~/.config/x.env").
 _PATH = re.compile(r"(?:~|\$HOME|\.{1,2})?/[^\s]*")
+
+
+# A secret named in a sentence, with no colon: "the wifi password is hunter2",
+# "AWS secret key wJalrXUtnFEMI/K7MDENG…", "a senha é abc12345". The value must
+# look like one (see _looks_secret): "the password is required" is kept.
+_SECRET_IN_SENTENCE = re.compile(
+    r"(?i)(?<![A-Za-z0-9_])(?:password|passwd|passphrase|secret(?: access)?(?:[_ -]?key)?"
+    r"|api[_ -]?key|access[_ -]?key|auth[_ -]?token|access[_ -]?token|bot[_ -]?token|token"
+    r"|senha|пароль)(?![A-Za-z0-9_])[ \t]+"
+    r"(?:((?:(?:is|was|has been)[ \t]+)?(?:re)?set[ \t]+to"
+    r"|(?:is|was)[ \t]+(?:changed|updated)[ \t]+to|changed[ \t]+to"
+    r"|(?:is|was)(?:[ \t]+(?:now|still))?|é|era|—|-|это)[ \t]+)?"
+)
+_SECRET_CLASSES = (str.islower, str.isupper, str.isdigit)
+
+
+def _looks_secret(value: str, named: bool) -> bool:
+    """Whether a word after a secret's name is the secret itself.
+
+    After "is" (``named``): six characters or more, with a digit or a symbol
+    (``hunter2``, ``p@ssw0rd``; not ``required``, ``expired``). Right after the
+    name: a token's shape, sixteen characters or more mixing three of lower
+    case, upper case, digits and symbols.
+    """
+    if len(value) < (6 if named else 16) or _NOT_A_VALUE.fullmatch(value) or _PATH.fullmatch(value):
+        return False
+    kinds = sum(any(test(c) for c in value) for test in _SECRET_CLASSES)
+    kinds += any(not c.isalnum() for c in value)
+    if named:
+        return any(c.isdigit() or not c.isalnum() for c in value)
+    return kinds >= 3
+
+
+def _replace_in_sentences(text: str, counter: list[int]) -> str:
+    out: list[str] = []
+    pos = 0
+    for name in _SECRET_IN_SENTENCE.finditer(text):
+        if name.start() < pos:
+            continue
+        value = _VALUE.match(text, name.end())
+        if value is None:
+            continue
+        raw = value.group().rstrip(".!?)")
+        inner = raw[1:-1] if raw[:1] in "\"'`" and len(raw) >= 2 else raw
+        if not _looks_secret(inner, name.group(1) is not None):
+            continue
+        out.append(text[pos : value.start()])
+        out.append(REDACTED)
+        counter[0] += 1
+        pos = value.start() + len(raw)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 # After 是/为/は the value is the printable ASCII run: the sentence goes on in CJK.
@@ -155,4 +211,5 @@ def redact(text: str) -> tuple[str, int]:
         text = _URL_CREDENTIALS.sub(url, text)
     text = _SHAPE.sub(shape, text)
     text = _replace_labelled(text, counter)
+    text = _replace_in_sentences(text, counter)
     return text, counter[0]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import string
 from pathlib import Path
 
@@ -33,6 +34,8 @@ secrets = st.one_of(
     _chars(ALNUM + "_-", 35).map(lambda s: "AIza" + s),
     _chars(string.ascii_uppercase + string.digits, 16).map(lambda s: "AKIA" + s),
     _chars(ALNUM, 24).map(lambda s: "sk_live_" + s),
+    _chars(ALNUM, 36).map(lambda s: "npm_" + s),
+    _chars(ALNUM + "-", 30).map(lambda s: "xapp-1-" + s),
     st.tuples(st.integers(100000, 9999999999), _chars(ALNUM + "_-", 33)).map(
         lambda t: f"{t[0]}:AA{t[1]}"
     ),
@@ -46,8 +49,11 @@ labelled = st.tuples(
     st.sampled_from([": ", "=", "：", ": **"]),
     _chars(ALNUM + "!#%&+", 12),
 )
-#: ordinary words: no ":" or "=", so no label; no "-", "_" or capitals, so no key shape
-ordinary = st.text(string.ascii_lowercase + string.digits + " .,!?", max_size=80)
+#: ordinary words: no ":" or "=", so no label; no "-", "_" or capitals, so no key shape;
+#: no word naming a secret, so no secret named in a sentence
+ordinary = st.text(string.ascii_lowercase + string.digits + " .,!?", max_size=80).filter(
+    lambda text: re.search(r"password|passwd|passphrase|secret|key|token|senha", text) is None
+)
 
 
 @given(before=ordinary, secret=secrets, after=ordinary)
@@ -224,3 +230,34 @@ def test_a_table_column_of_passwords_is_redacted_and_a_private_key_leaves_no_ite
         ("| NAS | 8080 |", 0),  # a column of ports is no secret
         ("The deploy key is above", 0),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("AWS secret key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "AWS secret key [redacted]"),
+        ("the wifi password is hunter2 btw", "the wifi password is [redacted] btw"),
+        ("Password was reset to Winter2026!", "Password was reset to [redacted]!"),
+        ("password changed to Tr0ub4dor", "password changed to [redacted]"),
+        ("a senha é abc12345.", "a senha é [redacted]."),
+        ("пароль это qwerty123", "пароль это [redacted]"),
+    ],
+)
+def test_a_secret_named_in_a_sentence_is_redacted(line: str, kept: str) -> None:
+    assert redact(line) == (kept, 1)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The password is required for login",
+        "token is expired, renew it",
+        "Rotate the bot token tomorrow",
+        "The API key for staging lives in 1Password",
+        "secret key rotation scheduled for 2026-03-01",
+        "token budget 200k per day",
+        "password is in ~/.config/nas.env",
+    ],
+)
+def test_a_sentence_about_a_secret_without_one_is_untouched(line: str) -> None:
+    assert redact(line) == (line, 0)
