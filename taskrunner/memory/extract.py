@@ -32,19 +32,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .item_kind import (
-    done_mark,
-    has_word,
-    keyword_kind,
-    label_kind,
-    marker_kind,
-    symbol_kind,
-    topic_kind,
-)
-from .kinds import LOOP_KINDS, header_kind, name_kind
+from .item_kind import has_word, keyword_kind, label_kind, marker_kind, symbol_kind
+from .kinds import name_kind
 from .markdown import Block, iter_blocks, split_lines
-from .narration import is_bare_narration, is_routine_activity, is_routine_report
-from .noise import is_date_only, is_narration, is_noise, is_question
+from .narration import is_bare_narration, is_routine_report
+from .noise import is_date_only, is_narration, is_noise
 from .normalize import readable_text, strip_markup
 from .secrets import REDACTED, redact, redact_table_row
 
@@ -75,8 +67,6 @@ _BOLD_LINE = re.compile(
     r"(?:[(\uff08][^()\uff08\uff09\n]{0,80}[)\uff09])?[ \t]*[^\w\s]{0,8}"
 )
 _STARTS_WITH_DATE = re.compile(r"[ \t]*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
-# A markdown link and nothing else, perhaps after a pointing emoji: a lone link.
-_LINK_ALONE = re.compile(r"[^\w\s\[]{0,4}[ \t]*\[[^\]\n]{1,120}\]\([^()\s]{1,2000}\)[ \t]*[.:]?")
 _CHECKBOX = re.compile(r"\[([ xX])\](?=[ \t]|$)[ \t]*")
 # A sentence ends inside the text: "Fixed it. Created a new one:" says more
 # than its label.
@@ -202,8 +192,6 @@ def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:
     if found is None:
         if name_kind(text) is not None or is_noise(text) or _word_count(text) < 3:
             return None  # "## Key decisions" names what is below; "## Tech deployed" a topic
-        if topic_kind(text) is not None:
-            return None  # "## Stuff Sam prefers": what the items below are
         kind = "completed" if "\u2705" in text else keyword_kind(text)
         found = None if kind is None else (kind, text)
     if found is None or not _says_something(found[1]):
@@ -216,24 +204,15 @@ def _says_something(text: str) -> bool:
     return has_word(text.replace(REDACTED, " "))
 
 
-def _outweighs_noise(text: str) -> bool:
-    """A rule or a preference, whatever else the line looks like; a decision
-    the agent narrates; a blocker asked about.
+def _is_standing_wish(text: str) -> bool:
+    """A rule or a preference, whatever else the line looks like.
 
     The noise rules judge a line by its shape, and a standing instruction can
     share it: ``Token usage must stay below 80%`` reads like a usage report,
     ``总是通过邮件联系我`` like a contact ping. Losing one costs far more than
-    keeping a reading, so the instruction wins. So does what was agreed in a
-    talk the agent tells of (``Discussed pricing with Ana: R$ 450/month
-    agreed``, ``和房东讨论了决定下个月搬家``), and a wait that ends on a
-    question (``Waiting on Sam — did he send the invoice?``).
+    keeping a reading, so the instruction wins.
     """
-    kind = keyword_kind(_QUOTED.sub(" ", text))
-    if kind in _STANDING_KINDS:
-        return True
-    if kind == "decision":
-        return is_routine_activity(text)
-    return kind == "blocker" and is_question(text)
+    return keyword_kind(text) in _STANDING_KINDS
 
 
 def _word_count(text: str) -> float:
@@ -264,8 +243,6 @@ def _item(
     found = marker_kind(text) or label_kind(text)
     if found is not None:
         kind, text = found
-        if kind in LOOP_KINDS and done_mark(content):
-            kind = "completed"  # "~~TODO: renew the domain~~", "TODO: renew it ✅": done
     if checked is not None:
         if checked and kind is None and is_noise(text):
             return None  # "- [x] Daily log updated": a routine ticked off
@@ -276,9 +253,7 @@ def _item(
     # one, a bare label, a ping or a stamp carries no fact of its own.
     if kind is None:
         quiet = quiet or (section is not None and section.quiet)
-        if _LINK_ALONE.fullmatch(content) is not None:
-            return None  # "[Docs](https://…)": a lone link, whatever its title
-        if _is_bare_label(text) or (is_noise(text) and not _outweighs_noise(text)):
+        if _is_bare_label(text) or (is_noise(text) and not _is_standing_wish(text)):
             return None
         if quiet:
             # A routine check that found something broken is the one line of
@@ -289,17 +264,7 @@ def _item(
                 return None
             return Item(text, said, number, path, secrets)
         section_kind = section.kind if section is not None and top_level else None
-        said = keyword_kind(text)
-        if (
-            done_mark(content)
-            and (section_kind is None or section_kind in LOOP_KINDS)
-            and (said is None or said in LOOP_KINDS)
-        ):
-            # "Renew the domain ✅", under "## TODO" too: the item says it is done
-            if is_bare_narration(text):
-                return None  # "✅ Generated the audio": the agent's day, nothing to close
-            return Item(text, "completed", number, path, secrets)
-        kind = section_kind or symbol_kind(content) or said
+        kind = section_kind or symbol_kind(content) or keyword_kind(text)
         if kind is None:
             if is_bare_narration(text):
                 return None
@@ -357,7 +322,7 @@ def iter_items(text: str) -> Iterator[Item]:
             while sections and sections[-1].level >= level:
                 sections.pop()
             path = _path(sections)
-            kind = header_kind(title[:200]) or topic_kind(title)
+            kind = name_kind(title[:200])
             # A quiet section's subsections are quiet too, unless they name a
             # kind: "### Lessons" under "## Exploration" holds lessons.
             inherited = bool(sections and sections[-1].quiet) and kind is None
@@ -395,31 +360,11 @@ def _title_of(block: Block, first: bool) -> tuple[str | None, int]:
         return block.text, block.level
     if block.kind == "text":
         title = _bold_line_title(block.text)
-        if title is not None and not _states(title, block.text):
+        if title is not None:
             return title, 1 if first else BOLD_HEADER_LEVEL
-        date = _STARTS_WITH_DATE.match(block.text)
-        if first and date and not _states(block.text[date.end() :], block.text):
+        if first and _STARTS_WITH_DATE.match(block.text):
             return block.text, 1  # "2026-01-28 Session Summary": the note's title
     return None, 0
-
-
-# A verb that makes a line a sentence: "**Sam's birthday is May 3**".
-_SENTENCE_VERB = re.compile(
-    r"(?i)\b(?:is|are|was|were|will|must|should|has|have|needs|uses|moved|lives)\b"
-)
-
-
-def _states(title: str, line: str) -> bool:
-    """Whether a line that looks like a title is a sentence: four words or more
-    and a verb, two sentences, or a rule or a preference; and no colon closing
-    it as a label would."""
-    if line.rstrip().endswith((":", "\uff1a")):
-        return False
-    if _SENTENCE_END.search(title) is not None:
-        return True  # "2026-03-01 Moved the NAS; it is now at .5"
-    if _word_count(title) >= 3 and keyword_kind(title) in _STANDING_KINDS:
-        return True  # "**Never deploy on Fridays**": a rule, set in bold
-    return _word_count(title) >= 4 and _SENTENCE_VERB.search(title) is not None
 
 
 def _names_insights(label: str) -> bool:

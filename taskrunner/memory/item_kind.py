@@ -44,16 +44,6 @@ _RESOLVED = re.compile(
     r"unblocked|resolved)\b"
     r"|不再|不卡|已解决|解决了|已解除|もう.{0,6}ない|解消|больше не|já não|não está mais"
 )
-# A date to be done by: "Must renew the passport before March 3" is one
-# thing to do, not a standing rule; a time of day ("before 6am") recurs.
-_DEADLINE = re.compile(
-    r"\b(?:before|by|until|no later than|até|до)\s+(?:the\s+)?(?:\d{1,4}[/.\-]\d|tomorrow|next\b"
-    r"|end of|eod|eow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february"
-    r"|march|april|may|june|july|august|september|october|november|december|amanhã|завтра)"
-    r"|\d{1,2}\s*[月/]\s*\d{1,2}\s*[日号號]?\s*(?:之前|以前|前|までに)"
-)
-#: keywords of an obligation that a deadline makes a one-off thing to do
-_OBLIGATIONS: frozenset[str] = frozenset({"must", "deve", "должен", "должна", "必须", "务必"})
 # A marker, perhaps with an owner, then a colon or a dash: "TODO(alice): x",
 # "TODO - x". The owner stops at the first paren: no backtracking.
 _MARKER = re.compile(
@@ -94,34 +84,7 @@ def keyword_kind(text: str) -> str | None:
             found = [(at, kind)]
     if not found and _NEGATED_IMPERATIVE.match(folded.lstrip()) is not None:
         return "rule"
-    if found and found[0][1] == "rule" and _DEADLINE.search(folded) is not None:
-        at = found[0][0]
-        if any(folded.startswith(word, at) for word in _OBLIGATIONS):
-            return "reminder"  # "Must renew the passport before March 3"
     return found[0][1] if found else None
-
-
-def topic_kind(title: str) -> str | None:
-    """The kind of a header that ends on its keyword: ``## Stuff Sam prefers``,
-    ``## Things we decided``, ``## 喜欢的``. It names what the items under it
-    are, as ``## Preferences`` does; it states nothing itself.
-    """
-    folded = title[:200].casefold().rstrip()
-    while folded and not folded[-1].isalnum():
-        folded = folded[:-1]  # "## What Sam likes:" "## Sam prefers 🎯"
-    last = None
-    for match in KEYWORD_PATTERN.finditer(folded):
-        last = match
-    kind: str | None
-    if last is not None and last.end() == len(folded):
-        kind = KEYWORD_KINDS[" ".join(last.group().split())]
-    else:
-        kind = next((k for phrase, k in KEYWORD_PHRASES if folded.endswith(phrase)), None)
-    return kind if kind in _TOPIC_KINDS else None
-
-
-#: kinds a header ending on their keyword gives the items under it
-_TOPIC_KINDS: frozenset[str] = frozenset({"preference", "rule", "decision", "learned"})
 
 
 def _resolved(folded: str, start: int, end: int) -> bool:
@@ -160,8 +123,7 @@ def label_kind(text: str) -> tuple[str, str] | None:
     routine = ROUTINE_NEXT.fullmatch(label[0].strip(" *_`").casefold()) is not None
     if kind == "reminder" and routine and is_date_only(label[1]):
         return None  # "Next check: 15:00": when the routine runs again, no one's step
-    named_only = label[0].casefold() in NAME_KINDS or kind == "completed"
-    return kind, (label[1] if named_only else text)
+    return kind, (label[1] if label[0].casefold() in NAME_KINDS else text)
 
 
 def marker_kind(text: str) -> tuple[str, str] | None:
@@ -183,22 +145,6 @@ def marker_kind(text: str) -> tuple[str, str] | None:
         if word.isupper() or word.upper() in MIDLINE_MARKERS:
             return MARKER_KINDS[word.upper()], text
     return None
-
-
-#: marks that say an item is finished when they open or close it: "Renew the domain ✅"
-DONE_SYMBOLS: tuple[str, ...] = ("\u2705", "\u2714", "\u2611")
-_STRUCK = re.compile(r"\s*~~(?!~).+~~\s*", re.DOTALL)
-
-
-def done_mark(content: str) -> bool:
-    """Whether the item's own markup says it is finished: a ✅ or ✔ opening or
-    closing it, or the whole of it struck through (``~~TODO: renew the domain~~``)."""
-    bare = content.strip().replace("\ufe0f", "")
-    return (
-        bare.startswith(DONE_SYMBOLS)
-        or bare.endswith(DONE_SYMBOLS)
-        or (_STRUCK.fullmatch(content) is not None)
-    )
 
 
 def symbol_kind(content: str) -> str | None:

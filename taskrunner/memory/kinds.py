@@ -48,7 +48,6 @@ MARKER_KINDS: dict[str, str] = {
     "NEXT": "reminder",
     "RULE": "rule",
     "PREFERENCE": "preference",
-    "DONE": "completed",
 }
 MIDLINE_MARKERS: frozenset[str] = frozenset({"TODO", "FIXME"})
 
@@ -88,13 +87,6 @@ NAME_KINDS: dict[str, str] = {
     "next step": "reminder",
     "next steps": "reminder",
     "pending": "reminder",
-    "tasks": "todo",
-    "task list": "todo",
-    "open tasks": "todo",
-    "stuck": "blocker",
-    "waiting": "blocker",
-    "waiting on": "blocker",
-    "waiting for": "blocker",
     # Portuguese
     "tarefa": "todo",
     "tarefas": "todo",
@@ -115,8 +107,6 @@ NAME_KINDS: dict[str, str] = {
     "próximos passos": "reminder",
     "pendente": "reminder",
     "pendências": "reminder",
-    "a fazer": "todo",
-    "esperando": "blocker",
     # Russian
     "задача": "todo",
     "задачи": "todo",
@@ -134,10 +124,6 @@ NAME_KINDS: dict[str, str] = {
     "напоминания": "reminder",
     "следующий шаг": "reminder",
     "следующие шаги": "reminder",
-    "сделать": "todo",
-    "список задач": "todo",
-    "ждём": "blocker",
-    "ждем": "blocker",
     # Chinese
     "待办": "todo",
     "待辦": "todo",
@@ -157,10 +143,6 @@ NAME_KINDS: dict[str, str] = {
     "提醒": "reminder",
     "下一步": "reminder",
     "待跟进": "reminder",
-    "要做": "todo",
-    "任务清单": "todo",
-    "待办任务": "todo",
-    "等待": "blocker",
     # Japanese
     "やること": "todo",
     "ブロッカー": "blocker",
@@ -172,36 +154,7 @@ NAME_KINDS: dict[str, str] = {
     "リマインド": "reminder",
     "次回": "reminder",
     "次のステップ": "reminder",
-    "次に": "reminder",
-    "タスク": "todo",
-    "待ち": "blocker",
 }
-
-#: a label or a section header that is only one of these (casefolded, perhaps
-#: with "today"): what follows it is finished (``Done: renew the domain``, the
-#: bullets under ``## Completed``), and closes the open loop of the same text.
-DONE_NAMES: frozenset[str] = frozenset(
-    {
-        "done",
-        "completed",
-        "finished",
-        "shipped",
-        "feito",
-        "feitos",
-        "concluído",
-        "concluídos",
-        "concluídas",
-        "сделано",
-        "готово",
-        "выполнено",
-        "完成",
-        "已完成",
-        "今日完成",
-        "完了",
-        "済み",
-        "完了したこと",
-    }
-)
 
 #: phrases that give a plain item its kind (casefolded; Latin-script ones as
 #: whole words, the others anywhere), the first one found deciding
@@ -262,26 +215,6 @@ KEYWORD_KINDS: dict[str, str] = {
     "wants": "preference",
     "doesn't want": "preference",
     "does not want": "preference",
-    "doesn't like": "preference",
-    "does not like": "preference",
-    "don't like": "preference",
-    "do not like": "preference",
-    "i like": "preference",
-    "we like": "preference",
-    "i love": "preference",
-    "i hate": "preference",
-    "can't stand": "preference",
-    "prefiro": "preference",
-    "preferimos": "preference",
-    "gosto de": "preference",
-    "não gosto": "preference",
-    "odeio": "preference",
-    "предпочитаю": "preference",
-    "предпочитаем": "preference",
-    "люблю": "preference",
-    "не люблю": "preference",
-    "любит": "preference",
-    "не любит": "preference",
     "prefere": "preference",
     "gosta": "preference",
     "não gosta": "preference",
@@ -301,20 +234,6 @@ KEYWORD_KINDS: dict[str, str] = {
     "waiting for": "blocker",
     "awaiting": "blocker",
     "stuck on": "blocker",
-    "stuck": "blocker",
-    "esperando": "blocker",
-    "à espera de": "blocker",
-    "жду": "blocker",
-    "ждем": "blocker",
-    "ожидаю": "blocker",
-    "ожидаем": "blocker",
-    "等待回复": "blocker",
-    "等回复": "blocker",
-    "等待审批": "blocker",
-    "返事待ち": "blocker",
-    "返信待ち": "blocker",
-    "回答待ち": "blocker",
-    "承認待ち": "blocker",
     "unavailable": "blocker",
     "unreachable": "blocker",
     "indisponível": "blocker",
@@ -351,19 +270,12 @@ KEYWORD_KINDS: dict[str, str] = {
     "chose": "decision",
     "decidimos": "decision",
     "decidiu": "decision",
-    "decidi": "decision",
-    "decidido": "decision",
-    "decidiram": "decision",
-    "решил": "decision",
-    "решила": "decision",
     "решили": "decision",
     "решено": "decision",
     "决定": "decision",
     "決定": "decision",
     "确定了": "decision",
     "決めた": "decision",
-    "決めました": "decision",
-    "決まった": "decision",
     # lessons
     "learned": "learned",
     "learnt": "learned",
@@ -419,6 +331,9 @@ BLOCKER_SYMBOLS: tuple[str, ...] = ("\u274c", "\U0001f534", "\U0001f6ab", "\u26d
 #: fixed yet", "never agreed". Words ending in "n't" count too ("haven't").
 NEGATIONS: frozenset[str] = frozenset({"not", "no", "never", "cannot"})
 
+#: a bold label naming a time (casefolded): "- **时间:** 早上 9:27" whose value is
+#: only a date or a time is a heartbeat's time stamp, not a fact. Only these
+#: labels: "**Deadline:** Friday" and "**Port:** 8080" are facts.
 #: the label (casefolded) of when a routine runs again: "Next check: 15:00" is
 #: the routine's schedule, no one's next step
 ROUTINE_NEXT = re.compile(
@@ -426,9 +341,6 @@ ROUTINE_NEXT = re.compile(
     r"|下次(?:检查|心跳|运行)|次回(?:チェック|確認)"
 )
 
-#: a bold label naming a time (casefolded): "- **时间:** 早上 9:27" whose value is
-#: only a date or a time is a heartbeat's time stamp, not a fact. Only these
-#: labels: "**Deadline:** Friday" and "**Port:** 8080" are facts.
 TIME_LABELS: frozenset[str] = frozenset(
     {
         "time",
@@ -475,19 +387,8 @@ KEYWORD_PHRASES: tuple[tuple[str, str], ...] = tuple(
 )
 
 
-_DONE_TITLE = re.compile(r"[\W_]*(.+?)(?:\s+(?:today|this week|hoje|сегодня))?[\W_]*")
-
-
-def is_done_name(text: str) -> bool:
-    """``Done``, ``**Completed today:**``, ``✅ 已完成``: a label or header of things finished."""
-    match = _DONE_TITLE.fullmatch(text[:60].casefold())
-    return match is not None and match.group(1) in DONE_NAMES
-
-
 def name_kind(text: str) -> str | None:
     """The kind a header or a label names (``Key decisions``, ``下一步``), or None."""
-    if is_done_name(text):
-        return "completed"
     folded = text[:200].casefold()
     match = _NAME_WORDS.search(folded)
     if match is not None:
@@ -498,38 +399,8 @@ def name_kind(text: str) -> str | None:
     return None
 
 
-# A header qualifying its open loops as finished ("## Actions taken today") or
-# as a routine's schedule ("## Scheduled tasks", "## 定期タスク"): no open loop.
-_FINISHED_QUALIFIER = re.compile(
-    r"\b(?:taken|done|completed|finished|closed|resolved|feit[oa]s|concluíd[oa]s|сделан\w*"
-    r"|выполнен\w*|решён\w*)\b|已完成|完成的|完了|済み"
-)
-_SCHEDULE_QUALIFIER = re.compile(
-    r"\b(?:scheduled|cron|recurring|periodic|routine|daily|weekly|hourly|nightly)\b"
-    r"|定期|定时|定時|每日|每天|毎日|cron"
-)
-
-
-def header_kind(title: str) -> str | None:
-    """The kind a section header gives the items under it (see ``name_kind``).
-
-    An open loop's name qualified as finished gives ``completed`` ("## Actions
-    taken today", "## Tasks done"); qualified as a routine's schedule, nothing:
-    the bullets under "## Scheduled tasks" are jobs, not things to do.
-    """
-    kind = name_kind(title)
-    if kind not in LOOP_KINDS:
-        return kind
-    folded = title[:200].casefold()
-    if _FINISHED_QUALIFIER.search(folded) is not None:
-        return "completed"
-    if _SCHEDULE_QUALIFIER.search(folded) is not None:
-        return None
-    return kind
-
-
 #: kept for callers of earlier versions: a section header's kind
-section_kind = header_kind
+section_kind = name_kind
 
 
 def importance_of(kind: str) -> float:

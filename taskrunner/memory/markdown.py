@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 #: a front-matter block must close within this many lines
 MAX_FRONT_MATTER_LINES = 200
@@ -182,50 +182,8 @@ def _is_table_delimiter(line: str) -> bool:
 
 
 def iter_blocks(text: str) -> Iterator[Block]:
-    """The prose blocks of a note, in line order. Never raises on any text.
-
-    A list item wrapped onto the lines below it, indented past its marker and
-    with no blank line between, is one item (its first line's number): a
-    sentence cut in two is two halves that mean nothing alone. Lines under a
-    label (``- Gaps found:``) or opening with a mark (``✅``, ``→``) are their
-    own.
-    """
+    """The prose blocks of a note, in line order. Never raises on any text."""
     lines = split_lines(text)
-    held: Block | None = None  # a list item its next lines may continue
-    last = 0  # the last line that item has taken in
-    for block in _line_blocks(lines):
-        if (
-            held is not None
-            and block.kind == "text"
-            and block.number == last + 1
-            and not block.columns
-            and _indent(_unquote(lines[block.number - 1])) > held.level
-            and _wraps(held.text, block.text)
-        ):
-            held = replace(held, text=f"{held.text.rstrip()} {block.text.strip()}")
-            last = block.number
-            continue
-        if held is not None:
-            yield held
-            held = None
-        if block.kind == "bullet":
-            held, last = block, block.number
-        else:
-            yield block
-    if held is not None:
-        yield held
-
-
-def _wraps(item: str, line: str) -> bool:
-    """Whether ``line`` goes on with ``item``'s sentence: not after a label's
-    colon (``- Gaps found:`` then one gap a line), not a line that opens with a
-    mark of its own (``✅ 11 leads``, ``→ Always …``)."""
-    first = line.lstrip()[:1]
-    return not item.rstrip().endswith((":", "\uff1a")) and (first.isalnum() or first in "`(\"'")
-
-
-def _line_blocks(lines: list[str]) -> Iterator[Block]:
-    """Each prose line as a block; ``iter_blocks`` joins a list item's wrapped lines."""
     fence: str | None = None  # the opening fence while inside a code block
     in_comment = False
     in_list = False  # an indented line continues a list item, not a code block
