@@ -19,12 +19,11 @@ from .kinds import (
     MIDLINE_MARKERS,
     NAME_KINDS,
     NEGATIONS,
-    ROUTINE_NEXT,
     UNNEGATED_KINDS,
     name_kind,
     split_label,
 )
-from .noise import is_date_only
+from .noise import is_timestamp
 
 _WORD = re.compile(r"\w+")
 # A past-tense verb after "never"/"always": narration, not an instruction
@@ -120,8 +119,7 @@ def label_kind(text: str) -> tuple[str, str] | None:
     kind = name_kind(label[0])
     if kind is None:
         return None
-    routine = ROUTINE_NEXT.fullmatch(label[0].strip(" *_`").casefold()) is not None
-    if kind == "reminder" and routine and is_date_only(label[1]):
+    if is_timestamp(text):
         return None  # "Next check: 15:00": when the routine runs again, no one's step
     return kind, (label[1] if label[0].casefold() in NAME_KINDS else text)
 

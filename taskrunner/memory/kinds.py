@@ -331,9 +331,6 @@ BLOCKER_SYMBOLS: tuple[str, ...] = ("\u274c", "\U0001f534", "\U0001f6ab", "\u26d
 #: fixed yet", "never agreed". Words ending in "n't" count too ("haven't").
 NEGATIONS: frozenset[str] = frozenset({"not", "no", "never", "cannot"})
 
-#: a bold label naming a time (casefolded): "- **时间:** 早上 9:27" whose value is
-#: only a date or a time is a heartbeat's time stamp, not a fact. Only these
-#: labels: "**Deadline:** Friday" and "**Port:** 8080" are facts.
 #: the label (casefolded) of when a routine runs again: "Next check: 15:00" is
 #: the routine's schedule, no one's next step
 ROUTINE_NEXT = re.compile(
@@ -341,6 +338,9 @@ ROUTINE_NEXT = re.compile(
     r"|下次(?:检查|心跳|运行)|次回(?:チェック|確認)"
 )
 
+#: a bold label naming a time (casefolded): "- **时间:** 早上 9:27" whose value is
+#: only a date or a time is a heartbeat's time stamp, not a fact. Only these
+#: labels: "**Deadline:** Friday" and "**Port:** 8080" are facts.
 TIME_LABELS: frozenset[str] = frozenset(
     {
         "time",

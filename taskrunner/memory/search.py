@@ -218,13 +218,12 @@ def _ranked(store: StoreLines, keep: _Filter, wanted: Sequence[str], limit: int)
     total = len(store)
     if not total:
         return []
-    texts = store.texts()
-    blob = "\n".join(texts).casefold()
+    folded = store.texts()
+    blob = "\n".join(folded).casefold()
     # Casefolding the whole at once is cheaper than text by text; it keeps
     # every offset unless a character folds to more than one ("ß" -> "ss").
-    folded = texts if len(blob) == sum(map(len, texts)) + len(texts) - 1 else []
-    if not folded:
-        folded = [text.casefold() for text in texts]
+    if len(blob) != sum(map(len, folded)) + len(folded) - 1:
+        folded = [text.casefold() for text in folded]
         blob = "\n".join(folded)
     ends = list(accumulate(len(text) + 1 for text in folded))
     # token -> text index -> how often the token is in that text

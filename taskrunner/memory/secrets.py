@@ -20,6 +20,7 @@ pattern is bounded: linear time on any line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 #: what a recognised secret becomes in stored text
 REDACTED = "[redacted]"
@@ -106,60 +107,64 @@ def _looks_secret(value: str, named: bool) -> bool:
     """
     if len(value) < (6 if named else 16) or _NOT_A_VALUE.fullmatch(value) or _PATH.fullmatch(value):
         return False
-    kinds = sum(any(test(c) for c in value) for test in _SECRET_CLASSES)
-    kinds += any(not c.isalnum() for c in value)
     if named:
         return any(c.isdigit() or not c.isalnum() for c in value)
-    return kinds >= 3
+    kinds = sum(any(test(c) for c in value) for test in _SECRET_CLASSES)
+    return kinds + any(not c.isalnum() for c in value) >= 3
 
 
-def _replace_in_sentences(text: str, counter: list[int]) -> str:
-    out: list[str] = []
-    pos = 0
-    for name in _SECRET_IN_SENTENCE.finditer(text):
-        if name.start() < pos:
-            continue
-        value = _VALUE.match(text, name.end())
-        if value is None:
-            continue
-        raw = value.group().rstrip(".!?)")
-        inner = raw[1:-1] if raw[:1] in "\"'`" and len(raw) >= 2 else raw
-        if not _looks_secret(inner, name.group(1) is not None):
-            continue
-        out.append(text[pos : value.start()])
-        out.append(REDACTED)
-        counter[0] += 1
-        pos = value.start() + len(raw)
-    out.append(text[pos:])
-    return "".join(out)
+def _sentence_value(text: str, name: re.Match[str]) -> tuple[int, int] | None:
+    """Where the secret after a name in a sentence is, when the word looks like one."""
+    value = _VALUE.match(text, name.end())
+    if value is None:
+        return None
+    raw = value.group().rstrip(".!?)")
+    inner = raw[1:-1] if raw[:1] in "\"'`" and len(raw) >= 2 else raw
+    if not _looks_secret(inner, name.group(1) is not None):
+        return None
+    return value.start(), value.start() + len(raw)
 
 
 # After 是/为/は the value is the printable ASCII run: the sentence goes on in CJK.
 _ASCII_RUN = re.compile(r"[\x21-\x7e]+")
 
 
-def _replace_labelled(text: str, counter: list[int]) -> str:
+def _labelled_value(text: str, label: re.Match[str]) -> tuple[int, int] | None:
+    """Where the value after a secret-naming label is, unless it says where the secret is."""
+    if label.group().rstrip()[-1:] in ("是", "为", "は"):
+        value = _ASCII_RUN.match(text, label.end())  # "密码是什么": no value, a question
+    elif label.group().casefold().startswith("passphrase"):
+        value = _PHRASE.match(text, label.end())
+    else:
+        value = _VALUE.match(text, label.end())
+    if value is None:
+        return None
+    raw = value.group()
+    inner = raw[1:-1] if raw[:1] in "\"'`" and len(raw) >= 2 else raw
+    if _NOT_A_VALUE.fullmatch(inner) or _PATH.fullmatch(inner):
+        return None  # "token: see ~/.config/x.env", "password: ${DB_PASS}"
+    return value.span()
+
+
+def _replace_values(
+    text: str,
+    names: re.Pattern[str],
+    value_at: Callable[[str, re.Match[str]], tuple[int, int] | None],
+    counter: list[int],
+) -> str:
+    """``text`` with the value ``value_at`` finds after each match of ``names`` redacted."""
     out: list[str] = []
     pos = 0
-    for label in _SECRET_LABEL.finditer(text):
-        if label.start() < pos:
+    for name in names.finditer(text):
+        if name.start() < pos:
             continue
-        if label.group().rstrip()[-1:] in ("是", "为", "は"):
-            value = _ASCII_RUN.match(text, label.end())  # "密码是什么": no value, a question
-        elif label.group().casefold().startswith("passphrase"):
-            value = _PHRASE.match(text, label.end())
-        else:
-            value = _VALUE.match(text, label.end())
-        if value is None:
+        span = value_at(text, name)
+        if span is None:
             continue
-        raw = value.group()
-        inner = raw[1:-1] if raw[:1] in "\"'`" and len(raw) >= 2 else raw
-        if _NOT_A_VALUE.fullmatch(inner) or _PATH.fullmatch(inner):
-            continue  # "token: see ~/.config/x.env", "password: ${DB_PASS}"
-        out.append(text[pos : value.start()])
+        out.append(text[pos : span[0]])
         out.append(REDACTED)
         counter[0] += 1
-        pos = value.end()
+        pos = span[1]
     out.append(text[pos:])
     return "".join(out)
 
@@ -210,6 +215,6 @@ def redact(text: str) -> tuple[str, int]:
     if "://" in text and "@" in text:
         text = _URL_CREDENTIALS.sub(url, text)
     text = _SHAPE.sub(shape, text)
-    text = _replace_labelled(text, counter)
-    text = _replace_in_sentences(text, counter)
+    text = _replace_values(text, _SECRET_LABEL, _labelled_value, counter)
+    text = _replace_values(text, _SECRET_IN_SENTENCE, _sentence_value, counter)
     return text, counter[0]
