@@ -12,6 +12,7 @@ import re
 
 from .kinds import (
     BLOCKER_SYMBOLS,
+    CJK_NEGATIONS,
     KEYWORD_KINDS,
     KEYWORD_PATTERN,
     KEYWORD_PHRASES,
@@ -79,6 +80,8 @@ def keyword_kind(text: str) -> str | None:
         at = folded.find(phrase)
         if kind == "blocker" and at >= 0 and _resolved(folded, at, at + len(phrase)):
             continue
+        if at >= 0 and kind not in UNNEGATED_KINDS and _cjk_negated(folded, at):
+            continue  # "还没决定": nothing was decided
         if at >= 0 and (not found or at < found[0][0]):
             found = [(at, kind)]
     if not found and _NEGATED_IMPERATIVE.match(folded.lstrip()) is not None:
@@ -91,6 +94,13 @@ def _resolved(folded: str, start: int, end: int) -> bool:
     before = _CLAUSE_END.split(folded[max(0, start - 60) : start])[-1]
     after = _CLAUSE_END.split(folded[end : end + 60])[0]
     return _RESOLVED.search(f"{before}{folded[start:end]}{after}") is not None
+
+
+def _cjk_negated(folded: str, start: int) -> bool:
+    """True when a negation stands just before ``start``, perhaps after 还 or 有:
+    还没决定, 未完成, 没有解决."""
+    before = folded[max(0, start - 3) : start].rstrip("还有過过")
+    return bool(before) and before[-1] in CJK_NEGATIONS
 
 
 def _negated(folded: str, start: int) -> bool:

@@ -215,6 +215,26 @@ KEYWORD_KINDS: dict[str, str] = {
     "wants": "preference",
     "doesn't want": "preference",
     "does not want": "preference",
+    "doesn't like": "preference",
+    "does not like": "preference",
+    "don't like": "preference",
+    "do not like": "preference",
+    "i like": "preference",
+    "we like": "preference",
+    "i love": "preference",
+    "i hate": "preference",
+    "can't stand": "preference",
+    "prefiro": "preference",
+    "preferimos": "preference",
+    "gosto de": "preference",
+    "não gosto": "preference",
+    "odeio": "preference",
+    "предпочитаю": "preference",
+    "предпочитаем": "preference",
+    "люблю": "preference",
+    "не люблю": "preference",
+    "любит": "preference",
+    "не любит": "preference",
     "prefere": "preference",
     "gosta": "preference",
     "não gosta": "preference",
@@ -270,12 +290,19 @@ KEYWORD_KINDS: dict[str, str] = {
     "chose": "decision",
     "decidimos": "decision",
     "decidiu": "decision",
+    "decidi": "decision",
+    "decidido": "decision",
+    "decidiram": "decision",
+    "решил": "decision",
+    "решила": "decision",
     "решили": "decision",
     "решено": "decision",
     "决定": "decision",
     "決定": "decision",
     "确定了": "decision",
     "決めた": "decision",
+    "決めました": "decision",
+    "決まった": "decision",
     # lessons
     "learned": "learned",
     "learnt": "learned",
@@ -328,8 +355,14 @@ UNNEGATED_KINDS: frozenset[str] = frozenset({"rule", "preference", "blocker", "r
 BLOCKER_SYMBOLS: tuple[str, ...] = ("\u274c", "\U0001f534", "\U0001f6ab", "\u26d4")
 
 #: a word that, one or two words before a keyword, says the opposite: "not
-#: fixed yet", "never agreed". Words ending in "n't" count too ("haven't").
-NEGATIONS: frozenset[str] = frozenset({"not", "no", "never", "cannot"})
+#: fixed yet", "never agreed", "nothing was decided", "ничего не решили",
+#: "não decidimos". Words ending in "n't" count too ("haven't").
+NEGATIONS: frozenset[str] = frozenset(
+    {"not", "no", "never", "cannot", "nothing", "не", "ничего", "não", "nada", "nunca"}
+)
+#: characters that, just before a keyword of a script without spaces, say the
+#: opposite: 还没决定, 未完成, 没有解决, 不决定
+CJK_NEGATIONS: str = "没未不無无"
 
 #: the label (casefolded) of when a routine runs again: "Next check: 15:00" is
 #: the routine's schedule, no one's next step

@@ -33,6 +33,14 @@ def kinds(note: str) -> list[tuple[str, str]]:
         ("- Ele prefere respostas curtas", "Ele prefere respostas curtas"),
         ("- Não gosta de reuniões longas", "Não gosta de reuniões longas"),
         ("- Предпочитает короткие ответы", "Предпочитает короткие ответы"),
+        # said in the first person, or as a dislike
+        ("- I like dark mode", "I like dark mode"),
+        ("- Sam doesn't like phone calls", "Sam doesn't like phone calls"),
+        ("- We can't stand long meetings", "We can't stand long meetings"),
+        ("- Prefiro café sem açúcar", "Prefiro café sem açúcar"),
+        ("- Não gosto de reuniões cedo", "Não gosto de reuniões cedo"),
+        ("- Предпочитаю чай", "Предпочитаю чай"),
+        ("- Не люблю созвоны по утрам", "Не люблю созвоны по утрам"),
     ],
 )
 def test_preferences(line: str, text: str) -> None:
@@ -159,10 +167,28 @@ def test_blockers(line: str) -> None:
         ("- Решили оставить Postgres", "decision"),
         ("- 已完成数据库迁移", "completed"),
         ("- 移行完了", "completed"),
+        ("- Decidi mudar de plano", "decision"),
+        ("- Решил переехать в мае", "decision"),
+        ("- 来週の旅行は京都に決めました", "decision"),
     ],
 )
 def test_markers_labels_and_keywords_in_any_case_and_language(line: str, kind: str) -> None:
     assert [found for found, _ in kinds(line)] == [kind]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Talked the move over with Ana, nothing was decided",
+        "- Переезд с Аней: ничего не решили",
+        "- 押金的事还没决定",
+        "- 项目未完成",
+        "- A viagem: não decidimos nada",
+    ],
+)
+def test_a_negation_in_any_language_undoes_a_decision_or_a_finish(line: str) -> None:
+    # Not deciding is no decision to keep; "未完成" (not finished) closes no loop.
+    assert [kind for kind, _ in kinds(line)] in ([], ["fact"])
 
 
 @pytest.mark.parametrize(
