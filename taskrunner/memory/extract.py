@@ -32,8 +32,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from .item_kind import has_word, keyword_kind, label_kind, marker_kind, symbol_kind
-from .kinds import name_kind
+from .item_kind import (
+    done_mark,
+    has_word,
+    keyword_kind,
+    label_kind,
+    marker_kind,
+    symbol_kind,
+)
+from .kinds import LOOP_KINDS, name_kind
 from .markdown import Block, iter_blocks, split_lines
 from .narration import is_bare_narration, is_routine_report
 from .noise import is_date_only, is_narration, is_noise
@@ -243,6 +250,8 @@ def _item(
     found = marker_kind(text) or label_kind(text)
     if found is not None:
         kind, text = found
+    if kind in LOOP_KINDS and done_mark(content):
+        kind = "completed"  # "~~TODO: renew the domain~~", "TODO: renew it ✅"
     if checked is not None:
         if checked and kind is None and is_noise(text):
             return None  # "- [x] Daily log updated": a routine ticked off
@@ -265,10 +274,11 @@ def _item(
             return Item(text, said, number, path, secrets)
         section_kind = section.kind if section is not None and top_level else None
         kind = section_kind or symbol_kind(content) or keyword_kind(text)
-        if kind is None:
-            if is_bare_narration(text):
-                return None
-            kind = "fact"
+        if kind is None and is_bare_narration(text):
+            return None  # "✅ Added the checklist" too: the agent's log of its work
+        if (kind is None or kind in LOOP_KINDS) and done_mark(content):
+            kind = "completed"  # its own ✅ or strike-through, even under "## TODO"
+        kind = kind or "fact"
     return Item(text, kind, number, path, secrets)
 
 
@@ -324,8 +334,9 @@ def iter_items(text: str) -> Iterator[Item]:
             path = _path(sections)
             kind = name_kind(title[:200])
             # A quiet section's subsections are quiet too, unless they name a
-            # kind: "### Lessons" under "## Exploration" holds lessons.
-            inherited = bool(sections and sections[-1].quiet) and kind is None
+            # kind: "### Lessons" under "## Exploration" holds lessons, while
+            # "### Done" under "## Heartbeat" is the routine ticked off.
+            inherited = bool(sections and sections[-1].quiet) and kind in (None, "completed")
             quiet = inherited or _is_quiet(title)
             readable = None if is_date_only(title) else _readable(title)[0][:200]
             sections.append(_Section(level, readable, kind, quiet))
@@ -338,6 +349,10 @@ def iter_items(text: str) -> Iterator[Item]:
             continue
         # The nearest section that names a kind or is quiet decides for the item.
         section = next((s for s in reversed(sections) if s.kind or s.quiet), None)
+        if section is not None and section.kind == "completed" and section is not sections[-1]:
+            # "**Still open:**" under "## Done today": only the section that
+            # itself says "done" makes its items finished.
+            section = replace(section, kind=None)
         # Only top-level bullets take their section's kind: nested ones are
         # usually the details of the bullet above.
         top_level = block.kind == "text" or block.level < 2

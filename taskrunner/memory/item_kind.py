@@ -23,6 +23,7 @@ from .kinds import (
     UNNEGATED_KINDS,
     name_kind,
     split_label,
+    whole_name_kind,
 )
 from .noise import is_timestamp
 
@@ -131,7 +132,8 @@ def label_kind(text: str) -> tuple[str, str] | None:
         return None
     if is_timestamp(text):
         return None  # "Next check: 15:00": when the routine runs again, no one's step
-    return kind, (label[1] if label[0].casefold() in NAME_KINDS else text)
+    named_only = label[0].casefold() in NAME_KINDS or whole_name_kind(label[0]) is not None
+    return kind, (label[1] if named_only else text)
 
 
 def marker_kind(text: str) -> tuple[str, str] | None:
@@ -153,6 +155,26 @@ def marker_kind(text: str) -> tuple[str, str] | None:
         if word.isupper() or word.upper() in MIDLINE_MARKERS:
             return MARKER_KINDS[word.upper()], text
     return None
+
+
+#: marks that say an item is finished when they open or close it: "Renew the domain ✅"
+DONE_SYMBOLS: tuple[str, ...] = ("\u2705", "\u2714", "\u2611")
+_STRUCK = re.compile(r"\s*~~(?!~).+~~\s*", re.DOTALL)
+
+
+def is_struck(content: str) -> bool:
+    """The whole item struck through: ``~~TODO: renew the domain~~`` is done."""
+    return _STRUCK.fullmatch(content) is not None and "~~" not in content.strip()[2:-2]
+
+
+def done_mark(content: str) -> bool:
+    """Whether the item's own markup says it is finished: a ✅ or ✔ opening or
+    closing it, or the whole of it struck through. A blocker symbol anywhere
+    wins: ``✅ Backup ran, ❌ upload failed`` reports a failure."""
+    if symbol_kind(content) is not None:
+        return False
+    bare = content.strip().replace("\ufe0f", "")
+    return bare.startswith(DONE_SYMBOLS) or bare.endswith(DONE_SYMBOLS) or is_struck(content)
 
 
 def symbol_kind(content: str) -> str | None:

@@ -48,6 +48,7 @@ MARKER_KINDS: dict[str, str] = {
     "NEXT": "reminder",
     "RULE": "rule",
     "PREFERENCE": "preference",
+    "DONE": "completed",
 }
 MIDLINE_MARKERS: frozenset[str] = frozenset({"TODO", "FIXME"})
 
@@ -420,8 +421,79 @@ KEYWORD_PHRASES: tuple[tuple[str, str], ...] = tuple(
 )
 
 
+#: labels and headers that name a kind only as the whole of it (casefolded):
+#: ``Stuck: AJ's reply``, ``## Tasks``, ``待ち:``, but not ``Waiting room:``,
+#: ``Cron tasks:``, ``待ち合わせ:`` (meeting up) or ``タスク管理ツール:``
+WHOLE_NAME_KINDS: dict[str, str] = {
+    "tasks": "todo",
+    "task list": "todo",
+    "open tasks": "todo",
+    "a fazer": "todo",
+    "сделать": "todo",
+    "список задач": "todo",
+    "要做": "todo",
+    "任务清单": "todo",
+    "タスク": "todo",
+    "stuck": "blocker",
+    "waiting": "blocker",
+    "waiting on": "blocker",
+    "waiting for": "blocker",
+    "esperando": "blocker",
+    "ждём": "blocker",
+    "ждем": "blocker",
+    "等待": "blocker",
+    "待ち": "blocker",
+    "次に": "reminder",
+}
+#: the whole of a label or header that says what follows is finished
+#: (``Done: renew the domain``, the bullets under ``## Completed today``); a
+#: finished item closes the open loop of the same text
+DONE_NAMES: frozenset[str] = frozenset(
+    {
+        "done",
+        "completed",
+        "finished",
+        "feito",
+        "feitos",
+        "concluído",
+        "concluídos",
+        "concluídas",
+        "сделано",
+        "готово",
+        "выполнено",
+        "完成",
+        "已完成",
+        "今日完成",
+        "完了",
+        "済み",
+        "完了したこと",
+    }
+)
+# The name inside a label or header's markup and emoji: "**Done today:**",
+# "✅ 已完成". A question ("## Done?") names nothing.
+_WHOLE_NAME = re.compile(r"[\W_]*(.+?)[^\w?\uff1f]*")
+_DONE_WHEN = re.compile(r"(.+?)\s+(?:today|this week|hoje|сегодня)")
+
+
+def whole_name_kind(text: str) -> str | None:
+    """The kind a label or header names as the whole of it: ``Stuck``, ``Done today``, ``待ち``."""
+    match = _WHOLE_NAME.fullmatch(" ".join(text[:60].casefold().split()))
+    if match is None:
+        return None
+    name = match.group(1)
+    if name.endswith(("?", "\uff1f")):
+        return None
+    when = _DONE_WHEN.fullmatch(name)
+    if name in DONE_NAMES or (when is not None and when.group(1) in DONE_NAMES):
+        return "completed"
+    return WHOLE_NAME_KINDS.get(name) or NAME_KINDS.get(name)
+
+
 def name_kind(text: str) -> str | None:
     """The kind a header or a label names (``Key decisions``, ``下一步``), or None."""
+    whole = whole_name_kind(text)
+    if whole is not None:
+        return whole
     folded = text[:200].casefold()
     match = _NAME_WORDS.search(folded)
     if match is not None:

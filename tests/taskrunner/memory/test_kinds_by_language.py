@@ -192,6 +192,43 @@ def test_a_negation_in_any_language_undoes_a_decision_or_a_finish(line: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("line", "kind", "text"),
+    [
+        ("- Stuck: AJ has not replied", "blocker", "AJ has not replied"),
+        ("- Waiting for: the bank's answer", "blocker", "the bank's answer"),
+        ("- 待ち：先方の返事", "blocker", "先方の返事"),
+        ("- 等待：房东回复", "blocker", "房东回复"),
+        ("- Esperando: resposta do banco", "blocker", "resposta do banco"),
+        ("- A fazer: ligar para o banco", "todo", "ligar para o banco"),
+        ("- Сделать: позвонить в банк", "todo", "позвонить в банк"),
+        ("- 要做：买牛奶", "todo", "买牛奶"),
+        ("- **Tasks:** call the bank", "todo", "call the bank"),
+        ("- 次に：ドキュメントを書く", "reminder", "ドキュメントを書く"),
+        ("- Done today: renewed the domain", "completed", "renewed the domain"),
+    ],
+)
+def test_labels_that_name_a_kind_as_a_whole(line: str, kind: str, text: str) -> None:
+    assert kinds(line) == [(kind, text)]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- 待ち合わせ：渋谷駅ハチ公前 18:00",  # meeting up, not waiting
+        "- 等待时间：大约40分钟",  # the waiting time
+        "- Waiting room: 3rd floor, room 12",
+        "- タスク管理ツール：Notion",  # the task-management tool
+        "- Cron tasks: backup at 3am",
+        "- Estou esperando um bebê em junho",  # expecting a baby
+        "- Stuck the spare key under the flower pot",
+        "- Done? Not sure the backup ran",
+    ],
+)
+def test_a_kind_name_inside_a_longer_label_or_sentence_names_nothing(line: str) -> None:
+    assert [kind for kind, _ in kinds(line)] == ["fact"]
+
+
+@pytest.mark.parametrize(
     ("header", "kind"),
     [
         ("Preferências", "preference"),
@@ -206,6 +243,38 @@ def test_a_negation_in_any_language_undoes_a_decision_or_a_finish(line: str) -> 
 )
 def test_section_words(header: str, kind: str) -> None:
     assert kinds(f"## {header}\n- an item of the section\n") == [(kind, "an item of the section")]
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        ("## Done\n- Renewed the domain\n", [("completed", "Renewed the domain")]),
+        ("## **Completed today:**\n- Call the bank\n", [("completed", "Call the bank")]),
+        ("## ✅ 已完成\n- 买牛奶\n", [("completed", "买牛奶")]),
+        ("## Tasks\n- Call the bank\n", [("todo", "Call the bank")]),
+        (
+            "## TODO\n- Call the bank ✅\n- ~~Buy milk~~\n",
+            [("completed", "Call the bank ✅"), ("completed", "Buy milk")],
+        ),
+        # Only the section that says "done" itself: a bold sub-heading resets it.
+        (
+            "## Done today\n- Fixed the router\n\n**Still open:**\n- Call the bank\n",
+            [("completed", "Fixed the router"), ("fact", "Call the bank")],
+        ),
+        ("## Tasks not done yet\n- Call the bank\n", [("fact", "Call the bank")]),
+        ("## Done?\n- Call the bank\n", [("fact", "Call the bank")]),
+        # The routine's ticked-off list stays quiet; its lessons do not.
+        ("## Heartbeat 14:00\n### Done\n- Call the bank\n", []),
+        (
+            "## Heartbeat 14:00\n### Lessons\n- Cron needs absolute paths\n",
+            [("learned", "Cron needs absolute paths")],
+        ),
+        # A blocker symbol wins over a done mark.
+        ("- ✅ Backup ran, ❌ upload failed\n", [("blocker", "✅ Backup ran, ❌ upload failed")]),
+    ],
+)
+def test_done_sections_and_marks(note: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(note) == expected
 
 
 def test_rules_and_preferences_are_never_pruned_as_stale() -> None:

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,6 +55,50 @@ def test_a_completed_item_in_a_later_note_closes_the_loop(workspace: Path, state
         "line": 2,
         "noted_on": "2026-02-13",
     }
+
+
+@pytest.mark.parametrize(
+    "finished",
+    [
+        "- Done: renew the TLS certificate",
+        "- DONE renew the TLS certificate",
+        "- ~~TODO: renew the TLS certificate~~",
+        "- Renew the TLS certificate \u2705",
+        "## Done today\n- Renew the TLS certificate",
+        "## Completed\n- Renew the TLS certificate",
+        "## 已完成\n- Renew the TLS certificate",
+        "## TODO\n- Renew the TLS certificate \u2705",
+    ],
+)
+def test_a_done_marker_closes_the_loop(workspace: Path, state_dir: Path, finished: str) -> None:
+    write_note(workspace, "2026-02-12.md", "- TODO: renew the TLS certificate\n")
+    write_note(workspace, "2026-02-13.md", finished + "\n")
+    run = capture(workspace, state_dir)
+    assert run.result["loops_closed"] == 1
+    assert by_text(workspace)["renew the TLS certificate"]["status"] == "done"
+
+
+@pytest.mark.parametrize(
+    "still_open",
+    [
+        "## Tasks not done yet\n- Renew the TLS certificate",
+        "## Tasks to be completed this week\n- Renew the TLS certificate",
+        "## Done?\n- Renew the TLS certificate",
+        "## Done today\n- Fixed the router\n\n**Still open:**\n- Renew the TLS certificate",
+        "## Done today\n- Fixed the router\n### Left for tomorrow\n- Renew the TLS certificate",
+        "- \u2705 Renew the TLS certificate, \u274c the upload failed",
+        "- Renew the TLS certificate ~~by Friday~~ next week",
+    ],
+)
+def test_a_line_that_only_looks_done_leaves_the_loop_open(
+    workspace: Path, state_dir: Path, still_open: str
+) -> None:
+    write_note(workspace, "2026-02-12.md", "- TODO: renew the TLS certificate\n")
+    write_note(workspace, "2026-02-13.md", still_open + "\n")
+    run = capture(workspace, state_dir)
+    assert run.result["loops_closed"] == 0
+    [loop] = [m for m in memories(workspace) if m["text"].lower() == "renew the tls certificate"]
+    assert loop["status"] == "open"
 
 
 def test_a_different_item_does_not_close(workspace: Path, state_dir: Path) -> None:
