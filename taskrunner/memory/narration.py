@@ -25,7 +25,9 @@ _ROUTINE_ACTIVITY = re.compile(
     r"|回复了|评论了|聊了)"
     r"|(?:確認した|閲覧した|読んだ|返信した|コメントした)"
     r"|(?:проверил|посмотрел|прочитал|просмотрел|обсудил|ответил)\w*"
-    r"|(?:verifiquei|revisei|li|discutimos|respondi|comentei)\b"
+    r"|(?:verifiquei|revisei|discutimos|respondi|comentei)\b"
+    # "li" (I read) only before what was read: "Li is allergic to shellfish" names Li
+    r"|li(?=\s+(?:o|a|os|as|um|uma|sobre|que|no|na|nos|nas|todo|toda|todos|todas|mais)\b)"
 )
 # Greetings exchanged: "sent a short greeting back", "打招呼", "挨拶した".
 _GREETING = re.compile(

@@ -276,10 +276,13 @@ def is_counter(text: str) -> bool:
     if any(char.isdigit() for char in rest):
         return False  # "4 accounts every 45 minutes" says how, not how many
     counted = match.group().rstrip()[-1:] in _MEASURE_WORDS  # "800+ 行 TypeScript": a count
-    if not counted and (_MEASURE.match(rest) or _NAMED.search(rest)):
+    if not counted and (_MEASURE.match(rest) or _LONG_SPAN.match(rest) or _NAMED.search(rest)):
         # "Timeout: 30 seconds", "Office: 5 Rua Augusta", "2222 on the NAS" say
         # what a thing is; "时长：4 秒" how long one run took
-        return label is not None and _READING_LABEL.fullmatch(label[0].strip(" *_`")) is not None
+        if label is None or _READING_LABEL.fullmatch(label[0].strip(" *_`")) is None:
+            return False
+        # a run takes seconds or hours; "Duration: 12 months" is a contract's term
+        return _LONG_SPAN.match(rest) is None
     return _is_short(rest)
 
 
@@ -287,6 +290,12 @@ def is_counter(text: str) -> bool:
 _READING_LABEL = re.compile(
     r"(?i)duration|elapsed|took|runtime|run time|time taken|file size|output size"
     r"|时长|耗时|用时|文件大小|所要時間|処理時間|длительность|время выполнения|duração|tempo gasto"
+)
+# A span no run takes: days and longer.
+_LONG_SPAN = re.compile(
+    r"[ \t]*(?:days?|weeks?|months?|years?|天|周|个月|月|年|日|дн\w*|недел\w*|месяц\w*|год\w*|лет"
+    r"|dias?|semanas?|meses|mês|anos?)(?![^\W\d_])",
+    re.IGNORECASE,
 )
 # What follows a number that makes it a measure or a date, not a count: a unit
 # of size, time, weight, length, a share, a floor, a month, "per" something.

@@ -277,6 +277,13 @@ def test_a_routine_section_word_counts_as_a_whole_word() -> None:
         "会议室：3楼",
         "Budget: up to $2000",
         "Plan: up to 5 users",
+        # a span of days or more is a term, not how long a run took
+        "Duration: 12 months",
+        "Длительность: 12 месяцев",
+        "Duração: 2 anos",
+        # no label at all: a unit makes it a measure
+        "2 km from the station",
+        "40 minutes by train to the office",
     ],
 )
 def test_a_number_with_a_unit_a_name_or_a_place_is_a_fact_not_a_count(line: str) -> None:
@@ -294,6 +301,18 @@ def test_a_number_with_a_unit_a_name_or_a_place_is_a_fact_not_a_count(line: str)
 )
 def test_the_routines_own_schedule_and_a_runs_duration_are_noise(line: str) -> None:
     assert extract_items(f"- {line}\n") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Li is allergic to shellfish", "Li says the lease ends in May"],
+)
+def test_the_name_li_is_not_portuguese_for_i_read(line: str) -> None:
+    assert [item.text for item in extract_items(f"- {line}\n")] == [line]
+
+
+def test_li_before_what_was_read_is_the_agents_reading() -> None:
+    assert extract_items("- Li o artigo sobre Rust\n") == []
 
 
 def test_a_next_step_after_next_check_stays_a_reminder() -> None:
