@@ -79,6 +79,55 @@ STATUS_PHRASES: tuple[str, ...] = (
     "без изменений",
     "ничего нового",
 )
+#: a whole line (or a label's whole value) that is a check-list's ping: nothing
+#: arrived, nothing is wrong. Only as the whole of it: "No new messages from
+#: the bank about the loan" says something.
+PING_LINES: frozenset[str] = frozenset(
+    {
+        "no new messages",
+        "no new mail",
+        "no new emails",
+        "no new notifications",
+        "no messages",
+        "all good",
+        "all ok",
+        "all green",
+        "nenhuma mensagem nova",
+        "sem mensagens novas",
+        "новых сообщений нет",
+        "нет новых сообщений",
+        "没有新消息",
+        "无新消息",
+        "暂无新消息",
+        "新着メッセージなし",
+        "新しいメッセージなし",
+        "心跳检查",
+        "heartbeat",
+        "ハートビート確認",
+    }
+)
+# A share that is whole and says so: "5/5 healthy", "50/50 passing". A part
+# ("47/50 passing") reports what failed and is kept.
+_FULL_SHARE = re.compile(
+    r"(\d+)\s*/\s*(\d+)(?:\s+[^\W\d_]+){0,3}?\s+"
+    r"(?:healthy|passing|passed|ok|green|up|running|online|正常|通过)"
+)
+# A machine's vital sign, only as a bare share: "CPU: 12%"; not "Disk: 87% full,
+# order a new drive", which asks for something.
+_VITAL_LABELS: frozenset[str] = frozenset(
+    {"cpu", "cpu usage", "memory", "memory usage", "mem", "ram", "swap", "load", "disk"}
+)
+_BARE_SHARE = re.compile(r"\d+(?:\.\d+)?\s*%(?:\s+(?:used|free))?")
+
+
+def _is_ping(bare: str) -> bool:
+    """``No new messages``, ``5/5 healthy``: the whole of it says nothing happened."""
+    if " ".join(bare.split()) in PING_LINES:
+        return True
+    share = _FULL_SHARE.fullmatch(bare)
+    return share is not None and share.group(1) == share.group(2)
+
+
 # A label's value that only reports a state: "**WhatsApp**: stable".
 _STATUS_VALUE = re.compile(
     r"(?:ok|okay|stable|healthy|normal|fine|up|running|updated|done|working|recovered"
@@ -232,8 +281,13 @@ def is_status(text: str) -> bool:
     label = split_label(folded)
     if label is None:
         # Unlabelled, only a state word is a ping: "自动恢复 ✅".
-        return _STATUS_VALUE.fullmatch(_bare(folded)) is not None
+        bare = _bare(folded)
+        return _STATUS_VALUE.fullmatch(bare) is not None or _is_ping(bare)
     value = _bare(_PARENTHESES.sub(" ", label[1]))
+    if _is_ping(value):
+        return True  # "Email: no new mail", "Cron jobs: 5/5 healthy"
+    if label[0].strip(" *_`") in _VITAL_LABELS and _BARE_SHARE.fullmatch(label[1].strip(" *_`")):
+        return True
     match = _STATUS_VALUE.match(value)
     if match is None:
         return False

@@ -319,3 +319,46 @@ def test_a_next_step_after_next_check_stays_a_reminder() -> None:
     assert [(i.kind, i.text) for i in extract_items("- Next check: the router logs\n")] == [
         ("reminder", "Next check: the router logs")
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "No new messages",
+        "Nenhuma mensagem nova",
+        "Новых сообщений нет",
+        "没有新消息",
+        "新着メッセージなし",
+        "All good",
+        "Email: no new mail",
+        "Cron jobs: 5/5 healthy",
+        "Tests: 50/50 passing",
+        "5/5 cron jobs healthy",
+        "心跳检查 ✅",
+        "CPU: 12%",
+        "**Memory:** 43%",
+        "Disk: 45% used",
+    ],
+)
+def test_a_check_lists_ping_is_noise(line: str) -> None:
+    assert extract_items(f"- {line}\n") == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "No new messages from the bank about the loan",
+        "All good with Ana after the talk",
+        "心跳检查发现网关挂了",  # the heartbeat check found the gateway down
+        "Cron jobs: 4/5 healthy",  # one is not
+        "Tests: 47/50 passing",
+        "Disk: 87% full, order a new drive",
+        "Uptime: 99.9% SLA in the contract",
+        "Load: 20 kg max on the roof rack",
+        "Temp: 39.1 °C (Lily)",
+        "Car inspection: all fine, next one due 2027",
+        "Biopsy: all clear",
+    ],
+)
+def test_a_ping_with_more_to_say_or_a_share_not_whole_is_kept(line: str) -> None:
+    assert [item.text for item in extract_items(f"- {line}\n")] == [line]
