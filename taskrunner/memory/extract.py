@@ -39,6 +39,7 @@ from .item_kind import (
     label_kind,
     marker_kind,
     symbol_kind,
+    topic_kind,
 )
 from .kinds import LOOP_KINDS, name_kind
 from .markdown import Block, iter_blocks, split_lines
@@ -197,7 +198,7 @@ def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:
     text, secrets = _readable(title)
     found = marker_kind(text)
     if found is None:
-        if name_kind(text) is not None or is_noise(text) or _word_count(text) < 3:
+        if name_kind(text) or topic_kind(text) or is_noise(text) or _word_count(text) < 3:
             return None  # "## Key decisions" names what is below; "## Tech deployed" a topic
         kind = "completed" if "\u2705" in text else keyword_kind(text)
         found = None if kind is None else (kind, text)
@@ -332,7 +333,7 @@ def iter_items(text: str) -> Iterator[Item]:
             while sections and sections[-1].level >= level:
                 sections.pop()
             path = _path(sections)
-            kind = name_kind(title[:200])
+            kind = name_kind(title[:200]) or topic_kind(title)
             # A quiet section's subsections are quiet too, unless they name a
             # kind: "### Lessons" under "## Exploration" holds lessons, while
             # "### Done" under "## Heartbeat" is the routine ticked off.

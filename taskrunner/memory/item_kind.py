@@ -97,6 +97,39 @@ def _resolved(folded: str, start: int, end: int) -> bool:
     return _RESOLVED.search(f"{before}{folded[start:end]}{after}") is not None
 
 
+#: kinds a header ending on their keyword gives the items under it
+_TOPIC_KINDS: frozenset[str] = frozenset({"preference", "rule", "decision", "learned"})
+#: a topic header is a title, not a sentence
+_TOPIC_MAX_WORDS = 8
+
+
+def topic_kind(title: str) -> str | None:
+    """The kind of a header that ends on its keyword: ``## Stuff Sam prefers``,
+    ``## Things we decided``, ``## 馆长喜欢的``. It names what the items under it
+    are, as ``## Preferences`` does, and states nothing itself. A negated one
+    names nothing: ``## Not yet decided``, ``## 未决定``.
+    """
+    folded = title[:200].casefold().rstrip()
+    while folded and not folded[-1].isalnum():
+        folded = folded[:-1]  # "## What Sam likes:", "## Sam prefers 🎯"
+    if len(folded.split()) > _TOPIC_MAX_WORDS:
+        return None
+    for phrase, kind in KEYWORD_PHRASES:
+        for ending in (phrase, phrase + "的", phrase + "の"):
+            if folded.endswith(ending):
+                at = len(folded) - len(ending)
+                return None if kind not in _TOPIC_KINDS or _cjk_negated(folded, at) else kind
+    last = None
+    for match in KEYWORD_PATTERN.finditer(folded):
+        last = match
+    if last is None or last.end() != len(folded):
+        return None
+    kind = KEYWORD_KINDS[" ".join(last.group().split())]
+    if kind not in _TOPIC_KINDS or _negated(folded, last.start()):
+        return None
+    return kind
+
+
 def _cjk_negated(folded: str, start: int) -> bool:
     """True when a negation stands just before ``start``, perhaps after 还 or 有:
     还没决定, 未完成, 没有解决."""

@@ -499,8 +499,10 @@ def name_kind(text: str) -> str | None:
     if match is not None:
         return NAME_KINDS[" ".join(match.group().split())]
     for phrase, kind in _NAME_PHRASES:
-        if phrase in folded:
-            return kind
+        at = folded.find(phrase)
+        before = folded[max(0, at - 2) : at].rstrip("还")
+        if at >= 0 and not (before and before[-1] in CJK_NEGATIONS):
+            return kind  # not "## 未决定" (undecided)
     return None
 
 

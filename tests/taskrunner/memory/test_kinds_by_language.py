@@ -277,6 +277,33 @@ def test_done_sections_and_marks(note: str, expected: list[tuple[str, str]]) -> 
     assert kinds(note) == expected
 
 
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # A header ending on its keyword names what is below and is no memory itself.
+        ("## Stuff Sam prefers\n- Tea, not coffee\n", [("preference", "Tea, not coffee")]),
+        ("**What Ana likes**\n- Jazz on Sundays\n", [("preference", "Jazz on Sundays")]),
+        ("## Things we decided\n- Use SQLite\n", [("decision", "Use SQLite")]),
+        ("## Lessons we learned\n- Back up first\n", [("learned", "Back up first")]),
+        ("## 馆长喜欢的\n- 简短的回答\n", [("preference", "简短的回答")]),
+        # A negated one names nothing.
+        ("## Not yet decided\n- The venue\n", [("fact", "The venue")]),
+        ("## 未决定\n- 场地\n", [("fact", "场地")]),
+        ("## 还没决定的事\n- 场地\n", [("fact", "场地")]),
+        # A sentence is a header that states something; its bullets are its details.
+        (
+            "## We decided to move the launch to May 3 after the call\n- Ana agreed\n",
+            [
+                ("decision", "We decided to move the launch to May 3 after the call"),
+                ("decision", "Ana agreed"),
+            ],
+        ),
+    ],
+)
+def test_topic_headers(note: str, expected: list[tuple[str, str]]) -> None:
+    assert kinds(note) == expected
+
+
 def test_rules_and_preferences_are_never_pruned_as_stale() -> None:
     # consolidate prunes a stale memory only below DEFAULT_MIN_IMPORTANCE.
     for kind in ("rule", "preference", "decision", "blocker", "reminder", "todo"):
