@@ -21,6 +21,9 @@ from .normalize import is_cjk
 _ROUTINE_ACTIVITY = re.compile(
     r"(?i)(?:checked|reviewed|read|re-read|refreshed|browsed|looked at|viewed"
     r"|discussed|greeted|replied|responded|commented on|chatted)\b"
+    # not the subject of a statement: "Read replicas are behind", "Checked bags cost $30"
+    r"(?!\s+[\w-]+\s+(?:are|is|was|were|can|cannot|must|should|need|needs|cost|costs"
+    r"|lag|lags|have|has)\b)"
     r"|(?:[和与跟同][^\s,，]{1,8})?(?:查看了|回顾了|讨论了|浏览了|阅读了|看了|检查了|发现了|发现[:：]"
     r"|回复了|评论了|聊了)"
     r"|(?:確認した|閲覧した|読んだ|返信した|コメントした)"

@@ -311,6 +311,14 @@ def test_the_name_li_is_not_portuguese_for_i_read(line: str) -> None:
     assert [item.text for item in extract_items(f"- {line}\n")] == [line]
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["Read replicas are 2 s behind the primary", "Checked bags cost $30 on TAP"],
+)
+def test_a_routine_verb_as_the_subject_of_a_statement_is_no_narration(line: str) -> None:
+    assert [item.text for item in extract_items(f"- {line}\n")] == [line]
+
+
 def test_li_before_what_was_read_is_the_agents_reading() -> None:
     assert extract_items("- Li o artigo sobre Rust\n") == []
 
