@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from .item_kind import (
     done_mark,
     has_word,
+    is_nothing,
     keyword_kind,
     label_kind,
     marker_kind,
@@ -87,6 +88,12 @@ _QUOTED = re.compile(
 )
 #: what a line says it is that keeps it in a section that keeps only explicit items
 _KEPT_WHEN_QUIET = frozenset({"blocker", "rule", "preference", "decision"})
+# A liking said in the first person: in the agent's routine, it is the agent
+# talking about what it read, not its user's preference.
+_FIRST_PERSON_LIKING = re.compile(
+    r"(?i)\b(?:i|we)\s+(?:really\s+)?(?:like|love|hate|prefer)\b|\bprefiro\b|\bpreferimos\b"
+    r"|\beu gosto\b|предпочитаю|предпочитаем|\bлюблю\b"  # noqa: RUF001 -- Russian
+)
 #: header words (casefolded) of sections that keep only explicit items: an
 #: agent's routine, its digests of other people's content, its musings, and
 #: the tallies of the day that restate what is above them
@@ -251,6 +258,8 @@ def _item(
     found = marker_kind(text) or label_kind(text)
     if found is not None:
         kind, text = found
+    if kind in LOOP_KINDS and is_nothing(text):
+        return None  # "Stuck: nothing", "Tasks: none", "等待: 无": no loop at all
     if kind in LOOP_KINDS and done_mark(content):
         kind = "completed"  # "~~TODO: renew the domain~~", "TODO: renew it ✅"
     if checked is not None:
@@ -272,9 +281,14 @@ def _item(
             said = symbol_kind(content) or keyword_kind(_QUOTED.sub(" ", text))
             if said not in _KEPT_WHEN_QUIET:
                 return None
+            if said == "preference" and _FIRST_PERSON_LIKING.search(text):
+                return None  # "I like the new header image": the agent's own voice
             return Item(text, said, number, path, secrets)
         section_kind = section.kind if section is not None and top_level else None
-        kind = section_kind or symbol_kind(content) or keyword_kind(text)
+        said = symbol_kind(content) or keyword_kind(text)
+        # A finished section names what is done, unless the item says what
+        # it is: "❌ the registrar is down", "Always reply in English".
+        kind = (said or section_kind) if section_kind == "completed" else (section_kind or said)
         if kind is None and is_bare_narration(text):
             return None  # "✅ Added the checklist" too: the agent's log of its work
         if (kind is None or kind in LOOP_KINDS) and done_mark(content):
@@ -333,7 +347,7 @@ def iter_items(text: str) -> Iterator[Item]:
             while sections and sections[-1].level >= level:
                 sections.pop()
             path = _path(sections)
-            kind = name_kind(title[:200]) or topic_kind(title)
+            kind = name_kind(title[:200], header=True) or topic_kind(title)
             # A quiet section's subsections are quiet too, unless they name a
             # kind: "### Lessons" under "## Exploration" holds lessons, while
             # "### Done" under "## Heartbeat" is the routine ticked off.
@@ -349,11 +363,20 @@ def iter_items(text: str) -> Iterator[Item]:
         if dream_level:
             continue
         # The nearest section that names a kind or is quiet decides for the item.
-        section = next((s for s in reversed(sections) if s.kind or s.quiet), None)
-        if section is not None and section.kind == "completed" and section is not sections[-1]:
-            # "**Still open:**" under "## Done today": only the section that
-            # itself says "done" makes its items finished.
-            section = replace(section, kind=None)
+        ends_done = block.kind == "text" and _is_bare_label(readable_text(block.text))
+        if ends_done and sections and sections[-1].kind == "completed":
+            # "Still open:" under "## Done today" ends what is finished
+            sections[-1] = replace(sections[-1], kind=None)
+        # Only the section that itself says "done" makes its items finished:
+        # not "**Still open:**" or "### Backend" under "## Done today".
+        section = next(
+            (
+                s
+                for s in reversed(sections)
+                if s.quiet or (s.kind and (s.kind != "completed" or s is sections[-1]))
+            ),
+            None,
+        )
         # Only top-level bullets take their section's kind: nested ones are
         # usually the details of the bullet above.
         top_level = block.kind == "text" or block.level < 2

@@ -74,6 +74,8 @@ def keyword_kind(text: str) -> str | None:
             continue  # "we never agreed on it" tells what happened, it sets no rule
         if kind == "blocker" and _resolved(folded, match.start(), match.end()):
             continue  # "the migration is no longer blocked": over, not open
+        if kind == "preference" and _asks(folded, match.end()):
+            continue  # "Do I like the new layout?": a question, no preference
         if kind in UNNEGATED_KINDS or not _negated(folded, match.start()):
             found.append((match.start(), kind))
             break
@@ -81,13 +83,19 @@ def keyword_kind(text: str) -> str | None:
         at = folded.find(phrase)
         if kind == "blocker" and at >= 0 and _resolved(folded, at, at + len(phrase)):
             continue
-        if at >= 0 and kind not in UNNEGATED_KINDS and _cjk_negated(folded, at):
-            continue  # "还没决定": nothing was decided
+        while at >= 0 and kind not in UNNEGATED_KINDS and _cjk_negated(folded, at):
+            at = folded.find(phrase, at + 1)  # "还没决定": nothing was decided; a later one may be
         if at >= 0 and (not found or at < found[0][0]):
             found = [(at, kind)]
     if not found and _NEGATED_IMPERATIVE.match(folded.lstrip()) is not None:
         return "rule"
     return found[0][1] if found else None
+
+
+def _asks(folded: str, end: int) -> bool:
+    """True when the sentence of a keyword ending at ``end`` is a question."""
+    after = re.split(r"[.!;\n\u3002\uff01]", folded[end : end + 200], maxsplit=1)[0]
+    return "?" in after or "\uff1f" in after
 
 
 def _resolved(folded: str, start: int, end: int) -> bool:
@@ -133,8 +141,13 @@ def topic_kind(title: str) -> str | None:
 def _cjk_negated(folded: str, start: int) -> bool:
     """True when a negation stands just before ``start``, perhaps after 还 or 有:
     还没决定, 未完成, 没有解决."""
-    before = folded[max(0, start - 3) : start].rstrip("还有過过")
-    return bool(before) and before[-1] in CJK_NEGATIONS
+    before = folded[max(0, start - 3) : start]
+    if before.endswith(("还", "有")):
+        before = before[:-1]  # 还没决定 -> 没, 没有解决 -> 没
+    if before.endswith(("还", "有")):
+        before = before[:-1]
+    # 要不 (how about) is no negation
+    return bool(before) and before[-1] in CJK_NEGATIONS and not before.endswith("要不")
 
 
 def _negated(folded: str, start: int) -> bool:
@@ -148,7 +161,16 @@ def _negated(folded: str, start: int) -> bool:
     found = _NEGATION_WORD.findall(clause)
     if window_start > 0 and len(clause) == len(before) and found:
         found = found[1:]  # the window may have cut the first word in two
-    return any(word in NEGATIONS or word.endswith(("n't", "n\u2019t")) for word in found[-2:])
+    last = found[-2:]
+    return any(
+        (word in NEGATIONS or word.endswith(("n't", "n\u2019t")))
+        and (index + 1 >= len(last) or last[index + 1] not in _NOT_NEGATING)
+        for index, word in enumerate(last)
+    )
+
+
+#: words that make a negation before them no negation: "not only", "não só", "no doubt"
+_NOT_NEGATING: frozenset[str] = frozenset({"only", "just", "doubt", "só", "apenas", "только"})
 
 
 def label_kind(text: str) -> tuple[str, str] | None:
@@ -177,6 +199,8 @@ def marker_kind(text: str) -> tuple[str, str] | None:
     FIXME; the whole text is the item there.
     """
     match = _MARKER.match(text)
+    if match is not None and match.group(1).upper() == "DONE" and not _done_marker(text, match):
+        match = None
     if match is not None and (match.group(1).isupper() or match.group(3)):
         rest = text[match.end() :]
         owner = (match.group(2) or "").strip()
@@ -185,9 +209,24 @@ def marker_kind(text: str) -> tuple[str, str] | None:
         return MARKER_KINDS[match.group(1).upper()], rest
     for found in _MIDLINE.finditer(text, 1):
         word = found.group(1)
+        if word.upper() == "DONE":
+            continue  # "NOT DONE: renew the domain" says the opposite
         if word.isupper() or word.upper() in MIDLINE_MARKERS:
             return MARKER_KINDS[word.upper()], text
     return None
+
+
+# A value that says there is nothing: "Stuck: nothing", "Tasks: 0 open", "等待: 无".
+_NOTHING = re.compile(
+    r"[\W_]*(?:none|nothing|no|nope|n/?a|nil|0(?:\s+open)?|zero|all done|see below|nada|nenhum"
+    r"|nenhuma|ничего|нет|无|没有|暂无|なし|ない|特になし)[\W_]*",
+    re.IGNORECASE,
+)
+
+
+def is_nothing(text: str) -> bool:
+    """A loop label's value that says there is none: ``none``, ``n/a``, ``无``, ``なし``."""
+    return _NOTHING.fullmatch(text) is not None
 
 
 #: marks that say an item is finished when they open or close it: "Renew the domain ✅"
@@ -204,10 +243,19 @@ def done_mark(content: str) -> bool:
     """Whether the item's own markup says it is finished: a ✅ or ✔ opening or
     closing it, or the whole of it struck through. A blocker symbol anywhere
     wins: ``✅ Backup ran, ❌ upload failed`` reports a failure."""
-    if symbol_kind(content) is not None:
-        return False
+    if symbol_kind(content) is not None or "\u26a0" in content:
+        return False  # "✅ Backup ran, ⚠️ upload slow": something is not done
     bare = content.strip().replace("\ufe0f", "")
     return bare.startswith(DONE_SYMBOLS) or bare.endswith(DONE_SYMBOLS) or is_struck(content)
+
+
+def _done_marker(text: str, match: re.Match[str]) -> bool:
+    """``DONE: x``, ``DONE - x``, ``DONE renew x``; not ``DONE? Not yet``,
+    ``DONE. Moving on`` or ``DONE DEAL with the landlord``."""
+    if match.group(3):
+        return True
+    rest = text[match.end() :]
+    return match.group(1).isupper() and rest[:1].islower()
 
 
 def symbol_kind(content: str) -> str | None:

@@ -222,13 +222,10 @@ KEYWORD_KINDS: dict[str, str] = {
     "do not like": "preference",
     "i like": "preference",
     "we like": "preference",
-    "i love": "preference",
-    "i hate": "preference",
-    "can't stand": "preference",
     "prefiro": "preference",
     "preferimos": "preference",
-    "gosto de": "preference",
     "não gosto": "preference",
+    "eu gosto": "preference",
     "odeio": "preference",
     "предпочитаю": "preference",
     "предпочитаем": "preference",
@@ -294,8 +291,6 @@ KEYWORD_KINDS: dict[str, str] = {
     "decidi": "decision",
     "decidido": "decision",
     "decidiram": "decision",
-    "решил": "decision",
-    "решила": "decision",
     "решили": "decision",
     "решено": "decision",
     "决定": "decision",
@@ -475,8 +470,13 @@ _WHOLE_NAME = re.compile(r"[\W_]*(.+?)[^\w?\uff1f]*")
 _DONE_WHEN = re.compile(r"(.+?)\s+(?:today|this week|hoje|сегодня)")
 
 
-def whole_name_kind(text: str) -> str | None:
-    """The kind a label or header names as the whole of it: ``Stuck``, ``Done today``, ``待ち``."""
+def whole_name_kind(text: str, *, header: bool = False) -> str | None:
+    """The kind a label or header names as the whole of it: ``Stuck``, ``Done today``, ``待ち``.
+
+    A header names no kind of ``WHOLE_NAME_KINDS``: under ``## Tasks`` or
+    ``## Waiting`` people log what they did as often as what is to do, and a
+    heartbeat's ``### Stuck`` lists "nothing".
+    """
     match = _WHOLE_NAME.fullmatch(" ".join(text[:60].casefold().split()))
     if match is None:
         return None
@@ -486,12 +486,13 @@ def whole_name_kind(text: str) -> str | None:
     when = _DONE_WHEN.fullmatch(name)
     if name in DONE_NAMES or (when is not None and when.group(1) in DONE_NAMES):
         return "completed"
-    return WHOLE_NAME_KINDS.get(name) or NAME_KINDS.get(name)
+    return (None if header else WHOLE_NAME_KINDS.get(name)) or NAME_KINDS.get(name)
 
 
-def name_kind(text: str) -> str | None:
-    """The kind a header or a label names (``Key decisions``, ``下一步``), or None."""
-    whole = whole_name_kind(text)
+def name_kind(text: str, *, header: bool = False) -> str | None:
+    """The kind a label (or, with ``header``, a section header) names
+    (``Key decisions``, ``下一步``), or None."""
+    whole = whole_name_kind(text, header=header)
     if whole is not None:
         return whole
     folded = text[:200].casefold()
