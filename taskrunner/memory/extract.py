@@ -39,6 +39,7 @@ from .item_kind import (
     keyword_kind,
     label_kind,
     marker_kind,
+    says_not,
     symbol_kind,
     topic_kind,
 )
@@ -167,6 +168,9 @@ class _Section:
     title: str | None  # None: a header that only gives a date
     kind: str | None
     quiet: bool
+    #: the kind only names what the bullets right under it are, when they say
+    #: nothing of themselves: "## Done today", "## Stuff Sam prefers"
+    weak: bool = False
 
 
 def _readable(text: str) -> tuple[str, int]:
@@ -258,7 +262,7 @@ def _item(
     found = marker_kind(text) or label_kind(text)
     if found is not None:
         kind, text = found
-    if kind in LOOP_KINDS and is_nothing(text):
+    if (kind in LOOP_KINDS or kind == "completed") and is_nothing(text):
         return None  # "Stuck: nothing", "Tasks: none", "等待: 无": no loop at all
     if kind in LOOP_KINDS and done_mark(content):
         kind = "completed"  # "~~TODO: renew the domain~~", "TODO: renew it ✅"
@@ -286,9 +290,14 @@ def _item(
             return Item(text, said, number, path, secrets)
         section_kind = section.kind if section is not None and top_level else None
         said = symbol_kind(content) or keyword_kind(text)
-        # A finished section names what is done, unless the item says what
-        # it is: "❌ the registrar is down", "Always reply in English".
-        kind = (said or section_kind) if section_kind == "completed" else (section_kind or said)
+        # A weak section names what its items are unless they say it of
+        # themselves: "❌ the registrar is down" under "## Done today".
+        weak = section is not None and section.weak
+        kind = (said or section_kind) if weak else (section_kind or said)
+        if section_kind is not None and kind == section_kind and is_nothing(text):
+            return None  # "- Nothing" under "## Done" or "## Blockers"
+        if kind == "completed" and not said and says_not(text):
+            kind = None  # "Started the migration, not finished" under "## Done today"
         if kind is None and is_bare_narration(text):
             return None  # "✅ Added the checklist" too: the agent's log of its work
         if (kind is None or kind in LOOP_KINDS) and done_mark(content):
@@ -347,14 +356,16 @@ def iter_items(text: str) -> Iterator[Item]:
             while sections and sections[-1].level >= level:
                 sections.pop()
             path = _path(sections)
-            kind = name_kind(title[:200], header=True) or topic_kind(title)
+            named = name_kind(title[:200], header=True)
+            kind = named or topic_kind(title)
+            weak = kind is not None and (named is None or kind == "completed")
             # A quiet section's subsections are quiet too, unless they name a
             # kind: "### Lessons" under "## Exploration" holds lessons, while
             # "### Done" under "## Heartbeat" is the routine ticked off.
             inherited = bool(sections and sections[-1].quiet) and kind in (None, "completed")
             quiet = inherited or _is_quiet(title)
             readable = None if is_date_only(title) else _readable(title)[0][:200]
-            sections.append(_Section(level, readable, kind, quiet))
+            sections.append(_Section(level, readable, kind, quiet, weak))
             if not dream_level and not quiet:
                 item = _header_item(title, block.number, path)
                 if item is not None:
@@ -363,9 +374,10 @@ def iter_items(text: str) -> Iterator[Item]:
         if dream_level:
             continue
         # The nearest section that names a kind or is quiet decides for the item.
-        ends_done = block.kind == "text" and _is_bare_label(readable_text(block.text))
-        if ends_done and sections and sections[-1].kind == "completed":
-            # "Still open:" under "## Done today" ends what is finished
+        # A line of prose ends what is finished ("Still open", "Tomorrow:",
+        # "> Reminder" under "## Done today"), unless it says done itself.
+        in_done = block.kind == "text" and sections and sections[-1].kind == "completed"
+        if in_done and name_kind(readable_text(block.text).rstrip(":\uff1a")) != "completed":
             sections[-1] = replace(sections[-1], kind=None)
         # Only the section that itself says "done" makes its items finished:
         # not "**Still open:**" or "### Backend" under "## Done today".
@@ -380,6 +392,8 @@ def iter_items(text: str) -> Iterator[Item]:
         # Only top-level bullets take their section's kind: nested ones are
         # usually the details of the bullet above.
         top_level = block.kind == "text" or block.level < 2
+        if section is not None and section.weak and block.kind != "bullet":
+            top_level = False  # "## What we decided" names its bullets, not a prose line
         while parents and parents[-1][0] >= block.level:
             parents.pop()
         quiet = bool(parents and parents[-1][1])

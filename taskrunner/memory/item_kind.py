@@ -74,7 +74,11 @@ def keyword_kind(text: str) -> str | None:
             continue  # "we never agreed on it" tells what happened, it sets no rule
         if kind == "blocker" and _resolved(folded, match.start(), match.end()):
             continue  # "the migration is no longer blocked": over, not open
-        if kind == "preference" and _asks(folded, match.end()):
+        if kind == "decision" and _UNSETTLED.search(
+            folded, max(0, match.start() - 20), match.start()
+        ):
+            continue  # "to be decided", "will be agreed": not yet
+        if kind == "preference" and _asks(folded, match.start(), match.end()):
             continue  # "Do I like the new layout?": a question, no preference
         if kind in UNNEGATED_KINDS or not _negated(folded, match.start()):
             found.append((match.start(), kind))
@@ -92,10 +96,25 @@ def keyword_kind(text: str) -> str | None:
     return found[0][1] if found else None
 
 
-def _asks(folded: str, end: int) -> bool:
-    """True when the sentence of a keyword ending at ``end`` is a question."""
-    after = re.split(r"[.!;\n\u3002\uff01]", folded[end : end + 200], maxsplit=1)[0]
-    return "?" in after or "\uff1f" in after
+# A decision still to come: "to be decided", "will be agreed", "yet to be chosen".
+_UNSETTLED = re.compile(r"\b(?:to|will|must|should|shall|can)\s+be\s+$")
+
+
+def _asks(folded: str, start: int, end: int) -> bool:
+    """True when the clause of a keyword is a question that opens as one:
+    "Do I like the new layout?", not "Ana prefers Annie, right?"."""
+    after = _CLAUSE_END.split(folded[end : end + 200], maxsplit=1)[0]
+    rest = folded[end : end + len(after) + 1]
+    if "?" not in rest and "\uff1f" not in rest:
+        return False
+    clause = _CLAUSE_END.split(folded[max(0, start - 80) : start])[-1].split()
+    return bool(clause) and clause[0] in _AUXILIARIES
+
+
+#: words opening a question: "Do I like…?", "Would Sam prefer…?"
+_AUXILIARIES: frozenset[str] = frozenset(
+    {"do", "does", "did", "would", "will", "is", "are", "can", "could", "should", "shall"}
+)
 
 
 def _resolved(folded: str, start: int, end: int) -> bool:
@@ -109,6 +128,15 @@ def _resolved(folded: str, start: int, end: int) -> bool:
 _TOPIC_KINDS: frozenset[str] = frozenset({"preference", "rule", "decision", "learned"})
 #: a topic header is a title, not a sentence
 _TOPIC_MAX_WORDS = 8
+# How a topic title opens: "Things/Stuff/What/Everything …", "Coisas que …",
+# "O que …", "Что …"; a title opening otherwise states something.
+_TOPIC_OPENING = re.compile(
+    r"(?:things|stuff|what|everything|coisas|o que|tudo o que|что|то,? что|всё,? что|все,? что)\b"
+)
+# Words that leave a topic unsettled: "to be decided", "what Sam may prefer", "who decided".
+_TOPIC_HEDGE = re.compile(
+    r"\b(?:to be|may|might|would|could|should|who|why|how|if|whether|pode|talvez)\b|待|需要|要决定"
+)
 
 
 def topic_kind(title: str) -> str | None:
@@ -122,11 +150,16 @@ def topic_kind(title: str) -> str | None:
         folded = folded[:-1]  # "## What Sam likes:", "## Sam prefers 🎯"
     if len(folded.split()) > _TOPIC_MAX_WORDS:
         return None
+    if _TOPIC_HEDGE.search(folded) is not None:
+        return None  # "## To be decided", "## What Sam may prefer": nothing settled
     for phrase, kind in KEYWORD_PHRASES:
-        for ending in (phrase, phrase + "的", phrase + "の"):
+        # Only a noun phrase: "馆长喜欢的", "好きなもの"; "田中さんは寿司が好き" states it.
+        for ending in (phrase + "的", phrase + "の", phrase + "なもの", phrase + "なこと"):
             if folded.endswith(ending):
                 at = len(folded) - len(ending)
                 return None if kind not in _TOPIC_KINDS or _cjk_negated(folded, at) else kind
+    if _TOPIC_OPENING.match(folded) is None:
+        return None  # "## Dark mode is what Sam prefers", "## Reply in Portuguese, always"
     last = None
     for match in KEYWORD_PATTERN.finditer(folded):
         last = match
@@ -136,6 +169,19 @@ def topic_kind(title: str) -> str | None:
     if kind not in _TOPIC_KINDS or _negated(folded, last.start()):
         return None
     return kind
+
+
+def says_not(text: str) -> bool:
+    """Whether a negation word is anywhere in ``text``: "Started the migration,
+    not finished", "还没付房租". Under ``## Done`` such an item is not done."""
+    folded = text[:400].casefold()
+    words = _NEGATION_WORD.findall(folded)
+    if any(word in NEGATIONS or word.endswith(("n't", "n\u2019t")) for word in words):
+        return True
+    return any(
+        char in CJK_NEGATIONS and index + 1 < len(folded) and folded[index + 1] != "过"
+        for index, char in enumerate(folded)
+    )
 
 
 def _cjk_negated(folded: str, start: int) -> bool:

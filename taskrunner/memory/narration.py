@@ -30,7 +30,7 @@ _ROUTINE_ACTIVITY = re.compile(
     r"|(?:проверил|посмотрел|прочитал|просмотрел|обсудил|ответил)\w*"
     r"|(?:verifiquei|revisei|discutimos|respondi|comentei)\b"
     # "li" (I read) only before what was read: "Li is allergic to shellfish" names Li
-    r"|li(?=\s+(?:o|a|os|as|um|uma|sobre|que|no|na|nos|nas|todo|toda|todos|todas|mais)\b)"
+    r"|(?-i:[Ll]i)(?=\s+(?-i:o|os|um|uma|sobre|que|todo|toda|todos|todas|mais)\b)"
 )
 # Greetings exchanged: "sent a short greeting back", "打招呼", "挨拶した".
 _GREETING = re.compile(

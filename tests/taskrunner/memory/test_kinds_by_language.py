@@ -351,6 +351,54 @@ def test_what_only_looks_like_a_kind(note: str, expected: list[str]) -> None:
     assert [kind for kind, _ in kinds(note)] == expected
 
 
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # A header that states the rule or the liking is the memory; only a
+        # title of a topic ("Things…", "What…", "…的") names its items.
+        (
+            "## Reply to Sam in Portuguese, always\n",
+            [("rule", "Reply to Sam in Portuguese, always")],
+        ),
+        ("## Dark mode is what Sam prefers\n", [("preference", "Dark mode is what Sam prefers")]),
+        ("## 田中さんは寿司が好き\n", [("preference", "田中さんは寿司が好き")]),
+        # A topic names what its bullets are unless they say it of themselves.
+        (
+            "## Stuff Sam prefers\n- Short answers\n- ❌ VPN drops every hour\n",
+            [("preference", "Short answers"), ("blocker", "❌ VPN drops every hour")],
+        ),
+        (
+            "## What we decided\n- Use Postgres\n\nAlso fixed the login bug.\n",
+            [("decision", "Use Postgres"), ("completed", "Also fixed the login bug.")],
+        ),
+        # Nothing settled: no decisions below.
+        ("## To be decided\n- Postgres or MySQL\n", [("fact", "Postgres or MySQL")]),
+        ("## Who decided\n- Ana\n", [("fact", "Ana")]),
+        # A prose line ends a done section unless it says done itself.
+        (
+            "## Done today\n- Renew the domain\n\nStill open\n- Call the bank\n",
+            [("completed", "Renew the domain"), ("fact", "Still open"), ("fact", "Call the bank")],
+        ),
+        ("## Done today\nDone:\n- Pay rent\n", [("completed", "Pay rent")]),
+        # Under a done section, an item saying it is not done is not done.
+        (
+            "## Done today\n- Renewed the domain\n- 还没付房租\n",
+            [("completed", "Renewed the domain"), ("fact", "还没付房租")],
+        ),
+        ("## Done\n- Nothing\n", []),
+        # A tag question keeps the preference.
+        (
+            "- Ana prefers to be called Annie, right?\n",
+            [("preference", "Ana prefers to be called Annie, right?")],
+        ),
+    ],
+)
+def test_topics_and_done_sections_yield_to_what_items_say(
+    note: str, expected: list[tuple[str, str]]
+) -> None:
+    assert kinds(note) == expected
+
+
 def test_rules_and_preferences_are_never_pruned_as_stale() -> None:
     # consolidate prunes a stale memory only below DEFAULT_MIN_IMPORTANCE.
     for kind in ("rule", "preference", "decision", "blocker", "reminder", "todo"):

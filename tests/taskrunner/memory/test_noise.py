@@ -305,7 +305,12 @@ def test_the_routines_own_schedule_and_a_runs_duration_are_noise(line: str) -> N
 
 @pytest.mark.parametrize(
     "line",
-    ["Li is allergic to shellfish", "Li says the lease ends in May"],
+    [
+        "Li is allergic to shellfish",
+        "Li says the lease ends in May",
+        "Li no longer works at Google",
+        "Li na Wang joined the team",
+    ],
 )
 def test_the_name_li_is_not_portuguese_for_i_read(line: str) -> None:
     assert [item.text for item in extract_items(f"- {line}\n")] == [line]
@@ -364,6 +369,18 @@ def test_a_check_lists_ping_is_noise(line: str) -> None:
         "Uptime: 99.9% SLA in the contract",
         "Load: 20 kg max on the roof rack",
         "Temp: 39.1 °C (Lily)",
+        # a ping's words after a person or a case are news
+        "Biopsy results: all good",
+        "Kids: all good",
+        "Lawyer: no new emails",
+        "Ana: sem mensagens novas",
+        # a whole share of what no routine counts
+        "Interviews: 3/3 passed",
+        "Ana's exams: 5/5 passed",
+        # a vital at a warning level
+        "Disk: 98%",
+        "Disk: 5% free",
+        "CPU: 100%",
         "Car inspection: all fine, next one due 2027",
         "Biopsy: all clear",
     ],
