@@ -176,12 +176,21 @@ def says_not(text: str) -> bool:
     not finished", "还没付房租". Under ``## Done`` such an item is not done."""
     folded = text[:400].casefold()
     words = _NEGATION_WORD.findall(folded)
-    if any(word in NEGATIONS or word.endswith(("n't", "n\u2019t")) for word in words):
+    if any(word in _NOT_DONE_WORDS or word.endswith(("n't", "n\u2019t")) for word in words):
         return True
-    return any(
-        char in CJK_NEGATIONS and index + 1 < len(folded) and folded[index + 1] != "过"
-        for index, char in enumerate(folded)
-    )
+    return _CJK_NOT_DONE.search(folded) is not None
+
+
+#: words saying an item is not done: not "no" ("Cancelled the gym, no longer needed")
+_NOT_DONE_WORDS: frozenset[str] = frozenset({"not", "never", "cannot", "não", "не"})
+
+
+# "Not yet" or "could not" in Chinese and Japanese; not 不错 (good), 无线
+# (wireless), 没问题 (no problem).
+_CJK_NOT_DONE = re.compile(
+    r"还没|还未|尚未|没有[做完修付办交弄成]|未完|没完|没做|没修|没付|没办|没交|不能|无法|未能"
+    r"|まだ|できなかった|していない|してない|未対応"
+)
 
 
 def _cjk_negated(folded: str, start: int) -> bool:

@@ -386,6 +386,18 @@ def test_what_only_looks_like_a_kind(note: str, expected: list[str]) -> None:
             [("completed", "Renewed the domain"), ("fact", "还没付房租")],
         ),
         ("## Done\n- Nothing\n", []),
+        (
+            "## 已完成\n- 修好了无线网络\n- 没问题了，部署完\n- 无法连接打印机\n",
+            [
+                ("completed", "修好了无线网络"),
+                ("completed", "没问题了，部署完"),
+                ("fact", "无法连接打印机"),
+            ],
+        ),
+        (
+            "## Done\n- Cancelled the gym, no longer needed\n",
+            [("completed", "Cancelled the gym, no longer needed")],
+        ),
         # A tag question keeps the preference.
         (
             "- Ana prefers to be called Annie, right?\n",
