@@ -306,6 +306,21 @@ def _item(
     return Item(text, kind, number, path, secrets)
 
 
+# The opening of a line saying what is left to do.
+_LEFT_TO_DO = re.compile(
+    r"(?i)[\W_]*(?:(?:still|not yet|tomorrow|later|left|remaining|next|open|to do|pending|todo"
+    r"|amanhã|ainda|falta|pendente|завтра|осталось|ещё не|еще не)(?!\w)"
+    r"|明天|还没|未完成|待办|まだ|明日|残り)"
+)
+
+
+def _opens_what_is_left(line: str) -> bool:
+    """``Still open:``, ``Tomorrow``, ``Reminders:``, ``明天``: what follows is not done."""
+    if _LEFT_TO_DO.match(line) is not None:
+        return True
+    return name_kind(line.rstrip(":\uff1a")) in LOOP_KINDS
+
+
 def _quiets_nested(content: str) -> bool:
     """Whether the bullets nested under this one keep only explicit items.
 
@@ -374,10 +389,11 @@ def iter_items(text: str) -> Iterator[Item]:
         if dream_level:
             continue
         # The nearest section that names a kind or is quiet decides for the item.
-        # A line of prose ends what is finished ("Still open", "Tomorrow:",
-        # "> Reminder" under "## Done today"), unless it says done itself.
+        # A line of prose that opens what is left ends what is finished:
+        # "Still open", "Tomorrow:", "> Reminder" under "## Done today";
+        # "Busy day." or "Morning:" does not.
         in_done = block.kind == "text" and sections and sections[-1].kind == "completed"
-        if in_done and name_kind(readable_text(block.text).rstrip(":\uff1a")) != "completed":
+        if in_done and _opens_what_is_left(readable_text(block.text)):
             sections[-1] = replace(sections[-1], kind=None)
         # Only the section that itself says "done" makes its items finished:
         # not "**Still open:**" or "### Backend" under "## Done today".

@@ -114,6 +114,7 @@ def _asks(folded: str, start: int, end: int) -> bool:
 #: words opening a question: "Do I like…?", "Would Sam prefer…?"
 _AUXILIARIES: frozenset[str] = frozenset(
     {"do", "does", "did", "would", "will", "is", "are", "can", "could", "should", "shall"}
+    | {"why", "what", "who", "how", "when", "where", "which"}
 )
 
 
@@ -134,8 +135,11 @@ _TOPIC_OPENING = re.compile(
     r"(?:things|stuff|what|everything|coisas|o que|tudo o que|что|то,? что|всё,? что|все,? что)\b"
 )
 # Words that leave a topic unsettled: "to be decided", "what Sam may prefer", "who decided".
+# Matched on the title as written: "May" is a name, "may" a hedge; 待 and 需要
+# only just before the keyword (接待处 is a reception desk).
 _TOPIC_HEDGE = re.compile(
-    r"\b(?:to be|may|might|would|could|should|who|why|how|if|whether|pode|talvez)\b|待|需要|要决定"
+    r"(?i:\b(?:to be|might|would|could|should|who|why|how|if|whether|pode|talvez)\b)|\bmay\b"
+    r"|(?:待|需要|要)(?=决定|決定|定)"
 )
 
 
@@ -150,7 +154,7 @@ def topic_kind(title: str) -> str | None:
         folded = folded[:-1]  # "## What Sam likes:", "## Sam prefers 🎯"
     if len(folded.split()) > _TOPIC_MAX_WORDS:
         return None
-    if _TOPIC_HEDGE.search(folded) is not None:
+    if _TOPIC_HEDGE.search(title[:200]) is not None:
         return None  # "## To be decided", "## What Sam may prefer": nothing settled
     for phrase, kind in KEYWORD_PHRASES:
         # Only a noun phrase: "馆长喜欢的", "好きなもの"; "田中さんは寿司が好き" states it.
@@ -172,23 +176,20 @@ def topic_kind(title: str) -> str | None:
 
 
 def says_not(text: str) -> bool:
-    """Whether a negation word is anywhere in ``text``: "Started the migration,
-    not finished", "还没付房租". Under ``## Done`` such an item is not done."""
-    folded = text[:400].casefold()
-    words = _NEGATION_WORD.findall(folded)
-    if any(word in _NOT_DONE_WORDS or word.endswith(("n't", "n\u2019t")) for word in words):
-        return True
-    return _CJK_NOT_DONE.search(folded) is not None
+    """Whether ``text`` says it is not done: "Started the migration, not
+    finished", "still not paid", "还没付房租", "まだ". Only such phrases: a
+    negation elsewhere ("Fix the bug that does not let Sam log in", 无线,
+    没问题) says nothing of the item being done."""
+    return _NOT_DONE.search(text[:400].casefold()) is not None
 
 
-#: words saying an item is not done: not "no" ("Cancelled the gym, no longer needed")
-_NOT_DONE_WORDS: frozenset[str] = frozenset({"not", "never", "cannot", "não", "не"})
-
-
-# "Not yet" or "could not" in Chinese and Japanese; not 不错 (good), 无线
-# (wireless), 没问题 (no problem).
-_CJK_NOT_DONE = re.compile(
-    r"还没|还未|尚未|没有[做完修付办交弄成]|未完|没完|没做|没修|没付|没办|没交|不能|无法|未能"
+# Not done, in the languages of the notes.
+_NOT_DONE = re.compile(
+    r"\b(?:not (?:yet|done|finished|complete|completed|paid|sent|fixed|started)|still not"
+    r"|didn't|didn\u2019t|did not|couldn't|couldn\u2019t|could not|unfinished|half done"
+    r"|ainda não|não (?:terminei|consegui|acabei)|não foi feito|ещё не|еще не|не успел\w*"
+    r"|не сделал\w*|не готово)\b"
+    r"|还没|还未|尚未|没有[做完修付办交弄成]|未完|没完|没做|没修|没付|没办|没交|不能|无法|未能"
     r"|まだ|できなかった|していない|してない|未対応"
 )
 

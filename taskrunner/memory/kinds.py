@@ -502,8 +502,8 @@ def name_kind(text: str, *, header: bool = False) -> str | None:
     for phrase, kind in _NAME_PHRASES:
         at = folded.find(phrase)
         before = folded[max(0, at - 2) : at].rstrip("还")
-        if at >= 0 and not (before and before[-1] in CJK_NEGATIONS):
-            return kind  # not "## 未决定" (undecided)
+        if at >= 0 and not (before and before[-1] in CJK_NEGATIONS + "待要"):
+            return kind  # not "## 未决定" (undecided), "## 待决定" (to be decided)
     return None
 
 

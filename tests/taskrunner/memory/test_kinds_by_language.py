@@ -398,6 +398,24 @@ def test_what_only_looks_like_a_kind(note: str, expected: list[str]) -> None:
             "## Done\n- Cancelled the gym, no longer needed\n",
             [("completed", "Cancelled the gym, no longer needed")],
         ),
+        # A negation elsewhere in a done item says nothing of it being done.
+        (
+            "## Done today\n- Fix the bug that does not let Sam log in\n- 买无线耳机\n",
+            [
+                ("completed", "Fix the bug that does not let Sam log in"),
+                ("completed", "买无线耳机"),
+            ],
+        ),
+        # Prose that does not open what is left keeps the done section going.
+        (
+            "## Done today\nBusy day.\n- Pay rent\nMorning:\n- Call the bank\n",
+            [("fact", "Busy day."), ("completed", "Pay rent"), ("completed", "Call the bank")],
+        ),
+        # A hedge only as written: May is a name; 接待 is no 待.
+        ("## Things May likes\n- Sushi\n", [("preference", "Sushi")]),
+        ("## 接待处喜欢的\n- 鲜花\n", [("preference", "鲜花")]),
+        ("## 待决定的\n- 场地\n", [("fact", "场地")]),
+        ("- Why does Sam prefer tea?\n", []),
         # A tag question keeps the preference.
         (
             "- Ana prefers to be called Annie, right?\n",
