@@ -296,7 +296,7 @@ def _item(
         kind = (said or section_kind) if weak else (section_kind or said)
         if section_kind is not None and kind == section_kind and is_nothing(text):
             return None  # "- Nothing" under "## Done" or "## Blockers"
-        if kind == "completed" and not said and says_not(text):
+        if kind == "completed" and not said and (says_not(text) or _LEFT_TO_DO.match(text)):
             kind = None  # "Started the migration, not finished" under "## Done today"
         if kind is None and is_bare_narration(text):
             return None  # "✅ Added the checklist" too: the agent's log of its work
@@ -309,7 +309,7 @@ def _item(
 # The opening of a line saying what is left to do.
 _LEFT_TO_DO = re.compile(
     r"(?i)[\W_]*(?:(?:still|not yet|tomorrow|later|left|remaining|next|open|to do|pending|todo"
-    r"|amanhã|ainda|falta|pendente|завтра|осталось|ещё не|еще не)(?!\w)"
+    r"|amanhã|ainda|falta|pendente|завтра|осталось|ещё не|еще не)(?![\w.-])"
     r"|明天|还没|未完成|待办|まだ|明日|残り)"
 )
 

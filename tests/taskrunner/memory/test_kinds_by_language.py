@@ -416,6 +416,10 @@ def test_what_only_looks_like_a_kind(note: str, expected: list[str]) -> None:
         ("## 接待处喜欢的\n- 鲜花\n", [("preference", "鲜花")]),
         ("## 待决定的\n- 场地\n", [("fact", "场地")]),
         ("- Why does Sam prefer tea?\n", []),
+        (
+            "## Done today\n- Still open: call the bank\n- Next.js upgrade\n",
+            [("fact", "Still open: call the bank"), ("completed", "Next.js upgrade")],
+        ),
         # A tag question keeps the preference.
         (
             "- Ana prefers to be called Annie, right?\n",
