@@ -39,6 +39,7 @@ from .item_kind import (
     keyword_kind,
     label_kind,
     marker_kind,
+    opens_what_is_left,
     says_not,
     symbol_kind,
     topic_kind,
@@ -296,7 +297,11 @@ def _item(
         kind = (said or section_kind) if weak else (section_kind or said)
         if section_kind is not None and kind == section_kind and is_nothing(text):
             return None  # "- Nothing" under "## Done" or "## Blockers"
-        if kind == "completed" and not said and (says_not(text) or _LEFT_TO_DO.match(text)):
+        if (
+            kind == "completed"
+            and not said
+            and (says_not(text) or opens_what_is_left(text, labels=False))
+        ):
             kind = None  # "Started the migration, not finished" under "## Done today"
         if kind is None and is_bare_narration(text):
             return None  # "✅ Added the checklist" too: the agent's log of its work
@@ -304,21 +309,6 @@ def _item(
             kind = "completed"  # its own ✅ or strike-through, even under "## TODO"
         kind = kind or "fact"
     return Item(text, kind, number, path, secrets)
-
-
-# The opening of a line saying what is left to do.
-_LEFT_TO_DO = re.compile(
-    r"(?i)[\W_]*(?:(?:still|not yet|tomorrow|later|left|remaining|next|open|to do|pending|todo"
-    r"|amanhã|ainda|falta|pendente|завтра|осталось|ещё не|еще не)(?![\w.-])"
-    r"|明天|还没|未完成|待办|まだ|明日|残り)"
-)
-
-
-def _opens_what_is_left(line: str) -> bool:
-    """``Still open:``, ``Tomorrow``, ``Reminders:``, ``明天``: what follows is not done."""
-    if _LEFT_TO_DO.match(line) is not None:
-        return True
-    return name_kind(line.rstrip(":\uff1a")) in LOOP_KINDS
 
 
 def _quiets_nested(content: str) -> bool:
@@ -393,7 +383,7 @@ def iter_items(text: str) -> Iterator[Item]:
         # "Still open", "Tomorrow:", "> Reminder" under "## Done today";
         # "Busy day." or "Morning:" does not.
         in_done = block.kind == "text" and sections and sections[-1].kind == "completed"
-        if in_done and _opens_what_is_left(readable_text(block.text)):
+        if in_done and opens_what_is_left(readable_text(block.text)):
             sections[-1] = replace(sections[-1], kind=None)
         # Only the section that itself says "done" makes its items finished:
         # not "**Still open:**" or "### Backend" under "## Done today".

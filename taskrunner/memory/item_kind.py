@@ -16,6 +16,7 @@ from .kinds import (
     KEYWORD_KINDS,
     KEYWORD_PATTERN,
     KEYWORD_PHRASES,
+    LOOP_KINDS,
     MARKER_KINDS,
     MIDLINE_MARKERS,
     NAME_KINDS,
@@ -192,6 +193,22 @@ _NOT_DONE = re.compile(
     r"|还没|还未|尚未|没有[做完修付办交弄成]|未完|没完|没做|没修|没付|没办|没交|不能|无法|未能"
     r"|まだ|できなかった|していない|してない|未対応"
 )
+
+
+# The opening of a line saying what is left to do.
+_LEFT_TO_DO = re.compile(
+    r"(?i)[\W_]*(?:(?:still|not yet|tomorrow|later|left|remaining|next|open|to do|pending|todo"
+    r"|amanhã|ainda|falta|pendente|завтра|осталось|ещё не|еще не)(?![\w.-])"
+    r"|明天|还没|未完成|待办|まだ|明日|残り)"
+)
+
+
+def opens_what_is_left(line: str, *, labels: bool = True) -> bool:
+    """``Still open:``, ``Tomorrow``, ``明天``, and with ``labels`` a loop's name
+    (``Reminders:``): what follows is not done."""
+    if _LEFT_TO_DO.match(line) is not None:
+        return True
+    return labels and name_kind(line.rstrip(":\uff1a")) in LOOP_KINDS
 
 
 def _cjk_negated(folded: str, start: int) -> bool:
