@@ -348,6 +348,12 @@ def iter_items(text: str) -> Iterator[Item]:
     dream_level = 0  # > 0 while inside a dreaming section of that header level
     first = True
     for block in iter_blocks(text):
+        if block.kind == "break":
+            parents.clear()
+            if sections and sections[-1].kind == "completed":
+                # "## Done today", a few bullets, "---": what follows is not the list of done
+                sections[-1] = replace(sections[-1], kind=None)
+            continue
         title, level = _title_of(block, first)
         first = False
         if block.kind != "bullet":

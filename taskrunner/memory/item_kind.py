@@ -260,8 +260,17 @@ def label_kind(text: str) -> tuple[str, str] | None:
         return None
     if is_timestamp(text):
         return None  # "Next check: 15:00": when the routine runs again, no one's step
+    if kind == "blocker" and _WAIT_TIME.match(label[1]):
+        return None  # "Waiting: 5 minutes for the build to start": how long, not what blocks
     named_only = label[0].casefold() in NAME_KINDS or whole_name_kind(label[0]) is not None
     return kind, (label[1] if named_only else text)
+
+
+# A time waited: "5 minutes", "2 h", "10 分钟".
+_WAIT_TIME = re.compile(
+    r"(?:about |~|约|約)?\d+(?:[.,]\d+)?\s*(?:s|secs?|seconds?|min|mins|minutes?|h|hrs?|hours?"
+    r"|минут\w*|час\w*|minutos?|horas?)(?![^\W\d_])|(?:约|約)?\d+\s*(?:分钟|分|秒|小时|時間)"
+)
 
 
 def marker_kind(text: str) -> tuple[str, str] | None:

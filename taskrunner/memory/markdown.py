@@ -44,7 +44,7 @@ class Block:
 
     #: 1-based line number in the note
     number: int
-    #: "header", "bullet" or "text"
+    #: "header", "bullet", "text", or "break" (a thematic break: ``---``, ``***``)
     kind: str
     #: the header title, the list item's content, or the line's text
     text: str
@@ -252,6 +252,7 @@ def iter_blocks(text: str) -> Iterator[Block]:
             yield Block(number, "header", header_title(line[header.end() :]), len(header.group(1)))
             continue
         if _RULE.fullmatch(line):
+            yield Block(number, "break", "")  # it ends what came before: "## Done" above it
             continue
         if _is_table_delimiter(line):
             continue

@@ -416,6 +416,16 @@ def test_what_only_looks_like_a_kind(note: str, expected: list[str]) -> None:
         ("## 接待处喜欢的\n- 鲜花\n", [("preference", "鲜花")]),
         ("## 待决定的\n- 场地\n", [("fact", "场地")]),
         ("- Why does Sam prefer tea?\n", []),
+        # How long one waited is no blocker.
+        (
+            "- Waiting: 5 minutes for the build to start\n- 等待：10 分钟\n",
+            [("fact", "Waiting: 5 minutes for the build to start"), ("fact", "等待：10 分钟")],
+        ),
+        # A thematic break ends a done section.
+        (
+            "## Done today\n- Renew the domain\n\n---\n\n- Call the bank\n",
+            [("completed", "Renew the domain"), ("fact", "Call the bank")],
+        ),
         (
             "## Done today\n- Still open: call the bank\n- Next.js upgrade\n",
             [("fact", "Still open: call the bank"), ("completed", "Next.js upgrade")],
