@@ -350,9 +350,7 @@ def iter_items(text: str) -> Iterator[Item]:
     for block in iter_blocks(text):
         if block.kind == "break":
             parents.clear()
-            if sections and sections[-1].kind == "completed":
-                # "## Done today", a few bullets, "---": what follows is not the list of done
-                sections[-1] = replace(sections[-1], kind=None)
+            _end_done(sections)  # "## Done today", a few bullets, "---": what follows is not
             continue
         title, level = _title_of(block, first)
         first = False
@@ -388,9 +386,9 @@ def iter_items(text: str) -> Iterator[Item]:
         # A line of prose that opens what is left ends what is finished:
         # "Still open", "Tomorrow:", "> Reminder" under "## Done today";
         # "Busy day." or "Morning:" does not.
-        in_done = block.kind == "text" and sections and sections[-1].kind == "completed"
+        in_done = block.kind == "text" and _lists_done(sections)
         if in_done and opens_what_is_left(readable_text(block.text)):
-            sections[-1] = replace(sections[-1], kind=None)
+            _end_done(sections)
         # Only the section that itself says "done" makes its items finished:
         # not "**Still open:**" or "### Backend" under "## Done today".
         section = next(
@@ -417,6 +415,17 @@ def iter_items(text: str) -> Iterator[Item]:
             yield item
         if block.kind == "bullet":
             parents.append((block.level, quiet or _quiets_nested(block.text)))
+
+
+def _lists_done(sections: list[_Section]) -> bool:
+    """Whether the innermost section lists what is finished (``## Done today``)."""
+    return bool(sections) and sections[-1].kind == "completed"
+
+
+def _end_done(sections: list[_Section]) -> None:
+    """The innermost section, when it lists what is finished, lists it no more."""
+    if _lists_done(sections):
+        sections[-1] = replace(sections[-1], kind=None)
 
 
 def _title_of(block: Block, first: bool) -> tuple[str | None, int]:

@@ -12,16 +12,15 @@ import re
 
 from .kinds import (
     BLOCKER_SYMBOLS,
-    CJK_NEGATIONS,
     KEYWORD_KINDS,
     KEYWORD_PATTERN,
     KEYWORD_PHRASES,
     LOOP_KINDS,
     MARKER_KINDS,
     MIDLINE_MARKERS,
-    NAME_KINDS,
     NEGATIONS,
     UNNEGATED_KINDS,
+    cjk_negated,
     name_kind,
     split_label,
     whole_name_kind,
@@ -88,7 +87,7 @@ def keyword_kind(text: str) -> str | None:
         at = folded.find(phrase)
         if kind == "blocker" and at >= 0 and _resolved(folded, at, at + len(phrase)):
             continue
-        while at >= 0 and kind not in UNNEGATED_KINDS and _cjk_negated(folded, at):
+        while at >= 0 and kind not in UNNEGATED_KINDS and cjk_negated(folded, at):
             at = folded.find(phrase, at + 1)  # "还没决定": nothing was decided; a later one may be
         if at >= 0 and (not found or at < found[0][0]):
             found = [(at, kind)]
@@ -162,7 +161,7 @@ def topic_kind(title: str) -> str | None:
         for ending in (phrase + "的", phrase + "の", phrase + "なもの", phrase + "なこと"):
             if folded.endswith(ending):
                 at = len(folded) - len(ending)
-                return None if kind not in _TOPIC_KINDS or _cjk_negated(folded, at) else kind
+                return None if kind not in _TOPIC_KINDS or cjk_negated(folded, at) else kind
     if _TOPIC_OPENING.match(folded) is None:
         return None  # "## Dark mode is what Sam prefers", "## Reply in Portuguese, always"
     last = None
@@ -211,18 +210,6 @@ def opens_what_is_left(line: str, *, labels: bool = True) -> bool:
     return labels and name_kind(line.rstrip(":\uff1a")) in LOOP_KINDS
 
 
-def _cjk_negated(folded: str, start: int) -> bool:
-    """True when a negation stands just before ``start``, perhaps after 还 or 有:
-    还没决定, 未完成, 没有解决."""
-    before = folded[max(0, start - 3) : start]
-    if before.endswith(("还", "有")):
-        before = before[:-1]  # 还没决定 -> 没, 没有解决 -> 没
-    if before.endswith(("还", "有")):
-        before = before[:-1]
-    # 要不 (how about) is no negation
-    return bool(before) and before[-1] in CJK_NEGATIONS and not before.endswith("要不")
-
-
 def _negated(folded: str, start: int) -> bool:
     """True when one of the two words before ``start``, in its clause, is a negation.
 
@@ -255,15 +242,15 @@ def label_kind(text: str) -> tuple[str, str] | None:
     label = split_label(text)
     if label is None or not label[1]:
         return None
-    kind = name_kind(label[0])
+    whole = whole_name_kind(label[0])
+    kind = whole or name_kind(label[0])
     if kind is None:
         return None
     if is_timestamp(text):
         return None  # "Next check: 15:00": when the routine runs again, no one's step
     if kind == "blocker" and _WAIT_TIME.match(label[1]):
         return None  # "Waiting: 5 minutes for the build to start": how long, not what blocks
-    named_only = label[0].casefold() in NAME_KINDS or whole_name_kind(label[0]) is not None
-    return kind, (label[1] if named_only else text)
+    return kind, (label[1] if whole is not None else text)
 
 
 # A time waited: "5 minutes", "2 h", "10 分钟".

@@ -501,10 +501,17 @@ def name_kind(text: str, *, header: bool = False) -> str | None:
         return NAME_KINDS[" ".join(match.group().split())]
     for phrase, kind in _NAME_PHRASES:
         at = folded.find(phrase)
-        before = folded[max(0, at - 2) : at].rstrip("还")
-        if at >= 0 and not (before and before[-1] in CJK_NEGATIONS + "待要"):
+        if at >= 0 and not cjk_negated(folded, at, also="待要"):
             return kind  # not "## 未决定" (undecided), "## 待决定" (to be decided)
     return None
+
+
+def cjk_negated(folded: str, start: int, *, also: str = "") -> bool:
+    """True when a negation (or a character of ``also``) stands just before
+    ``start``, perhaps after 还 or 有: 还没决定, 未完成, 没有解决. 要不 (how
+    about) is no negation."""
+    before = folded[max(0, start - 3) : start].rstrip("还有")
+    return bool(before) and before[-1] in CJK_NEGATIONS + also and not before.endswith("要不")
 
 
 #: kept for callers of earlier versions: a section header's kind

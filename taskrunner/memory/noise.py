@@ -112,14 +112,6 @@ _FULL_SHARE = re.compile(
     r"(\d+)\s*/\s*(\d+)(?:\s+[^\W\d_]+){0,3}?\s+"
     r"(?:healthy|passing|passed|ok|green|up|running|online|正常|通过)"
 )
-# A machine's vital sign, only as a bare share: "CPU: 12%"; not "Disk: 87% full,
-# order a new drive", which asks for something.
-_VITAL_LABELS: frozenset[str] = frozenset(
-    {"cpu", "cpu usage", "memory", "memory usage", "mem", "ram", "swap", "load", "disk"}
-)
-_BARE_SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*%(?:\s+(used|free))?")
-
-
 #: labels of what a routine checks: "All good" after one of these is a ping,
 #: after a person or a case ("Biopsy results: all good") it is news
 _CHANNEL_LABELS: frozenset[str] = frozenset(
@@ -159,6 +151,12 @@ _MACHINE_WORDS = re.compile(
     r"\b(?:tests?|checks?|jobs?|cron|servers?|services?|replicas?|nodes?|containers?|pods?"
     r"|endpoints?|hosts?|health|agents?|workers?|builds?)\b|测试|检查|任务|服务|节点"
 )
+# A machine's vital sign, only as a bare share: "CPU: 12%"; not "Disk: 87% full,
+# order a new drive", which asks for something.
+_VITAL_LABELS: frozenset[str] = frozenset(
+    {"cpu", "cpu usage", "memory", "memory usage", "mem", "ram", "swap", "load", "disk"}
+)
+_BARE_SHARE = re.compile(r"(\d+(?:\.\d+)?)\s*%(?:\s+(used|free))?")
 #: a bare share of a vital at or above this is a warning worth keeping: "Disk: 98%"
 VITAL_WARNING_PERCENT = 80.0
 
@@ -387,13 +385,13 @@ def is_counter(text: str) -> bool:
     if any(char.isdigit() for char in rest):
         return False  # "4 accounts every 45 minutes" says how, not how many
     counted = match.group().rstrip()[-1:] in _MEASURE_WORDS  # "800+ 行 TypeScript": a count
-    if not counted and (_MEASURE.match(rest) or _LONG_SPAN.match(rest) or _NAMED.search(rest)):
+    long_span = _LONG_SPAN.match(rest) is not None
+    if not counted and (long_span or _MEASURE.match(rest) or _NAMED.search(rest)):
         # "Timeout: 30 seconds", "Office: 5 Rua Augusta", "2222 on the NAS" say
-        # what a thing is; "时长：4 秒" how long one run took
-        if label is None or _READING_LABEL.fullmatch(label[0].strip(" *_`")) is None:
-            return False
-        # a run takes seconds or hours; "Duration: 12 months" is a contract's term
-        return _LONG_SPAN.match(rest) is None
+        # what a thing is; "时长：4 秒" how long one run took, but a run takes
+        # seconds or hours: "Duration: 12 months" is a contract's term
+        reading = label is not None and _READING_LABEL.fullmatch(label[0].strip(" *_`"))
+        return bool(reading) and not long_span
     return _is_short(rest)
 
 

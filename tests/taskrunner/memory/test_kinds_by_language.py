@@ -290,6 +290,7 @@ def test_done_sections_and_marks(note: str, expected: list[tuple[str, str]]) -> 
         ("## Not yet decided\n- The venue\n", [("fact", "The venue")]),
         ("## 未决定\n- 场地\n", [("fact", "场地")]),
         ("## 还没决定的事\n- 场地\n", [("fact", "场地")]),
+        ("## 没有决定的事\n- 场地\n", [("fact", "场地")]),
         # A sentence is a header that states something; its bullets are its details.
         (
             "## We decided to move the launch to May 3 after the call\n- Ana agreed\n",
