@@ -190,11 +190,13 @@ _STATUS_VALUE = re.compile(
 )
 # A count and a few words: "10+ 条高质量评论", "11 leads", "533 tweets remaining".
 _MEASURE_WORDS = "个條条份轮篇件次项項行人名本"
-_COUNTER = re.compile(r"[~约約≈]?[ \t]?\d[\d,.]*[kKmM]?\+?\s*[" + _MEASURE_WORDS + "]?")
+# 个 before 月 is part of "months" (3个月), not a count of things.
+_COUNTER = re.compile(r"[~约約≈]?[ \t]?\d[\d,.]*[kKmM]?\+?\s*(?:[" + _MEASURE_WORDS + "](?!月))?")
 # An amount of money: a price or a budget is a fact, not a count of something.
 _MONEY = re.compile(
     r"[$\u20ac\u00a3\u00a5\u20bd\uffe5]|\d\s*(?:美元|欧元|日元|元|円|块)"
-    r"|\d\s*(?:usd|eur|gbp|cny|rmb|jpy|rub|brl|dollars?|euros?|reais|rubles?|roubles?|руб\w*"
+    r"|\d\s*(?:usd|usdt|usdc|eur|gbp|cny|rmb|jpy|rub|brl|btc|eth|dollars?|euros?|reais|rubles?"
+    r"|roubles?|руб\w*"
     r"|долл\w*|евро)(?![^\W\d_])"
 )
 _PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
@@ -402,8 +404,8 @@ _READING_LABEL = re.compile(
 )
 # A span no run takes: days and longer.
 _LONG_SPAN = re.compile(
-    r"[ \t]*(?:days?|weeks?|months?|years?|天|周|个月|月|年|日|дн\w*|недел\w*|месяц\w*|год\w*|лет"
-    r"|dias?|semanas?|meses|mês|anos?)(?![^\W\d_])",
+    r"[ \t]*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|天|周|个月|月|年|日"
+    r"|дн\w*|недел\w*|месяц\w*|год\w*|лет|dias?|semanas?|meses|mês|anos?)(?![^\W\d_])",
     re.IGNORECASE,
 )
 # What follows a number that makes it a measure or a date, not a count: a unit

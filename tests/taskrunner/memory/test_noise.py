@@ -130,6 +130,8 @@ def test_noise(text: str) -> None:
         "Token budget: 50 USD for Moltbook",
         "Цена: 500 руб.",
         "Budget: €200",
+        "Budget: 12 USDT",
+        "Fee: 0.002 BTC",
         # a reason for getting in touch, written without spaces
         "馆长为了讨论明天的服务器迁移计划联系我",
         # when something will be is not a logged moment
@@ -281,6 +283,9 @@ def test_a_routine_section_word_counts_as_a_whole_word() -> None:
         "Duration: 12 months",
         "Длительность: 12 месяцев",
         "Duração: 2 anos",
+        "Duration: 12 mo",
+        "Lease: 3 yrs",
+        "时长：3个月",
         # no label at all: a unit makes it a measure
         "2 km from the station",
         "40 minutes by train to the office",
