@@ -40,6 +40,7 @@ from .item_kind import (
     label_kind,
     marker_kind,
     opens_what_is_left,
+    puts_off,
     says_not,
     symbol_kind,
     topic_kind,
@@ -297,16 +298,19 @@ def _item(
         kind = (said or section_kind) if weak else (section_kind or said)
         if section_kind is not None and kind == section_kind and is_nothing(text):
             return None  # "- Nothing" under "## Done" or "## Blockers"
-        if (
-            kind == "completed"
-            and not said
-            and (says_not(text) or opens_what_is_left(text, labels=False))
-        ):
-            kind = None  # "Started the migration, not finished" under "## Done today"
+        if kind == "completed" and not said:
+            # Under "## Done today": what was put off or is left is still to
+            # do; what says it is not done makes no claim of what comes next.
+            if puts_off(text) or opens_what_is_left(text, labels=False):
+                kind = "todo"  # "Call the bank — moved to Monday", "Still open: call the bank"
+            elif says_not(text):
+                kind = None  # "还没付房租", "无法连接打印机"
         if kind is None and is_bare_narration(text):
             return None  # "✅ Added the checklist" too: the agent's log of its work
         if (kind is None or kind in LOOP_KINDS) and done_mark(content):
-            kind = "completed"  # its own ✅ or strike-through, even under "## TODO"
+            # Its own ✅ or strike-through, even under "## TODO"; but "✅ Called
+            # the bank: no answer, retry tomorrow" is still to do.
+            kind = "todo" if puts_off(text) else "completed"
         kind = kind or "fact"
     return Item(text, kind, number, path, secrets)
 

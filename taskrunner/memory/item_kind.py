@@ -194,6 +194,34 @@ _NOT_DONE = re.compile(
 )
 
 
+def puts_off(text: str) -> bool:
+    """Whether ``text`` says the item was put off, so it is still to do:
+    "Call the bank — tomorrow", "Email Sam (moved to Monday)", "no answer,
+    retry tomorrow", "推迟到周五", "来週に延期". Only such phrases: "Moved to
+    Lisbon" or "Booked the flight for tomorrow" is done."""
+    folded = text[:400].casefold()
+    return _PUT_OFF.search(folded) is not None or _LEFT_FOR_LATER.search(folded) is not None
+
+
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri)"
+# Put off, in the languages of the notes.
+_PUT_OFF = re.compile(
+    r"\b(?:postponed?|postponing|rescheduled?|rescheduling|deferred|put off|carried over"
+    r"|carry over|(?:moved|pushed|bumped)(?: back)? to (?:tomorrow|tonight|later|next\b|"
+    + _WEEKDAY
+    + r")|(?:will|to|must|should|need to|needs to|have to|has to) (?:retry|try again)"
+    r"|(?:retry|try again) (?:tomorrow|tonight|later|next\b|on|in|after)"
+    r"|adiad[oa]s?|adiei|remarcad[oa]s?|(?:tentar|tento) (?:de novo|novamente)|fica para"
+    r"|отложен\w*|отложил\w*|перен[её]с\w*|попробую (?:ещё|еще|снова|завтра))\b"  # noqa: RUF001
+    r"|推迟|延期|改期|改天|明天再|稍后再|下次再|持ち越し|後回し|明日に回"
+)
+# A time named alone after a dash or in parentheses, closing the item: "— tomorrow".
+_LEFT_FOR_LATER = re.compile(
+    r"(?:\s[-\u2013\u2014]|[(\uff08:])\s*(?:tomorrow|tonight|later|next week|amanhã|depois"
+    r"|завтра|позже|明天|明日|稍后|後で)\s*[)\uff09]?[\s.!]*$"
+)
+
+
 # The opening of a line saying what is left to do.
 _LEFT_TO_DO = re.compile(
     r"(?i)[\W_]*(?:(?:still|not yet|tomorrow|later|left|remaining|next|open|to do|pending|todo"

@@ -384,7 +384,7 @@ def test_what_only_looks_like_a_kind(note: str, expected: list[str]) -> None:
         # Under a done section, an item saying it is not done is not done.
         (
             "## Done today\n- Renewed the domain\n- 还没付房租\n",
-            [("completed", "Renewed the domain"), ("fact", "还没付房租")],
+            [("completed", "Renewed the domain"), ("todo", "还没付房租")],
         ),
         ("## Done\n- Nothing\n", []),
         (
@@ -429,7 +429,7 @@ def test_what_only_looks_like_a_kind(note: str, expected: list[str]) -> None:
         ),
         (
             "## Done today\n- Still open: call the bank\n- Next.js upgrade\n",
-            [("fact", "Still open: call the bank"), ("completed", "Next.js upgrade")],
+            [("todo", "Still open: call the bank"), ("completed", "Next.js upgrade")],
         ),
         # A tag question keeps the preference.
         (
@@ -441,6 +441,53 @@ def test_what_only_looks_like_a_kind(note: str, expected: list[str]) -> None:
 def test_topics_and_done_sections_yield_to_what_items_say(
     note: str, expected: list[tuple[str, str]]
 ) -> None:
+    assert kinds(note) == expected
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # Put off under a done section: still to do.
+        (
+            "## Done today\n- Paid rent\n- Call the bank — tomorrow\n"
+            "- Email Sam (moved to Monday)\n- Dentist, postponed to next week\n",
+            [
+                ("completed", "Paid rent"),
+                ("todo", "Call the bank — tomorrow"),
+                ("todo", "Email Sam (moved to Monday)"),
+                ("todo", "Dentist, postponed to next week"),
+            ],
+        ),
+        ("## 已完成\n- 牙医预约推迟到周五\n", [("todo", "牙医预约推迟到周五")]),
+        ("## Сделано\n- Встречу перенесли на среду\n", [("todo", "Встречу перенесли на среду")]),
+        ("## Feito\n- Dentista adiado para sexta\n", [("todo", "Dentista adiado para sexta")]),
+        ("## 完了\n- 歯医者は来週に延期\n", [("todo", "歯医者は来週に延期")]),
+        # A ✅ on what was tried and put off does not close it.
+        (
+            "- ✅ Called the bank: no answer, retry tomorrow\n",
+            [("todo", "✅ Called the bank: no answer, retry tomorrow")],
+        ),
+        (
+            "- TODO: renew the domain ✅ postponed to Monday\n",
+            [("todo", "renew the domain ✅ postponed to Monday")],
+        ),
+        # Done, whatever time or move it names.
+        (
+            "## Done today\n- Moved to Lisbon\n- Booked the flight for tomorrow\n"
+            "- Retry logic added to the uploader\n",
+            [
+                ("completed", "Moved to Lisbon"),
+                ("completed", "Booked the flight for tomorrow"),
+                ("completed", "Retry logic added to the uploader"),
+            ],
+        ),
+        (
+            "- Dentist booked for tomorrow ✅\n",
+            [("completed", "Dentist booked for tomorrow ✅")],
+        ),
+    ],
+)
+def test_what_was_put_off_is_still_to_do(note: str, expected: list[tuple[str, str]]) -> None:
     assert kinds(note) == expected
 
 
