@@ -36,6 +36,7 @@ from .item_kind import (
     done_mark,
     has_word,
     is_nothing,
+    is_open_question,
     keyword_kind,
     label_kind,
     marker_kind,
@@ -213,6 +214,8 @@ def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:
     if found is None:
         if name_kind(text) or topic_kind(text) or is_noise(text) or _word_count(text) < 3:
             return None  # "## Key decisions" names what is below; "## Tech deployed" a topic
+        if is_open_question(text):
+            return None  # "## Sam may prefer", "## Do we deploy on Fridays?": asked, not said
         kind = "completed" if "\u2705" in text else keyword_kind(text)
         found = None if kind is None else (kind, text)
     if found is None or not _says_something(found[1]):

@@ -175,6 +175,21 @@ def topic_kind(title: str) -> str | None:
     return kind
 
 
+def is_open_question(title: str) -> bool:
+    """A header that asks or guesses, so it states nothing: ``## Sam may prefer``,
+    ``## Open question: what does Sam prefer``, ``## Do we always deploy on
+    Fridays?``, ``## 可能要决定的``. What is below it says what was found."""
+    return _OPEN_QUESTION.search(title[:200]) is not None
+
+
+# Hedges and questions: "May" (a name) and "may" are told apart by case.
+_OPEN_QUESTION = re.compile(
+    r"(?i:\b(?:maybe|perhaps|might|possibly|probably|whether|open questions?"
+    r"|questions?(?=\s*[:\uff1a])|talvez|possivelmente|pergunta|возможно|может быть|вопрос))\b"
+    r"|\bmay\b|[?\uff1f][\W_]*$|可能|也许|或许|问题[:\uff1a]|かも|疑問"
+)
+
+
 def says_not(text: str) -> bool:
     """Whether ``text`` says it is not done: "Started the migration, not
     finished", "still not paid", "还没付房租", "まだ". Only such phrases: a

@@ -64,6 +64,26 @@ def test_a_header_naming_a_topic_is_no_item(header: str) -> None:
 @pytest.mark.parametrize(
     "header",
     [
+        "Sam may prefer",
+        "Open question: what does Sam prefer",
+        "Do we always deploy on Fridays?",
+        "Maybe we decided too early",
+        "馆长可能喜欢安静",
+        "Возможно, Сэм предпочитает чай",
+        "Talvez a Ana prefira chá",
+    ],
+)
+def test_a_header_that_asks_or_guesses_is_no_item(header: str) -> None:
+    assert texts(f"## {header}\n- what was found\n") == ["what was found"]
+
+
+def test_may_the_name_is_no_hedge() -> None:
+    assert texts("## May decided to move to Lisbon\n") == ["May decided to move to Lisbon"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
         "14:30",
         "2026-02-13",
         "2026-02-13 14:30 UTC",
