@@ -37,6 +37,7 @@ from .item_kind import (
     has_word,
     is_nothing,
     is_open_question,
+    is_tally,
     keyword_kind,
     label_kind,
     marker_kind,
@@ -267,8 +268,8 @@ def _item(
     found = marker_kind(text) or label_kind(text)
     if found is not None:
         kind, text = found
-    if (kind in LOOP_KINDS or kind == "completed") and is_nothing(text):
-        return None  # "Stuck: nothing", "Tasks: none", "等待: 无": no loop at all
+    if (kind in LOOP_KINDS or kind == "completed") and (is_nothing(text) or is_tally(text)):
+        return None  # "Stuck: nothing", "等待: 无", "Tasks: 3 of 5 finished": no loop at all
     if kind in LOOP_KINDS and done_mark(content):
         kind = "completed"  # "~~TODO: renew the domain~~", "TODO: renew it ✅"
     if checked is not None:

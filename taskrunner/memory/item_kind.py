@@ -341,6 +341,23 @@ def is_nothing(text: str) -> bool:
     return _NOTHING.fullmatch(text) is not None
 
 
+# Only how many: "3 of 5 finished", "3/5 done", "2 open", "4 件未完成".
+_TALLY = re.compile(
+    r"[\W_]*(?:~|about |约|約)?\d+(?:\s*(?:/|of|из|de|中)\s*\d+)?\s*(?:[个件条項项]|tasks?|items?"
+    r"|todos?|tarefas?|задач\w*)?\s*(?:open|done|finished|complete|completed|left|remaining"
+    r"|pending|closed|to go|abertas?|feitas?|pendentes?|открыт\w*|готов\w*|осталось|сделан\w*"
+    r"|完成|已完成|待办|未完成|残り|完了)?[\W_]*",
+    re.IGNORECASE,
+)
+
+
+def is_tally(text: str) -> bool:
+    """A loop label's value that only counts: ``Tasks: 3 of 5 finished``, ``Todos: 2 open``.
+
+    How far along a list is, not a thing to do."""
+    return _TALLY.fullmatch(text) is not None
+
+
 #: marks that say an item is finished when they open or close it: "Renew the domain ✅"
 DONE_SYMBOLS: tuple[str, ...] = ("\u2705", "\u2714", "\u2611")
 _STRUCK = re.compile(r"\s*~~(?!~).+~~\s*", re.DOTALL)

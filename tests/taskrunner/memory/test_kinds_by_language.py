@@ -322,6 +322,9 @@ def test_topic_headers(note: str, expected: list[tuple[str, str]]) -> None:
         # A loop label saying there is nothing is no loop.
         ("- Stuck: nothing\n- Waiting: n/a\n- 等待：无\n- 待ち：なし\n- Esperando: nada\n", []),
         ("- Tasks: none\n- Open tasks: 0\n- Blockers: none\n- TODO: none\n", []),
+        # Nor is one that only counts how far along a list is.
+        ("- Tasks: 3 of 5 finished\n- Todos: 2 open\n- TODO: 3/5 done\n- 待办：3 件未完成\n", []),
+        ("- TODO: 3 tests fail on ARM\n- Done: 12 PRs merged\n", ["todo", "completed"]),
         # Whole names are labels only: a heartbeat's "### Stuck" stays quiet,
         # and under "## Waiting" people write facts.
         ("## Heartbeat 09:00\n### Stuck\n- Nothing\n### Tasks\n- Review PRs\n", []),
