@@ -98,6 +98,8 @@ _KEPT_WHEN_QUIET = frozenset({"blocker", "rule", "preference", "decision"})
 _FIRST_PERSON_LIKING = re.compile(
     r"(?i)\b(?:i|we)\s+(?:really\s+)?(?:like|love|hate|prefer)\b|\bprefiro\b|\bpreferimos\b"
     r"|\beu gosto\b|предпочитаю|предпочитаем|\bлюблю\b"  # noqa: RUF001 -- Russian
+    r"|我们?(?:很|真|最|更|也|还是|比较)?(?:喜欢|爱|讨厌|偏好|偏爱)"
+    r"|(?:私|僕|俺|わたし)(?:は|も)[^\u3002\uff01\uff1f\n]{0,30}?(?:好き|嫌い)"
 )
 #: header words (casefolded) of sections that keep only explicit items: an
 #: agent's routine, its digests of other people's content, its musings, and

@@ -80,6 +80,8 @@ def keyword_kind(text: str) -> str | None:
             continue  # "to be decided", "will be agreed": not yet
         if kind == "preference" and _asks(folded, match.start(), match.end()):
             continue  # "Do I like the new layout?": a question, no preference
+        if kind == "preference" and _APPRAISAL.match(folded, match.end()):
+            continue  # "I like how the refactor turned out": an opinion of a thing done
         if kind in UNNEGATED_KINDS or not _negated(folded, match.start()):
             found.append((match.start(), kind))
             break
@@ -96,6 +98,8 @@ def keyword_kind(text: str) -> str | None:
     return found[0][1] if found else None
 
 
+# What follows "I like" when it judges a thing rather than states a liking.
+_APPRAISAL = re.compile(r"\s+(?:how|what|the way|that|it|this)\b(?!\s+(?:when|if)\b)")
 # A decision still to come: "to be decided", "will be agreed", "yet to be chosen".
 _UNSETTLED = re.compile(r"\b(?:to|will|must|should|shall|can)\s+be\s+$")
 

@@ -338,6 +338,11 @@ def test_topic_headers(note: str, expected: list[tuple[str, str]]) -> None:
         ("- O gosto de café queimado na máquina nova\n", ["fact"]),
         # In the agent's routine, "I like" is the agent talking.
         ("## Heartbeat\n- Read Bob's post, I like the new header image\n", []),
+        ("## 心跳检查\n- 我很喜欢这个帖子\n- 私はこの記事が好きです\n", []),
+        ("## Heartbeat\n- 馆长喜欢简短的回答\n", ["preference"]),
+        # An opinion of a thing is no liking to remember.
+        ("- I like how the refactor turned out\n- I like this\n", ["fact", "fact"]),
+        ("- I like it when Sam replies in Portuguese\n", ["preference"]),
         # 不过 (but) and 要不 (how about) are no negations; a later keyword still counts.
         ("- 不过决定用Postgres了\n- 要不决定用Postgres吧\n", ["decision", "decision"]),
         ("- 不过修复了登录问题\n", ["completed"]),
