@@ -40,7 +40,9 @@ from .item_kind import (
     is_tally,
     keyword_kind,
     label_kind,
+    left_label,
     marker_kind,
+    opens_not_done,
     opens_what_is_left,
     puts_off,
     says_not,
@@ -100,8 +102,13 @@ _KEPT_WHEN_QUIET = frozenset({"blocker", "rule", "preference", "decision"})
 _FIRST_PERSON_LIKING = re.compile(
     r"(?i)\b(?:i|we)\s+(?:really\s+)?(?:like|love|hate|prefer)\b|\bprefiro\b|\bpreferimos\b"
     r"|\beu gosto\b|предпочитаю|предпочитаем|\bлюблю\b"  # noqa: RUF001 -- Russian
-    r"|我们?(?:很|真|最|更|也|还是|比较)?(?:喜欢|爱|讨厌|偏好|偏爱)"
-    r"|(?:私|僕|俺|わたし)(?:は|も)[^\u3002\uff01\uff1f\n]{0,30}?(?:好き|嫌い)"
+)
+# The same in Chinese and Japanese, only opening the item: in "馆长说: 我更喜欢简短的回复"
+# the user is quoted, in "私は田中さんがお茶の方が好きだと気づいた" Tanaka likes it;
+# 我爱人 is my spouse.
+_FIRST_PERSON_LIKING_CJK = re.compile(
+    r"[\W_]*(?:我们?(?:很|真|最|更|也|还是|比较)?(?:喜欢|爱(?!人)|讨厌|偏好|偏爱)"
+    r"|(?:私|僕|俺|わたし)(?:は|も)[^\u3001\u3002\uff01\uff1f\n]{0,12}?(?:好き|嫌い)(?!だと|と))"
 )
 #: header words (casefolded) of sections that keep only explicit items: an
 #: agent's routine, its digests of other people's content, its musings, and
@@ -320,7 +327,9 @@ def _item(
             said = symbol_kind(content) or keyword_kind(_QUOTED.sub(" ", text))
             if said not in _KEPT_WHEN_QUIET:
                 return None
-            if said == "preference" and _FIRST_PERSON_LIKING.search(text):
+            if said == "preference" and (
+                _FIRST_PERSON_LIKING.search(text) or _FIRST_PERSON_LIKING_CJK.match(text)
+            ):
                 return None  # "I like the new header image": the agent's own voice
             return Item(text, said, number, path, secrets)
         section_kind = section.kind if section is not None and top_level else None
@@ -332,18 +341,19 @@ def _item(
         if section_kind is not None and kind == section_kind and is_nothing(text):
             return None  # "- Nothing" under "## Done" or "## Blockers"
         if kind == "completed" and not said:
-            # Under "## Done today": what was put off or is left is still to
-            # do; what says it is not done makes no claim of what comes next.
-            if puts_off(text) or opens_what_is_left(text, labels=False):
-                kind = "todo"  # "Call the bank — moved to Monday", "Still open: call the bank"
-            elif says_not(text):
-                kind = None  # "还没付房租", "无法连接打印机"
+            # Under "## Done today", what is labelled as left or was put off
+            # is still to do; what says it is not done claims nothing more.
+            left = left_label(text)
+            if left is not None and is_nothing(left):
+                return None  # "Still open: nothing"
+            if left is not None or puts_off(text):
+                kind = "todo"  # "Still open: call the bank", "Email Sam (moved to Monday)"
+            elif says_not(text) or opens_not_done(text):
+                kind = None  # "还没付房租", "无法连接打印机", "Pending: approval"
         if kind is None and is_bare_narration(text):
             return None  # "✅ Added the checklist" too: the agent's log of its work
         if (kind is None or kind in LOOP_KINDS) and done_mark(content):
-            # Its own ✅ or strike-through, even under "## TODO"; but "✅ Called
-            # the bank: no answer, retry tomorrow" is still to do.
-            kind = "todo" if puts_off(text) else "completed"
+            kind = "completed"  # its own ✅ or strike-through, even under "## TODO"
         kind = kind or "fact"
     return Item(text, kind, number, path, secrets)
 

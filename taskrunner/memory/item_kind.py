@@ -80,8 +80,6 @@ def keyword_kind(text: str) -> str | None:
             continue  # "to be decided", "will be agreed": not yet
         if kind == "preference" and _asks(folded, match.start(), match.end()):
             continue  # "Do I like the new layout?": a question, no preference
-        if kind == "preference" and _APPRAISAL.match(folded, match.end()):
-            continue  # "I like how the refactor turned out": an opinion of a thing done
         if kind in UNNEGATED_KINDS or not _negated(folded, match.start()):
             found.append((match.start(), kind))
             break
@@ -98,8 +96,6 @@ def keyword_kind(text: str) -> str | None:
     return found[0][1] if found else None
 
 
-# What follows "I like" when it judges a thing rather than states a liking.
-_APPRAISAL = re.compile(r"\s+(?:how|what|the way|that|it|this)\b(?!\s+(?:when|if)\b)")
 # A decision still to come: "to be decided", "will be agreed", "yet to be chosen".
 _UNSETTLED = re.compile(r"\b(?:to|will|must|should|shall|can)\s+be\s+$")
 
@@ -182,15 +178,38 @@ def topic_kind(title: str) -> str | None:
 def is_open_question(title: str) -> bool:
     """A header that asks or guesses, so it states nothing: ``## Sam may prefer``,
     ``## Open question: what does Sam prefer``, ``## Do we always deploy on
-    Fridays?``, ``## 可能要决定的``. What is below it says what was found."""
-    return _OPEN_QUESTION.search(title[:200]) is not None
+    Fridays?``, ``## 馆长可能喜欢``. What is below it says what was found.
+
+    Only a guess right before what it guesses (``may prefer``, ``可能喜欢``)
+    or a question that is the whole title: ``## Sam prefers short replies —
+    he may be on mobile`` states the preference, ``## Shipped v2 (finally?)``
+    the shipping, and ``## Decided: Postgres, probably on Hetzner`` the decision.
+    """
+    title = title[:200]
+    bare = _ASIDE.sub(" ", title).rstrip()
+    if bare.endswith(("?", "\uff1f")) or _ASKS_OPENING.match(bare) is not None:
+        return True
+    return _GUESSED.search(title) is not None
 
 
-# Hedges and questions: "May" (a name) and "may" are told apart by case.
-_OPEN_QUESTION = re.compile(
-    r"(?i:\b(?:maybe|perhaps|might|possibly|probably|whether|open questions?"
-    r"|questions?(?=\s*[:\uff1a])|talvez|possivelmente|pergunta|возможно|может быть|вопрос))\b"
-    r"|\bmay\b|[?\uff1f][\W_]*$|可能|也许|或许|问题[:\uff1a]|かも|疑問"
+_ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
+# A title that opens by saying it is a question.
+_ASKS_OPENING = re.compile(r"(?i)[\W_]*(?:open questions?|questions?|pergunta)\s*[:\uff1a]")
+# A guess just before the liking or the choice it guesses: "Sam may prefer",
+# "what Sam might like", "Ana maybe wants", "可能喜欢", "好きかも". "May" is a name.
+_GUESSED_KEYWORD = (
+    r"(?i:prefers?|preferred|likes?|loves?|hates?|dislikes?|wants?|decided?|decides?|chose"
+    r"|chooses?|go with|goes with|prefere|prefira|gosta|quer|decidiu|предпочита\w*|любит"
+    r"|хочет|решил\w*)\b"
+)
+_GUESSED = re.compile(
+    r"\b(?:may|might)\s+(?:(?i:also|not|still)\s+)?"
+    + _GUESSED_KEYWORD
+    + r"|(?i:\b(?:maybe|perhaps|possibly|probably|talvez|возможно|может быть))[,\s]+"
+    r"(?:[^\W\d_]+\s+){0,2}?"
+    + _GUESSED_KEYWORD
+    + r"|(?<![尽利])(?:可能|也许|或许)(?:会|更|比较)?(?:喜欢|偏好|讨厌|想要|决定)"
+    r"|(?:好き|嫌い)(?:なの)?かも"
 )
 
 
@@ -217,28 +236,73 @@ def puts_off(text: str) -> bool:
     """Whether ``text`` says the item was put off, so it is still to do:
     "Call the bank — tomorrow", "Email Sam (moved to Monday)", "no answer,
     retry tomorrow", "推迟到周五", "来週に延期". Only such phrases: "Moved to
-    Lisbon" or "Booked the flight for tomorrow" is done."""
+    Next.js 15", "Added retry on 429 errors", "办好了签证延期" (an extension)
+    and "Postponed the launch to March" (the act, told) are done."""
     folded = text[:400].casefold()
-    return _PUT_OFF.search(folded) is not None or _LEFT_FOR_LATER.search(folded) is not None
+    if _LEFT_FOR_LATER.search(folded) is not None:
+        return True
+    for match in _PUT_OFF.finditer(folded):
+        before = folded[: match.start()]
+        if match.group("passive") is not None and (
+            not before.strip(" -*\u2022")
+            or any(word in NEGATIONS for word in _WORD.findall(_CLAUSE_END.split(before)[-1]))
+        ):
+            continue  # "Postponed the launch to March", "No tasks were postponed"
+        return True
+    return False
 
 
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri)"
-# Put off, in the languages of the notes.
+_WEEKDAY = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)"
+)
+_LATER = (
+    r"(?:tomorrow|tonight|later|next (?:week|month|year|time|" + _WEEKDAY + r")|" + _WEEKDAY + r")"
+)
+# Put off, in the languages of the notes. A participle ("postponed", "adiado")
+# tells the item's state only after it: opening the item, it tells the act.
 _PUT_OFF = re.compile(
-    r"\b(?:postponed?|postponing|rescheduled?|rescheduling|deferred|put off|carried over"
-    r"|carry over|(?:moved|pushed|bumped)(?: back)? to (?:tomorrow|tonight|later|next\b|"
-    + _WEEKDAY
-    + r")|(?:will|to|must|should|need to|needs to|have to|has to) (?:retry|try again)"
-    r"|(?:retry|try again) (?:tomorrow|tonight|later|next\b|on|in|after)"
-    r"|adiad[oa]s?|adiei|remarcad[oa]s?|(?:tentar|tento) (?:de novo|novamente)|fica para"
-    r"|отложен\w*|отложил\w*|перен[её]с\w*|попробую (?:ещё|еще|снова|завтра))\b"  # noqa: RUF001
-    r"|推迟|延期|改期|改天|明天再|稍后再|下次再|持ち越し|後回し|明日に回"
+    r"(?P<passive>\b(?:postponed|rescheduled|adiad[oa]s?|remarcad[oa]s?)\b)(?! from\b)"
+    r"|\b(?:moved|pushed|bumped)(?: back)? to (?:the )?" + _LATER + r"\b"
+    r"|\b(?:retry|try again|trying again) (?:on )?" + _LATER + r"\b"
+    r"|\b(?:fica|ficou|deixei|deixo) para (?:amanhã|depois|a próxima|segunda|terça|quarta|quinta"
+    r"|sexta|sábado|domingo)"
+    r"|перен[её]с\w*(?: \S+){0,2} на (?:завтра|следующ\w*|понедельник|вторник|среду|четверг"  # noqa: RUF001
+    r"|пятницу|субботу|воскресенье)"
+    r"|推迟|延期到|延到(?:明天|下周|周)|[改推]到(?:明天|下周|周[一二三四五六日天])|明天再|下周再|稍后再"
+    r"|下次再|明天继续|に延期|持ち越し|後回し|(?:明日|来週)に回"
 )
-# A time named alone after a dash or in parentheses, closing the item: "— tomorrow".
+# A time named alone after a dash, an arrow or in parentheses, closing the item:
+# "Call the bank — tomorrow"; not "Bought tickets for the concert — tonight!".
 _LEFT_FOR_LATER = re.compile(
-    r"(?:\s[-\u2013\u2014]|[(\uff08:])\s*(?:tomorrow|tonight|later|next week|amanhã|depois"
-    r"|завтра|позже|明天|明日|稍后|後で)\s*[)\uff09]?[\s.!]*$"
+    r"(?:\s[-\u2013\u2014\u2192]|[(\uff08])\s*(?:tomorrow|later|next week|amanhã|depois|завтра"
+    r"|позже|明天|明日|稍后|後で)\s*[)\uff09]?\s*$"
 )
+
+
+def left_label(text: str) -> str | None:
+    """The value of a label naming what is left: ``Still open: call the bank``
+    -> ``call the bank``; ``明天: 无`` -> ``无``; else None."""
+    match = _LEFT_LABEL.match(text)
+    return None if match is None else match.group(1).strip()
+
+
+# "Still open:", "Left to do -", "Tomorrow:", "还没完成的:", "明日:"; a word may follow
+# the opening one ("Still open", "Left over").
+_LEFT_LABEL = re.compile(
+    r"(?i)[\W_]*(?:(?:still|not yet|tomorrow|later|left|remaining|next|open|to do|pending|todo"
+    r"|amanhã|ainda|falta|pendente|завтра|осталось|ещё не|еще не)(?:[ \t]+[^\W\d_]+)?"
+    r"|(?:明天|还没|未完成|待办|まだ|明日|残り)[^\s:\uff1a]{0,4})"
+    r"[ \t]*(?:[:\uff1a]|[-\u2013\u2014](?=\s))[ \t]*(.*)",
+    re.DOTALL,
+)
+
+
+def opens_not_done(text: str) -> bool:
+    """An item opening by saying it is not done yet: ``Not yet paid``, ``还没付房租``, ``まだ``."""
+    return _NOT_YET.match(text) is not None
+
+
+_NOT_YET = re.compile(r"(?i)[\W_]*(?:(?:not yet|ещё не|еще не|falta)(?![\w.-])|还没|未完成|まだ)")
 
 
 # The opening of a line saying what is left to do.
@@ -346,11 +410,13 @@ def is_nothing(text: str) -> bool:
 
 
 # Only how many: "3 of 5 finished", "3/5 done", "2 open", "4 件未完成".
+# A number alone says something ("Blocker: 403", "TODO: 1099", "Done: #42"):
+# only a number with what state it counts is a tally.
 _TALLY = re.compile(
     r"[\W_]*(?:~|about |约|約)?\d+(?:\s*(?:/|of|из|de|中)\s*\d+)?\s*(?:[个件条項项]|tasks?|items?"
     r"|todos?|tarefas?|задач\w*)?\s*(?:open|done|finished|complete|completed|left|remaining"
     r"|pending|closed|to go|abertas?|feitas?|pendentes?|открыт\w*|готов\w*|осталось|сделан\w*"
-    r"|完成|已完成|待办|未完成|残り|完了)?[\W_]*",
+    r"|完成|已完成|待办|未完成|残り|完了)[\W_]*",
     re.IGNORECASE,
 )
 

@@ -324,7 +324,11 @@ def test_topic_headers(note: str, expected: list[tuple[str, str]]) -> None:
         ("- Tasks: none\n- Open tasks: 0\n- Blockers: none\n- TODO: none\n", []),
         # Nor is one that only counts how far along a list is.
         ("- Tasks: 3 of 5 finished\n- Todos: 2 open\n- TODO: 3/5 done\n- 待办：3 件未完成\n", []),
-        ("- TODO: 3 tests fail on ARM\n- Done: 12 PRs merged\n", ["todo", "completed"]),
+        (
+            "- TODO: 3 tests fail on ARM\n- Done: 12 PRs merged\n- Blocker: 403\n- TODO: 1099\n"
+            "- Done: #42\n",
+            ["todo", "completed", "blocker", "todo", "completed"],
+        ),
         # Whole names are labels only: a heartbeat's "### Stuck" stays quiet,
         # and under "## Waiting" people write facts.
         ("## Heartbeat 09:00\n### Stuck\n- Nothing\n### Tasks\n- Review PRs\n", []),
@@ -340,9 +344,13 @@ def test_topic_headers(note: str, expected: list[tuple[str, str]]) -> None:
         ("## Heartbeat\n- Read Bob's post, I like the new header image\n", []),
         ("## 心跳检查\n- 我很喜欢这个帖子\n- 私はこの記事が好きです\n", []),
         ("## Heartbeat\n- 馆长喜欢简短的回答\n", ["preference"]),
-        # An opinion of a thing is no liking to remember.
-        ("- I like how the refactor turned out\n- I like this\n", ["fact", "fact"]),
-        ("- I like it when Sam replies in Portuguese\n", ["preference"]),
+        # Only the agent's own first person: the user quoted, or someone else, is kept.
+        (
+            "## 今日总结\n- 馆长说：我更喜欢简短的回复\n"
+            "- 私は田中さんがお茶の方が好きだと気づいた\n"
+            "- 我爱人不喜欢香菜\n",
+            ["preference", "preference", "preference"],
+        ),
         # 不过 (but) and 要不 (how about) are no negations; a later keyword still counts.
         ("- 不过决定用Postgres了\n- 要不决定用Postgres吧\n", ["decision", "decision"]),
         ("- 不过修复了登录问题\n", ["completed"]),
@@ -392,7 +400,7 @@ def test_what_only_looks_like_a_kind(note: str, expected: list[str]) -> None:
         # Under a done section, an item saying it is not done is not done.
         (
             "## Done today\n- Renewed the domain\n- 还没付房租\n",
-            [("completed", "Renewed the domain"), ("todo", "还没付房租")],
+            [("completed", "Renewed the domain"), ("fact", "还没付房租")],
         ),
         ("## Done\n- Nothing\n", []),
         (
@@ -470,33 +478,62 @@ def test_topics_and_done_sections_yield_to_what_items_say(
         ("## Сделано\n- Встречу перенесли на среду\n", [("todo", "Встречу перенесли на среду")]),
         ("## Feito\n- Dentista adiado para sexta\n", [("todo", "Dentista adiado para sexta")]),
         ("## 完了\n- 歯医者は来週に延期\n", [("todo", "歯医者は来週に延期")]),
-        # A ✅ on what was tried and put off does not close it.
+        # Labelled as left under a done section: still to do, unless nothing is.
         (
-            "- ✅ Called the bank: no answer, retry tomorrow\n",
-            [("todo", "✅ Called the bank: no answer, retry tomorrow")],
+            "## Done today\n- Still open: call the bank\n- Tomorrow: email Sam\n"
+            "- Still open: nothing\n- 明天：无\n",
+            [("todo", "Still open: call the bank"), ("todo", "Tomorrow: email Sam")],
         ),
+        # Its own ✅ or strike-through closes it, whatever it says was put off before.
         (
-            "- TODO: renew the domain ✅ postponed to Monday\n",
-            [("todo", "renew the domain ✅ postponed to Monday")],
-        ),
-        # Done, whatever time or move it names.
-        (
-            "## Done today\n- Moved to Lisbon\n- Booked the flight for tomorrow\n"
-            "- Retry logic added to the uploader\n",
+            "## TODO\n- Call the bank (moved to Monday) ✅\n"
+            "- ~~Renew passport — postponed to March~~\n",
             [
-                ("completed", "Moved to Lisbon"),
-                ("completed", "Booked the flight for tomorrow"),
-                ("completed", "Retry logic added to the uploader"),
+                ("completed", "Call the bank (moved to Monday) ✅"),
+                ("completed", "Renew passport — postponed to March"),
             ],
-        ),
-        (
-            "- Dentist booked for tomorrow ✅\n",
-            [("completed", "Dentist booked for tomorrow ✅")],
         ),
     ],
 )
 def test_what_was_put_off_is_still_to_do(note: str, expected: list[tuple[str, str]]) -> None:
     assert kinds(note) == expected
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "Moved to Lisbon",
+        "Booked the flight for tomorrow",
+        "Retry logic added to the uploader",
+        "Added logic to retry failed uploads",
+        "Set the backoff to retry after 30s",
+        "Asked Ana to try again with the new link",
+        "Moved to Next.js 15",
+        "Перенёс базу на новый сервер",
+        "Настроил отложенный пост в канале на 18:00",
+        "办好了签证延期",
+        "把机票改期到周五",
+        "ビザの延期申請を提出",
+        "Paid the deferred tax installment",
+        "Finally did the tax form I had put off for weeks",
+        "No tasks were postponed",
+        "Postponed the launch to March after talking to Sam",
+        "Consegui enviar depois de tentar de novo",
+        "A chave fica para o Sam na portaria",
+        "Ordered the new router (ETA: tomorrow)",
+        "Bought tickets for the concert — tonight!",
+        "Dentist appointment (rescheduled from Tuesday)",
+        "Left feedback on Ana's PR",
+        "Open sourced the CLI on GitHub",
+        "Tomorrow's slides prepared and shared with Sam",
+        "Todo list cleaned up and archived",
+        "Next steps written up and sent to Sam",
+        "明天的机票已订好",
+        "残りの作業を片付けた",
+    ],
+)
+def test_done_whatever_time_or_move_it_names(item: str) -> None:
+    assert kinds(f"## Done today\n- {item}\n") == [("completed", item)]
 
 
 def test_rules_and_preferences_are_never_pruned_as_stale() -> None:

@@ -92,8 +92,27 @@ def test_a_header_that_asks_or_guesses_is_no_item(header: str) -> None:
     assert texts(f"## {header}\n- what was found\n") == ["what was found"]
 
 
-def test_may_the_name_is_no_hedge() -> None:
-    assert texts("## May decided to move to Lisbon\n") == ["May decided to move to Lisbon"]
+@pytest.mark.parametrize(
+    "header",
+    [
+        "May decided to move to Lisbon",
+        # a hedge or a question word that guesses nothing of what the header states
+        "Never deploy on Fridays, whether or not tests pass",
+        "Always ask Sam whether he wants a summary first",
+        "重要：必须尽可能在 9 点前回复馆长",
+        "Sam prefers short replies — he may be on mobile",
+        "Sam decided guests may stay until 22:00",
+        "问题：登录失败已解决",
+        "Вопрос с доменом решён, всегда продлевать за месяц",
+        "Sempre responder em português — pergunta do Sam resolvida",
+        "Fixed a bug that might double-charge users",
+        "利用可能なAPIキーの更新が完了",
+        "Decided: Postgres, probably on Hetzner",
+        "Shipped v2 (finally?)",
+    ],
+)
+def test_a_header_stating_something_beside_a_hedge_is_an_item(header: str) -> None:
+    assert texts(f"## {header}\n") == [header]
 
 
 @pytest.mark.parametrize(
