@@ -73,8 +73,6 @@ MAX_ITEM_CHARS = 2000
 MAX_ITEMS_PER_NOTE = 2000
 #: the level of a bold line acting as a header: below every ``#`` header
 BOLD_HEADER_LEVEL = 7
-#: words from which a line ending in a colon is a statement, not a bare label
-_STATEMENT_WORDS = 10
 
 # Bold at the start of an item, perhaps after an emoji: "- 📝 **Shipped**".
 _BOLD_START = re.compile(r"[^\w\s]{0,8}?[ \t]*(?:\*\*|__)")
@@ -200,16 +198,8 @@ def _readable(text: str) -> tuple[str, int]:
 
 
 def _is_bare_label(text: str) -> bool:
-    """``Key insight:``, ``Fixed the following:``: a label whose content is in the bullets below.
-
-    A statement as long as a sentence still says something, whatever follows:
-    ``All pages now have an explicit canonicalUrl prop (no more BaseLayout fallback):``.
-    """
-    return (
-        text.endswith((":", "\uff1a"))
-        and _SENTENCE_END.search(text) is None
-        and _word_count(text) < _STATEMENT_WORDS
-    )
+    """``Key insight:``, ``Fixed the following:``: a label whose content is in the bullets below."""
+    return text.endswith((":", "\uff1a")) and _SENTENCE_END.search(text) is None
 
 
 def _is_bold(content: str) -> bool:

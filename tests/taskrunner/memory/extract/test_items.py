@@ -445,22 +445,6 @@ def test_a_bold_label_whose_content_is_in_nested_bullets_is_dropped() -> None:
     assert triples(note) == [(2, "fact", "配置 nginx 端口 9090")]
 
 
-def test_a_statement_as_long_as_a_sentence_ending_in_a_colon_is_kept() -> None:
-    note = (
-        "- All pages now have an explicit canonicalUrl prop (no more BaseLayout fallback):\n"
-        "  - index.astro\n"
-        "- The files the gateway reads at start-up:\n"
-    )
-    assert triples(note) == [
-        (
-            1,
-            "fact",
-            "All pages now have an explicit canonicalUrl prop (no more BaseLayout fallback):",
-        ),
-        (2, "fact", "index.astro"),
-    ]
-
-
 def test_a_label_after_a_sentence_or_with_a_marker_is_kept() -> None:
     note = (
         "- 15:10 EST: Morning report system fixed. Created new solution:\n"
