@@ -227,27 +227,10 @@ def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:
         if is_open_question(text):
             return None  # "## Sam may prefer", "## Do we deploy on Fridays?": asked, not said
         kind = "completed" if "\u2705" in text else keyword_kind(text)
-        if kind is None and _states_change(text):
-            kind = "fact"  # "### Font switch: Courier New → JetBrains Mono"
         found = None if kind is None else (kind, text)
     if found is None or not _says_something(found[1]):
         return None
     return Item(found[1], found[0], number, path, secrets)
-
-
-# A change from one thing to another, outside parentheses: "Courier New → JetBrains Mono".
-_CHANGE = re.compile(r"([^\u2192]*?)\s(?:\u2192|->)\s([^\u2192]*)")
-_IN_PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
-
-
-def _states_change(title: str) -> bool:
-    """A header saying what changed to what: ``### Font switch: Courier New →
-    JetBrains Mono``; not a time span (``session 09:00 → 11:00``) or a lone arrow."""
-    match = _CHANGE.fullmatch(_IN_PARENTHESES.sub(" ", title).strip())
-    if match is None:
-        return False
-    was, now = match.group(1).split(":")[-1], match.group(2)
-    return not is_date_only(was) and not is_date_only(now)
 
 
 def _says_something(text: str) -> bool:
