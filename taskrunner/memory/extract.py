@@ -36,7 +36,7 @@ from .item_kind import (
     done_mark,
     has_word,
     is_nothing,
-    is_open_question,
+    is_question_title,
     is_tally,
     keyword_kind,
     label_kind,
@@ -45,9 +45,11 @@ from .item_kind import (
     opens_not_done,
     opens_what_is_left,
     puts_off,
+    says_none_left,
     says_not,
     symbol_kind,
     topic_kind,
+    without_guesses,
 )
 from .kinds import LOOP_KINDS, name_kind
 from .markdown import Block, iter_blocks, split_lines
@@ -105,9 +107,11 @@ _FIRST_PERSON_LIKING = re.compile(
 # the user is quoted, in "私は田中さんがお茶の方が好きだと気づいた" Tanaka likes it;
 # 我爱人 is my spouse.
 _FIRST_PERSON_LIKING_CJK = re.compile(
-    r"[\W_]*(?:我们?(?:很|真|最|更|也|还是|比较)?(?:喜欢|爱(?!人)|讨厌|偏好|偏爱)"
+    r"[\W_]*(?:我(?:很|真|最|更|也|还是|比较)?(?:喜欢|爱(?!人)|讨厌|偏好|偏爱)"
     r"|(?:私|僕|俺|わたし)(?:は|も)[^\u3001\u3002\uff01\uff1f\n]{0,12}?(?:好き|嫌い)(?!だと|と))"
 )
+# Someone besides the agent: "我爱吃辣这件事馆长记住了, 馆长喜欢清淡" tells the user's liking.
+_NAMES_SOMEONE = re.compile(r"馆长|老板|用户|主人|さん|様|先生|くん|ちゃん|[A-Z][a-z]")
 #: header words (casefolded) of sections that keep only explicit items: an
 #: agent's routine, its digests of other people's content, its musings, and
 #: the tallies of the day that restate what is above them
@@ -224,9 +228,10 @@ def _header_item(title: str, number: int, path: tuple[str, ...]) -> Item | None:
     if found is None:
         if name_kind(text) or topic_kind(text) or is_noise(text) or _word_count(text) < 3:
             return None  # "## Key decisions" names what is below; "## Tech deployed" a topic
-        if is_open_question(text):
-            return None  # "## Sam may prefer", "## Do we deploy on Fridays?": asked, not said
-        kind = "completed" if "\u2705" in text else keyword_kind(text)
+        if is_question_title(text):
+            return None  # "## Do we deploy on Fridays?": asked, not said
+        # What it guesses is no keyword: "## Sam may prefer" states nothing.
+        kind = "completed" if "\u2705" in text else keyword_kind(without_guesses(text))
         found = None if kind is None else (kind, text)
     if found is None or not _says_something(found[1]):
         return None
@@ -301,7 +306,8 @@ def _item(
             if said not in _KEPT_WHEN_QUIET:
                 return None
             if said == "preference" and (
-                _FIRST_PERSON_LIKING.search(text) or _FIRST_PERSON_LIKING_CJK.match(text)
+                _FIRST_PERSON_LIKING.search(text)
+                or (_FIRST_PERSON_LIKING_CJK.match(text) and not _NAMES_SOMEONE.search(text))
             ):
                 return None  # "I like the new header image": the agent's own voice
             return Item(text, said, number, path, secrets)
@@ -317,8 +323,8 @@ def _item(
             # Under "## Done today", what is labelled as left or was put off
             # is still to do; what says it is not done claims nothing more.
             left = left_label(text)
-            if left is not None and is_nothing(left):
-                return None  # "Still open: nothing"
+            if left is not None and says_none_left(left):
+                return None  # "Still open: nothing", "明天: 暂无安排"
             if left is not None or puts_off(text):
                 kind = "todo"  # "Still open: call the bank", "Email Sam (moved to Monday)"
             elif says_not(text) or opens_not_done(text):

@@ -175,26 +175,34 @@ def topic_kind(title: str) -> str | None:
     return kind
 
 
-def is_open_question(title: str) -> bool:
-    """A header that asks or guesses, so it states nothing: ``## Sam may prefer``,
-    ``## Open question: what does Sam prefer``, ``## Do we always deploy on
-    Fridays?``, ``## 馆长可能喜欢``. What is below it says what was found.
-
-    Only a guess right before what it guesses (``may prefer``, ``可能喜欢``)
-    or a question that is the whole title: ``## Sam prefers short replies —
-    he may be on mobile`` states the preference, ``## Shipped v2 (finally?)``
-    the shipping, and ``## Decided: Postgres, probably on Hetzner`` the decision.
-    """
-    title = title[:200]
-    bare = _ASIDE.sub(" ", title).rstrip()
-    if bare.endswith(("?", "\uff1f")) or _ASKS_OPENING.match(bare) is not None:
+def is_question_title(title: str) -> bool:
+    """A header that is a question as a whole, so it states nothing: ``## Do we
+    always deploy on Fridays?``, ``## Open question: what does Sam prefer``.
+    ``## Shipped v2 (finally?)`` and ``## Question: which DB? Decided: Postgres``
+    state something."""
+    bare = _ASIDE.sub(" ", title[:200]).rstrip()
+    if bare.endswith(("?", "\uff1f")):
         return True
-    return _GUESSED.search(title) is not None
+    match = _QUESTION_LABEL.match(bare)
+    return match is not None and not _SENTENCE_BREAK.search(bare, match.end())
+
+
+def without_guesses(title: str) -> str:
+    """A header without what it guesses: ``## Sam may prefer`` states nothing,
+    ``## Sam prefers tea; maybe Ana wants coffee`` still Sam's preference,
+    ``## Always CC Ana — she might want a copy`` still the rule."""
+    return _GUESSED.sub(" ", title[:200])
 
 
 _ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
-# A title that opens by saying it is a question.
-_ASKS_OPENING = re.compile(r"(?i)[\W_]*(?:open questions?|questions?|pergunta)\s*[:\uff1a]")
+_SENTENCE_BREAK = re.compile(r"[.!?;\u3002\uff01\uff1f\uff1b]")
+# "Open question: what …", "Pergunta: o que …", "问题: 要不要 …": a label, then a question word.
+_QUESTION_LABEL = re.compile(
+    r"(?i)[\W_]*(?:open questions?|questions?|pergunta|вопрос|问题|疑問)\s*[:\uff1a]\s*"
+    r"(?:(?:what|which|who|whom|whose|why|how|when|where|whether|should|shall|do|does|did|is"
+    r"|are|can|could|would|will|o que|qual|quais|quem|como|quando|onde|será|что|какой|какая"
+    r"|кто|как|когда|где|почему|стоит ли)\b|什么|哪|谁|怎么|为什么|是否|要不要|何|どう|なぜ)"
+)
 # A guess just before the liking or the choice it guesses: "Sam may prefer",
 # "what Sam might like", "Ana maybe wants", "可能喜欢", "好きかも". "May" is a name.
 _GUESSED_KEYWORD = (
@@ -234,49 +242,54 @@ _NOT_DONE = re.compile(
 
 def puts_off(text: str) -> bool:
     """Whether ``text`` says the item was put off, so it is still to do:
-    "Call the bank — tomorrow", "Email Sam (moved to Monday)", "no answer,
-    retry tomorrow", "推迟到周五", "来週に延期". Only such phrases: "Moved to
-    Next.js 15", "Added retry on 429 errors", "办好了签证延期" (an extension)
-    and "Postponed the launch to March" (the act, told) are done."""
+    "Dentist, postponed to next week", "Email Sam (moved to Monday)", "Call
+    the bank — tomorrow", "牙医预约推迟到周五", "歯医者は来週に延期".
+
+    Only what was put off, told after it: "Postponed the launch to March"
+    and "Booked the dentist (next week)" tell an act done, "Cancelled the
+    postponed meeting" and "把航班改到周五" too.
+    """
     folded = text[:400].casefold()
-    if _LEFT_FOR_LATER.search(folded) is not None:
+    if _PUT_OFF.search(folded) is not None:
         return True
-    for match in _PUT_OFF.finditer(folded):
-        before = folded[: match.start()]
-        if match.group("passive") is not None and (
-            not before.strip(" -*\u2022")
-            or any(word in NEGATIONS for word in _WORD.findall(_CLAUSE_END.split(before)[-1]))
-        ):
-            continue  # "Postponed the launch to March", "No tasks were postponed"
-        return True
+    if _TO_LATER.search(folded) is not None:
+        words = _WORD.findall(text)
+        return bool(words) and _PAST_ACT.fullmatch(words[0]) is None  # not "Booked … (tomorrow)"
+    if _PUT_OFF_CJK.search(folded) is not None:
+        return _CJK_ACT.search(folded) is None  # not "会议已经改到周三", "帮馆长把航班改到周五"
     return False
 
 
-_WEEKDAY = (
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)"
-)
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _LATER = (
-    r"(?:tomorrow|tonight|later|next (?:week|month|year|time|" + _WEEKDAY + r")|" + _WEEKDAY + r")"
+    r"(?:tomorrow|tonight|later|next (?:week|month|year|time|"
+    + _WEEKDAY
+    + r")|"
+    + _WEEKDAY
+    + r"|(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december)\b)"
 )
-# Put off, in the languages of the notes. A participle ("postponed", "adiado")
-# tells the item's state only after it: opening the item, it tells the act.
+# A thing, then the participle and the time it went to: "Dentist, postponed to
+# next week", "(moved to Monday)", "Dentista adiado para sexta", "fica para amanhã".
 _PUT_OFF = re.compile(
-    r"(?P<passive>\b(?:postponed|rescheduled|adiad[oa]s?|remarcad[oa]s?)\b)(?! from\b)"
-    r"|\b(?:moved|pushed|bumped)(?: back)? to (?:the )?" + _LATER + r"\b"
-    r"|\b(?:retry|try again|trying again) (?:on )?" + _LATER + r"\b"
-    r"|\b(?:fica|ficou|deixei|deixo) para (?:amanhã|depois|a próxima|segunda|terça|quarta|quinta"
-    r"|sexta|sábado|domingo)"
-    r"|перен[её]с\w*(?: \S+){0,2} на (?:завтра|следующ\w*|понедельник|вторник|среду|четверг"  # noqa: RUF001
-    r"|пятницу|субботу|воскресенье)"
-    r"|推迟|延期到|延到(?:明天|下周|周)|[改推]到(?:明天|下周|周[一二三四五六日天])|明天再|下周再|稍后再"
-    r"|下次再|明天继续|に延期|持ち越し|後回し|(?:明日|来週)に回"
+    r"[^\W_][\s,(\u2013\u2014-]+(?:postponed|rescheduled|moved|pushed|pushed back|put off|deferred)"
+    r" (?:to|until|till|for) (?:the )?"
+    + _LATER
+    + r"|[^\W_][\s,(\u2013\u2014-]+(?:adiad[oa]s?|remarcad[oa]s?|fica|ficou|deixei|deixo) para"
+    r" (?:amanhã|depois|a próxima|segunda|terça|quarta|quinta|sexta|sábado|domingo)"
 )
-# A time named alone after a dash, an arrow or in parentheses, closing the item:
-# "Call the bank — tomorrow"; not "Bought tickets for the concert — tonight!".
-_LEFT_FOR_LATER = re.compile(
-    r"(?:\s[-\u2013\u2014\u2192]|[(\uff08])\s*(?:tomorrow|later|next week|amanhã|depois|завтра"
-    r"|позже|明天|明日|稍后|後で)\s*[)\uff09]?\s*$"
+# A time alone closing an item that tells no act done: "Call the bank — tomorrow".
+_TO_LATER = re.compile(r"(?:\s[-\u2013\u2014\u2192]|[(])\s*(?:tomorrow|later|next week)\s*[)]?\s*$")
+# An English verb in the past opening the item: the act was done.
+_PAST_ACT = re.compile(
+    r"[A-Z][a-z]+[^e\W]ed|Made|Built|Wrote|Sent|Ran|Did|Got|Gave|Took|Found|Paid|Bought|Went"
 )
+# Put off, in Chinese and Japanese, by the item itself ("推迟到周五", "来週に延期").
+_PUT_OFF_CJK = re.compile(
+    r"(?:推迟|延期|改)到(?:明天|下周|周[一二三四五六日天]|星期|月底|下个月)|に延期[。.]?$"
+)
+# Someone made the change, or it is done: 把 / 帮 (doing it), 已 / 了 / 済 / した.
+_CJK_ACT = re.compile(r"[把帮已了済]|した")
 
 
 def left_label(text: str) -> str | None:
@@ -286,14 +299,26 @@ def left_label(text: str) -> str | None:
     return None if match is None else match.group(1).strip()
 
 
-# "Still open:", "Left to do -", "Tomorrow:", "还没完成的:", "明日:"; a word may follow
-# the opening one ("Still open", "Left over").
+# The labels of what is left, whole: "Still open:", "Left to do -", "Tomorrow:",
+# "还没完成的:", "明日:"; not "Open house:", "明天的会议:" or "残り作業:".
 _LEFT_LABEL = re.compile(
-    r"(?i)[\W_]*(?:(?:still|not yet|tomorrow|later|left|remaining|next|open|to do|pending|todo"
-    r"|amanhã|ainda|falta|pendente|завтра|осталось|ещё не|еще не)(?:[ \t]+[^\W\d_]+)?"
-    r"|(?:明天|还没|未完成|待办|まだ|明日|残り)[^\s:\uff1a]{0,4})"
+    r"(?i)[\W_]*(?:still (?:open|to do|pending|left|not done)|left|left to do|left over|leftover"
+    r"|remaining|not yet done|not done yet|to do tomorrow|tomorrow|later|open|pending"
+    r"|ainda (?:falta|por fazer)|falta|pendente|amanhã|завтра|осталось|ещё не сделано"
+    r"|еще не сделано|明天|还没完成的?|还没做的?|未完成的?|待办|まだ|明日|残り)"
     r"[ \t]*(?:[:\uff1a]|[-\u2013\u2014](?=\s))[ \t]*(.*)",
     re.DOTALL,
+)
+
+
+def says_none_left(value: str) -> bool:
+    """A left label's value that says nothing is: "nothing, all done 🎉", "—", "暂无安排"."""
+    return not has_word(value) or _NONE_LEFT.match(value) is not None
+
+
+_NONE_LEFT = re.compile(
+    r"(?i)[\W_]*(?:(?:none|nothing|no|n/?a|nil|nada|nenhum|nenhuma|ничего|нет)(?![^\W\d_])"
+    r"|(?:无|没有了?|なし|特になし)(?![^\W\d_])|暂无)"  # "无线网络" is wifi
 )
 
 

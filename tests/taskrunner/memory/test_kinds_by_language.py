@@ -348,8 +348,9 @@ def test_topic_headers(note: str, expected: list[tuple[str, str]]) -> None:
         (
             "## 今日总结\n- 馆长说：我更喜欢简短的回复\n"
             "- 私は田中さんがお茶の方が好きだと気づいた\n"
-            "- 我爱人不喜欢香菜\n",
-            ["preference", "preference", "preference"],
+            "- 我爱人不喜欢香菜\n- 私は田中さんが紅茶が好きなことを覚えておく\n"
+            "- 我爱吃辣这件事馆长记住了，馆长喜欢清淡\n- 我们更喜欢用 Telegram 沟通\n",
+            ["preference"] * 6,
         ),
         # 不过 (but) and 要不 (how about) are no negations; a later keyword still counts.
         ("- 不过决定用Postgres了\n- 要不决定用Postgres吧\n", ["decision", "decision"]),
@@ -475,13 +476,14 @@ def test_topics_and_done_sections_yield_to_what_items_say(
             ],
         ),
         ("## 已完成\n- 牙医预约推迟到周五\n", [("todo", "牙医预约推迟到周五")]),
-        ("## Сделано\n- Встречу перенесли на среду\n", [("todo", "Встречу перенесли на среду")]),
+        ("## Done\n- Call the bank → tomorrow\n", [("todo", "Call the bank → tomorrow")]),
         ("## Feito\n- Dentista adiado para sexta\n", [("todo", "Dentista adiado para sexta")]),
         ("## 完了\n- 歯医者は来週に延期\n", [("todo", "歯医者は来週に延期")]),
         # Labelled as left under a done section: still to do, unless nothing is.
         (
             "## Done today\n- Still open: call the bank\n- Tomorrow: email Sam\n"
-            "- Still open: nothing\n- 明天：无\n",
+            "- Still open: nothing\n- 明天：无\n- Still open: —\n- Tomorrow: nothing planned\n"
+            "- 明天：暂无安排\n- Falta: nada, tudo feito\n",
             [("todo", "Still open: call the bank"), ("todo", "Tomorrow: email Sam")],
         ),
         # Its own ✅ or strike-through closes it, whatever it says was put off before.
@@ -530,6 +532,27 @@ def test_what_was_put_off_is_still_to_do(note: str, expected: list[tuple[str, st
         "Next steps written up and sent to Sam",
         "明天的机票已订好",
         "残りの作業を片付けた",
+        "Cancelled the postponed meeting",
+        "Paid the rent that was postponed last month",
+        "Enviei a ata da reunião adiada",
+        "取消了推迟的会议",
+        "实现了推迟发送功能",
+        "持ち越しのタスクを全部片付けた",
+        "加了失败后稍后再试的逻辑",
+        "失敗したら明日に回す処理を追加",
+        "Upload failed at first, set it to retry tomorrow at 3am automatically",
+        "帮馆长把航班改到周五",
+        "会议已经改到周三并通知了所有人",
+        "Booked the dentist (next week)",
+        "Packed for the trip → tomorrow",
+        "准备好了演示材料（明天）",
+        "Отправил отчёт — завтра",
+        "明天的会议：材料已准备好",
+        "残り作業：全部片付けた",
+        "Open house: booked for Saturday with Ana",
+        "Left sidebar — cleaned up the icons",
+        "Перенёс бэкапы на следующий сервер",
+        "Told Sam to try again tomorrow",
     ],
 )
 def test_done_whatever_time_or_move_it_names(item: str) -> None:

@@ -94,6 +94,16 @@ def test_a_header_that_asks_or_guesses_is_no_item(header: str) -> None:
         "利用可能なAPIキーの更新が完了",
         "Decided: Postgres, probably on Hetzner",
         "Shipped v2 (finally?)",
+        # a guess beside what the header states
+        "Always CC Ana on invoices — she might want a copy",
+        "Sam's wife may prefer window seats — always book one for her",
+        "Sam prefers tea; maybe Ana wants coffee",
+        "客人可能想要素食，总是准备一份",
+        "田中さんは紅茶が好き、コーヒーも好きかも",
+        "Всегда ставить Сашу в копию — возможно, он хочет видеть счета",
+        # a question answered
+        "Question: which DB? Decided: Postgres",
+        "Open question: answered, Sam prefers email",
     ],
 )
 def test_a_header_stating_something_beside_a_hedge_is_an_item(header: str) -> None:
