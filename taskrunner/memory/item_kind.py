@@ -25,7 +25,7 @@ from .kinds import (
     split_label,
     whole_name_kind,
 )
-from .noise import is_timestamp
+from .noise import PARENTHESES, is_timestamp
 
 _WORD = re.compile(r"\w+")
 # A past-tense verb after "never"/"always": narration, not an instruction
@@ -180,7 +180,7 @@ def is_question_title(title: str) -> bool:
     always deploy on Fridays?``, ``## Open question: what does Sam prefer``.
     ``## Shipped v2 (finally?)`` and ``## Question: which DB? Decided: Postgres``
     state something."""
-    bare = _ASIDE.sub(" ", title[:200]).rstrip()
+    bare = PARENTHESES.sub(" ", title[:200]).rstrip()
     if bare.endswith(("?", "\uff1f")):
         return True
     match = _QUESTION_LABEL.match(bare)
@@ -194,7 +194,6 @@ def without_guesses(title: str) -> str:
     return _GUESSED.sub(" ", title[:200])
 
 
-_ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 _SENTENCE_BREAK = re.compile(r"[.!?;\u3002\uff01\uff1f\uff1b]")
 # "Open question: what …", "Pergunta: o que …", "问题: 要不要 …": a label, then a question word.
 _QUESTION_LABEL = re.compile(

@@ -199,7 +199,8 @@ _MONEY = re.compile(
     r"|roubles?|руб\w*"
     r"|долл\w*|евро)(?![^\W\d_])"
 )
-_PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
+#: a parenthesised aside, "(14:00-22:00)", "（两轮各 50 刀）"
+PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 _DELTA = re.compile(r"[(\uff08][+\-\u2212]\d|\u2192 ?\d")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 _SHORT_REST_WORDS = 3
@@ -339,7 +340,7 @@ def is_status(text: str) -> bool:
         # Unlabelled, only a state word is a ping: "自动恢复 ✅".
         bare = _bare(folded)
         return _STATUS_VALUE.fullmatch(bare) is not None or _is_ping(bare)
-    value = _bare(_PARENTHESES.sub(" ", label[1]))
+    value = _bare(PARENTHESES.sub(" ", label[1]))
     name = label[0].strip(" *_`")
     if _is_ping(value, name):
         return True  # "Email: no new mail", "Cron jobs: 5/5 healthy"
@@ -383,7 +384,7 @@ def is_counter(text: str) -> bool:
     progress = _PROGRESS.search(rest) is not None and len(rest) <= 60
     if progress and not any(char.isdigit() for char in rest):
         return True  # "533 tweets remaining in pipeline": a reading, not a fact
-    rest = _PARENTHESES.sub(" ", rest)  # "(14:00-22:00)"
+    rest = PARENTHESES.sub(" ", rest)  # "(14:00-22:00)"
     if any(char.isdigit() for char in rest):
         return False  # "4 accounts every 45 minutes" says how, not how many
     counted = match.group().rstrip()[-1:] in _MEASURE_WORDS  # "800+ 行 TypeScript": a count
@@ -425,13 +426,13 @@ _NAMED = re.compile(r"\b(?:[A-Z][a-z]|[A-Z]{2,}\b)|\b(?:on|at|in|from|to|for|wit
 
 def is_timestamp(text: str) -> bool:
     """A time label whose value is only a time, or a text of only dates and times."""
-    if is_date_only(_PARENTHESES.sub(" ", text)):
+    if is_date_only(PARENTHESES.sub(" ", text)):
         return True
     label = split_label(text)
     if label is None:
         return False
     name = label[0].strip(" *_`").casefold()
-    value = _PARENTHESES.sub(" ", label[1])
+    value = PARENTHESES.sub(" ", label[1])
     if ROUTINE_NEXT.fullmatch(name) and is_date_only(value):
         return True  # "Next check: 15:00": the routine's own schedule
     if _CLOCK.search(value) and is_date_only(value) and _names_a_past_moment(name):
@@ -485,7 +486,7 @@ def is_timing_log(text: str) -> bool:
     """Moments to the second and little else: ``断开 15:12:16，恢复 15:12:21 (5秒)``."""
     if _CLOCK_SECONDS.search(text) is None:
         return False
-    rest = _DATE_TIME.sub(" ", _PARENTHESES.sub(" ", text[:300].casefold()))
+    rest = _DATE_TIME.sub(" ", PARENTHESES.sub(" ", text[:300].casefold()))
     return _is_short(rest) or not any(char.isalpha() for char in rest)
 
 
