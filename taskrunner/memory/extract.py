@@ -40,12 +40,8 @@ from .item_kind import (
     is_tally,
     keyword_kind,
     label_kind,
-    left_label,
     marker_kind,
-    opens_not_done,
     opens_what_is_left,
-    puts_off,
-    says_none_left,
     says_not,
     symbol_kind,
     topic_kind,
@@ -111,7 +107,10 @@ _FIRST_PERSON_LIKING_CJK = re.compile(
     r"|(?:私|僕|俺|わたし)(?:は|も)[^\u3001\u3002\uff01\uff1f\n]{0,12}?(?:好き|嫌い)(?!だと|と))"
 )
 # Someone besides the agent: "我爱吃辣这件事馆长记住了, 馆长喜欢清淡" tells the user's liking.
-_NAMES_SOMEONE = re.compile(r"馆长|老板|用户|主人|さん|様|先生|くん|ちゃん|[A-Z][a-z]")
+_NAMES_SOMEONE = re.compile(
+    r"馆长|老板|用户|主人|老婆|老公|妈妈|爸爸|孩子|さん|様|先生|くん|ちゃん|妻|夫|母|父|息子|娘|部長"
+    r"|社長|上司|[A-Z][a-z]"
+)
 #: header words (casefolded) of sections that keep only explicit items: an
 #: agent's routine, its digests of other people's content, its musings, and
 #: the tallies of the day that restate what is above them
@@ -319,16 +318,12 @@ def _item(
         kind = (said or section_kind) if weak else (section_kind or said)
         if section_kind is not None and kind == section_kind and is_nothing(text):
             return None  # "- Nothing" under "## Done" or "## Blockers"
-        if kind == "completed" and not said:
-            # Under "## Done today", what is labelled as left or was put off
-            # is still to do; what says it is not done claims nothing more.
-            left = left_label(text)
-            if left is not None and says_none_left(left):
-                return None  # "Still open: nothing", "明天: 暂无安排"
-            if left is not None or puts_off(text):
-                kind = "todo"  # "Still open: call the bank", "Email Sam (moved to Monday)"
-            elif says_not(text) or opens_not_done(text):
-                kind = None  # "还没付房租", "无法连接打印机", "Pending: approval"
+        if (
+            kind == "completed"
+            and not said
+            and (says_not(text) or opens_what_is_left(text, labels=False))
+        ):
+            kind = None  # "Started the migration, not finished" under "## Done today"
         if kind is None and is_bare_narration(text):
             return None  # "✅ Added the checklist" too: the agent's log of its work
         if (kind is None or kind in LOOP_KINDS) and done_mark(content):

@@ -194,7 +194,8 @@ def without_guesses(title: str) -> str:
     return _GUESSED.sub(" ", title[:200])
 
 
-_SENTENCE_BREAK = re.compile(r"[.!?;\u3002\uff01\uff1f\uff1b]")
+# Where an answer may follow a question: "## Question: which DB — decided Postgres".
+_SENTENCE_BREAK = re.compile(r"[.!?;,\u2013\u2014\u3001\u3002\uff01\uff1f\uff1b\uff0c]|\s-\s")
 # "Open question: what …", "Pergunta: o que …", "问题: 要不要 …": a label, then a question word.
 _QUESTION_LABEL = re.compile(
     r"(?i)[\W_]*(?:open questions?|questions?|pergunta|вопрос|问题|疑問)\s*[:\uff1a]\s*"
@@ -213,9 +214,9 @@ _GUESSED = re.compile(
     r"\b(?:may|might)\s+(?:(?i:also|not|still)\s+)?"
     + _GUESSED_KEYWORD
     + r"|(?i:\b(?:maybe|perhaps|possibly|probably|talvez|возможно|может быть))[,\s]+"
-    r"(?:[^\W\d_]+\s+){0,2}?"
+    r"(?:[^\W\d_]+\s+)?"
     + _GUESSED_KEYWORD
-    + r"|(?<![尽利])(?:可能|也许|或许)(?:会|更|比较)?(?:喜欢|偏好|讨厌|想要|决定)"
+    + r"|(?<![尽利不])(?:可能|也许|或许)(?:会|更|比较)?(?:喜欢|偏好|讨厌|想要|决定)"
     r"|(?:好き|嫌い)(?:なの)?かも"
 )
 
@@ -237,96 +238,6 @@ _NOT_DONE = re.compile(
     r"|还没|还未|尚未|没有[做完修付办交弄成]|未完|没完|没做|没修|没付|没办|没交|不能|无法|未能"
     r"|まだ|できなかった|していない|してない|未対応"
 )
-
-
-def puts_off(text: str) -> bool:
-    """Whether ``text`` says the item was put off, so it is still to do:
-    "Dentist, postponed to next week", "Email Sam (moved to Monday)", "Call
-    the bank — tomorrow", "牙医预约推迟到周五", "歯医者は来週に延期".
-
-    Only what was put off, told after it: "Postponed the launch to March"
-    and "Booked the dentist (next week)" tell an act done, "Cancelled the
-    postponed meeting" and "把航班改到周五" too.
-    """
-    folded = text[:400].casefold()
-    if _PUT_OFF.search(folded) is not None:
-        return True
-    if _TO_LATER.search(folded) is not None:
-        words = _WORD.findall(text)
-        return bool(words) and _PAST_ACT.fullmatch(words[0]) is None  # not "Booked … (tomorrow)"
-    if _PUT_OFF_CJK.search(folded) is not None:
-        return _CJK_ACT.search(folded) is None  # not "会议已经改到周三", "帮馆长把航班改到周五"
-    return False
-
-
-_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-_LATER = (
-    r"(?:tomorrow|tonight|later|next (?:week|month|year|time|"
-    + _WEEKDAY
-    + r")|"
-    + _WEEKDAY
-    + r"|(?:january|february|march|april|may|june|july|august|september|october|november"
-    r"|december)\b)"
-)
-# A thing, then the participle and the time it went to: "Dentist, postponed to
-# next week", "(moved to Monday)", "Dentista adiado para sexta", "fica para amanhã".
-_PUT_OFF = re.compile(
-    r"[^\W_][\s,(\u2013\u2014-]+(?:postponed|rescheduled|moved|pushed|pushed back|put off|deferred)"
-    r" (?:to|until|till|for) (?:the )?"
-    + _LATER
-    + r"|[^\W_][\s,(\u2013\u2014-]+(?:adiad[oa]s?|remarcad[oa]s?|fica|ficou|deixei|deixo) para"
-    r" (?:amanhã|depois|a próxima|segunda|terça|quarta|quinta|sexta|sábado|domingo)"
-)
-# A time alone closing an item that tells no act done: "Call the bank — tomorrow".
-_TO_LATER = re.compile(r"(?:\s[-\u2013\u2014\u2192]|[(])\s*(?:tomorrow|later|next week)\s*[)]?\s*$")
-# An English verb in the past opening the item: the act was done.
-_PAST_ACT = re.compile(
-    r"[A-Z][a-z]+[^e\W]ed|Made|Built|Wrote|Sent|Ran|Did|Got|Gave|Took|Found|Paid|Bought|Went"
-)
-# Put off, in Chinese and Japanese, by the item itself ("推迟到周五", "来週に延期").
-_PUT_OFF_CJK = re.compile(
-    r"(?:推迟|延期|改)到(?:明天|下周|周[一二三四五六日天]|星期|月底|下个月)|に延期[。.]?$"
-)
-# Someone made the change, or it is done: 把 / 帮 (doing it), 已 / 了 / 済 / した.
-_CJK_ACT = re.compile(r"[把帮已了済]|した")
-
-
-def left_label(text: str) -> str | None:
-    """The value of a label naming what is left: ``Still open: call the bank``
-    -> ``call the bank``; ``明天: 无`` -> ``无``; else None."""
-    match = _LEFT_LABEL.match(text)
-    return None if match is None else match.group(1).strip()
-
-
-# The labels of what is left, whole: "Still open:", "Left to do -", "Tomorrow:",
-# "还没完成的:", "明日:"; not "Open house:", "明天的会议:" or "残り作業:".
-_LEFT_LABEL = re.compile(
-    r"(?i)[\W_]*(?:still (?:open|to do|pending|left|not done)|left|left to do|left over|leftover"
-    r"|remaining|not yet done|not done yet|to do tomorrow|tomorrow|later|open|pending"
-    r"|ainda (?:falta|por fazer)|falta|pendente|amanhã|завтра|осталось|ещё не сделано"
-    r"|еще не сделано|明天|还没完成的?|还没做的?|未完成的?|待办|まだ|明日|残り)"
-    r"[ \t]*(?:[:\uff1a]|[-\u2013\u2014](?=\s))[ \t]*(.*)",
-    re.DOTALL,
-)
-
-
-def says_none_left(value: str) -> bool:
-    """A left label's value that says nothing is: "nothing, all done 🎉", "—", "暂无安排"."""
-    return not has_word(value) or _NONE_LEFT.match(value) is not None
-
-
-_NONE_LEFT = re.compile(
-    r"(?i)[\W_]*(?:(?:none|nothing|no|n/?a|nil|nada|nenhum|nenhuma|ничего|нет)(?![^\W\d_])"
-    r"|(?:无|没有了?|なし|特になし)(?![^\W\d_])|暂无)"  # "无线网络" is wifi
-)
-
-
-def opens_not_done(text: str) -> bool:
-    """An item opening by saying it is not done yet: ``Not yet paid``, ``还没付房租``, ``まだ``."""
-    return _NOT_YET.match(text) is not None
-
-
-_NOT_YET = re.compile(r"(?i)[\W_]*(?:(?:not yet|ещё не|еще не|falta)(?![\w.-])|还没|未完成|まだ)")
 
 
 # The opening of a line saying what is left to do.

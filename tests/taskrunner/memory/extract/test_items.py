@@ -103,7 +103,11 @@ def test_a_header_that_asks_or_guesses_is_no_item(header: str) -> None:
         "Всегда ставить Сашу в копию — возможно, он хочет видеть счета",
         # a question answered
         "Question: which DB? Decided: Postgres",
+        "Question: which DB — decided Postgres",
         "Open question: answered, Sam prefers email",
+        # no guess: a firm "can't possibly", a hedge of another word
+        "馆长不可能喜欢长文",
+        "Perhaps surprisingly Sam prefers tea",
     ],
 )
 def test_a_header_stating_something_beside_a_hedge_is_an_item(header: str) -> None:
