@@ -31,7 +31,13 @@ from typing import Any
 
 from .kinds import LOOP_KINDS
 from .loops import status_of
-from .store_scan import StoreLines, quick_day, read_store_lines, string_field
+from .store_scan import (
+    UNSURE,
+    StoreLines,
+    quick_day,
+    read_store_lines,
+    string_field,
+)
 
 K1 = 1.2
 B = 0.75
@@ -124,15 +130,17 @@ class _Filter:
         self.active = bool(query.kinds or query.open_only or query.since)
 
     def line_passes(self, line: str) -> bool:
+        """False only when the line alone shows the memory fails; unsure passes."""
         if not self.active:
             return True
         kind = string_field(line, "kind")
-        if self.query.kinds and kind not in self.query.kinds:
-            return False
-        if self.query.open_only and (
-            kind not in LOOP_KINDS or string_field(line, "status") == "done"
-        ):
-            return False
+        if kind != UNSURE:
+            if self.query.kinds and kind not in self.query.kinds:
+                return False
+            if self.query.open_only and (
+                kind not in LOOP_KINDS or string_field(line, "status") == "done"
+            ):
+                return False
         return not self.since or quick_day(line) >= self.since
 
     def passes(self, memory: dict[str, Any]) -> bool:
@@ -168,22 +176,36 @@ def _exact(
             yield index, memory
 
 
-def _days(lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, int]]:
-    """(``quick_day``, index) of each line, the common layout inline."""
+def _days(store: StoreLines, lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, int]]:
+    """(``day_of``, index) of each line: the common layout inline, else
+    ``quick_day``, and the parsed memory when the line alone cannot tell."""
     for index, line in lines:
         at = line.find('"note_date": "')
-        if at >= 0:
-            yield line[at + 14 : at + 24], index
-            continue
-        at = line.find('"date": "')
-        yield (line[at + 9 : at + 19] if at >= 0 else quick_day(line)), index
+        if at < 0:
+            at = line.find('"date": "')
+            width = 9
+        else:
+            width = 14
+        if at >= 0 and line.find("{", 1, at) < 0 and line.find("[", 1, at) < 0:
+            # A ten-character value with no escape is what day_of reads.
+            value = line[at + width : at + width + 11]
+            if value[10:] == '"' and "\\" not in value:
+                yield value[:10], index
+                continue
+        yield _day(store, index), index
+
+
+def _day(store: StoreLines, index: int) -> str:
+    """The memory's day as ``day_of`` reads it, from the line when it can tell."""
+    day = quick_day(store.lines[index])
+    return (day_of(store.memory(index)) or "") if day == UNSURE else day
 
 
 def _newest(store: StoreLines, keep: _Filter, limit: int) -> list[Hit]:
     lines: Iterable[tuple[int, str]] = enumerate(store.lines)
     if keep.active:
         lines = ((index, line) for index, line in lines if keep.line_passes(line))
-    days = list(_days(lines))
+    days = list(_days(store, lines))
 
     def order() -> Iterator[int]:
         best = heapq.nlargest(max(limit * 4, 50), days)
@@ -249,7 +271,7 @@ def _ranked(store: StoreLines, keep: _Filter, wanted: Sequence[str], limit: int)
 
     # best score first; among equals the newer note, then the later line
     def rank(index: int) -> tuple[float, str, int]:
-        return (scores[index], quick_day(lines[index]), index)
+        return (scores[index], _day(store, index), index)
 
     def order() -> Iterator[int]:
         # The few best by score, with every memory tied with the last of them,

@@ -98,24 +98,34 @@ def read_store_lines(path: Path) -> StoreLines:
     return StoreLines([json.dumps(m, ensure_ascii=False) for m in memories], memories)
 
 
+#: what ``quick_day`` and ``string_field`` give when the line alone cannot tell: past every date,
+#: so the pre-filter keeps the memory and the exact filter decides
+UNSURE = "\uffff"
+
+
 def string_field(line: str, name: str) -> str | None:
     """The value of top-level ``"name": "..."`` read from a line (simple values only).
 
     Inside a JSON string every quote is escaped, so ``"name": "`` only
-    occurs as a key; nested objects of the store never use these names.
+    occurs as a key. The runner writes these keys before any nested object
+    of a memory; when an object or a list opens before the key (a hand
+    edit, another tool's field, or only a brace in the text), the key found
+    may be a nested one: ``UNSURE``.
     """
     key = f'"{name}": "'
     start = line.find(key)
     if start < 0:
         return None
+    if may_be_nested(line, start):
+        return UNSURE
     start += len(key)
     end = line.find('"', start)
     return line[start:end] if end >= 0 else None
 
 
-#: what ``quick_day`` gives when the line alone cannot tell: past every date,
-#: so the pre-filter keeps the memory and the exact filter decides
-UNSURE = "\uffff"
+def may_be_nested(line: str, at: int) -> bool:
+    """Whether an object or a list may open before ``at`` in a memory's line."""
+    return line.find("{", 1, at) > 0 or line.find("[", 1, at) > 0
 
 
 def quick_day(line: str) -> str:
@@ -127,6 +137,8 @@ def quick_day(line: str) -> str:
     for field, width in (('"note_date": "', 14), ('"date": "', 9)):
         at = line.find(field)
         if at >= 0:
+            if may_be_nested(line, at):
+                return UNSURE
             value = line[at + width : at + width + 11]
             if is_plain_date(value):
                 return value[:10]
@@ -135,6 +147,8 @@ def quick_day(line: str) -> str:
             # empty: the next field counts, as in search.day_of
     for name in ("last_seen_at", "created_at"):
         stamp = string_field(line, name)
+        if stamp == UNSURE:
+            return UNSURE
         if stamp:
             return stamp[:10]
     return ""

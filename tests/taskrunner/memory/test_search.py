@@ -179,6 +179,30 @@ def test_a_memory_whose_history_comes_before_its_text_is_found_by_its_text(
     assert _ids(path, Query(text="sqlite")) == []
 
 
+def test_a_nested_kind_status_or_date_before_the_memorys_own_does_not_mislead_the_filters(
+    workspace: Path,
+) -> None:
+    # A hand-ordered memory (or another tool's field) may hold these names in
+    # a nested object before the memory's own: the memory's own decide.
+    early = {
+        "id": "a",
+        "meta": {"kind": "fact", "status": "done", "note_date": "2020-01-01", "date": "2020-01-01"},
+        "text": "rotate the API keys",
+        "kind": "todo",
+        "status": "open",
+        "date": "2026-03-01",
+        "note_date": "2026-03-01",
+    }
+    newer = mem("b", "rotate the backups", kind="todo", status="open", date="2026-02-01")
+    path = _store(workspace, [early, newer])
+    assert _ids(path, Query(kinds=frozenset({"todo"}))) == ["a", "b"]
+    assert _ids(path, Query(kinds=frozenset({"fact"}))) == []
+    assert _ids(path, Query(open_only=True)) == ["a", "b"]
+    assert _ids(path, Query(since=date(2026, 2, 15))) == ["a"]
+    assert _ids(path, Query(limit=1)) == ["a"]
+    assert _ids(path, Query(text="rotate", since=date(2026, 2, 15))) == ["a"]
+
+
 def test_since_reads_the_date_when_the_note_date_is_empty(workspace: Path) -> None:
     # An empty note_date means "not known": the memory's date counts, as in a hit.
     odd = mem("odd", "renew the TLS certificate", note_date="", date="2026-02-10")
