@@ -147,8 +147,8 @@ class _Filter:
         kind = memory.get("kind")
         if self.query.kinds and kind not in self.query.kinds:
             return False
-        if self.query.open_only and status_of(memory) != "open":
-            return False
+        if self.query.open_only and (kind not in LOOP_KINDS or status_of(memory) != "open"):
+            return False  # an open loop; a fact hand-marked "open" is none
         return not self.since or (day_of(memory) or "") >= self.since
 
 

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from support.memory_factory import mem
 from support.paths import ROOT
 from support.runner import run_runner
-from taskrunner.memory.search import Query, search, tokens
+from taskrunner.memory.kinds import LOOP_KINDS
+from taskrunner.memory.loops import status_of
+from taskrunner.memory.search import Query, day_of, search, tokens
 from taskrunner.memory.store import Store, lock_path, save_store, store_path
 
 
@@ -118,6 +120,64 @@ def test_every_text_holding_the_word_is_found(
         found = set(_ids(path, Query(text=word, limit=100)))
         expected = {m["id"] for m in memories if word in tokens(m["text"])}
         assert found == expected, word
+
+
+_KINDS = ("fact", "todo", "decision", "blocker")
+_DAYS = ("2026-01-05", "2026-02-10", "2026-03-15", "")
+_FIELD_VALUES = {
+    "kind": st.sampled_from(_KINDS),
+    "status": st.sampled_from(("open", "done")),
+    "date": st.sampled_from(_DAYS),
+    "note_date": st.sampled_from(_DAYS),
+}
+
+
+@st.composite
+def _hand_edited(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    """A memory with its fields in any order, perhaps a nested object holding the
+    same names first, perhaps braces in its text."""
+    own = {name: draw(value) for name, value in _FIELD_VALUES.items() if draw(st.booleans())}
+    fields: dict[str, Any] = {
+        "id": f"m{index}",
+        "text": draw(st.sampled_from(("a {b}", "a [b]", "ab"))),
+        **own,
+    }
+    if draw(st.booleans()):
+        fields["meta"] = {name: draw(value) for name, value in _FIELD_VALUES.items()}
+    order = draw(st.permutations(list(fields)))
+    return {name: fields[name] for name in order}
+
+
+def _expected(memories: list[dict[str, Any]], query: Query) -> list[str]:
+    """The definition: filter the parsed memories exactly, newest first, then the later one."""
+    kept = [
+        (day_of(m) or "", index, m["id"])
+        for index, m in enumerate(memories)
+        if (not query.kinds or m.get("kind") in query.kinds)
+        and (not query.open_only or (m.get("kind") in LOOP_KINDS and status_of(m) == "open"))
+        and (not query.since or (day_of(m) or "") >= query.since.isoformat())
+    ]
+    return [mid for _, _, mid in sorted(kept, reverse=True)[: query.limit]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_the_quick_filters_agree_with_the_parsed_memories(
+    tmp_path_factory: Any, data: st.DataObject
+) -> None:
+    count = data.draw(st.integers(1, 8))
+    memories = [data.draw(_hand_edited(index)) for index in range(count)]
+    path = tmp_path_factory.mktemp("s") / "store.json"
+    save_store(path, Store(memories=memories))
+    for query in (
+        Query(limit=100),
+        Query(kinds=frozenset({"todo"}), limit=100),
+        Query(kinds=frozenset({"fact", "decision"}), limit=3),
+        Query(open_only=True, limit=100),
+        Query(since=date(2026, 2, 1), limit=100),
+        Query(open_only=True, since=date(2026, 3, 1), limit=2),
+    ):
+        assert _ids(path, query) == _expected(memories, query), query
 
 
 def test_cli_reads_without_the_lock_and_leaves_no_record(workspace: Path, state_dir: Path) -> None:
