@@ -223,7 +223,11 @@ _WORD_CHAR = re.compile(f"[^\\W{_CJK}]")
 def _occurrences(blob: str, token: str) -> Iterator[int]:
     """Offsets of ``token`` in ``blob`` as a whole token (CJK pairs: anywhere)."""
     if _CJK_RUN.match(token):
-        yield from (match.start() for match in re.finditer(re.escape(token), blob))
+        # Overlapping, as ``tokens`` makes them: "哈哈哈" holds "哈哈" twice.
+        at = blob.find(token)
+        while at >= 0:
+            yield at
+            at = blob.find(token, at + 1)
         return
     # The regex finds the token not followed by a word character (a literal
     # prefix keeps it fast); the character before is checked here.

@@ -56,6 +56,17 @@ def test_tokens_are_words_and_cjk_pairs() -> None:
     assert tokens("東京tower") == ["東京", "tower"]
 
 
+def test_repeated_cjk_pairs_count_as_often_as_tokens_makes_them(workspace: Path) -> None:
+    # "好好好" holds the pair "好好" twice (overlapping), "好好啊" once: same
+    # length, so the one with more ranks first, though it is older.
+    path = _store(
+        workspace,
+        [mem("more", "好好好", date="2026-01-01"), mem("once", "好好啊", date="2026-02-01")],
+    )
+    assert tokens("好好好").count("好好") == 2
+    assert _ids(path, Query(text="好好")) == ["more", "once"]
+
+
 def test_ranking_prefers_more_and_rarer_matches(workspace: Path) -> None:
     path = _store(workspace, STORE)
     # the same words: the shorter text ranks first (BM25's length normalization)
