@@ -187,9 +187,10 @@ def _days(store: StoreLines, lines: Iterable[tuple[int, str]]) -> Iterator[tuple
         else:
             width = 14
         if at >= 0 and line.find("{", 1, at) < 0 and line.find("[", 1, at) < 0:
-            # A ten-character value with no escape is what day_of reads.
+            # A ten-character value with no escape is what day_of reads
+            # ('"date": "", "status"' is an empty one, then the next key).
             value = line[at + width : at + width + 11]
-            if value[10:] == '"' and "\\" not in value:
+            if value[10:] == '"' and '"' not in value[:10] and "\\" not in value:
                 yield value[:10], index
                 continue
         yield _day(store, index), index
