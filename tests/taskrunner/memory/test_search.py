@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,12 @@ def test_the_quick_filters_agree_with_the_parsed_memories(
         Query(open_only=True, since=date(2026, 3, 1), limit=2),
     ):
         assert _ids(path, query) == _expected(memories, query), query
+        # Ranked by words, the same memories pass the same filters.
+        worded = replace(query, text="a", limit=100)
+        holding = {m["id"] for m in memories if "a" in tokens(m["text"])}
+        assert (
+            set(_ids(path, worded)) == set(_expected(memories, replace(query, limit=100))) & holding
+        )
 
 
 def test_cli_reads_without_the_lock_and_leaves_no_record(workspace: Path, state_dir: Path) -> None:
