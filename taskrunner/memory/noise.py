@@ -151,6 +151,12 @@ _MACHINE_WORDS = re.compile(
     r"\b(?:tests?|checks?|jobs?|cron|servers?|services?|replicas?|nodes?|containers?|pods?"
     r"|endpoints?|hosts?|health|agents?|workers?|builds?)\b|测试|检查|任务|服务|节点"
 )
+# A test or a check of a person, not of a machine: "Driving test: 1/1 passed".
+_PERSONS_TEST = re.compile(
+    r"\b(?:driving|driver'?s|road|blood|eye|hearing|vision|covid|pcr|pregnancy|dna|drug|visa"
+    r"|background|credit|reference|medical|health insurance|exams?|school|language|ielts|toefl)"
+    r"\s+(?:tests?|checks?)\b|体检|驾照|驾驶|血液|視力|免許|血液検査"
+)
 # A machine's vital sign, only as a bare share: "CPU: 12%"; not "Disk: 87% full,
 # order a new drive", which asks for something.
 _VITAL_LABELS: frozenset[str] = frozenset(
@@ -168,7 +174,8 @@ def _is_ping(bare: str, label: str | None = None) -> bool:
     share = _FULL_SHARE.fullmatch(bare)
     if share is None or share.group(1) != share.group(2):
         return False
-    return _MACHINE_WORDS.search(bare if label is None else f"{label} {bare}") is not None
+    counted = bare if label is None else f"{label} {bare}"
+    return _MACHINE_WORDS.search(counted) is not None and _PERSONS_TEST.search(counted) is None
 
 
 def _is_calm_vital(label: str, value: str) -> bool:
