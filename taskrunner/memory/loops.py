@@ -63,7 +63,8 @@ def is_open(memory: Memory) -> bool:
 def status_of(memory: Memory) -> str | None:
     """ "open" or "done" for a loop kind, else the stored status (None when there is none)."""
     status = memory.get("status")
-    if memory.get("kind") in LOOP_KINDS:
+    kind = memory.get("kind")
+    if isinstance(kind, str) and kind in LOOP_KINDS:
         return "done" if status == "done" else "open"
     return status if isinstance(status, str) else None
 

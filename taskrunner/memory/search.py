@@ -34,6 +34,7 @@ from .loops import status_of
 from .store_scan import (
     UNSURE,
     StoreLines,
+    may_be_nested,
     quick_day,
     read_store_lines,
     string_field,
@@ -145,6 +146,8 @@ class _Filter:
 
     def passes(self, memory: dict[str, Any]) -> bool:
         kind = memory.get("kind")
+        if not isinstance(kind, str):
+            kind = None  # a hand edit ("kind": []): no kind, and no crash
         if self.query.kinds and kind not in self.query.kinds:
             return False
         if self.query.open_only and (kind not in LOOP_KINDS or status_of(memory) != "open"):
@@ -177,20 +180,29 @@ def _exact(
 
 
 def _days(store: StoreLines, lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, int]]:
-    """(``day_of``, index) of each line: the common layout inline, else
-    ``quick_day``, and the parsed memory when the line alone cannot tell."""
+    """(``day_of``, index) of each line.
+
+    The runner's own layout is read inline (a big store has 100k lines);
+    anything else goes through ``_day``, which is exact.
+    """
     for index, line in lines:
-        at = line.find('"note_date": "')
+        at = line.find('"note_date"')
         if at < 0:
-            at = line.find('"date": "')
-            width = 9
+            at = line.find('"date"')
+            width = 6
         else:
-            width = 14
-        if at >= 0 and line.find("{", 1, at) < 0 and line.find("[", 1, at) < 0:
+            width = 11
+        if at >= 0 and line[at + width : at + width + 3] == ': "':
+            at += width + 3
             # A ten-character value with no escape is what day_of reads
             # ('"date": "", "status"' is an empty one, then the next key).
-            value = line[at + width : at + width + 11]
-            if value[10:] == '"' and '"' not in value[:10] and "\\" not in value:
+            value = line[at : at + 11]
+            if (
+                value[10:] == '"'
+                and '"' not in value[:10]
+                and "\\" not in value
+                and not may_be_nested(line, at)
+            ):
                 yield value[:10], index
                 continue
         yield _day(store, index), index

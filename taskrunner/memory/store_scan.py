@@ -57,16 +57,18 @@ class StoreLines:
                     if end >= 0 and "\\" not in raw and '"' not in line[8 : start - 12]:
                         append(raw)
                         continue
-            start = line.find('"text": "') + 9
-            if line.find("{", 1, start) > 0 or line.find("[", 1, start) > 0:
-                # A nested "text" (history, a hand-ordered memory) may come
-                # first: only the parsed memory says which one is its own.
+            at = line.find('"text": "')
+            if at < 0 or may_be_nested(line, at):
+                # A text written otherwise ('"text":"…"'), or a nested "text"
+                # (history, a hand-ordered memory) that may come first: only
+                # the parsed memory says which one is its own.
                 text = self.memory(index).get("text")
                 append(text if isinstance(text, str) else "")
                 continue
+            start = at + 9
             end = line.find('"', start)
             raw = line[start:end]
-            if start == 8 or end < 0 or "\\" in raw:
+            if end < 0 or "\\" in raw:
                 raw = text_field(line)
             append(raw)
         return texts
@@ -106,45 +108,55 @@ UNSURE = "\uffff"
 def string_field(line: str, name: str) -> str | None:
     """The value of top-level ``"name": "..."`` read from a line (simple values only).
 
-    Inside a JSON string every quote is escaped, so ``"name": "`` only
-    occurs as a key. The runner writes these keys before any nested object
-    of a memory; when an object or a list opens before the key (a hand
-    edit, another tool's field, or only a brace in the text), the key found
-    may be a nested one: ``UNSURE``.
+    Inside a JSON string every quote is escaped, so ``"name"`` only occurs
+    as a key. ``UNSURE`` when the line alone cannot tell: the key is not
+    written as the runner writes it (``"kind":"todo"``, ``"last_seen_at": 5``),
+    or an object or a list opens before it, so that the key found may be a
+    nested one (a hand edit, another tool's field).
     """
-    key = f'"{name}": "'
+    key = f'"{name}"'
     start = line.find(key)
     if start < 0:
         return None
-    if may_be_nested(line, start):
-        return UNSURE
     start += len(key)
+    if line[start : start + 3] != ': "' or may_be_nested(line, start):
+        return UNSURE
+    start += 3
     end = line.find('"', start)
     return line[start:end] if end >= 0 else None
 
 
 def may_be_nested(line: str, at: int) -> bool:
-    """Whether an object or a list may open before ``at`` in a memory's line."""
-    return line.find("{", 1, at) > 0 or line.find("[", 1, at) > 0
+    """Whether an object or a list may open before ``at`` in a memory's line:
+    a key's value ``": [`` or ``": {``. A text holds one only after a
+    backslash (its quotes are escaped): slower, never wrong. A hand edit that
+    writes ``"meta":{`` writes its keys ``"kind":"…"`` too, which
+    ``string_field`` reports as unsure."""
+    if line.find("[", 0, at) < 0 and line.find("{", 1, at) < 0:
+        return False  # the common case, found at memchr speed
+    return line.find('": [', 0, at) >= 0 or line.find('": {', 0, at) >= 0
 
 
 def quick_day(line: str) -> str:
-    """``search.day_of`` read from a line, for a pre-filter: never earlier than it.
+    """``search.day_of`` read from a line: exact, or ``UNSURE`` when the line
+    alone cannot tell (a hand edit: a nested object first, a value that is
+    no plain date, a key written otherwise), which sorts after every date.
 
-    ``note_date``, else ``date``, else a timestamp's date (an empty one skipped);
-    ``UNSURE`` when a field holds something else than a plain date (a hand edit).
+    ``note_date``, else ``date``, else a timestamp's date (an empty one skipped).
     """
-    for field, width in (('"note_date": "', 14), ('"date": "', 9)):
-        at = line.find(field)
-        if at >= 0:
-            if may_be_nested(line, at):
-                return UNSURE
-            value = line[at + width : at + width + 11]
-            if is_plain_date(value):
-                return value[:10]
-            if not value.startswith('"'):
-                return UNSURE
-            # empty: the next field counts, as in search.day_of
+    for key in ('"note_date"', '"date"'):
+        at = line.find(key)
+        if at < 0:
+            continue
+        at += len(key)
+        value = line[at + 3 : at + 14]
+        if line[at : at + 3] != ': "' or may_be_nested(line, at):
+            return UNSURE
+        if is_plain_date(value):
+            return value[:10]
+        if not value.startswith('"'):
+            return UNSURE  # "2026-03-01T10:00", "yesterday": day_of gives it whole
+        # empty: the next field counts, as in search.day_of
     for name in ("last_seen_at", "created_at"):
         stamp = string_field(line, name)
         if stamp == UNSURE:

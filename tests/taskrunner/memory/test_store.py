@@ -123,6 +123,11 @@ def test_a_store_with_a_bom_loads(workspace: Path) -> None:
         (b'{"version": 1, "memories": {}}', "not a list"),
         (b'{"version": 1, "memories": [42]}', "memories[0] is a int"),
         (b'{"version": 1, "memories": [{"id": "x"}]}', "memories[0] has no text string"),
+        (
+            b'{"version": 1, "memories": [{"text": "a", "kind": []}]}',
+            "memories[0] has a kind of type list, not a string",
+        ),
+        (b'[{"text": "a", "kind": 7}]', "item 0 of the array has a kind of type int"),
         (b'{"version": "1", "memories": []}', "version '1'"),
         (b"[1, 2]", "item 0 of the array is a int"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
