@@ -178,7 +178,9 @@ def _upgrade_legacy(path: Path, items: list[Any]) -> list[dict[str, Any]]:
         memory = dict(item)
         if not isinstance(memory.get("text"), str):
             raise _corrupt(path, f"item {index} of the array has no text string")
-        _check_kind(path, memory, f"item {index} of the array")
+        kind = memory.get("kind")
+        if kind is not None and not isinstance(kind, str):
+            raise _corrupt(path, _kind_problem(f"item {index} of the array", kind))
         memory.setdefault("id", memory_id(memory["text"]))
         memory.setdefault("kind", "fact")
         memory.setdefault("sources", [])
@@ -195,16 +197,16 @@ def _check_memories(path: Path, memories: Any) -> list[dict[str, Any]]:
             raise _corrupt(path, f"memories[{index}] is a {type(memory).__name__}, not an object")
         if not isinstance(memory.get("text"), str):
             raise _corrupt(path, f"memories[{index}] has no text string")
-        _check_kind(path, memory, f"memories[{index}]")
+        kind = memory.get("kind")
+        if kind is not None and not isinstance(kind, str):
+            raise _corrupt(path, _kind_problem(f"memories[{index}]", kind))
     return memories
 
 
-def _check_kind(path: Path, memory: dict[str, Any], where: str) -> None:
+def _kind_problem(where: str, kind: object) -> str:
     """Every task looks a memory up by its kind: say which one is broken
     (``"kind": []``) rather than fail on it half-way through a run."""
-    kind = memory.get("kind")
-    if kind is not None and not isinstance(kind, str):
-        raise _corrupt(path, f"{where} has a kind of type {type(kind).__name__}, not a string")
+    return f"{where} has a kind of type {type(kind).__name__}, not a string"
 
 
 def load_store(path: Path) -> Store:
