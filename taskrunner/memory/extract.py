@@ -108,8 +108,8 @@ _FIRST_PERSON_LIKING_CJK = re.compile(
 )
 # Someone besides the agent: "我爱吃辣这件事馆长记住了, 馆长喜欢清淡" tells the user's liking.
 _NAMES_SOMEONE = re.compile(
-    r"馆长|老板|用户|主人|老婆|老公|妈妈|爸爸|孩子|さん|様|先生|くん|ちゃん|妻|夫|母|父|息子|娘|部長"
-    r"|社長|上司|[A-Z][a-z]"
+    r"馆长|老板|用户|主人|老婆|老公|妈妈|爸爸|孩子|妻子|丈夫|母亲|父亲|儿子|女儿|さん|様|先生|くん|ちゃん"
+    r"|部長|社長|上司|(?:妻|夫|母|父|息子|娘)[がはもの]|[A-Z][a-z]"
 )
 #: header words (casefolded) of sections that keep only explicit items: an
 #: agent's routine, its digests of other people's content, its musings, and

@@ -25,7 +25,7 @@ from .kinds import (
     split_label,
     whole_name_kind,
 )
-from .noise import PARENTHESES, is_timestamp
+from .noise import PARENTHESES, is_question, is_timestamp
 
 _WORD = re.compile(r"\w+")
 # A past-tense verb after "never"/"always": narration, not an instruction
@@ -178,13 +178,20 @@ def topic_kind(title: str) -> str | None:
 def is_question_title(title: str) -> bool:
     """A header that is a question as a whole, so it states nothing: ``## Do we
     always deploy on Fridays?``, ``## Open question: what does Sam prefer``.
-    ``## Shipped v2 (finally?)`` and ``## Question: which DB? Decided: Postgres``
-    state something."""
-    bare = PARENTHESES.sub(" ", title[:200]).rstrip()
-    if bare.endswith(("?", "\uff1f")):
+    ``## Shipped v2 (finally?)`` and ``## Question: which DB — decided
+    Postgres`` state something."""
+    bare = PARENTHESES.sub(" ", title[:200])
+    if is_question(bare):
         return True
     match = _QUESTION_LABEL.match(bare)
-    return match is not None and not _SENTENCE_BREAK.search(bare, match.end())
+    if match is None:
+        return False
+    # Answered when what follows the question says something: "— decided
+    # Postgres"; "what does Sam prefer, tea or coffee" lists options only.
+    parts = _ANSWER_BREAK.split(bare[match.end() :], maxsplit=1)
+    if len(parts) < 2 or _OTHER_OPTION.match(parts[1]) is not None:
+        return True  # "…, or never": one more option, no answer
+    return keyword_kind(parts[1]) is None
 
 
 def without_guesses(title: str) -> str:
@@ -194,24 +201,29 @@ def without_guesses(title: str) -> str:
     return _GUESSED.sub(" ", title[:200])
 
 
+#: question words besides the auxiliaries, in the other languages of the notes
+_QUESTION_WORDS: frozenset[str] = frozenset(
+    {"whom", "whose", "whether", "o que", "qual", "quais", "quem", "como", "quando"}
+    | {"onde", "será", "что", "какой", "какая", "какую", "кто", "как", "когда", "где"}
+    | {"почему", "стоит ли"}
+)
+_OTHER_OPTION = re.compile(r"(?i)\s*(?:or|ou|или|还是|或者|それとも)(?![^\W\d_])")
 # Where an answer may follow a question: "## Question: which DB — decided Postgres".
-_SENTENCE_BREAK = re.compile(r"[.!?;,\u2013\u2014\u3001\u3002\uff01\uff1f\uff1b\uff0c]|\s-\s")
+_ANSWER_BREAK = re.compile(r"[.!?;,\u2013\u2014\u3001\u3002\uff01\uff1f\uff1b\uff0c]|\s-\s")
 # "Open question: what …", "Pergunta: o que …", "问题: 要不要 …": a label, then a question word.
 _QUESTION_LABEL = re.compile(
-    r"(?i)[\W_]*(?:open questions?|questions?|pergunta|вопрос|问题|疑問)\s*[:\uff1a]\s*"
-    r"(?:(?:what|which|who|whom|whose|why|how|when|where|whether|should|shall|do|does|did|is"
-    r"|are|can|could|would|will|o que|qual|quais|quem|como|quando|onde|será|что|какой|какая"
-    r"|кто|как|когда|где|почему|стоит ли)\b|什么|哪|谁|怎么|为什么|是否|要不要|何|どう|なぜ)"
+    r"(?i)[\W_]*(?:open questions?|questions?|pergunta|вопрос|问题|疑問)\s*[:\uff1a]\s*(?:(?:"
+    + "|".join(sorted(_AUXILIARIES | _QUESTION_WORDS))
+    + r")\b|什么|哪|谁|怎么|为什么|是否|要不要|何|どう|なぜ)"
 )
 # A guess just before the liking or the choice it guesses: "Sam may prefer",
 # "what Sam might like", "Ana maybe wants", "可能喜欢", "好きかも". "May" is a name.
 _GUESSED_KEYWORD = (
-    r"(?i:prefers?|preferred|likes?|loves?|hates?|dislikes?|wants?|decided?|decides?|chose"
-    r"|chooses?|go with|goes with|prefere|prefira|gosta|quer|decidiu|предпочита\w*|любит"
-    r"|хочет|решил\w*)\b"
+    r"(?i:prefers?|preferred|likes?|loves?|hates?|dislikes?|wants?|decided|chose|prefere|gosta"
+    r"|decidiu|предпочита\w*|любит|решил\w*)\b"
 )
 _GUESSED = re.compile(
-    r"\b(?:may|might)\s+(?:(?i:also|not|still)\s+)?"
+    r"\b(?:may|(?i:might))\s+(?:(?i:also|not|still)\s+)?"
     + _GUESSED_KEYWORD
     + r"|(?i:\b(?:maybe|perhaps|possibly|probably|talvez|возможно|может быть))[,\s]+"
     r"(?:[^\W\d_]+\s+)?"

@@ -342,7 +342,7 @@ def test_topic_headers(note: str, expected: list[tuple[str, str]]) -> None:
         ("- O gosto de café queimado na máquina nova\n", ["fact"]),
         # In the agent's routine, "I like" is the agent talking.
         ("## Heartbeat\n- Read Bob's post, I like the new header image\n", []),
-        ("## 心跳检查\n- 我很喜欢这个帖子\n- 私はこの記事が好きです\n", []),
+        ("## 心跳检查\n- 我很喜欢这个帖子\n- 私はこの記事が好きです\n- 我喜欢这篇功夫文章\n", []),
         ("## Heartbeat\n- 馆长喜欢简短的回答\n", ["preference"]),
         # Only the agent's own first person: the user quoted, or someone else, is kept.
         (
