@@ -55,16 +55,21 @@ class CompletedSighting(Protocol):
     def day(self) -> date: ...
 
 
+def is_loop(memory: Memory) -> bool:
+    """True for a loop kind; a kind that is no string (a hand edit) is none."""
+    kind = memory.get("kind")
+    return isinstance(kind, str) and kind in LOOP_KINDS
+
+
 def is_open(memory: Memory) -> bool:
     """True for a loop kind that no completed item has closed."""
-    return memory.get("kind") in LOOP_KINDS and memory.get("status") != "done"
+    return is_loop(memory) and memory.get("status") != "done"
 
 
 def status_of(memory: Memory) -> str | None:
     """ "open" or "done" for a loop kind, else the stored status (None when there is none)."""
     status = memory.get("status")
-    kind = memory.get("kind")
-    if isinstance(kind, str) and kind in LOOP_KINDS:
+    if is_loop(memory):
         return "done" if status == "done" else "open"
     return status if isinstance(status, str) else None
 

@@ -30,11 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from .kinds import LOOP_KINDS
-from .loops import status_of
+from .loops import is_open, status_of
 from .store_scan import (
     UNSURE,
     StoreLines,
-    may_be_nested,
     quick_day,
     read_store_lines,
     string_field,
@@ -150,7 +149,7 @@ class _Filter:
             kind = None  # a hand edit ("kind": []): no kind, and no crash
         if self.query.kinds and kind not in self.query.kinds:
             return False
-        if self.query.open_only and (kind not in LOOP_KINDS or status_of(memory) != "open"):
+        if self.query.open_only and not is_open(memory):
             return False  # an open loop; a fact hand-marked "open" is none
         return not self.since or (day_of(memory) or "") >= self.since
 
@@ -180,31 +179,8 @@ def _exact(
 
 
 def _days(store: StoreLines, lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, int]]:
-    """(``day_of``, index) of each line.
-
-    The runner's own layout is read inline (a big store has 100k lines);
-    anything else goes through ``_day``, which is exact.
-    """
-    for index, line in lines:
-        at = line.find('"note_date"')
-        if at < 0:
-            at = line.find('"date"')
-            width = 6
-        else:
-            width = 11
-        if at >= 0 and line[at + width : at + width + 3] == ': "':
-            at += width + 3
-            # A ten-character value with no escape is what day_of reads
-            # ('"date": "", "status"' is an empty one, then the next key).
-            value = line[at : at + 11]
-            if (
-                value[10:] == '"'
-                and '"' not in value[:10]
-                and "\\" not in value
-                and not may_be_nested(line, at)
-            ):
-                yield value[:10], index
-                continue
+    """(``day_of``, index) of each line."""
+    for index, _ in lines:
         yield _day(store, index), index
 
 

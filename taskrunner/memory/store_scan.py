@@ -140,7 +140,7 @@ def may_be_nested(line: str, at: int) -> bool:
 def quick_day(line: str) -> str:
     """``search.day_of`` read from a line: exact, or ``UNSURE`` when the line
     alone cannot tell (a hand edit: a nested object first, a value that is
-    no plain date, a key written otherwise), which sorts after every date.
+    not ten plain characters, a key written otherwise), which sorts after every date.
 
     ``note_date``, else ``date``, else a timestamp's date (an empty one skipped).
     """
@@ -149,14 +149,16 @@ def quick_day(line: str) -> str:
         if at < 0:
             continue
         at += len(key)
-        value = line[at + 3 : at + 14]
         if line[at : at + 3] != ': "' or may_be_nested(line, at):
             return UNSURE
-        if is_plain_date(value):
+        value = line[at + 3 : at + 14]
+        if value[:1] == '"':
+            continue  # empty: the next field counts, as in search.day_of
+        # Ten characters and no escape are what day_of reads; anything else
+        # ("2026-03-01T10:00", day_of gives it whole) only the parsed memory tells.
+        if value[10:] == '"' and '"' not in value[:10] and "\\" not in value:
             return value[:10]
-        if not value.startswith('"'):
-            return UNSURE  # "2026-03-01T10:00", "yesterday": day_of gives it whole
-        # empty: the next field counts, as in search.day_of
+        return UNSURE
     for name in ("last_seen_at", "created_at"):
         stamp = string_field(line, name)
         if stamp == UNSURE:
@@ -164,18 +166,6 @@ def quick_day(line: str) -> str:
         if stamp:
             return stamp[:10]
     return ""
-
-
-def is_plain_date(value: str) -> bool:
-    """``YYYY-MM-DD`` then the closing quote."""
-    return (
-        len(value) == 11
-        and value[10] == '"'
-        and value[4] == value[7] == "-"
-        and value[:4].isdigit()
-        and value[5:7].isdigit()
-        and value[8:10].isdigit()
-    )
 
 
 def text_field(line: str) -> str:
