@@ -304,10 +304,7 @@ def _item(
             said = symbol_kind(content) or keyword_kind(_QUOTED.sub(" ", text))
             if said not in _KEPT_WHEN_QUIET:
                 return None
-            if said == "preference" and (
-                _FIRST_PERSON_LIKING.search(text)
-                or (_FIRST_PERSON_LIKING_CJK.match(text) and not _NAMES_SOMEONE.search(text))
-            ):
+            if said == "preference" and _agents_own_liking(text):
                 return None  # "I like the new header image": the agent's own voice
             return Item(text, said, number, path, secrets)
         section_kind = section.kind if section is not None and top_level else None
@@ -330,6 +327,14 @@ def _item(
             kind = "completed"  # its own ✅ or strike-through, even under "## TODO"
         kind = kind or "fact"
     return Item(text, kind, number, path, secrets)
+
+
+def _agents_own_liking(text: str) -> bool:
+    """A liking in the first person (``I like the new header image``, ``我很喜欢这个帖子``),
+    which in the agent's routine is the agent talking about what it read."""
+    if _FIRST_PERSON_LIKING.search(text) is not None:
+        return True
+    return _FIRST_PERSON_LIKING_CJK.match(text) is not None and _NAMES_SOMEONE.search(text) is None
 
 
 def _quiets_nested(content: str) -> bool:
