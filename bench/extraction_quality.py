@@ -20,8 +20,9 @@ own, by the same rubric and without seeing what capture extracts or the other
 labels (``tests/data/extraction_labels_second.tsv``, ``…_third.tsv``). The
 script prints capture's figures against each of those, and against the majority
 of the three, and how far each pair of labellers agree (share of lines, Cohen's
-kappa): the target is judged on the first labels, the others say how much of
-the gap is the labels' own.
+kappa), and the second's and the third's keeps scored against the first labels
+as capture's are: the target is judged on the first labels, the others say how
+much of the gap is the labels' own.
 
     python3 bench/extraction_quality.py [--corpus DIR] [--details]
 
@@ -159,6 +160,28 @@ def agreement(first: Iterable[Label], second: Iterable[Label]) -> tuple[float, f
     return agreed, (agreed - chance) / (1 - chance) if chance < 1 else 1.0
 
 
+def scored_as_capture(kept: Iterable[Label], reference: Iterable[Label]) -> Figures:
+    """One labeller's keeps scored against another's labels as capture's are: how
+    far a careful person, not a program, gets towards the target.
+
+    Raises ``CorpusMismatch`` when the two do not label the same lines of the same text.
+    """
+    predicted = {(label.rel, label.line, label.digest): label.keep for label in kept}
+    wanted = {(label.rel, label.line, label.digest): label.keep for label in reference}
+    if set(predicted) != set(wanted):
+        raise CorpusMismatch("the two label sets do not label the same lines")
+    figures = Figures(labelled=len(wanted))
+    for key, keep in wanted.items():
+        if predicted[key]:
+            if keep:
+                figures.true_positive += 1
+            else:
+                figures.false_positive += 1
+        elif keep:
+            figures.false_negative += 1
+    return figures
+
+
 def majority(*label_sets: Iterable[Label]) -> list[Label]:
     """Each line kept when more than half the label sets keep it, in the first set's order.
 
@@ -203,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
             "first and third": agreement(first, third),
             "second and third": agreement(second, third),
         }
+        people = {
+            "second": scored_as_capture(second, first),
+            "third": scored_as_capture(third, first),
+        }
     except CorpusMismatch as exc:
         print(f"labels do not match the corpus: {exc}", file=sys.stderr)
         return 2
@@ -220,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     for pair, (agreed, kappa) in pairs.items():
         print(f"  {pair} agree on {agreed:.1%} of the lines (Cohen's kappa {kappa:.2f})")
+    for person, f in people.items():
+        print(
+            f"  the {person} labeller's keeps, scored against the first labels as capture is: "
+            f"precision {f.precision:.3f}, recall {f.recall:.3f}"
+        )
     if args.details:
         tuning = figures["tuning"]
         print("\nnoise (captured, labelled not worth keeping):")

@@ -153,3 +153,19 @@ def test_agreement_is_one_for_equal_labels_and_lower_for_each_difference() -> No
     assert agreed == 7 / 8 and kappa < agreed
     with pytest.raises(quality.CorpusMismatch):
         quality.agreement(labels, labels[1:])
+
+
+def test_a_labeller_is_scored_against_another_as_capture_is() -> None:
+    def labels(keeps: str) -> list[quality.Label]:
+        return [
+            quality.Label("w", "f.md", n, "0", keep == "1", "fact", "heldout")
+            for n, keep in enumerate(keeps)
+        ]
+
+    # Kept by both, kept only by the one scored, kept only by the reference, neither.
+    scored = quality.scored_as_capture(labels("11100"), labels("10010"))
+    counts = (scored.true_positive, scored.false_positive, scored.false_negative)
+    assert counts == (1, 2, 1) and scored.labelled == 5
+    assert (scored.precision, scored.recall) == (1 / 3, 1 / 2)
+    with pytest.raises(quality.CorpusMismatch):
+        quality.scored_as_capture(labels("11"), labels("111"))
