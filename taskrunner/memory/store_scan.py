@@ -54,14 +54,22 @@ class StoreLines:
                 if start > 11:
                     end = line.find('"', start)
                     raw = line[start:end]
-                    if end >= 0 and "\\" not in raw and '"' not in line[8 : start - 12]:
+                    if (
+                        end >= 0
+                        and "\\" not in raw
+                        and '"' not in line[8 : start - 12]
+                        and line.find('"text"', end + 1) < 0
+                    ):
                         append(raw)
                         continue
             at = line.find('"text": "')
-            if at < 0 or may_be_nested(line, at):
-                # A text written otherwise ('"text":"…"'), or a nested "text"
-                # (history, a hand-ordered memory) that may come first: only
-                # the parsed memory says which one is its own.
+            if at < 0 or may_be_nested(line, at) or line.find('"text"', at + 6) >= 0:
+                # A text written otherwise ('"text":"…"'), a nested "text"
+                # (history, a hand-ordered memory) that may come first, or a
+                # "text" key again (nested, or a duplicate, whose last value
+                # json.loads keeps): only the parsed memory says which one is
+                # its own. (A text that is "text" itself is found again too:
+                # slower, never wrong.)
                 text = self.memory(index).get("text")
                 append(text if isinstance(text, str) else "")
                 continue
@@ -111,8 +119,9 @@ def string_field(line: str, name: str) -> str | None:
     Inside a JSON string every quote is escaped, so ``"name"`` only occurs
     as a key. ``UNSURE`` when the line alone cannot tell: the key is not
     written as the runner writes it (``"kind":"todo"``, ``"last_seen_at": 5``),
-    or an object or a list opens before it, so that the key found may be a
-    nested one (a hand edit, another tool's field).
+    an object or a list opens before it, so that the key found may be a
+    nested one (a hand edit, another tool's field), or the key comes again
+    (nested, or a duplicate key, whose last value ``json.loads`` keeps).
     """
     key = f'"{name}"'
     start = line.find(key)
@@ -123,18 +132,24 @@ def string_field(line: str, name: str) -> str | None:
         return UNSURE
     start += 3
     end = line.find('"', start)
-    return line[start:end] if end >= 0 else None
+    if end < 0:
+        return None
+    if line.find(key, end) >= 0:
+        return UNSURE  # the key again: a duplicate (json.loads keeps the last) or nested
+    return line[start:end]
 
 
 def may_be_nested(line: str, at: int) -> bool:
     """Whether an object or a list may open before ``at`` in a memory's line:
-    a key's value ``": [`` or ``": {``. A text holds one only after a
-    backslash (its quotes are escaped): slower, never wrong. A hand edit that
-    writes ``"meta":{`` writes its keys ``"kind":"…"`` too, which
-    ``string_field`` reports as unsure."""
+    a key's value, ``": [`` or ``"meta" :{`` (a memory is an object, so
+    nothing else opens one). A text holds such a quote only escaped, after a
+    backslash: slower, never wrong."""
     if line.find("[", 0, at) < 0 and line.find("{", 1, at) < 0:
         return False  # the common case, found at memchr speed
-    return line.find('": [', 0, at) >= 0 or line.find('": {', 0, at) >= 0
+    return _VALUE_OPENS.search(line, 0, at) is not None
+
+
+_VALUE_OPENS = re.compile(r'"\s*:\s*[\[{]')
 
 
 def quick_day(line: str) -> str:
@@ -149,8 +164,8 @@ def quick_day(line: str) -> str:
         if at < 0:
             continue
         at += len(key)
-        if line[at : at + 3] != ': "' or may_be_nested(line, at):
-            return UNSURE
+        if line[at : at + 3] != ': "' or may_be_nested(line, at) or line.find(key, at) >= 0:
+            return UNSURE  # written otherwise, perhaps nested, or there twice
         value = line[at + 3 : at + 14]
         if value[:1] == '"':
             continue  # empty: the next field counts, as in search.day_of

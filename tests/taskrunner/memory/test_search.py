@@ -187,11 +187,21 @@ def test_the_quick_filters_agree_with_the_parsed_memories(
     memories = [data.draw(_hand_edited(index)) for index in range(count)]
     path = tmp_path_factory.mktemp("s") / "store.json"
     save_store(path, Store(memories=memories))
-    # Some lines as a person edits them: keys without the space after the colon.
+    # Some lines as a person edits them: keys without the space after the
+    # colon, only a nested object or list written so, or a key given twice
+    # (json.loads keeps the last value).
     lines = path.read_text(encoding="utf-8").split("\n")
-    squeezed = data.draw(st.sets(st.integers(1, count)))
-    for number in squeezed:
+    for number in data.draw(st.sets(st.integers(1, count))):
         lines[number] = lines[number].replace('": ', '":')
+    for number in data.draw(st.sets(st.integers(1, count))):
+        lines[number] = lines[number].replace('": {', '":{').replace('": [', '" :[')
+    for number in data.draw(st.sets(st.integers(1, count))):
+        name = data.draw(st.sampled_from(("text", *_FIELD_VALUES)))
+        value = data.draw(st.sampled_from(_TEXTS) if name == "text" else _FIELD_VALUES[name])
+        end = lines[number].rindex("}")
+        again = f", {json.dumps(name)}: {json.dumps(value, ensure_ascii=False)}"
+        lines[number] = lines[number][:end] + again + lines[number][end:]
+        memories[number - 1][name] = value
     path.write_text("\n".join(lines), encoding="utf-8")
     for query in (
         Query(limit=100),
