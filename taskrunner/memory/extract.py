@@ -50,9 +50,10 @@ from .item_kind import (
 from .kinds import LOOP_KINDS, name_kind
 from .markdown import Block, iter_blocks, split_lines
 from .narration import is_bare_narration, is_routine_report
-from .noise import is_date_only, is_narration, is_noise
+from .noise import is_narration, is_noise
 from .normalize import readable_text, strip_markup
 from .secrets import REDACTED, redact, redact_table_row
+from .text_shapes import is_date_only
 
 # split_lines and is_date_only are re-exported: callers read notes and headers with them.
 __all__ = [

@@ -25,7 +25,8 @@ from .kinds import (
     split_label,
     whole_name_kind,
 )
-from .noise import PARENTHESES, is_question, is_timestamp
+from .noise import is_question, is_timestamp
+from .text_shapes import PARENTHESES
 
 _WORD = re.compile(r"\w+")
 # A past-tense verb after "never"/"always": narration, not an instruction

@@ -6,13 +6,16 @@ a heartbeat check every 30 minutes, "status: stable", "Karma 12 → 14",
 "10 comments posted", a lone link. A person would not write those into a
 notebook about their boss, so capture does not keep them. Each test here
 looks at the item's text alone (markup already removed); ``extract`` applies
-them to items that no marker, kind label or checkbox made explicit.
+them to items that no marker, kind label or checkbox made explicit. The numbers
+(counts, usage readings, levels) are weighed in ``counters``; ``is_noise``
+gathers every test.
 """
 
 from __future__ import annotations
 
 import re
 
+from .counters import is_counter, is_level_change, is_usage
 from .kinds import ROUTINE_NEXT, TIME_LABELS, split_label
 from .narration import (
     is_greeting,
@@ -20,27 +23,7 @@ from .narration import (
     is_routine_activity,
     is_routine_report,
 )
-from .normalize import is_cjk
-
-# Pieces of a text that carry no fact: dates, times, weekdays, months,
-# times of day, time zones, bare numbers (English, Chinese, Japanese).
-_DATE_TIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:z|[+-]\d{2}(?::?\d{2})?)?"
-    r"|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?"
-    r"|\d{1,2}[:\uff1a]\d{2}(?:[:\uff1a]\d{2})?"
-    r"|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
-    r"|\d{1,2}(?:st|nd|rd|th)\b"
-    r"|\d+(?:年|月|日|号|時|时|分|秒|h)?"
-    r"|[月火水木金土日]曜日?|[(\uff08][月火水木金土日][)\uff09]|(?:星期|周|週)[一二三四五六日天]"
-    r"|凌晨|早上|上午|中午|下午|傍晚|晚上|深夜|夜间|午前|午後|夕方|今日|今天"
-    r"|\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\b"
-    r"|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\b"
-    r"|\b(?:january|february|march|april|june|july|august|september|october|november"
-    r"|december)\b"
-    r"|\b(?:am|pm|a\.m\.|p\.m\.|morning|afternoon|evening|night|noon|midnight)\b"
-    r"|\b(?:utc|gmt|z|est|edt|cst|cdt|mst|mdt|pst|pdt|cet|cest|bst|ist|jst|kst|hkt|sgt)\b"
-)
+from .text_shapes import DATE_TIME, PARENTHESES, is_date_only, is_short, without_symbols
 
 # A status ping: the heartbeat reporting it looked and found nothing, a
 # system reported stable. Casefolded substrings.
@@ -194,26 +177,7 @@ _STATUS_VALUE = re.compile(
     r"|稳定|正常|已更新|已恢复|自动恢复|恢复|完了|正常稼働|estável|normal|стабильно|норма)"
     r"(?![\w])(?![ \t]+to\b)",  # "up to $2000" is a limit, not a state
 )
-# A count and a few words: "10+ 条高质量评论", "11 leads", "533 tweets remaining".
-_MEASURE_WORDS = "个條条份轮篇件次项項行人名本"
-# 个 before 月 is part of "months" (3个月), not a count of things; 3个月饼 are mooncakes.
-_COUNTER = re.compile(
-    r"[~约約≈]?[ \t]?\d[\d,.]*[kKmM]?\+?\s*(?:[" + _MEASURE_WORDS + "](?!月(?!饼)))?"
-)
-# An amount of money: a price or a budget is a fact, not a count of something.
-_MONEY = re.compile(
-    r"[$\u20ac\u00a3\u00a5\u20bd\uffe5]|\d\s*(?:美元|欧元|日元|元|円|块)"
-    r"|\d\s*(?:usd|usdt|usdc|eur|gbp|cny|rmb|jpy|rub|brl|btc|eth|dollars?|euros?|reais|rubles?"
-    r"|roubles?|руб\w*"
-    r"|долл\w*|евро)(?!\w)"
-)
-#: a parenthesised aside, "(14:00-22:00)", "（两轮各 50 刀）"
-PARENTHESES = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
-_DELTA = re.compile(r"[(\uff08][+\-\u2212]\d|\u2192 ?\d")
 _CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
-_SHORT_REST_WORDS = 3
-_SHORT_REST_CJK = 8
-# Words of a counter's rest that say what it counts, not a fact about it.
 _LINK_ONLY = re.compile(r"[\[(<]?(?:https?://|www\.)\S+[\])>]?")
 #: labels of session metadata a transcript writes at its top
 SESSION_LABELS: frozenset[str] = frozenset(
@@ -283,33 +247,6 @@ CHANNEL_LABELS: frozenset[str] = frozenset(
     {"source", "channel", "surface", "provider", "来源", "渠道", "チャネル", "канал", "canal"}
 )
 _ONE_WORD = re.compile(r"[^\W\d_][\w-]{0,30}")
-# Words after a count saying it is progress, not a fact: "533 tweets
-# remaining in pipeline", "12 files processed", "剩余 40 条".
-_PROGRESS = re.compile(
-    r"\b(?:remaining|left|to go|queued|in (?:the )?(?:queue|pipeline|backlog)|processed|scanned"
-    r"|indexed)\b|剩余|剩下|待处理|已处理|残り|処理済み|осталось|обработан\w*|restantes?|processad[oa]s?"
-)
-# A usage reading of the agent's own budget: "token usage 91%", "Token 使用：约 65 刀".
-_USAGE = re.compile(
-    r"\btokens?\b[^\n]{0,12}\b(?:usage|used|use|spent|budget used)\b|\bcontext (?:usage|window)\b"
-    r"|token[ \t]*(?:使用|用量|消耗)|トークン(?:使用|消費)|использовано токенов|uso de tokens"
-)
-# A level or status moving on: "ACP 等级：Minimal → Context-Graph".
-PROGRESS_LABELS: frozenset[str] = frozenset(
-    {
-        "level",
-        "rank",
-        "score",
-        "karma",
-        "tier",
-        "等级",
-        "级别",
-        "レベル",
-        "ランク",
-        "уровень",
-        "nível",
-    }
-)
 _CLOCK_SECONDS = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 # Someone getting in touch, and nothing about what they said: "馆长通过
 # Telegram 联系我", "Sam messaged me on Telegram". Only the verb: whatever
@@ -323,19 +260,6 @@ _CONTACT = re.compile(
 )
 
 
-def is_date_only(text: str) -> bool:
-    """True for a text that only gives a date or a time (``14:30``, ``2026-02-13 UTC``)."""
-    rest = _DATE_TIME.sub(" ", text[:300].casefold())
-    return not any(char.isalpha() for char in rest)
-
-
-def _is_short(text: str) -> bool:
-    """A few words at most: what a counter's or a status's rest looks like."""
-    cjk = sum(1 for char in text if is_cjk(char))
-    words = re.findall(r"[^\W\d_]{2,}", "".join(" " if is_cjk(c) else c for c in text))
-    return cjk <= _SHORT_REST_CJK and len(words) <= _SHORT_REST_WORDS and (cjk + len(words)) > 0
-
-
 def is_status(text: str) -> bool:
     """A heartbeat's ping or a state report: ``状态：系统稳定``, ``checked email: nothing new``."""
     folded = text[:400].casefold()
@@ -346,9 +270,9 @@ def is_status(text: str) -> bool:
     label = split_label(folded)
     if label is None:
         # Unlabelled, only a state word is a ping: "自动恢复 ✅".
-        bare = _bare(folded)
+        bare = without_symbols(folded)
         return _STATUS_VALUE.fullmatch(bare) is not None or _is_ping(bare)
-    value = _bare(PARENTHESES.sub(" ", label[1]))
+    value = without_symbols(PARENTHESES.sub(" ", label[1]))
     name = label[0].strip(" *_`")
     if _is_ping(value, name):
         return True  # "Email: no new mail", "Cron jobs: 5/5 healthy"
@@ -358,78 +282,7 @@ def is_status(text: str) -> bool:
     if match is None:
         return False
     rest = value[match.end() :]
-    return len(rest) <= 40 and (not rest.strip(" ,，、。.") or _is_short(rest))
-
-
-def _bare(text: str) -> str:
-    """The text without the symbols and punctuation around it: "✅ Working 🎉" -> "working"."""
-    start, end = 0, len(text)
-    while start < end and not text[start].isalnum():
-        start += 1
-    while end > start and not text[end - 1].isalnum():
-        end -= 1
-    return text[start:end]
-
-
-def is_counter(text: str) -> bool:
-    """A number and what it counts, nothing else: ``10+ 条评论``, ``@acme: 4 followers``.
-
-    A bare number counts only with a change beside it (``Karma: 120 (+3)``):
-    ``Port: 8080`` is a fact.
-    """
-    label = split_label(text)
-    value = label[1] if label is not None else text
-    money = _MONEY.search(value.casefold()) is not None
-    value = _bare(value) if value[:1].isalnum() is False else value
-    match = _COUNTER.match(value)
-    if match is None or match.end() == 0:
-        return False
-    rest = value[match.end() :]
-    if _DELTA.search(rest):
-        return True
-    if money:
-        return False  # "Hosting: $5/month", "Price: 120 元": what something costs
-    progress = _PROGRESS.search(rest) is not None and len(rest) <= 60
-    if progress and not any(char.isdigit() for char in rest):
-        return True  # "533 tweets remaining in pipeline": a reading, not a fact
-    rest = PARENTHESES.sub(" ", rest)  # "(14:00-22:00)"
-    if any(char.isdigit() for char in rest):
-        return False  # "4 accounts every 45 minutes" says how, not how many
-    counted = match.group().rstrip()[-1:] in _MEASURE_WORDS  # "800+ 行 TypeScript": a count
-    long_span = _LONG_SPAN.match(rest) is not None
-    if not counted and (long_span or _MEASURE.match(rest) or _NAMED.search(rest)):
-        # "Timeout: 30 seconds", "Office: 5 Rua Augusta", "2222 on the NAS" say
-        # what a thing is; "时长：4 秒" how long one run took, but a run takes
-        # seconds or hours: "Duration: 12 months" is a contract's term
-        reading = label is not None and _READING_LABEL.fullmatch(label[0].strip(" *_`"))
-        return bool(reading) and not long_span
-    return _is_short(rest)
-
-
-# Labels of a measurement taken of one run: how long it took, how big it came out.
-_READING_LABEL = re.compile(
-    r"(?i)duration|elapsed|took|runtime|run time|time taken|file size|output size"
-    r"|时长|耗时|用时|文件大小|所要時間|処理時間|длительность|время выполнения|duração|tempo gasto"
-)
-# A span no run takes: days and longer.
-_LONG_SPAN = re.compile(
-    r"[ \t]*(?:days?|weeks?|wks?|months?|mos?|years?|yrs?|天|周|个月|月|年|日"
-    r"|дн\w*|недел\w*|месяц\w*|год\w*|лет|dias?|semanas?|meses|mês|anos?)(?![^\W\d_])",
-    re.IGNORECASE,
-)
-# What follows a number that makes it a measure or a date, not a count: a unit
-# of size, time, weight, length, a share, a floor, a month, "per" something.
-_MEASURE = re.compile(
-    r"[ \t]*(?:(?:[kmgt]i?)?b|bytes?|ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?"
-    r"|weeks?|months?|years?|mg|g|kg|ml|l|km|m|cm|mm|px|pt|x|%"
-    r"|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*"
-    r")(?![^\W\d_])|[ \t]*(?:楼|层|号|室|分钟|小时|天|秒|周|个月|月|年|毫秒|階|分|時間|日)"
-    r"|[^\n]*\bper\b",
-    re.IGNORECASE,
-)
-# A name or a place after the number: a capitalised or an all-capitals word, or
-# a preposition ("on the NAS"): the line says where or what, not how many.
-_NAMED = re.compile(r"\b(?:[A-Z][a-z]|[A-Z]{2,}\b)|\b(?:on|at|in|from|to|for|with|near)\b")
+    return len(rest) <= 40 and (not rest.strip(" ,，、。.") or is_short(rest))
 
 
 def is_timestamp(text: str) -> bool:
@@ -475,27 +328,12 @@ def is_metadata(text: str) -> bool:
     return name in SESSION_LABELS or name in SPEAKERS
 
 
-def is_usage(text: str) -> bool:
-    """The agent reading its own budget: ``22:13 トークン使用率91%（182k/200k）``."""
-    folded = text[:400].casefold()
-    return _USAGE.search(folded) is not None and any(char.isdigit() for char in folded)
-
-
-def is_level_change(text: str) -> bool:
-    """A level or a score moving on: ``ACP 等级：Minimal → Context-Graph``."""
-    label = split_label(text)
-    if label is None or not label[0]:
-        return False
-    last_word = label[0].casefold().split()[-1]  # "ACP 等级" is a level too
-    return last_word in PROGRESS_LABELS and ("\u2192" in label[1] or "->" in label[1])
-
-
 def is_timing_log(text: str) -> bool:
     """Moments to the second and little else: ``断开 15:12:16，恢复 15:12:21 (5秒)``."""
     if _CLOCK_SECONDS.search(text) is None:
         return False
-    rest = _DATE_TIME.sub(" ", PARENTHESES.sub(" ", text[:300].casefold()))
-    return _is_short(rest) or not any(char.isalpha() for char in rest)
+    rest = DATE_TIME.sub(" ", PARENTHESES.sub(" ", text[:300].casefold()))
+    return is_short(rest) or not any(char.isalpha() for char in rest)
 
 
 def is_contact(text: str) -> bool:
@@ -504,7 +342,7 @@ def is_contact(text: str) -> bool:
     if match is None:
         return False
     rest = text[: match.start()] + " " + text[match.end() :]
-    return not rest.strip() or _is_short(rest)
+    return not rest.strip() or is_short(rest)
 
 
 def is_quote(text: str) -> bool:
@@ -531,8 +369,8 @@ def is_question(text: str) -> bool:
 
 def is_check_result(text: str) -> bool:
     """A short report that something was checked or set up: ``uv インストール済み``."""
-    bare = _bare(text)
-    return bare.endswith(CHECK_SUFFIXES) and _is_short(bare)
+    bare = without_symbols(text)
+    return bare.endswith(CHECK_SUFFIXES) and is_short(bare)
 
 
 def is_log_line(text: str) -> bool:

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 -- the examples are Chinese and Japanese: full-width punctuation is real
-"""Lines that are not memories (taskrunner.memory.noise), and their look-alikes that are."""
+"""Lines that are not memories (memory.noise, memory.counters), and look-alikes that are."""
 
 from __future__ import annotations
 
