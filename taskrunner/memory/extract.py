@@ -49,9 +49,10 @@ from .item_kind import (
 )
 from .kinds import LOOP_KINDS, name_kind
 from .markdown import Block, iter_blocks, split_lines
-from .narration import is_bare_narration, is_routine_report
+from .narration import is_bare_narration
 from .noise import is_narration, is_noise
 from .normalize import readable_text, strip_markup
+from .quiet_sections import explicit_kind, is_quiet, names_insights
 from .secrets import REDACTED, redact, redact_table_row
 from .text_shapes import is_date_only
 
@@ -88,81 +89,6 @@ _CHECKBOX = re.compile(r"\[([ xX])\](?=[ \t]|$)[ \t]*")
 _SENTENCE_END = re.compile(r"[.!?;](?=\s)|[\u3002\uff01\uff1f\uff1b]")
 _DREAM_SECTIONS = frozenset({"light sleep", "rem sleep", "deep sleep"})
 _STANDING_KINDS = frozenset({"rule", "preference"})
-# A quotation: a "never" in someone's post title sets no rule of the user's.
-_QUOTED = re.compile(
-    r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d|\u300c[^\u300d\n]*\u300d|\u300a[^\u300b\n]*\u300b'
-)
-#: what a line says it is that keeps it in a section that keeps only explicit items
-_KEPT_WHEN_QUIET = frozenset({"blocker", "rule", "preference", "decision"})
-# A liking said in the first person: in the agent's routine, it is the agent
-# talking about what it read, not its user's preference.
-_FIRST_PERSON_LIKING = re.compile(
-    r"(?i)\b(?:i|we)\s+(?:really\s+)?(?:like|love|hate|prefer)\b|\bprefiro\b|\bpreferimos\b"
-    r"|\beu gosto\b|предпочитаю|предпочитаем|\bлюблю\b"  # noqa: RUF001 -- Russian
-)
-# The same in Chinese and Japanese, only opening the item: in "馆长说: 我更喜欢简短的回复"
-# the user is quoted, in "私は田中さんがお茶の方が好きだと気づいた" Tanaka likes it;
-# 我爱人 is my spouse.
-_FIRST_PERSON_LIKING_CJK = re.compile(
-    r"[\W_]*(?:我(?:很|真|最|更|也|还是|比较)?(?:喜欢|爱(?!人)|讨厌|偏好|偏爱)"
-    r"|(?:私|僕|俺|わたし)(?:は|も)[^\u3001\u3002\uff01\uff1f\n]{0,12}?(?:好き|嫌い)(?!だと|と))"
-)
-# Someone besides the agent: "我爱吃辣这件事馆长记住了, 馆长喜欢清淡" tells the user's liking.
-_NAMES_SOMEONE = re.compile(
-    r"馆长|老板|用户|主人|老婆|老公|妈妈|爸爸|孩子|妻子|丈夫|母亲|父亲|儿子|女儿|さん|様|先生|くん|ちゃん"
-    r"|部長|社長|上司|(?:妻|夫|母|父|息子|娘)[がはもの]|[A-Z][a-z]"
-)
-#: header words (casefolded) of sections that keep only explicit items: an
-#: agent's routine, its digests of other people's content, its musings, and
-#: the tallies of the day that restate what is above them
-QUIET_SECTION_WORDS: tuple[str, ...] = (
-    "heartbeat",
-    "心跳",
-    "ハートビート",
-    "news",
-    "digest",
-    "ニュース",
-    "まとめ",
-    "要約",
-    "新闻",
-    "摘要",
-    "notícias",
-    "новости",
-    "exploration",
-    "探索",
-    "reflection",
-    "reflexão",
-    "reflexões",
-    "рефлексия",
-    "反思",
-    "thoughts",
-    "musings",
-    "pensamentos",
-    "размышления",
-    "思考",
-    "感想",
-    "statistics",
-    "stats",
-    "成果",
-    "总结",
-    "统计",
-    "統計",
-)
-
-#: words (casefolded) of a bullet's bare label whose nested bullets are the
-#: agent's takeaways from what it read: kept only when explicit
-INSIGHT_LABEL_WORDS: tuple[str, ...] = (
-    "insight",
-    "key findings",
-    "洞察",
-    "核心发现",
-    "关键发现",
-    "感悟",
-    "启发",
-    "気づき",
-    "инсайт",
-    "percepç",
-)
 
 
 @dataclass(frozen=True)
@@ -302,12 +228,8 @@ def _item(
             # A routine check that found something broken is the one line of
             # it the heartbeat must bring back; a rule, a preference or a
             # decision written among the routine is still the user's word.
-            said = symbol_kind(content) or keyword_kind(_QUOTED.sub(" ", text))
-            if said not in _KEPT_WHEN_QUIET:
-                return None
-            if said == "preference" and _agents_own_liking(text):
-                return None  # "I like the new header image": the agent's own voice
-            return Item(text, said, number, path, secrets)
+            said = explicit_kind(content, text)
+            return None if said is None else Item(text, said, number, path, secrets)
         section_kind = section.kind if section is not None and top_level else None
         said = symbol_kind(content) or keyword_kind(text)
         # A weak section names what its items are unless they say it of
@@ -330,14 +252,6 @@ def _item(
     return Item(text, kind, number, path, secrets)
 
 
-def _agents_own_liking(text: str) -> bool:
-    """A liking in the first person (``I like the new header image``, ``我很喜欢这个帖子``),
-    which in the agent's routine is the agent talking about what it read."""
-    if _FIRST_PERSON_LIKING.search(text) is not None:
-        return True
-    return _FIRST_PERSON_LIKING_CJK.match(text) is not None and _NAMES_SOMEONE.search(text) is None
-
-
 def _quiets_nested(content: str) -> bool:
     """Whether the bullets nested under this one keep only explicit items.
 
@@ -347,7 +261,7 @@ def _quiets_nested(content: str) -> bool:
     details of the narration.
     """
     text = readable_text(content)
-    if _is_bare_label(text) and (_is_quiet(text) or _names_insights(text)):
+    if _is_bare_label(text) and (is_quiet(text) or names_insights(text)):
         return True
     return is_narration(text)
 
@@ -399,7 +313,7 @@ def iter_items(text: str) -> Iterator[Item]:
             # kind: "### Lessons" under "## Exploration" holds lessons, while
             # "### Done" under "## Heartbeat" is the routine ticked off.
             inherited = bool(sections and sections[-1].quiet) and kind in (None, "completed")
-            quiet = inherited or _is_quiet(title)
+            quiet = inherited or is_quiet(title)
             readable = None if is_date_only(title) else _readable(title)[0][:200]
             sections.append(_Section(level, readable, kind, quiet, weak))
             if not dream_level and not quiet:
@@ -466,34 +380,6 @@ def _title_of(block: Block, first: bool) -> tuple[str | None, int]:
         if first and _STARTS_WITH_DATE.match(block.text):
             return block.text, 1  # "2026-01-28 Session Summary": the note's title
     return None, 0
-
-
-def _names_insights(label: str) -> bool:
-    """``**关键洞察**``, ``- Key insights:``: the agent's musings on what it read follow.
-
-    Only a bullet's label: a section named ``## Research insights`` holds
-    findings people keep.
-    """
-    folded = label[:200].casefold()
-    return any(word in folded for word in INSIGHT_LABEL_WORDS)
-
-
-# Words of spaced scripts (Latin, Cyrillic) as whole words, perhaps plural
-# ("## Newsletter" is no "news"); the CJK ones anywhere in the title.
-_SPACED_QUIET = [w for w in QUIET_SECTION_WORDS if max(w) < "\u3000"]
-_QUIET_WORD = re.compile(
-    r"(?<![^\W\d_])(?:"
-    + "|".join(map(re.escape, _SPACED_QUIET))
-    + r")(?:s|es)?(?![^\W\d_])|"
-    + "|".join(re.escape(w) for w in QUIET_SECTION_WORDS if w not in _SPACED_QUIET)
-)
-
-
-def _is_quiet(title: str) -> bool:
-    """A header naming routine, other people's content or musings; or a
-    scheduled report sent (``Morning Report Sent``): its bullets restate the report."""
-    folded = title[:200].casefold()
-    return _QUIET_WORD.search(folded) is not None or is_routine_report(folded)
 
 
 def _path(sections: list[_Section]) -> tuple[str, ...]:
