@@ -21,7 +21,10 @@ its first, nor those in the notes being read) are dropped and counted in
 
 Wording follows the notes too (``wording.adopt_sightings``): a near-duplicate
 with other words that is newer (by note date, then line) than the memory's
-text replaces it, and every other wording is kept in ``history``. A loop
+text replaces it, and every other wording is kept in ``history``. An item
+that is no stored memory but holds, in place of a memory's words, a line
+that memory cites is that memory edited (``_edited_in_place``), whatever the
+near-duplicate guard says of the two texts. A loop
 (todo, action, reminder, blocker) that a completed item finishes is closed
 (``loops``). ``note_date`` is the latest note date a memory was seen in.
 """
@@ -37,7 +40,7 @@ from .candidates import candidate_indexes, probe_words, sample_frequencies
 from .kinds import LOOP_KINDS, importance_of
 from .loops import close, close_matching
 from .normalize import memory_id
-from .similarity import NearDuplicateIndex, words
+from .similarity import EDIT_SIMILARITY, NearDuplicateIndex, edit_similarity, words
 from .store import cap_sources
 from .wording import Wording, adopt_sightings
 
@@ -116,6 +119,56 @@ def _near_stored(
         if len(matched) == len(word_sets):
             break
     return matched
+
+
+def _edited_in_place(
+    memories: Sequence[dict[str, Any]], sightings: Sequence[Sighting], target: dict[int, int]
+) -> dict[int, int]:
+    """Item position -> index of the stored memory whose line the item now holds instead.
+
+    For the items that are no stored memory: a memory of the same kind that
+    cites this very line, whose item that note no longer holds anywhere, and
+    whose text the item's resembles (``similarity.edit_similarity``). The line
+    was edited, so the item is a new wording of that memory, even where the
+    near-duplicate guard keeps two texts apart (``port 8080`` edited to
+    ``port 8081``): otherwise the memory would go on citing a line that says
+    something else.
+    """
+    loose = [position for position in range(len(sightings)) if position not in target]
+    if not loose:
+        return {}
+    files = {sightings[position].file for position in loose}
+    # A memory still found in a note is where it is found (perhaps moved);
+    # only one the note no longer holds can have been edited there.
+    found = {(sightings[position].file, where) for position, where in target.items()}
+    cited: dict[tuple[str, int], list[int]] = {}
+    for index, memory in enumerate(memories):
+        sources = memory.get("sources")
+        if not isinstance(sources, list):
+            continue
+        for source in sources:
+            if not isinstance(source, dict):
+                continue
+            file = source.get("file")
+            if isinstance(file, str) and file in files and (file, index) not in found:
+                line = _line_of(source)
+                if line is not None:
+                    cited.setdefault((file, line), []).append(index)
+    edited: dict[int, int] = {}
+    for position in loose:
+        sighting = sightings[position]
+        # Two memories may cite the line (one deleted there before): the
+        # closest text was edited, the first in store order on a tie.
+        best = 0.0
+        for index in cited.get((sighting.file, sighting.line), ()):
+            memory = memories[index]
+            text = memory.get("text")
+            if memory.get("kind") != sighting.kind or not isinstance(text, str):
+                continue
+            kept = edit_similarity(text, sighting.text)
+            if kept >= EDIT_SIMILARITY and kept > best:
+                edited[position], best = index, kept
+    return edited
 
 
 def _line_of(source: dict[str, Any]) -> int | None:
@@ -304,6 +357,7 @@ def merge_sightings(
         else:
             unknown[position] = words(sightings[position].text)
     target.update(_near_stored(memories, {p: w for p, w in unknown.items() if w}))
+    target.update(_edited_in_place(memories, sightings, target))
 
     stored_count = len(memories)
     new_ids: dict[str, int] = {}

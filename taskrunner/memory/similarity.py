@@ -6,7 +6,9 @@ similarity is strictly above 0.9, computed in integers
 guard token (``is_guard_token``): a token with a digit, a negation, one of a
 short list of opposites, or a weekday or month name. "port 8080" and "port
 8081", "we will deploy" and "we will not deploy", "keep it enabled" and
-"keep it disabled", "on Tuesday" and "on Wednesday" stay apart.
+"keep it disabled", "on Tuesday" and "on Wednesday" stay apart. Whether a
+line edited in place still holds a memory is another question, answered by
+position and ``edit_similarity`` (``merge``), not by the guard.
 
 For many sets at once, ``similarity_join`` finds every pair exactly;
 ``NearDuplicateIndex`` below answers one query at a time against a growing index.
@@ -14,6 +16,7 @@ For many sets at once, ``similarity_join`` finds every pair exactly;
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
@@ -125,6 +128,25 @@ def is_near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     if 10 * overlap <= 9 * (len(a) + len(b) - overlap):
         return False
     return not any(is_guard_token(token) for token in a ^ b)
+
+
+#: the share of a line's characters (``difflib``'s ratio) an edit in place
+#: keeps, in order, at least: ``Port: 8080`` to ``Port: 8081``, ``馆长喜欢清淡`` to
+#: ``馆长喜欢辣``, ``Call Sam`` to ``Call Ana``; not ``Call Sam`` to ``Buy milk``
+EDIT_SIMILARITY = 0.5
+
+
+def edit_similarity(old: str, new: str) -> float:
+    """How much of ``old`` the line now holding ``new`` kept: ``difflib``'s ratio.
+
+    By characters, not words: a Chinese or Japanese line is one word, and a
+    short line edited by one word shares few. Below ``EDIT_SIMILARITY`` the
+    cheap upper bounds answer, and 0.0 stands for "not an edit".
+    """
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    if matcher.real_quick_ratio() < EDIT_SIMILARITY or matcher.quick_ratio() < EDIT_SIMILARITY:
+        return 0.0
+    return matcher.ratio()
 
 
 def jaccard(a: AbstractSet[object], b: AbstractSet[object]) -> float:

@@ -103,11 +103,27 @@ def test_consolidate_never_merges_opposite_texts() -> None:
     assert same.merged_duplicates == 1  # the rest of the rule is unchanged
 
 
-def test_capture_of_an_edited_opposite_is_a_new_memory(workspace: Path, state_dir: Path) -> None:
+def test_capture_keeps_an_opposite_on_another_line_apart(workspace: Path, state_dir: Path) -> None:
     note = write_note(workspace, "2026-02-13.md", f"- {BACKUP.format('enabled')}\n")
     capture(workspace, state_dir)
-    note.write_text(f"- {BACKUP.format('disabled')}\n", encoding="utf-8")
+    both = f"- {BACKUP.format('enabled')}\n- {BACKUP.format('disabled')}\n"
+    note.write_text(both, encoding="utf-8")
     run = capture(workspace, state_dir)
     assert run.result["items_added"] == 1
     texts = sorted(m["text"] for m in memories(workspace))
     assert texts == [BACKUP.format("disabled"), BACKUP.format("enabled")]
+
+
+def test_an_opposite_edited_in_place_is_the_memorys_new_wording(
+    workspace: Path, state_dir: Path
+) -> None:
+    # The guard keeps two lines apart; the one line edited says the memory
+    # no longer holds: the store must not go on citing it for "enabled".
+    note = write_note(workspace, "2026-02-13.md", f"- {BACKUP.format('enabled')}\n")
+    capture(workspace, state_dir)
+    note.write_text(f"- {BACKUP.format('disabled')}\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (0, 1)
+    [memory] = memories(workspace)
+    assert memory["text"] == BACKUP.format("disabled")
+    assert [entry["text"] for entry in memory["history"]] == [BACKUP.format("enabled")]

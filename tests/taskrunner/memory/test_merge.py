@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from difflib import SequenceMatcher
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -17,8 +18,9 @@ from taskrunner.memory.merge import Sighting, merge_sightings
 from taskrunner.memory.normalize import memory_id
 from taskrunner.memory.similarity import is_near_duplicate, words
 
-#: the day of the note the sightings come from (memory/2026-02-13.md)
+#: the day of the note the sightings come from, and the note
 NOTE_DAY = date(2026, 2, 13)
+NOTE = "memory/2026-02-13.md"
 
 # -- the merge, against a brute-force reference ---------------------------------------
 
@@ -56,25 +58,48 @@ def near_pairs(draw: st.DrawFn) -> tuple[str, str]:
     return " ".join(base), ", ".join(other)
 
 
-def _reference_targets(stored: list[str], items: list[str]) -> list[int]:
-    """Where each item goes, by the definition: id, else first near-duplicate, else new."""
+def _reference_targets(
+    stored: list[str], items: list[str], cited: dict[int, set[int]] | None = None
+) -> list[int]:
+    """Where each item (on line n + 1 of one note) goes, by the definition: id,
+    else first near-duplicate, else the stored memory edited in place (it cites
+    the item's line and no item of the note is it; the text kept most, at least
+    half, by difflib; the first on a tie), else new.
+
+    ``cited``: stored index -> the lines of the note it cites."""
+    cited = cited or {}
     ids: dict[str, int] = {}
     for index, text in enumerate(stored):
         ids.setdefault(memory_id(text), index)
-    created: list[tuple[int, str, frozenset[str]]] = []
-    targets: list[int] = []
-    for text in items:
-        key, item_words = memory_id(text), words(text)
-        if key in ids:
-            targets.append(ids[key])
-            continue
+
+    def stored_target(text: str) -> int | None:
+        if memory_id(text) in ids:
+            return ids[memory_id(text)]
+        item_words = words(text)
         near = [
             i
             for i, s in enumerate(stored)
             if item_words and is_near_duplicate(words(s), item_words)
         ]
-        if near:
-            targets.append(near[0])
+        return near[0] if near else None
+
+    first = [stored_target(text) for text in items]
+    found = {target for target in first if target is not None}
+    created: list[tuple[int, str, frozenset[str]]] = []
+    targets: list[int] = []
+    for line, (text, target) in enumerate(zip(items, first, strict=True), start=1):
+        key, item_words = memory_id(text), words(text)
+        if target is not None:
+            targets.append(target)
+            continue
+        kept = [
+            (SequenceMatcher(None, stored[i], text, autojunk=False).ratio(), -i)
+            for i in range(len(stored))
+            if line in cited.get(i, set()) and i not in found
+        ]
+        best = max(kept, default=(0.0, 0))
+        if best[0] >= 0.5:
+            targets.append(-best[1])
             continue
         same = [i for i, k, _ in created if k == key]
         if not same and item_words:
@@ -92,26 +117,45 @@ def _reference_targets(stored: list[str], items: list[str]) -> list[int]:
     stored=st.lists(any_text, max_size=12),
     items=st.lists(any_text, max_size=10),
     pairs=st.lists(near_pairs(), max_size=6),
+    data=st.data(),
 )
 def test_merge_matches_the_brute_force_definition(
-    stored: list[str], items: list[str], pairs: list[tuple[str, str]]
+    stored: list[str], items: list[str], pairs: list[tuple[str, str]], data: st.DataObject
 ) -> None:
     # Near pairs split across the store and the notes, and inside the notes.
     stored = stored + [a for a, _ in pairs[::2]]
     items = items + [b for _, b in pairs] + [a for a, _ in pairs[1::2]]
+    # Some stored memories cite lines of the note, as if read there before
+    # the note was edited.
+    lines = st.sets(st.integers(1, max(len(items), 1)), max_size=2)
+    cited = {index: data.draw(lines) for index in range(len(stored))}
     memories: list[dict[str, Any]] = [
-        {"id": memory_id(text), "text": text, "sources": [], "seen_count": 0} for text in stored
+        {
+            "id": memory_id(text),
+            "text": text,
+            "kind": "fact",
+            "sources": [{"file": NOTE, "line": line} for line in sorted(cited[index])],
+            "seen_count": len(cited[index]),
+        }
+        for index, text in enumerate(stored)
     ]
     sightings = [
-        Sighting(text=text, kind="fact", file="memory/2026-02-13.md", line=n + 1, day=NOTE_DAY)
+        Sighting(text=text, kind="fact", file=NOTE, line=n + 1, day=NOTE_DAY)
         for n, text in enumerate(items)
     ]
+    expected = _reference_targets(stored, items, cited)
     result = merge_sightings(memories, sightings, now_iso=NOW_ISO)
+    # A memory no item of the note is keeps its sources there as they were:
+    # the item of a line is in the memory a sighting touched.
     actual = [
-        next(i for i, m in enumerate(memories) if {"file": s.file, "line": s.line} in m["sources"])
+        next(
+            i
+            for i, m in enumerate(memories)
+            if i in result.touched and {"file": s.file, "line": s.line} in m["sources"]
+        )
         for s in sightings
     ]
-    assert actual == _reference_targets(stored, items)
+    assert actual == expected
     assert result.added == len(memories) - len(stored)
     assert result.added + result.skipped == len(items)
 

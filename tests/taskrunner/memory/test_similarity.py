@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 
 from hypothesis import given, settings
@@ -9,10 +10,12 @@ from hypothesis import strategies as st
 
 from support.word_sets import small_edits
 from taskrunner.memory.similarity import (
+    EDIT_SIMILARITY,
     GUARD_TOKENS,
     GUARD_WORDS,
     NearDuplicateIndex,
     brute_force_pairs,
+    edit_similarity,
     is_guard_token,
     is_near_duplicate,
     jaccard,
@@ -247,3 +250,17 @@ def test_sets_of_ten_pair_with_a_superset_and_smaller_sets_only_with_equals() ->
 )
 def test_the_rankers_guard_test_is_is_guard_token(token: str) -> None:
     assert _is_guard(token) == _is_guard(token.encode("utf-8")) == is_guard_token(token)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60), st.text(max_size=60))
+def test_edit_similarity_is_difflibs_ratio_wherever_it_reaches_the_threshold(
+    old: str, new: str
+) -> None:
+    # The cheap upper bounds only ever answer "no edit".
+    ratio = difflib.SequenceMatcher(None, old, new, autojunk=False).ratio()
+    kept = edit_similarity(old, new)
+    if ratio >= EDIT_SIMILARITY:
+        assert kept == ratio
+    else:
+        assert kept < EDIT_SIMILARITY

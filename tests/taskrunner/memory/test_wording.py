@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,6 +91,74 @@ def test_lines_moving_do_not_change_the_wording(workspace: Path, state_dir: Path
     capture(workspace, state_dir)
     [memory] = memories(workspace)
     assert memory["text"] == BASE  # still the later line, now line 5
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # too short, or too much changed, to be a near-duplicate: the line says it is the same
+        ("- Never push to main without a review", "- Never push to main without two reviews"),
+        ("- Port: 8080", "- Port: 8081"),  # a digit: the guard keeps two lines apart, not this
+        ("- Always reply in English", "- Always reply in Portuguese"),
+        ("- 馆长喜欢清淡", "- 馆长喜欢辣"),  # a Chinese line is one word
+        ("- TODO: call Sam", "- TODO: call Sam and Ana"),
+    ],
+)
+def test_a_line_edited_in_place_is_a_new_wording_not_a_new_memory(
+    workspace: Path, state_dir: Path, before: str, after: str
+) -> None:
+    note = write_note(workspace, "2026-02-13.md", f"# Notes\n{before}\n- Buy milk\n")
+    capture(workspace, state_dir)
+    [old, _] = memories(workspace)
+    note.write_text(f"# Notes\n{after}\n- Buy milk\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (0, 1)
+    [edited, _] = memories(workspace)
+    assert edited["id"] == old["id"] and edited["kind"] == old["kind"]
+    assert edited["text"] == after.removeprefix("- ").removeprefix("TODO: ")
+    assert [w.text for w in history_of(edited)] == [old["text"]]
+    assert edited["sources"] == old["sources"] and edited["seen_count"] == old["seen_count"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "why"),
+    [
+        ("- Call the plumber", "- Buy eggs for the party", "too little of the line is left"),
+        ("- Sam prefers tea", "- TODO: ask Sam about tea", "another kind"),
+    ],
+)
+def test_a_line_replaced_by_something_else_is_a_new_memory(
+    workspace: Path, state_dir: Path, before: str, after: str, why: str
+) -> None:
+    note = write_note(workspace, "2026-02-13.md", f"{before}\n")
+    capture(workspace, state_dir)
+    note.write_text(f"{after}\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (1, 0), why
+    assert not any(history_of(m) for m in memories(workspace)), why
+
+
+def test_a_line_inserted_above_is_new_and_the_memory_below_moves(
+    workspace: Path, state_dir: Path
+) -> None:
+    # Line 1 now holds a line like the old one, but the old one is still in
+    # the note (moved to line 2): an insertion, not an edit.
+    note = write_note(workspace, "2026-02-13.md", "- Port: 8080\n")
+    capture(workspace, state_dir)
+    note.write_text("- Port: 8081\n- Port: 8080\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (1, 0)
+    by_text = {m["text"]: m for m in memories(workspace)}
+    assert by_text["Port: 8080"]["sources"] == [{"file": "memory/2026-02-13.md", "line": 2}]
+    assert by_text["Port: 8081"]["sources"] == [{"file": "memory/2026-02-13.md", "line": 1}]
+
+
+def test_an_edit_in_another_note_is_no_edit_of_this_one(workspace: Path, state_dir: Path) -> None:
+    write_note(workspace, "2026-02-12.md", "- Port: 8080\n")
+    capture(workspace, state_dir, day="2026-02-12")
+    write_note(workspace, "2026-02-13.md", "- Port: 8081\n")
+    run = capture(workspace, state_dir)
+    assert run.result["items_added"] == 1  # the guard: two lines, two ports
 
 
 # -- consolidate -----------------------------------------------------------------
