@@ -40,6 +40,31 @@ def test_an_old_python_gets_one_line_and_exit_1(version: str, entry: str) -> Non
     assert "Fix: " in line and str(ROOT / entry) in line
 
 
+@pytest.mark.parametrize("version", ["2.7", "3.6", "3.7", "3.8", "3.9", "3.10"])
+@pytest.mark.parametrize("command", ["list", "memory_capture"])
+def test_an_old_python_gets_the_same_line_from_python_m_taskrunner(
+    version: str, command: str, tmp_path: Path
+) -> None:
+    # `python3 -m taskrunner` from the folder holding the package, as the README shows it;
+    # memory_capture gets a missing workspace, which would fail slowly (retries) past the guard.
+    python = interpreter(version)
+    options = ["--workspace", str(tmp_path / "none")] if command == "memory_capture" else []
+    proc = subprocess.run(
+        [str(python), "-m", "taskrunner", command, *options],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    [line] = proc.stderr.splitlines()
+    assert line.startswith("error: taskrunner needs Python 3.11 or newer; ")
+    assert f"{python} is Python {version}." in line
+    assert "Fix: " in line and "-m taskrunner" in line
+
+
 @pytest.mark.parametrize("version", ["3.12", "3.13"])
 def test_newer_pythons_run_the_runner(version: str, state_dir: Path) -> None:
     proc = subprocess.run(
@@ -51,6 +76,16 @@ def test_newer_pythons_run_the_runner(version: str, state_dir: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "noop: success" in proc.stderr
+    module = subprocess.run(
+        [str(interpreter(version)), "-m", "taskrunner", "noop"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
+    assert module.returncode == 0, module.stderr
+    assert "noop: success" in module.stderr
 
 
 def test_the_fix_names_a_newer_interpreter_found_on_path(
