@@ -229,7 +229,11 @@ def _kinds(text: str) -> frozenset[str]:
 
 
 def _positive_count(text: str) -> int:
-    value = _run_count(text)
+    # Checked in one step: -1 and 0 fail the same rule and get the same message.
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
     return value

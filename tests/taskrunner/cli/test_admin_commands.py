@@ -229,3 +229,16 @@ def test_main_alerts_json_drain_is_a_usage_error_that_drains_nothing(
     assert "not allowed with argument" in result.stderr
     assert result.stdout == ""
     assert AlertQueue(state_dir).pending() == pending
+
+
+# -- memory_search -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["-1", "0"])
+def test_memory_search_limit_below_1_gets_one_message(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_main(capsys, "memory_search", "--limit", value)
+    assert result.returncode == 1
+    assert f"argument --limit: must be 1 or more, got {value} " in result.stderr
+    assert run_main(capsys, "memory_search", "--limit", "ten").stderr.count("whole number") == 1
