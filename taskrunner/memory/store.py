@@ -156,15 +156,49 @@ def check_location(path: Path) -> None:
         )
 
 
-def _corrupt(path: Path, problem: str) -> StoreCorrupt:
+def _corrupt(path: Path, problem: str, *, in_the_way: bool = False) -> StoreCorrupt:
+    """The error for a store that cannot be used; ``in_the_way`` when ``path`` is
+    no regular file at all (a directory, a FIFO), which has to be moved first."""
     # Only memory_consolidate and memory_restore write a backup: a store that
     # capture alone maintains has none, and naming a missing file misleads.
     backup = backup_path(path)
-    if backup.is_file():
+    has_backup = backup.is_file()
+    if in_the_way:
+        # `cp` onto a directory copies the backup into it, onto a FIFO it blocks.
+        move = f"move it aside first (`mv {path} {path}.aside`)"
+        if has_backup:
+            fix = f"{move}, then restore the last backup with `cp {backup} {path}`"
+        else:
+            fix = (
+                f"{move}; the next memory_capture then starts a new store "
+                f"(no backup {backup} exists to restore from)"
+            )
+        return StoreCorrupt(f"{path} {problem}; it was left untouched — {fix}")
+    if has_backup:
         fix = f"restore the last backup with `cp {backup} {path}`, or fix it by hand"
     else:
         fix = f"fix it by hand (no backup {backup} exists to restore from)"
     return StoreCorrupt(f"{path} {problem}; the file was left untouched — {fix}")
+
+
+def read_store_bytes(path: Path, *, follow_symlinks: bool = False) -> bytes | None:
+    """The store file's bytes; None when there is none.
+
+    ``StoreCorrupt`` with the fix when it cannot be read: every reader (the
+    tasks and memory_search) says the same thing about the same file.
+    """
+    try:
+        return read_regular(path, what="the memory store", follow_symlinks=follow_symlinks)
+    except FileNotFoundError:
+        return None
+    except NotRegularFile as exc:
+        raise _corrupt(
+            path,
+            f"cannot be read: it is {exc.kind}, not a regular file (refused unopened)",
+            in_the_way=True,
+        ) from exc
+    except OSError as exc:
+        raise _corrupt(path, f"cannot be read ({exc.strerror})") from exc
 
 
 def _upgrade_legacy(path: Path, items: list[Any]) -> list[dict[str, Any]]:
@@ -217,16 +251,9 @@ def load_store(path: Path) -> Store:
     """
     path = Path(path)
     check_location(path)
-    try:
-        raw = read_regular(path, what="the memory store")
-    except FileNotFoundError:
+    raw = read_store_bytes(path)
+    if raw is None:
         return Store()
-    except NotRegularFile as exc:
-        raise _corrupt(
-            path, f"cannot be read: it is {exc.kind}, not a regular file (refused unopened)"
-        ) from exc
-    except OSError as exc:
-        raise _corrupt(path, f"cannot be read ({exc.strerror})") from exc
     try:
         with gc_paused():
             doc = json.loads(raw)

@@ -75,6 +75,24 @@ def test_runner_reports_a_corrupt_store_and_exits_1(notes: Path, state_dir: Path
     assert f"cp {backup} {path}" in queued
 
 
+def test_a_store_that_is_a_directory_is_moved_aside_before_the_backup_is_copied(
+    notes: Path, state_dir: Path
+) -> None:
+    path = store_path(notes)
+    path.mkdir()
+    backup = notes / "memory" / "store.json.bak"
+    backup.write_text('{"version": 1, "memories": []}')
+    done = run_runner(
+        "memory_capture", "--workspace", str(notes), "--date", "2026-02-13", "--no-retry"
+    )
+    assert done.returncode == 1
+    [summary] = done.stderr.splitlines()
+    move = f"mv {path} {path}.aside"
+    assert move in summary and f"cp {backup} {path}" in summary
+    assert summary.index(move) < summary.index(f"cp {backup} {path}")
+    assert path.is_dir() and not any(path.iterdir())
+
+
 def test_a_broken_store_queues_one_alert_per_task_counting_repeats(
     notes: Path, state_dir: Path
 ) -> None:

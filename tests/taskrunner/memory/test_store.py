@@ -184,6 +184,29 @@ def test_an_unreadable_store_path_is_reported(workspace: Path) -> None:
         load_store(store_path(workspace))
 
 
+@pytest.mark.parametrize("make", [os.mkdir, os.mkfifo], ids=["directory", "fifo"])
+@pytest.mark.parametrize("with_backup", [True, False])
+def test_a_store_that_is_not_a_file_is_moved_aside_before_anything_replaces_it(
+    workspace: Path, make: Any, with_backup: bool
+) -> None:
+    # `cp store.json.bak store.json` onto a directory copies the backup into it
+    # (onto a FIFO, it blocks): the fix moves the thing aside first.
+    path = store_path(workspace)
+    make(path)
+    if with_backup:
+        backup_path(path).write_text('{"version": 1, "memories": []}')
+    with pytest.raises(StoreCorrupt) as caught:
+        load_store(path)
+    message = str(caught.value)
+    assert "\n" not in message and "cannot be read" in message
+    move = f"mv {path} {path}.aside"
+    assert move in message
+    if with_backup:
+        assert message.index(move) < message.index(f"cp {backup_path(path)} {path}")
+    else:
+        assert "cp " not in message and "no backup" in message
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda children: (
