@@ -150,13 +150,17 @@ class Task(abc.ABC):
     def workspace(self) -> Path:
         """The OpenClaw workspace; ``WorkspaceMissing`` when there is none."""
         ctx = self.context
-        if ctx.workspace is None or not ctx.workspace.is_dir():
-            where = f" ({ctx.workspace})" if ctx.workspace is not None else ""
+        if ctx.workspace is None:
             raise WorkspaceMissing(
                 ctx.workspace_error
-                or f"OpenClaw workspace not found{where}: pass --workspace DIR or set "
+                or "OpenClaw workspace not found: pass --workspace DIR or set "
                 "OPENCLAW_WORKSPACE_DIR"
             )
+        if not ctx.workspace.is_dir():
+            # Only on failure: the message is worded once, for the tasks and memory_search.
+            from .openclaw.workspace import workspace_missing
+
+            raise workspace_missing(ctx.workspace)
         return ctx.workspace
 
     def now(self) -> datetime:

@@ -180,12 +180,16 @@ def configure_memory_search(parser: argparse.ArgumentParser) -> None:
 
 
 def run_memory_search(args: argparse.Namespace) -> int:
-    """Search the workspace's memory store and print the hits; returns 0."""
+    """Search the workspace's memory store and print the hits; returns 0.
+
+    A workspace that is not there, or is a file, is an error (exit 1), as for
+    every task: the agent asked about the wrong place.
+    """
     from ..memory.search import Query, search
     from ..memory.store import store_path
-    from ..openclaw.workspace import resolve_workspace
+    from ..openclaw.workspace import require_workspace_dir, resolve_workspace
 
-    workspace = resolve_workspace(args.workspace)
+    workspace = require_workspace_dir(resolve_workspace(args.workspace))
     query = Query(
         text=" ".join(args.query),
         kinds=args.kind,

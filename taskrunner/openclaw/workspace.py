@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import ConfigError, WorkspaceMissing
 from .config import (
     clean,
     config_get,
@@ -140,3 +140,18 @@ def resolve_workspace(
         return expand_user_path(cli_value, env, base=Path.cwd()).resolve()
     config = load_openclaw_config(env)
     return agent_workspace(config, resolve_agent(config, agent), env)
+
+
+def workspace_missing(path: Path) -> WorkspaceMissing:
+    """The error for a workspace ``path`` that is not a folder: missing, or a file."""
+    fix = "pass --workspace DIR or set OPENCLAW_WORKSPACE_DIR"
+    if path.exists():
+        return WorkspaceMissing(f"OpenClaw workspace {path} is a file, not a folder: {fix}")
+    return WorkspaceMissing(f"OpenClaw workspace not found ({path}): {fix}")
+
+
+def require_workspace_dir(path: Path) -> Path:
+    """``path`` when it is a folder; ``WorkspaceMissing`` (missing, or a file) otherwise."""
+    if not path.is_dir():
+        raise workspace_missing(path)
+    return path

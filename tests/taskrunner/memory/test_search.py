@@ -261,6 +261,40 @@ def test_cli_rejects_bad_options_with_exit_1(workspace: Path) -> None:
     assert empty.returncode == 0 and "No memories found" in empty.stdout
 
 
+def _one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    """The one line a refused search prints: exit 1, nothing on stdout, no traceback."""
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith("error: ")
+    return line
+
+
+def test_cli_fails_for_a_workspace_that_is_not_there(tmp_path: Path) -> None:
+    for json_flag in ([], ["--json"]):
+        missing = run_runner(
+            "memory_search", "x", "--workspace", str(tmp_path / "nope"), *json_flag
+        )
+        line = _one_error_line(missing)
+        assert f"OpenClaw workspace not found ({tmp_path / 'nope'})" in line
+        assert "pass --workspace DIR" in line
+    # No ~/.openclaw at all (OPENCLAW_HOME is an empty folder here): the default workspace.
+    default = _one_error_line(run_runner("memory_search", "x"))
+    assert f"({tmp_path / 'home' / '.openclaw' / 'workspace'})" in default
+    # A task says the same of the same place.
+    capture = run_runner("memory_capture", "--workspace", str(tmp_path / "nope"), "--no-retry")
+    assert capture.returncode == 1 and f"not found ({tmp_path / 'nope'})" in capture.stderr
+
+
+def test_cli_fails_for_a_workspace_that_is_a_file(tmp_path: Path) -> None:
+    file = tmp_path / "workspace.txt"
+    file.write_text("")
+    line = _one_error_line(run_runner("memory_search", "--workspace", str(file)))
+    assert f"OpenClaw workspace {file} is a file, not a folder: pass --workspace DIR" in line
+    capture = run_runner("memory_capture", "--workspace", str(file), "--no-retry")
+    assert capture.returncode == 1 and f"{file} is a file, not a folder" in capture.stderr
+
+
 def test_a_memory_whose_history_comes_before_its_text_is_found_by_its_text(
     workspace: Path,
 ) -> None:
