@@ -182,14 +182,21 @@ def configure_memory_search(parser: argparse.ArgumentParser) -> None:
 def run_memory_search(args: argparse.Namespace) -> int:
     """Search the workspace's memory store and print the hits; returns 0.
 
-    A workspace that is not there, or is a file, is an error (exit 1), as for
-    every task: the agent asked about the wrong place.
+    A workspace that is not there (or is a file, or is its own ``memory/``
+    folder) is an error, exit 1: the agent asked about the wrong place. A
+    workspace with no store yet is not: it has no memories, which is the
+    answer (exit 0; ``--json`` still prints ``[]`` on stdout).
     """
-    from ..memory.search import Query, search
+    from ..memory.search import Query, search_store
     from ..memory.store import store_path
+    from ..memory.store_scan import read_store_lines
     from ..openclaw.workspace import require_workspace_dir, resolve_workspace
 
     workspace = require_workspace_dir(resolve_workspace(args.workspace))
+    path = store_path(workspace)
+    store = read_store_lines(path)
+    if not store.found:
+        _not_a_memory_folder(workspace)
     query = Query(
         text=" ".join(args.query),
         kinds=args.kind,
@@ -197,7 +204,18 @@ def run_memory_search(args: argparse.Namespace) -> int:
         since=args.since,
         limit=args.limit,
     )
-    hits = [hit.to_json() for hit in search(store_path(workspace), query)]
+    if not store.found:
+        note = (
+            f"No memories stored yet ({path} does not exist): "
+            "run `runner.py memory_capture` first.\n"
+        )
+        if args.json:
+            _print_json([])
+            print(note, end="", file=sys.stderr)
+        else:
+            _print_text(note)
+        return 0
+    hits = [hit.to_json() for hit in search_store(store, query)]
     if args.json:
         _print_json(hits)
     elif not hits:
@@ -205,6 +223,23 @@ def run_memory_search(args: argparse.Namespace) -> int:
     else:
         _print_text(format_hits(hits))
     return 0
+
+
+def _not_a_memory_folder(workspace: Path) -> None:
+    """Refuse ``--workspace`` pointing at the workspace's ``memory/`` folder itself.
+
+    Only when the folder has no store: its store would be ``memory/memory/store.json``,
+    and "no memories yet" would hide that the path is one level too deep.
+    """
+    if (workspace / "memory").exists():
+        return
+    if workspace.name == "memory" or (workspace / "store.json").exists():
+        from ..errors import UsageError
+
+        raise UsageError(
+            f"{workspace} looks like the workspace's memory/ folder, not the workspace "
+            f"(it has no memory/ folder of its own): pass --workspace {workspace.parent}"
+        )
 
 
 def format_hits(hits: Sequence[Mapping[str, Any]]) -> str:

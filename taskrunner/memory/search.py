@@ -156,7 +156,11 @@ class _Filter:
 
 def search(path: Path, query: Query) -> list[Hit]:
     """The best ``query.limit`` memories of the store at ``path`` for ``query``."""
-    store = read_store_lines(path)
+    return search_store(read_store_lines(path), query)
+
+
+def search_store(store: StoreLines, query: Query) -> list[Hit]:
+    """``search`` over a store already read (``store_scan.read_store_lines``)."""
     keep = _Filter(query)
     wanted = list(dict.fromkeys(tokens(query.text)))
     if not wanted:

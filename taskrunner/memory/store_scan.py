@@ -15,16 +15,20 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .store import load_store
+from .store import load_store, read_store_bytes
 
 
 class StoreLines:
     """The store as one JSON memory per line (parsed whole when it is not in that layout)."""
 
-    def __init__(self, lines: list[str], parsed: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, lines: list[str], parsed: list[dict[str, Any]] | None = None, *, found: bool = True
+    ) -> None:
         #: one memory per line, possibly followed by a comma
         self.lines = lines
         self.parsed = parsed
+        #: False when there is no store file at all (nothing captured yet)
+        self.found = found
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -86,10 +90,12 @@ _UNICODE_ESCAPE = re.compile(r"\\u")
 
 
 def read_store_lines(path: Path) -> StoreLines:
-    try:
-        text = path.read_bytes().decode("utf-8", "replace")
-    except FileNotFoundError:
-        return StoreLines([])
+    """The store at ``path``, read-only; ``StoreCorrupt`` (with the fix) when it cannot be read."""
+    # A symlinked store is followed: only writers refuse one (``store.check_location``).
+    raw = read_store_bytes(path, follow_symlinks=True)
+    if raw is None:
+        return StoreLines([], found=False)
+    text = raw.decode("utf-8", "replace")
     lines = text.split("\n")
     while lines and not lines[-1]:
         lines.pop()

@@ -295,6 +295,42 @@ def test_cli_fails_for_a_workspace_that_is_a_file(tmp_path: Path) -> None:
     assert capture.returncode == 1 and f"{file} is a file, not a folder" in capture.stderr
 
 
+def test_cli_fails_for_the_workspaces_memory_folder(workspace: Path) -> None:
+    memory = workspace / "memory"
+    line = _one_error_line(run_runner("memory_search", "--workspace", str(memory)))
+    assert "looks like the workspace's memory/ folder" in line
+    assert line.endswith(f"pass --workspace {workspace}")
+    _store(workspace, STORE)  # with its store in it, and named otherwise
+    renamed = workspace.parent / "notes"
+    memory.rename(renamed)
+    line = _one_error_line(run_runner("memory_search", "--workspace", str(renamed)))
+    assert line.endswith(f"pass --workspace {workspace.parent}")
+
+
+def test_cli_says_when_a_workspace_has_no_store_yet(workspace: Path) -> None:
+    # Not an error (exit 0): the workspace is right and holds no memories yet.
+    text = run_runner("memory_search", "cache", "--workspace", str(workspace))
+    assert text.returncode == 0, text.stderr
+    assert text.stdout == (
+        f"No memories stored yet ({store_path(workspace)} does not exist): "
+        "run `runner.py memory_capture` first.\n"
+    )
+    # --json keeps stdout the JSON an agent parses; the note goes to stderr.
+    as_json = run_runner("memory_search", "cache", "--workspace", str(workspace), "--json")
+    assert as_json.returncode == 0 and json.loads(as_json.stdout) == []
+    assert "No memories stored yet" in as_json.stderr
+    assert not store_path(workspace).exists()  # reading created nothing
+
+
+def test_cli_says_how_to_fix_a_store_that_is_a_directory(workspace: Path) -> None:
+    path = store_path(workspace)
+    path.mkdir()
+    line = _one_error_line(run_runner("memory_search", "x", "--workspace", str(workspace)))
+    assert f"{path} cannot be read: it is a directory" in line
+    assert f"mv {path} {path}.aside" in line
+    assert path.is_dir()
+
+
 def test_a_memory_whose_history_comes_before_its_text_is_found_by_its_text(
     workspace: Path,
 ) -> None:
