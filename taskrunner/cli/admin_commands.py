@@ -13,7 +13,7 @@ import errno
 import io
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +165,11 @@ def configure_memory_search(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", nargs="*", metavar="QUERY", help="words to look for (any)")
     parser.add_argument("--workspace", metavar="DIR", help="the OpenClaw workspace")
     parser.add_argument(
-        "--kind", type=_kinds, default=frozenset(), metavar="K[,K]", help="only these kinds"
+        "--kind",
+        type=_kinds,
+        default=frozenset(),
+        metavar="K[,K]",
+        help="only these kinds (decision, todo, … in any case, or a kind the store holds)",
     )
     parser.add_argument(
         "--open", action="store_true", help="only open loops (todos, actions, reminders, blockers)"
@@ -199,7 +203,7 @@ def run_memory_search(args: argparse.Namespace) -> int:
         _not_a_memory_folder(workspace)
     query = Query(
         text=" ".join(args.query),
-        kinds=args.kind,
+        kinds=_resolve_kinds(args.kind, store.kinds) if args.kind else frozenset(),
         open_only=args.open,
         since=args.since,
         limit=args.limit,
@@ -240,6 +244,57 @@ def _not_a_memory_folder(workspace: Path) -> None:
             f"{workspace} looks like the workspace's memory/ folder, not the workspace "
             f"(it has no memory/ folder of its own): pass --workspace {workspace.parent}"
         )
+
+
+def _resolve_kinds(requested: frozenset[str], present: Callable[[], set[str]]) -> frozenset[str]:
+    """The kinds ``--kind`` names, as the store spells them; ``UsageError`` for an unknown one.
+
+    Valid are the kinds of ``KIND_IMPORTANCE``, in any case, and any kind the
+    store holds (hand-written ones are allowed there); ``present`` reads the
+    store's only when a name is not already a kind of the table.
+    """
+    from ..memory.kinds import KIND_IMPORTANCE
+
+    if requested <= KIND_IMPORTANCE.keys():
+        return requested  # the common case: no need to read every memory's kind
+    spellings: dict[str, set[str]] = {}
+    for kind in (*KIND_IMPORTANCE, *present()):
+        spellings.setdefault(kind.casefold(), set()).add(kind)
+    unknown = sorted(name for name in requested if name.casefold() not in spellings)
+    if unknown:
+        from ..errors import UsageError
+
+        raise UsageError(_unknown_kinds(unknown, spellings))
+    return frozenset(kind for name in requested for kind in spellings[name.casefold()])
+
+
+def _unknown_kinds(unknown: list[str], spellings: Mapping[str, set[str]]) -> str:
+    """One line: which names are no kind, a guess for each, and every valid kind."""
+    import difflib  # only for the error message
+
+    from ..memory.kinds import KIND_IMPORTANCE, NAME_KINDS
+
+    valid = sorted(spellings)
+    named = []
+    for name in unknown:
+        folded = name.casefold()
+        # A word that names a kind ("decisions", "lessons"), a plural, else a close spelling.
+        guess = NAME_KINDS.get(folded)
+        if guess is None and folded.endswith("s") and folded[:-1] in spellings:
+            guess = folded[:-1]
+        if guess is None:
+            guess = next(iter(difflib.get_close_matches(folded, valid, n=1)), None)
+        if guess is not None:
+            guess = min(spellings[guess])  # as the store spells it ("Meeting")
+        named.append(repr(name) + (f" (did you mean {guess!r}?)" if guess else ""))
+    table = ", ".join(sorted(KIND_IMPORTANCE))
+    own = sorted(min(spellings[k]) for k in valid if k not in KIND_IMPORTANCE)
+    also = f"; and in this store: {', '.join(own)}" if own else ""
+    noun = "kind" if len(unknown) == 1 else "kinds"
+    return (
+        f"runner.py memory_search: argument --kind: unknown {noun} {', '.join(named)}. "
+        f"Valid kinds (any case): {table}{also}"
+    )
 
 
 def format_hits(hits: Sequence[Mapping[str, Any]]) -> str:

@@ -43,6 +43,20 @@ class StoreLines:
             return {}  # not a memory: never a hit
         return value if isinstance(value, dict) else {}
 
+    def kinds(self) -> set[str]:
+        """Every kind a memory of the store has (hand-written ones too)."""
+        if self.parsed is not None:
+            found = (memory.get("kind") for memory in self.parsed)
+        else:
+            found = (string_field(line, "kind") for line in self.lines)
+        kinds: set[str] = set()
+        for index, kind in enumerate(found):
+            if kind == UNSURE:
+                kind = self.memory(index).get("kind")
+            if isinstance(kind, str):
+                kinds.add(kind)
+        return kinds
+
     def texts(self) -> list[str]:
         """Every memory's text, in store order."""
         if self.parsed is not None:

@@ -20,6 +20,7 @@ from taskrunner.memory.kinds import LOOP_KINDS
 from taskrunner.memory.loops import status_of
 from taskrunner.memory.search import Query, day_of, search, tokens
 from taskrunner.memory.store import Store, lock_path, save_store, store_path
+from taskrunner.memory.store_scan import read_store_lines
 
 
 def _store(workspace: Path, memories: list[dict[str, Any]]) -> Path:
@@ -329,6 +330,54 @@ def test_cli_says_how_to_fix_a_store_that_is_a_directory(workspace: Path) -> Non
     assert f"{path} cannot be read: it is a directory" in line
     assert f"mv {path} {path}.aside" in line
     assert path.is_dir()
+
+
+def test_cli_takes_the_known_kinds_in_any_case_and_the_stores_own(workspace: Path) -> None:
+    _store(workspace, [*STORE, mem("meet", "standup at nine", kind="Meeting")])
+
+    def ids(*kinds: str) -> set[str]:
+        done = run_runner("memory_search", "--workspace", str(workspace), "--json", *kinds)
+        assert done.returncode == 0, done.stderr
+        return {hit["id"] for hit in json.loads(done.stdout)}
+
+    assert ids("--kind", "Decision") == ids("--kind", "decision") == {"db", "zh"}
+    assert ids("--kind", "DECISION,learned") == {"db", "zh", "cron"}
+    assert ids("--kind", "Meeting") == ids("--kind", "meeting") == {"meet"}
+    assert ids("--kind", "rule") == set()  # a known kind the store does not hold: no error
+
+
+def test_the_kinds_a_store_holds_are_its_memories_own_in_every_layout(
+    workspace: Path, tmp_path: Path
+) -> None:
+    memories = [
+        *STORE,
+        mem("h", "x", kind="Idea", history=[{"text": "y", "kind": "todo"}]),  # nested after
+        {"id": "n", "text": "z", "meta": {"kind": "rule"}, "kind": "meeting"},  # nested before
+        {"id": "k", "text": "no kind at all"},
+    ]
+    expected = {m["kind"] for m in memories if "kind" in m}
+    assert "rule" not in expected
+    assert read_store_lines(_store(workspace, memories)).kinds() == expected
+    other = tmp_path / "pretty.json"
+    other.write_text(json.dumps({"version": 1, "memories": memories}, indent=2), encoding="utf-8")
+    assert read_store_lines(other).kinds() == expected
+
+
+def test_cli_refuses_an_unknown_kind_naming_the_valid_ones(workspace: Path) -> None:
+    _store(workspace, [*STORE, mem("meet", "standup at nine", kind="Meeting")])
+    for name, guess in (("decisions", "decision"), ("lessons", "learned"), ("Meetings", "Meeting")):
+        done = run_runner("memory_search", "--workspace", str(workspace), "--kind", name)
+        line = _one_error_line(done)
+        assert f"unknown kind {name!r} (did you mean {guess!r}?)" in line
+        assert "Valid kinds (any case): action, blocker, completed, decision," in line
+        assert line.endswith("; and in this store: Meeting")
+    two = run_runner("memory_search", "--workspace", str(workspace), "--kind", "bogus,todo,todoz")
+    assert "unknown kinds 'bogus', 'todoz' (did you mean 'todo'?)." in _one_error_line(two)
+    # Without a store, only the table's kinds are valid.
+    (workspace / "memory" / "store.json").unlink()
+    done = run_runner("memory_search", "--workspace", str(workspace), "--kind", "Meeting")
+    assert "unknown kind 'Meeting'" in _one_error_line(done)
+    assert "in this store" not in done.stderr
 
 
 def test_a_memory_whose_history_comes_before_its_text_is_found_by_its_text(
