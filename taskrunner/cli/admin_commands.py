@@ -165,6 +165,11 @@ def configure_memory_search(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", nargs="*", metavar="QUERY", help="words to look for (any)")
     parser.add_argument("--workspace", metavar="DIR", help="the OpenClaw workspace")
     parser.add_argument(
+        "--agent",
+        metavar="ID",
+        help="search this OpenClaw agent's workspace (default: the default agent's)",
+    )
+    parser.add_argument(
         "--kind",
         type=_kinds,
         default=frozenset(),
@@ -196,7 +201,7 @@ def run_memory_search(args: argparse.Namespace) -> int:
     from ..memory.store_scan import read_store_lines
     from ..openclaw.workspace import require_workspace_dir, resolve_workspace
 
-    workspace = require_workspace_dir(resolve_workspace(args.workspace))
+    workspace = require_workspace_dir(resolve_workspace(args.workspace, agent=args.agent))
     path = store_path(workspace)
     store = read_store_lines(path)
     if not store.found:

@@ -462,3 +462,26 @@ def test_each_memory_is_searched_by_its_own_text_whatever_its_layout(workspace: 
     assert _ids(path, Query(text="wording")) == ["hist"]
     assert _ids(path, Query(text="cherry")) == ["esc"]
     assert _ids(path, Query(text="apples")) == ["plain"]
+
+
+def test_cli_searches_another_agents_workspace_by_its_id(tmp_path: Path) -> None:
+    state = tmp_path / "openclaw-state"
+    state.mkdir()
+    ops = tmp_path / "ops-workspace"
+    for workspace in (ops, state / "workspace"):
+        (workspace / "memory").mkdir(parents=True)
+    _store(ops, [mem("ops", "rotate the ops pager token", kind="todo")])
+    _store(state / "workspace", [mem("main", "the main agent's own memory")])
+    agents = [{"id": "main", "default": True}, {"id": "ops", "workspace": str(ops)}]
+    config = {"agents": {"list": agents}}
+    (state / "openclaw.json").write_text(json.dumps(config), encoding="utf-8")
+    env = {"OPENCLAW_STATE_DIR": str(state), "OPENCLAW_CONFIG_PATH": "", "HOME": str(tmp_path)}
+    env["OPENCLAW_WORKSPACE_DIR"] = ""
+    found = run_runner("memory_search", "--agent", "ops", "--json", env=env)
+    assert found.returncode == 0, found.stderr
+    assert [hit["id"] for hit in json.loads(found.stdout)] == ["ops"]
+    default = run_runner("memory_search", "--json", env=env)
+    assert [hit["id"] for hit in json.loads(default.stdout)] == ["main"]
+    unknown = run_runner("memory_search", "--agent", "nobody", env=env)
+    assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1, unknown.stderr
