@@ -7,11 +7,10 @@ decides what the user sees.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from typing import cast
 
-from . import runlock
+from . import diagnostics, runlock
 from .errors import (
     EXIT_ERROR,
     EXIT_OK,
@@ -97,7 +96,9 @@ def _iso(moment: datetime) -> str:
 
 
 def _announce(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    # Never raising: a reader that has gone (`2>&1 | head -1`) must not end
+    # the run between two attempts, before its record is written.
+    diagnostics.emit(line)
 
 
 class Engine:

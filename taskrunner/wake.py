@@ -21,6 +21,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+# emit, not print: the run is recorded by now, and a reader that has gone
+# (`2>&1 | head -1`) must not turn its exit code into anything else.
+from .diagnostics import emit
 from .errors import StateCorrupt, TaskrunnerError
 from .paths import RUNNER_HOME
 from .system import lockfile as flock
@@ -129,7 +132,7 @@ def wake_for_critical(
                 wakes[alert_key(alert)] = {"at": stamp, "ok": ok}
             write_json_atomic(path, {"version": 1, "keys": wakes})
     except (OSError, TaskrunnerError) as exc:
-        print(f"warning: could not ask OpenClaw for a heartbeat: {exc}", file=sys.stderr)
+        emit(f"warning: could not ask OpenClaw for a heartbeat: {exc}")
         return False
     return ok
 
@@ -141,24 +144,21 @@ def _send(
 
     located = find_openclaw(None, env)
     if located.path is None:
-        print(
-            f"note: no heartbeat started for the critical alert: {located.source}", file=sys.stderr
-        )
+        emit(f"note: no heartbeat started for the critical alert: {located.source}")
         return False
     argv = [str(located.path), "system", "event", "--text", event_text(alerts, state_dir)]
     argv += ["--mode", "now", "--json"]
     try:
         result = run(argv, timeout_s=WAKE_TIMEOUT_S, env=command_env(located.path, env))
     except OSError as exc:
-        print(f"note: could not run {located.path}: {exc.strerror or exc}", file=sys.stderr)
+        emit(f"note: could not run {located.path}: {exc.strerror or exc}")
         return False
     if result.timed_out or result.returncode != 0:
         why = "timed out" if result.timed_out else f"exit {result.returncode}"
         detail = (result.stdout.strip() or result.stderr.strip()).splitlines()[:1]
-        print(
+        emit(
             f"note: OpenClaw did not start a heartbeat ({why}: {' '.join(detail)}); "
-            "the alert stays queued for the next one",
-            file=sys.stderr,
+            "the alert stays queued for the next one"
         )
         return False
     return True

@@ -16,6 +16,10 @@ from ..errors import EXIT_ERROR, EXIT_OK, EXIT_SIGNAL_BASE, ConfigError, Taskrun
 from ..openclaw.workspace import resolve_workspace
 from .options import VALUE_FLAGS
 
+# A task run's lines go through say(): a reader that leaves early (`2>&1 | head -1`)
+# must not cut the run short nor replace its exit code.
+from .output import say
+
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -77,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
     except BrokenPipeError:
-        # The reader closed early (`| head -1`): normal, see cli/output.py.
+        # The reader closed early (`| head -1`): normal, see cli/output.py. A task
+        # run never gets here (its lines go through say(), its exit code stands).
         from .output import discard_stdout  # only when the reader has gone
 
         discard_stdout()
@@ -276,12 +281,7 @@ def _cmd_task(name: str, rest: list[str]) -> int:
         if parsed["json"]:
             from ..runlog import encode_record  # the log's encoding: strict JSON, never NaN
 
-            try:
-                print(encode_record(record), flush=True)
-            except BrokenPipeError:
-                from .output import discard_stdout  # the task's exit code still stands
-
-                discard_stdout()
+            say(encode_record(record))
         _summary(record)
     if parsed["scheduled"]:
         # The scheduler policy (README, "Exit codes"): a recorded and reported
@@ -301,12 +301,9 @@ def _publish(
     """
     if dry_run:
         for record in records:
-            print(f"dry run: would log {json.dumps(record, default=str)}", file=sys.stderr)
+            say(f"dry run: would log {json.dumps(record, default=str)}", err=True)
         for alert in alerts:
-            print(
-                f"dry run: would queue {alert['level']} alert: {alert['message']}",
-                file=sys.stderr,
-            )
+            say(f"dry run: would queue {alert['level']} alert: {alert['message']}", err=True)
         return True
     ok = True
     critical_queued = False
@@ -319,9 +316,9 @@ def _publish(
             AlertQueue(state_dir).add(alerts)
         except (OSError, TaskrunnerError) as exc:
             ok = False
-            print(f"warning: could not queue alerts: {exc}", file=sys.stderr)
+            say(f"warning: could not queue alerts: {exc}", err=True)
             for alert in alerts:
-                print(f"alert not queued ({alert['level']}): {alert['message']}", file=sys.stderr)
+                say(f"alert not queued ({alert['level']}): {alert['message']}", err=True)
             records[-1]["alerts_not_queued"] = [
                 {k: alert.get(k) for k in ("level", "message", "key")} for alert in alerts
             ]
@@ -335,7 +332,7 @@ def _publish(
             log.append(record)
     except (OSError, TaskrunnerError) as exc:
         ok = False
-        print(f"warning: could not write the run log: {exc}", file=sys.stderr)
+        say(f"warning: could not write the run log: {exc}", err=True)
     if critical_queued:
         from ..wake import wake_for_critical  # only now: it may start openclaw
 
@@ -347,10 +344,7 @@ def _summary(record: RunRecord) -> None:
     status = record.get("status")
     duration = record.get("duration_seconds")
     prefix = "dry run: " if record.get("dry_run") else ""
-    print(
-        f"{prefix}{record.get('task')}: {status} — {record.get('message')} ({duration}s)",
-        file=sys.stderr,
-    )
+    say(f"{prefix}{record.get('task')}: {status} — {record.get('message')} ({duration}s)", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

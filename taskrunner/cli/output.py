@@ -14,10 +14,13 @@ import contextlib
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
 
-def discard_stdout() -> None:
-    """Point stdout at /dev/null, so that later writes and the final flush cannot fail."""
-    stream = sys.stdout
+
+def discard(stream: TextIO | None) -> None:
+    """Point ``stream`` at /dev/null, so that later writes and the final flush cannot fail."""
     if stream is None:
         return
     with contextlib.suppress(OSError, ValueError):
@@ -26,3 +29,24 @@ def discard_stdout() -> None:
             os.dup2(devnull, stream.fileno())
         finally:
             os.close(devnull)
+
+
+def discard_stdout() -> None:
+    """Point stdout at /dev/null (see ``discard``)."""
+    discard(sys.stdout)
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print one line to stdout (``err``: stderr); a reader that has gone is not an error.
+
+    A task run writes its summary, its dry-run report and its warnings this
+    way: a closed pipe must neither end the run before its record is written
+    nor turn its exit code into 0.
+    """
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:  # started with the stream closed (`2>&-`)
+        return
+    try:
+        print(text, file=stream, flush=True)
+    except BrokenPipeError:
+        discard(stream)

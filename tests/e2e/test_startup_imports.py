@@ -38,6 +38,8 @@ PINNED = {
     "taskrunner.cli",
     "taskrunner.cli.options",
     "taskrunner.cli.dispatch",
+    # A task run's summary goes through it: a reader that left early keeps the exit code.
+    "taskrunner.cli.output",
     "taskrunner.retry",
     "taskrunner.signals",
     "taskrunner.worker",
