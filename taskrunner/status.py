@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
-from .errors import TaskrunnerError
+from .errors import EXIT_ERROR, EXIT_OK, TaskrunnerError
 
 #: runs per task the success rate is computed over
 RECENT_RUNS = 20
@@ -262,4 +262,6 @@ def run_status(args: argparse.Namespace, state_dir: Path) -> int:
         _print_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
     else:
         _print_text(render(doc))
-    return 0
+    # The rest of the screen is still worth showing, but a queue nobody can read
+    # means the heartbeat gets no alerts: as `alerts` does, that is exit 1.
+    return EXIT_ERROR if doc["alerts"].get("pending") is None else EXIT_OK

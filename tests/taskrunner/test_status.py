@@ -121,3 +121,22 @@ def test_status_without_an_install_says_how_to_get_one(state_dir: Path) -> None:
     proc = run_runner("status")
     assert proc.returncode == 0
     assert "runner.py install" in proc.stdout
+
+
+def test_status_on_a_corrupt_queue_says_so_exits_1_and_leaves_it_untouched(
+    state_dir: Path,
+) -> None:
+    queue = state_dir / "alerts" / "pending.json"
+    queue.parent.mkdir()
+    truncated = b'[{"id": "a1", "level": "error", "message": "disk 9'  # cut off mid-write
+    queue.write_bytes(truncated)
+    for argv in (("status", "--offline"), ("status", "--offline", "--json")):
+        proc = run_runner(*argv)
+        assert proc.returncode == 1, argv
+        assert "Traceback" not in proc.stderr
+        assert f"the alert queue {queue} is not valid JSON" in proc.stdout
+        assert queue.read_bytes() == truncated  # reading never changes the file
+        assert sorted(p.name for p in queue.parent.iterdir()) == ["pending.json"]
+    assert (
+        json.loads(run_runner("status", "--offline", "--json").stdout)["alerts"]["pending"] is None
+    )
