@@ -51,6 +51,7 @@ class RunSettings:
         lock_dir: Path,
         workspace: Path | None,
         workspace_error: str | None = None,
+        workspace_by_hand: str | None = None,
         dry_run: bool = False,
         retries: int | None = None,
         timeout_s: float | None = None,
@@ -61,6 +62,8 @@ class RunSettings:
         self.lock_dir = lock_dir
         self.workspace = workspace
         self.workspace_error = workspace_error
+        #: the option that named the workspace on a run by hand (``TaskContext``)
+        self.workspace_by_hand = workspace_by_hand
         self.dry_run = dry_run
         #: None: use the task's class attribute
         self.retries = retries
@@ -237,6 +240,7 @@ class Engine:
             dry_run=settings.dry_run,
             workspace=settings.workspace,
             workspace_error=settings.workspace_error,
+            workspace_by_hand=settings.workspace_by_hand,
             options=settings.options,
             clock=self.clock,
         )

@@ -104,6 +104,15 @@ class WorkspaceMissing(PermanentError):
     """Raised when a task needs the OpenClaw workspace and it does not exist."""
 
 
+class WorkspaceTypo(WorkspaceMissing, InvalidRequest):
+    """Raised when the workspace named on the command line of a run by hand does not exist.
+
+    The user's typo (``--workspace``, ``--agent``): recorded, never retried,
+    never alerted. Under ``--scheduled`` nobody typed the name, so a workspace
+    that has gone away stays a plain ``WorkspaceMissing``, and is alerted.
+    """
+
+
 class CorruptInput(PermanentError):
     """Raised when an input file is malformed; the file is left untouched."""
 

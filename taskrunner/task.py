@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import diagnostics
-from .errors import InvalidAlertLevel, WorkspaceMissing
+from .errors import InvalidAlertLevel, WorkspaceMissing, WorkspaceTypo
 from .system import atomic
 
 # typing is only needed by the type checker: keep it off the startup path.
@@ -40,6 +40,20 @@ def check_level(level: str) -> str:
     return level
 
 
+def _typed_workspace_problem(ctx: TaskContext, option: str) -> str:
+    """One line: what is wrong with the workspace the user named, and what to check."""
+    if ctx.workspace is None:
+        return f"{option}: {ctx.workspace_error or 'no workspace'}"
+    exists = ctx.workspace.exists()
+    if option == "--workspace":
+        return (
+            f"--workspace {ctx.workspace}: {'not a folder' if exists else 'no such folder'}; "
+            "check the path (without --workspace the runner uses OpenClaw's workspace)"
+        )
+    what = "is not a folder" if exists else "does not exist"
+    return f"{option}: its workspace {ctx.workspace} {what}; check the agent id"
+
+
 class TaskContext:
     """What the engine gives a task for one run."""
 
@@ -52,6 +66,7 @@ class TaskContext:
         dry_run: bool = False,
         workspace: Path | None = None,
         workspace_error: str | None = None,
+        workspace_by_hand: str | None = None,
         options: dict[str, Any] | None = None,
         clock: Callable[[], datetime] = local_now,
         alert_sink: Callable[[dict[str, Any]], None] | None = None,
@@ -64,6 +79,9 @@ class TaskContext:
         self.workspace = workspace
         #: why the workspace could not be resolved, for the error a task sees
         self.workspace_error = workspace_error
+        #: the option that named the workspace (``--workspace``, ``--agent``) on a
+        #: run by hand (not ``--scheduled``); None when nobody typed it
+        self.workspace_by_hand = workspace_by_hand
         self.options: dict[str, Any] = dict(options or {})
         self.clock = clock
         #: receives ``{"level", "message", "key"}`` for each alert the task raises
@@ -150,6 +168,12 @@ class Task(abc.ABC):
     def workspace(self) -> Path:
         """The OpenClaw workspace; ``WorkspaceMissing`` when there is none."""
         ctx = self.context
+        if ctx.workspace_by_hand is not None and (
+            ctx.workspace is None or not ctx.workspace.is_dir()
+        ):
+            # Every task that needs a workspace comes through here: a name the
+            # user typed wrong is theirs to fix, not the heartbeat's news.
+            raise WorkspaceTypo(_typed_workspace_problem(ctx, ctx.workspace_by_hand))
         if ctx.workspace is None:
             raise WorkspaceMissing(
                 ctx.workspace_error

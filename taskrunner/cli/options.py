@@ -194,11 +194,16 @@ def run_settings(
     """The engine's settings from the parsed common options (paths resolved by the caller)."""
     from ..engine import RunSettings
 
+    by_hand = None
+    if not parsed["scheduled"]:
+        # A scheduled run's --workspace was written by `install`, not typed now.
+        by_hand = next((f for f in ("--workspace", "--agent") if parsed[f[2:]] is not None), None)
     return RunSettings(
         state_dir=state_dir,
         lock_dir=lock_dir,
         workspace=workspace,
         workspace_error=workspace_error,
+        workspace_by_hand=by_hand,
         dry_run=parsed["dry_run"],
         retries=0 if parsed["no_retry"] else parsed["retries"],
         timeout_s=parsed["timeout"],

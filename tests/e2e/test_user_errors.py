@@ -172,3 +172,40 @@ def test_an_include_loop_is_reported_as_a_loop_naming_the_files(tmp_path: Path) 
     c = tmp_path / "c.json5"
     c.write_text("{y: 2}")
     assert expand({"$include": ["./c.json5", "./c.json5"]}, tmp_path) == {"y": 2}
+
+
+@pytest.mark.parametrize(
+    "task", ["memory_capture", "memory_consolidate", "memory_guard", "memory_restore"]
+)
+def test_a_mistyped_workspace_is_one_line_never_retried_never_alerted(
+    task: str, tmp_path: Path, state_dir: Path
+) -> None:
+    typo = tmp_path / "worksapce"
+    proc = run_runner(task, "--workspace", str(typo))
+    assert proc.returncode == 1
+    [line] = proc.stderr.splitlines()
+    assert f"--workspace {typo}: no such folder" in line
+    assert "Traceback" not in proc.stderr and "retrying" not in proc.stderr
+    [record] = [
+        json.loads(x) for x in (state_dir / "logs" / "tasks.jsonl").read_text().splitlines()
+    ]
+    assert (record["status"], record["attempts"]) == ("failed", 1)
+    assert not (state_dir / "alerts" / "pending.json").exists()
+
+
+def test_a_workspace_gone_under_a_scheduled_run_is_still_alerted(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    # The scheduler typed nothing: a workspace that vanished is the machine's problem.
+    gone = tmp_path / "workspace-moved-away"
+    proc = run_runner("memory_capture", "--scheduled", "--workspace", str(gone))
+    assert proc.returncode == 0  # recorded and alerted: the scheduler exit policy
+    [alert] = json.loads((state_dir / "alerts" / "pending.json").read_text())
+    assert alert["level"] == "error" and str(gone) in alert["message"]
+
+
+def test_a_mistyped_agent_is_not_alerted_either(state_dir: Path) -> None:
+    proc = run_runner("memory_capture", "--agent", "nobody-by-that-name")
+    assert proc.returncode == 1
+    assert len(proc.stderr.splitlines()) == 1
+    assert not (state_dir / "alerts" / "pending.json").exists()
