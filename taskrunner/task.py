@@ -43,15 +43,14 @@ def check_level(level: str) -> str:
 def _typed_workspace_problem(ctx: TaskContext, option: str) -> str:
     """One line: what is wrong with the workspace the user named, and what to check."""
     if ctx.workspace is None:
-        return f"{option}: {ctx.workspace_error or 'no workspace'}"
-    exists = ctx.workspace.exists()
+        return ctx.workspace_error or f"OpenClaw workspace not found: check {option}"
+    what = "is not a folder" if ctx.workspace.exists() else "does not exist"
     if option == "--workspace":
         return (
-            f"--workspace {ctx.workspace}: {'not a folder' if exists else 'no such folder'}; "
-            "check the path (without --workspace the runner uses OpenClaw's workspace)"
+            f"OpenClaw workspace not found: --workspace {ctx.workspace} {what}; check the path "
+            "(without --workspace the runner uses OpenClaw's own)"
         )
-    what = "is not a folder" if exists else "does not exist"
-    return f"{option}: its workspace {ctx.workspace} {what}; check the agent id"
+    return f"OpenClaw workspace not found: {ctx.workspace} ({option}) {what}; check the agent id"
 
 
 class TaskContext:

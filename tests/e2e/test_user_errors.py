@@ -184,7 +184,9 @@ def test_a_mistyped_workspace_is_one_line_never_retried_never_alerted(
     proc = run_runner(task, "--workspace", str(typo))
     assert proc.returncode == 1
     [line] = proc.stderr.splitlines()
-    assert f"--workspace {typo}: no such folder" in line
+    assert (
+        f"OpenClaw workspace not found: --workspace {typo} does not exist; check the path" in line
+    )
     assert "Traceback" not in proc.stderr and "retrying" not in proc.stderr
     [record] = [
         json.loads(x) for x in (state_dir / "logs" / "tasks.jsonl").read_text().splitlines()
