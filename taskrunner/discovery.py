@@ -22,7 +22,7 @@ from .task import Task
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping, Sequence
 
 #: what a task name may look like (also what makes a file a task file)
 TASK_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -114,8 +114,14 @@ def validate_name(name: str) -> str:
     return name
 
 
-def find(name: str, env: Mapping[str, str] | None = None) -> TaskSpec:
-    """The task file for ``name``; ``UnknownTask`` with the list and a suggestion otherwise."""
+def find(
+    name: str, env: Mapping[str, str] | None = None, *, commands: Sequence[str] = ()
+) -> TaskSpec:
+    """The task file for ``name``; ``UnknownTask`` with the list and a suggestion otherwise.
+
+    ``commands`` are the runner's own commands: a typo of one (``memroy_search``)
+    is suggested and listed too, as the user cannot tell them from tasks.
+    """
     validate_name(name)
     tasks = discover(env)
     spec = tasks.get(name)
@@ -123,14 +129,22 @@ def find(name: str, env: Mapping[str, str] | None = None) -> TaskSpec:
         if spec.problem:
             raise PluginError(spec.problem)
         return spec
+    raise unknown_task(name, tasks, commands)
+
+
+def unknown_task(name: str, tasks: Iterable[str], commands: Sequence[str] = ()) -> UnknownTask:
+    """The error for a name that is no task: one line, the closest name, what there is."""
     import difflib  # only for the error message
 
+    names = sorted(tasks)
+    others = sorted(c for c in commands if c not in names)
     hint = ""
-    close = difflib.get_close_matches(name, list(tasks), n=1)
+    close = difflib.get_close_matches(name, names + others, n=1)
     if close:
         hint = f" Did you mean '{close[0]}'?"
-    available = ", ".join(sorted(tasks)) or "(none)"
-    raise UnknownTask(f"unknown task {_shown(name)}.{hint} Available tasks: {available}")
+    available = ", ".join(names) or "(none)"
+    also = f"; runner commands: {', '.join(others)}" if others else ""
+    return UnknownTask(f"unknown task {_shown(name)}.{hint} Available tasks: {available}{also}")
 
 
 def _package_for(directory: Path) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import TaskrunnerError
+from ..errors import TaskrunnerError, UsageError
 from ..system.atomic import write_all
 
 TYPE_CHECKING = False
@@ -130,11 +130,16 @@ def configure_history(parser: argparse.ArgumentParser) -> None:
 
 
 def run_history(args: argparse.Namespace, state_dir: Path) -> int:
-    """Print recent runs and per-task statistics from the run log; returns 0."""
+    """Print recent runs and per-task statistics from the run log; returns 0.
+
+    A name that is no task, with no runs in the log, is a ``UsageError`` (exit 1).
+    """
     from ..history import render_text, summarize
     from ..runlog import RunLog
 
     summary = summarize(RunLog(state_dir).records(), task=args.task, last=args.last)
+    if args.task and not summary.tasks:
+        _check_task_name(args.task)
     if args.json:
         _print_json(summary.to_json())
     elif not summary.tasks:
@@ -143,6 +148,23 @@ def run_history(args: argparse.Namespace, state_dir: Path) -> int:
     else:
         _print_text(render_text(summary))
     return 0
+
+
+def _check_task_name(name: str) -> None:
+    """``UsageError`` when ``name`` is no task: a typo must not read as "no runs yet".
+
+    Only asked when the log has no run of ``name``: the history of a task
+    since removed is still its history.
+    """
+    from .. import discovery
+    from .dispatch import COMMANDS
+
+    if name in COMMANDS:
+        raise UsageError(f"'{name}' is a command of the runner, not a task: it records no runs")
+    tasks = discovery.discover()
+    if name not in tasks:
+        discovery.validate_name(name)
+        raise discovery.unknown_task(name, tasks, COMMANDS)
 
 
 def _run_count(text: str) -> int:

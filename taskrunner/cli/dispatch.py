@@ -241,7 +241,7 @@ def _cmd_memory_search(rest: list[str]) -> int:
 
 
 def _cmd_task(name: str, rest: list[str]) -> int:
-    spec = discovery.find(name)
+    spec = discovery.find(name, commands=COMMANDS)
     task_cls = discovery.load(spec)
     from .options import fast_parse, run_settings
 

@@ -71,3 +71,31 @@ def test_help_and_version_words(capsys: pytest.CaptureFixture[str]) -> None:
 def test_long_unknown_names_are_not_echoed_whole(capsys: pytest.CaptureFixture[str]) -> None:
     proc = run_main(capsys, "a" * 5000)
     assert proc.returncode == 1 and len(proc.stderr) < 1000
+
+
+def test_a_mistyped_command_is_suggested_and_listed_with_the_tasks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    proc = run_main(capsys, "memroy_search")
+    assert proc.returncode == 1
+    [line] = proc.stderr.splitlines()
+    assert "Did you mean 'memory_search'?" in line
+    assert "memory_search" in line.partition("Available tasks:")[2]
+    assert "noop" in line.partition("Available tasks:")[2]
+
+
+def test_history_of_a_name_that_is_no_task_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["memory_captur"], ["memory_captur", "--json"]):
+        proc = run_main(capsys, "history", *args)
+        assert proc.returncode == 1
+        [line] = proc.stderr.splitlines()
+        assert line.startswith("error: unknown task 'memory_captur'.")
+        assert "Did you mean 'memory_capture'?" in line
+        assert proc.stdout == ""
+    proc = run_main(capsys, "history", "memory_search")
+    assert proc.returncode == 1
+    assert "a command of the runner, not a task" in proc.stderr
+    # A real task that has not run yet is not an error.
+    proc = run_main(capsys, "history", "memory_capture")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("No runs recorded for memory_capture")
