@@ -225,10 +225,19 @@ def _parse_lines(path: Path, handle: IO[bytes]) -> Iterator[dict[str, Any]]:
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw)
+            # Decoded as the UTF-8 the log is written in (bytes would let json guess
+            # UTF-16 from garbage), and without its newline: a record cut off inside a
+            # string then reads as unterminated, not as a control character in it.
+            record = json.loads(raw.decode("utf-8-sig").rstrip("\n"))
         except ValueError as exc:
+            from .system.json_words import decode_problem  # only for the warning
+
+            problem = decode_problem(exc, one_line=True)
             _warn(
-                "%s line %d is not valid JSON (%s); skipped, file left untouched", path, lineno, exc
+                "%s line %d is not valid JSON (%s); skipped, file left untouched",
+                path,
+                lineno,
+                problem,
             )
             continue
         if not isinstance(record, dict):

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..errors import WriteFailed
 from ..system.atomic import write_atomic
+from ..system.json_words import decode_problem
 from .layout import GuardPaths
 from .manifest import MANIFEST_VERSION, Entry, Event, apply, state_from_json, state_to_json
 
@@ -83,7 +84,8 @@ def _parse_lines(blob: bytes, base_offset: int, into: History) -> None:
         except (ValueError, UnicodeDecodeError) as exc:
             into.corrupt = True
             into.problems.append(
-                f"journal record {number} (after byte {base_offset}) cannot be read ({exc}); "
+                f"journal record {number} (after byte {base_offset}) cannot be read "
+                f"({decode_problem(exc, one_line=True)}); "
                 "it was skipped and nothing is pruned until it is fixed or removed"
             )
 
@@ -184,7 +186,8 @@ class Journal:
             return None, None
         except (OSError, ValueError, KeyError, TypeError) as exc:
             # Derived data: the journal is replayed instead and a new one written.
-            return None, f"{self.paths.checkpoint} is unreadable ({exc}); the journal was replayed"
+            why = decode_problem(exc) if isinstance(exc, ValueError) else str(exc)
+            return None, f"{self.paths.checkpoint} is unreadable ({why}); the journal was replayed"
 
     # -- writing (under the guard lock) ------------------------------------
 

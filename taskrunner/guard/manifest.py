@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..system.json_words import json_text
+
 #: bumped when the journal or checkpoint format changes incompatibly
 MANIFEST_VERSION = 1
 
@@ -98,7 +100,7 @@ class Entry:
 def _int(raw: Mapping[str, Any], key: str) -> int:
     value = raw.get(key, 0)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key} must be a whole number, not {value!r}")
+        raise ValueError(f"{key} must be a whole number, not {json_text(value)}")
     return value
 
 
@@ -141,7 +143,7 @@ class Event:
         seq = _int(raw, "seq")
         ts = raw.get("ts")
         if isinstance(ts, bool) or not isinstance(ts, int | float):
-            raise ValueError(f"ts must be a number, not {ts!r}")
+            raise ValueError(f"ts must be a number, not {json_text(ts)}")
         gone = raw.get("gone", [])
         if not isinstance(gone, list) or not all(isinstance(p, str) for p in gone):
             raise ValueError("gone must be a list of paths")

@@ -201,6 +201,19 @@ def read_store_bytes(path: Path, *, follow_symlinks: bool = False) -> bytes | No
         raise _corrupt(path, f"cannot be read ({exc.strerror})") from exc
 
 
+def _json_kind(value: object) -> str:
+    # Only on the way to an error message: a good store never needs it.
+    from ..system.json_words import json_kind
+
+    return json_kind(value)
+
+
+def _decode_problem(exc: json.JSONDecodeError) -> str:
+    from ..system.json_words import decode_problem
+
+    return decode_problem(exc)
+
+
 def _upgrade_legacy(path: Path, items: list[Any]) -> list[dict[str, Any]]:
     """A legacy store is a bare array of memories (or of strings): give each an id."""
     memories: list[dict[str, Any]] = []
@@ -208,7 +221,7 @@ def _upgrade_legacy(path: Path, items: list[Any]) -> list[dict[str, Any]]:
         if isinstance(item, str):
             item = {"text": item}
         if not isinstance(item, dict):
-            raise _corrupt(path, f"item {index} of the array is a {type(item).__name__}")
+            raise _corrupt(path, f"item {index} of the array is {_json_kind(item)}, not an object")
         memory = dict(item)
         if not isinstance(memory.get("text"), str):
             raise _corrupt(path, f"item {index} of the array has no text string")
@@ -225,10 +238,10 @@ def _upgrade_legacy(path: Path, items: list[Any]) -> list[dict[str, Any]]:
 
 def _check_memories(path: Path, memories: Any) -> list[dict[str, Any]]:
     if not isinstance(memories, list):
-        raise _corrupt(path, f'has "memories" of type {type(memories).__name__}, not a list')
+        raise _corrupt(path, f'has "memories" that is {_json_kind(memories)}, not a list')
     for index, memory in enumerate(memories):
         if not isinstance(memory, dict):
-            raise _corrupt(path, f"memories[{index}] is a {type(memory).__name__}, not an object")
+            raise _corrupt(path, f"memories[{index}] is {_json_kind(memory)}, not an object")
         if not isinstance(memory.get("text"), str):
             raise _corrupt(path, f"memories[{index}] has no text string")
         kind = memory.get("kind")
@@ -240,7 +253,7 @@ def _check_memories(path: Path, memories: Any) -> list[dict[str, Any]]:
 def _kind_problem(where: str, kind: object) -> str:
     """Every task looks a memory up by its kind: say which one is broken
     (``"kind": []``) rather than fail on it half-way through a run."""
-    return f"{where} has a kind of type {type(kind).__name__}, not a string"
+    return f"{where} has a kind that is {_json_kind(kind)}, not text"
 
 
 def load_store(path: Path) -> Store:
@@ -260,15 +273,13 @@ def load_store(path: Path) -> Store:
     except UnicodeDecodeError as exc:
         raise _corrupt(path, f"is not valid UTF-8 at byte {exc.start}") from exc
     except json.JSONDecodeError as exc:
-        raise _corrupt(
-            path, f"is not valid JSON at line {exc.lineno} col {exc.colno} ({exc.msg})"
-        ) from exc
+        raise _corrupt(path, f"is not valid JSON ({_decode_problem(exc)})") from exc
     except RecursionError as exc:
         raise _corrupt(path, "is nested too deeply to be a store") from exc
     if isinstance(doc, list):
         return Store(memories=_upgrade_legacy(path, doc), raw_bytes=raw)
     if not isinstance(doc, dict):
-        raise _corrupt(path, f"holds a JSON {type(doc).__name__}, not an object")
+        raise _corrupt(path, f"holds {_json_kind(doc)}, not an object")
     if "memories" not in doc:
         raise _corrupt(path, 'has no "memories" list')
     version = doc.get("version", STORE_VERSION)

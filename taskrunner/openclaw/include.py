@@ -91,7 +91,9 @@ def expand(
     ref = node[INCLUDE]
     refs = [ref] if isinstance(ref, str) else ref
     if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r for r in refs):
-        raise ConfigError(f"$include must be a file path or a list of them, not {ref!r}")
+        from ..system.json_words import json_text  # only for the message
+
+        raise ConfigError(f"$include must be a file path or a list of them, not {json_text(ref)}")
     included: dict[str, Any] = {}
     for r in refs:
         path = Path(r).expanduser()

@@ -73,7 +73,10 @@ def read_json_state(
     try:
         data = json.loads(raw)  # bytes: invalid UTF-8 is a ValueError too
     except ValueError as exc:
-        raise StateCorrupt(_corrupt(what, path, f"is not valid JSON ({exc})")) from None
+        from .json_words import decode_problem  # only for the message
+
+        problem = f"is not valid JSON ({decode_problem(exc)})"
+        raise StateCorrupt(_corrupt(what, path, problem)) from None
     if not valid(data):
         raise StateCorrupt(_corrupt(what, path, f"is not {shape}"))
     return data

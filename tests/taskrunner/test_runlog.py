@@ -104,6 +104,9 @@ def test_unparseable_lines_are_skipped_with_a_warning_and_left_untouched(
     assert len(warnings) == 3
     assert all(str(path) in w for w in warnings)
     assert "line 2" in warnings[0] and "line 3" in warnings[1] and "line 5" in warnings[2]
+    # In the file's words: where on that line, and no decoder offsets.
+    assert "line 2 is not valid JSON (unterminated string at column 10)" in warnings[0]
+    assert "line 5 is not valid JSON (not UTF-8 text at byte 0)" in warnings[2]
 
 
 def test_reading_a_missing_log_yields_nothing_and_creates_nothing(state_dir: Path) -> None:

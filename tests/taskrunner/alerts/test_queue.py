@@ -244,6 +244,7 @@ def test_listing_reports_corruption_and_never_moves_the_file(state_dir: Path) ->
     with pytest.raises(AlertQueueError, match="is not valid JSON") as caught:
         AlertQueue(state_dir).pending()
     assert "left untouched" in str(caught.value)
+    assert "is not valid JSON (expecting value at line 1 column 1)" in str(caught.value)
     assert (queue_dir / "pending.json").read_text() == "nope"
     assert sorted(p.name for p in queue_dir.iterdir()) == ["pending.json"]
 

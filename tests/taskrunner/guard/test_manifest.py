@@ -125,7 +125,10 @@ def test_a_corrupt_journal_line_makes_no_run_delete_anything(
     assert objects_on_disk(gd) == before
     assert result["problems"]["memory_guard:snapshots"] == "error"
     alert = next(a for a in result["alerts"] if a["key"] == "memory_guard:snapshots")
-    assert "cannot be read" in alert["message"]
+    assert (
+        "cannot be read (expecting property name enclosed in double quotes at column 2)"
+        in (alert["message"])
+    )
     # Runs between maintenance passes do not look again: the problem stays, unrepeated,
     # and is not declared recovered.
     clock.advance(minutes=15)
@@ -163,6 +166,13 @@ def test_a_missing_object_is_reported_healed_when_possible_and_deletes_nothing(
     except Exception as exc:  # pragma: no cover - the assertion below says what failed
         raise AssertionError(exc) from exc
     assert not (workspace / "memory" / "2026-11-02.md").exists()
+
+
+def test_a_journal_line_of_the_wrong_shape_is_said_in_json_words() -> None:
+    with pytest.raises(ValueError, match=r"^ts must be a number, not null$"):
+        Event.from_json({"seq": 1, "ts": None, "at": "", "run": ""})
+    with pytest.raises(ValueError, match=r'^seq must be a whole number, not "7"$'):
+        Event.from_json({"seq": "7", "ts": 1, "at": "", "run": ""})
 
 
 def test_a_lost_journal_makes_maintenance_delete_nothing(workspace: Path, state_dir: Path) -> None:

@@ -114,22 +114,28 @@ def test_a_store_with_a_bom_loads(workspace: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        (b'{"version": 1, "memories": [\n  {"text": "a"},\n  oops\n]}', "line 3 col 3"),
-        (b"", "line 1 col 1"),
+        (
+            b'{"version": 1, "memories": [\n  {"text": "a"},\n  oops\n]}',
+            "is not valid JSON (expecting value at line 3 column 3)",
+        ),
+        (b"", "(expecting value at line 1 column 1)"),
         (b'{"version": 1, "memories": [}', "not valid JSON"),
         (b"\xff\xfe\x00garbage", "not valid"),
-        (b'"just a string"', "holds a JSON str"),
+        (b'"just a string"', "holds text, not an object"),
+        (b"null", "holds null, not an object"),
+        (b'{"text": "a", "kind": "fact', "(unterminated string at line 1 column 23)"),
         (b'{"version": 1}', 'no "memories" list'),
-        (b'{"version": 1, "memories": {}}', "not a list"),
-        (b'{"version": 1, "memories": [42]}', "memories[0] is a int"),
+        (b'{"version": 1, "memories": {}}', 'has "memories" that is an object, not a list'),
+        (b'{"version": 1, "memories": [42]}', "memories[0] is a number, not an object"),
         (b'{"version": 1, "memories": [{"id": "x"}]}', "memories[0] has no text string"),
         (
             b'{"version": 1, "memories": [{"text": "a", "kind": []}]}',
-            "memories[0] has a kind of type list, not a string",
+            "memories[0] has a kind that is a list, not text",
         ),
-        (b'[{"text": "a", "kind": 7}]', "item 0 of the array has a kind of type int"),
+        (b'[{"text": "a", "kind": 7}]', "item 0 of the array has a kind that is a number"),
         (b'{"version": "1", "memories": []}', "version '1'"),
-        (b"[1, 2]", "item 0 of the array is a int"),
+        (b"[1, 2]", "item 0 of the array is a number, not an object"),
+        (b"[null]", "item 0 of the array is null, not an object"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
     ],
 )
@@ -142,6 +148,7 @@ def test_a_corrupt_store_is_reported_and_left_untouched(
         load_store(path)
     message = str(caught.value)
     assert problem in message
+    assert "\n" not in message and "NoneType" not in message
     assert str(path) in message and "left untouched" in message
     # No backup next to it: the message must not send the user to a missing file.
     assert "fix it by hand" in message and "no backup" in message and "cp " not in message

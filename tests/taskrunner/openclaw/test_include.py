@@ -89,7 +89,16 @@ def test_includes_nested_deeper_than_ten_files_are_refused(cfg_dir: Path) -> Non
 @pytest.mark.parametrize("ref", ["1", "['a', 2]", "''", "{}"])
 def test_a_malformed_include_directive_is_a_config_error(cfg_dir: Path, ref: str) -> None:
     (cfg_dir / "openclaw.json").write_text(f"{{gateway: {{$include: {ref}}}}}")
-    with pytest.raises(ConfigError, match=r"\$include must be"):
+    with pytest.raises(ConfigError, match=r"\$include must be") as caught:
+        endpoint_port(cfg_dir)
+    # The value as it is written in the file (JSON), not as Python prints it.
+    shown = {"1": "1", "['a', 2]": '["a", 2]', "''": '""', "{}": "{}"}[ref]
+    assert str(caught.value).endswith(f"not {shown}")
+
+
+def test_a_null_include_is_shown_as_null(cfg_dir: Path) -> None:
+    (cfg_dir / "openclaw.json").write_text("{gateway: {$include: null}}")
+    with pytest.raises(ConfigError, match=r"\$include must be .*, not null$"):
         endpoint_port(cfg_dir)
 
 

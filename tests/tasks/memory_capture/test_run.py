@@ -193,7 +193,9 @@ def test_a_corrupt_store_is_a_permanent_error_left_untouched(notes: Path, state_
     with pytest.raises(StoreCorrupt) as caught:
         task.run()
     assert isinstance(caught.value, PermanentError)
-    assert "line 2 col 15" in str(caught.value) and "fix it by hand" in str(caught.value)
+    assert "(expecting value at line 2 column 15)" in str(caught.value) and "fix it by hand" in str(
+        caught.value
+    )
     # capture never writes a backup: none is offered
     assert "cp " not in str(caught.value) and "no backup" in str(caught.value)
     (alert,) = [a for a in alerts if a["level"] == "error"]
