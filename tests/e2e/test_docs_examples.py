@@ -1,0 +1,38 @@
+"""What the README and the docs show is what the runner does: examples checked against it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from support.files import run_records
+from support.paths import ROOT, copy_example_workspace
+from support.runner import run_runner
+
+README = (ROOT / "README.md").read_text()
+#: fields of a run record that differ on every run, or from machine to machine
+VOLATILE = {"timestamp", "run_id", "workspace", "pid", "duration_seconds"}
+
+
+def _json_block_after(heading: str) -> str:
+    start = README.index(heading)
+    match = re.compile(r"```json\n(.*?)```", re.DOTALL).search(README, start)
+    assert match is not None
+    return match.group(1)
+
+
+def test_the_run_log_example_is_a_real_memory_capture_record(
+    tmp_path: Path, state_dir: Path
+) -> None:
+    shown = json.loads(_json_block_after("### `logs/tasks.jsonl`"))
+    # The run the README's "Try it" starts, on a copy of the shipped example.
+    workspace = copy_example_workspace(tmp_path / "workspace")
+    proc = run_runner("memory_capture", "--workspace", str(workspace), "--date", "2026-11-28")
+    assert proc.returncode == 0, proc.stderr
+    [real] = run_records(state_dir)
+    assert list(shown) == list(real)  # the same fields, in the order the log writes them
+    assert {k: v for k, v in shown.items() if k not in VOLATILE} == {
+        k: v for k, v in real.items() if k not in VOLATILE
+    }
+    assert all(type(shown[k]) is type(real[k]) for k in VOLATILE)
