@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 from support.files import run_records
@@ -36,3 +37,27 @@ def test_the_run_log_example_is_a_real_memory_capture_record(
         k: v for k, v in real.items() if k not in VOLATILE
     }
     assert all(type(shown[k]) is type(real[k]) for k in VOLATILE)
+
+
+def _commands(text: str, start: str) -> list[list[str]]:
+    """Every shell command in ``text`` beginning with ``start``, continuation lines joined."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    return [
+        shlex.split(line.strip()) for line in joined.splitlines() if line.strip().startswith(start)
+    ]
+
+
+def test_a_cron_job_added_by_hand_in_the_docs_follows_the_readme() -> None:
+    found = 0
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        for words in _commands(doc.read_text(), "openclaw cron add"):
+            found += 1
+            where = f"{doc.name}: {' '.join(words)}"
+            # No shell and no PATH lookup: a login shell on a Mac finds Python 3.9.
+            assert "--command" not in words, where
+            argv = json.loads(words[words.index("--command-argv") + 1])
+            python, runner = argv[0], argv[1]
+            assert Path(python).is_absolute() and python != "/usr/bin/python3", where
+            assert Path(runner).is_absolute() and runner.endswith("/runner.py"), where
+            assert "--scheduled" in argv, where  # the scheduler exit policy
+    assert found, "no `openclaw cron add` example in docs/"
