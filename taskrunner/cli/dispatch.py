@@ -44,7 +44,8 @@ usage: runner.py <task> [--dry-run] [--json] [options]
        runner.py status [--json]
        runner.py install [--target openclaw|crontab|systemd|launchd] [--agent ID] [--dry-run]
        runner.py uninstall [--target ...] [--agent ID] [--dry-run]
-       runner.py memory_search [QUERY] [--kind K[,K]] [--open] [--since DATE] [--limit N] [--json]
+       runner.py memory_search [QUERY] [--workspace DIR | --agent ID] [--kind K[,K]] [--open]
+                               [--since DATE] [--limit N] [--json]
        runner.py <task> --help | --version | help | version
 
 exit codes: 0 success, 1 error, 2 already running, 130/143 interrupted

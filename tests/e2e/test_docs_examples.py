@@ -10,6 +10,9 @@ from pathlib import Path
 from support.files import run_records
 from support.paths import ROOT, copy_example_workspace
 from support.runner import run_runner
+from taskrunner.cli import dispatch
+from taskrunner.cli.admin_commands import configure_memory_search
+from taskrunner.cli.argparsing import new_parser
 
 README = (ROOT / "README.md").read_text()
 #: fields of a run record that differ on every run, or from machine to machine
@@ -61,3 +64,17 @@ def test_a_cron_job_added_by_hand_in_the_docs_follows_the_readme() -> None:
             assert Path(runner).is_absolute() and runner.endswith("/runner.py"), where
             assert "--scheduled" in argv, where  # the scheduler exit policy
     assert found, "no `openclaw cron add` example in docs/"
+
+
+def test_the_usage_lines_of_memory_search_name_every_option() -> None:
+    parser = new_parser("runner.py memory_search")
+    configure_memory_search(parser)
+    flags = {
+        s for action in parser._actions for s in action.option_strings if s.startswith("--")
+    } - {"--help"}
+    assert "--workspace" in flags
+    # Each entry up to the next command (an entry may go on over indented lines).
+    readme = README.split("python3 runner.py memory_search [", 1)[1].split("python3 runner.py")[0]
+    usage = dispatch._USAGE.split("runner.py memory_search", 1)[1].split("runner.py")[0]
+    for line in (readme, usage):
+        assert sorted(f for f in flags if f not in line) == [], line
