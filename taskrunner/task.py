@@ -40,19 +40,6 @@ def check_level(level: str) -> str:
     return level
 
 
-def _typed_workspace_problem(ctx: TaskContext, option: str) -> str:
-    """One line: what is wrong with the workspace the user named, and what to check."""
-    if ctx.workspace is None:
-        return ctx.workspace_error or f"OpenClaw workspace not found: check {option}"
-    what = "is not a folder" if ctx.workspace.exists() else "does not exist"
-    if option == "--workspace":
-        return (
-            f"OpenClaw workspace not found: --workspace {ctx.workspace} {what}; check the path "
-            "(without --workspace the runner uses OpenClaw's own)"
-        )
-    return f"OpenClaw workspace not found: {ctx.workspace} ({option}) {what}; check the agent id"
-
-
 class TaskContext:
     """What the engine gives a task for one run."""
 
@@ -172,7 +159,15 @@ class Task(abc.ABC):
         ):
             # Every task that needs a workspace comes through here: a name the
             # user typed wrong is theirs to fix, not the heartbeat's news.
-            raise WorkspaceTypo(_typed_workspace_problem(ctx, ctx.workspace_by_hand))
+            from .openclaw.workspace import workspace_problem
+
+            if ctx.workspace is None:
+                problem = ctx.workspace_error or (
+                    f"OpenClaw workspace not found: check {ctx.workspace_by_hand}"
+                )
+            else:
+                problem = workspace_problem(ctx.workspace, ctx.workspace_by_hand)
+            raise WorkspaceTypo(problem)
         if ctx.workspace is None:
             raise WorkspaceMissing(
                 ctx.workspace_error

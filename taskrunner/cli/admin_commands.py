@@ -223,7 +223,8 @@ def run_memory_search(args: argparse.Namespace) -> int:
     from ..memory.store_scan import read_store_lines
     from ..openclaw.workspace import require_workspace_dir, resolve_workspace
 
-    workspace = require_workspace_dir(resolve_workspace(args.workspace, agent=args.agent))
+    typed = "--workspace" if args.workspace else (f"--agent {args.agent}" if args.agent else None)
+    workspace = require_workspace_dir(resolve_workspace(args.workspace, agent=args.agent), typed)
     path = store_path(workspace)
     store = read_store_lines(path)
     if not store.found:

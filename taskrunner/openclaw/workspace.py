@@ -142,16 +142,33 @@ def resolve_workspace(
     return agent_workspace(config, resolve_agent(config, agent), env)
 
 
-def workspace_missing(path: Path) -> WorkspaceMissing:
-    """The error for a workspace ``path`` that is not a folder: missing, or a file."""
-    fix = "pass --workspace DIR or set OPENCLAW_WORKSPACE_DIR"
-    if path.exists():
-        return WorkspaceMissing(f"OpenClaw workspace {path} is a file, not a folder: {fix}")
-    return WorkspaceMissing(f"OpenClaw workspace not found ({path}): {fix}")
+def workspace_problem(path: Path, typed: str | None = None) -> str:
+    """One line: why ``path`` is no workspace, and what to do about it.
+
+    ``typed``: the option the user named it with (``--workspace``, ``--agent``);
+    then the fix is in what they typed, else in the configuration.
+    """
+    what = "is a file, not a folder" if path.exists() else "does not exist"
+    if typed == "--workspace":
+        return (
+            f"OpenClaw workspace not found: --workspace {path} {what}; check the path "
+            "(without --workspace the runner uses OpenClaw's own)"
+        )
+    if typed is not None:
+        return f"OpenClaw workspace not found: {path} ({typed}) {what}; check the agent id"
+    return (
+        f"OpenClaw workspace not found: {path} {what}; "
+        "pass --workspace DIR or set OPENCLAW_WORKSPACE_DIR"
+    )
 
 
-def require_workspace_dir(path: Path) -> Path:
+def workspace_missing(path: Path, typed: str | None = None) -> WorkspaceMissing:
+    """The error for a workspace ``path`` that is not a folder (see ``workspace_problem``)."""
+    return WorkspaceMissing(workspace_problem(path, typed))
+
+
+def require_workspace_dir(path: Path, typed: str | None = None) -> Path:
     """``path`` when it is a folder; ``WorkspaceMissing`` (missing, or a file) otherwise."""
     if not path.is_dir():
-        raise workspace_missing(path)
+        raise workspace_missing(path, typed)
     return path

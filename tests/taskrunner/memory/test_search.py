@@ -277,21 +277,22 @@ def test_cli_fails_for_a_workspace_that_is_not_there(tmp_path: Path) -> None:
             "memory_search", "x", "--workspace", str(tmp_path / "nope"), *json_flag
         )
         line = _one_error_line(missing)
-        assert f"OpenClaw workspace not found ({tmp_path / 'nope'})" in line
-        assert "pass --workspace DIR" in line
+        assert f"not found: --workspace {tmp_path / 'nope'} does not exist; check the path" in line
     # No ~/.openclaw at all (OPENCLAW_HOME is an empty folder here): the default workspace.
     default = _one_error_line(run_runner("memory_search", "x"))
-    assert f"({tmp_path / 'home' / '.openclaw' / 'workspace'})" in default
+    default_workspace = tmp_path / "home" / ".openclaw" / "workspace"
+    assert f"{default_workspace} does not exist; pass --workspace DIR" in default
     # A task says the same of the same place.
     capture = run_runner("memory_capture", "--workspace", str(tmp_path / "nope"), "--no-retry")
-    assert capture.returncode == 1 and f"not found ({tmp_path / 'nope'})" in capture.stderr
+    assert capture.returncode == 1
+    assert f"--workspace {tmp_path / 'nope'} does not exist" in capture.stderr
 
 
 def test_cli_fails_for_a_workspace_that_is_a_file(tmp_path: Path) -> None:
     file = tmp_path / "workspace.txt"
     file.write_text("")
     line = _one_error_line(run_runner("memory_search", "--workspace", str(file)))
-    assert f"OpenClaw workspace {file} is a file, not a folder: pass --workspace DIR" in line
+    assert f"--workspace {file} is a file, not a folder; check the path" in line
     capture = run_runner("memory_capture", "--workspace", str(file), "--no-retry")
     assert capture.returncode == 1 and f"{file} is a file, not a folder" in capture.stderr
 
