@@ -91,7 +91,7 @@ def discover(env: Mapping[str, str] | None = None) -> dict[str, TaskSpec]:
     return found
 
 
-def _shown(name: str) -> str:
+def shown(name: str) -> str:
     """A name as echoed in an error message: never a whole 5,000-character argument."""
     return repr(name if len(name) <= 60 else name[:57] + "...")
 
@@ -106,9 +106,8 @@ def validate_name(name: str) -> str:
     if name in RESERVED_NAMES:
         raise UsageError(f"'{name}' is a command of the runner, not a task name")
     if not TASK_NAME_RE.fullmatch(name):
-        shown = _shown(name)
         raise UsageError(
-            f"invalid task name {shown}: task names are lowercase letters, digits and "
+            f"invalid task name {shown(name)}: task names are lowercase letters, digits and "
             "underscores, starting with a letter (and not 'base')"
         )
     return name
@@ -122,7 +121,10 @@ def find(
     ``commands`` are the runner's own commands: a typo of one (``memroy_search``)
     is suggested and listed too, as the user cannot tell them from tasks.
     """
-    validate_name(name)
+    try:
+        validate_name(name)
+    except UsageError as exc:
+        raise _with_guess(exc, name, discover(env), commands) from None
     tasks = discover(env)
     spec = tasks.get(name)
     if spec is not None:
@@ -130,6 +132,20 @@ def find(
             raise PluginError(spec.problem)
         return spec
     raise unknown_task(name, tasks, commands)
+
+
+def _with_guess(
+    error: UsageError, name: str, tasks: Iterable[str], commands: Sequence[str]
+) -> UsageError:
+    """``error`` for a name that cannot be a task, with the task it was likely
+    meant to be: ``system-health`` and ``System_Health`` are ``system_health``."""
+    import difflib  # only for the error message
+
+    guess = name.strip().casefold().replace("-", "_").replace(" ", "_")
+    close = difflib.get_close_matches(guess, [*tasks, *commands], n=1)
+    if not close or close[0] == name:
+        return error
+    return UsageError(f"{error}. Did you mean '{close[0]}'?")
 
 
 def unknown_task(name: str, tasks: Iterable[str], commands: Sequence[str] = ()) -> UnknownTask:
@@ -144,7 +160,7 @@ def unknown_task(name: str, tasks: Iterable[str], commands: Sequence[str] = ()) 
         hint = f" Did you mean '{close[0]}'?"
     available = ", ".join(names) or "(none)"
     also = f"; runner commands: {', '.join(others)}" if others else ""
-    return UnknownTask(f"unknown task {_shown(name)}.{hint} Available tasks: {available}{also}")
+    return UnknownTask(f"unknown task {shown(name)}.{hint} Available tasks: {available}{also}")
 
 
 def _package_for(directory: Path) -> str:

@@ -136,8 +136,11 @@ def _dispatch(args: list[str]) -> int:
         if "-h" in rest or "--help" in rest:
             print(_USAGE, end="")
             return EXIT_OK
+        _refuse_unknown_options(rest)
         raise UsageError("no task given.\n" + _USAGE.rstrip())
     if command == "help":
+        if rest and not rest[0].startswith("-"):
+            return _dispatch([rest[0], "--help"])  # "help noop": noop's own help
         print(_USAGE, end="")
         return EXIT_OK
     if command == "version":
@@ -150,6 +153,24 @@ def _dispatch(args: list[str]) -> int:
     if command == "memory_search":
         return _cmd_memory_search(rest)
     return _cmd_task(command, rest)
+
+
+def _refuse_unknown_options(rest: list[str]) -> None:
+    """No command: an option that is none of the runner's is a typo (``--versoin``),
+    not a missing task."""
+    from .options import COMMON_OPTIONS
+
+    known = ["--version", "--help", "-h", *(option.flag for option in COMMON_OPTIONS)]
+    for arg in rest:
+        flag = arg.split("=", 1)[0]
+        if flag.startswith("-") and flag not in known:
+            import difflib  # only for the error message
+
+            close = difflib.get_close_matches(flag, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise UsageError(
+                f"unknown option {discovery.shown(flag)}{hint}: see `runner.py --help`"
+            )
 
 
 def _cmd_list(rest: list[str]) -> int:

@@ -211,3 +211,31 @@ def test_a_mistyped_agent_is_not_alerted_either(state_dir: Path) -> None:
     assert proc.returncode == 1
     assert len(proc.stderr.splitlines()) == 1
     assert not (state_dir / "alerts" / "pending.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--versoin"], "unknown option '--versoin' (did you mean --version?)"),
+        (["system-health"], "Did you mean 'system_health'?"),
+        (["System_Health", "--dry-run"], "Did you mean 'system_health'?"),
+        (["memory-search", "x"], "Did you mean 'memory_search'?"),
+    ],
+)
+def test_a_typo_of_a_name_or_an_option_says_what_was_meant(args: list[str], says: str) -> None:
+    done = run_runner(*args)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert says in done.stderr.strip().splitlines()[0]
+
+
+def test_no_task_and_only_known_options_still_says_no_task_was_given() -> None:
+    done = run_runner("--dry-run")
+    assert done.returncode == 1 and done.stderr.startswith("error: no task given.")
+
+
+@pytest.mark.parametrize("name", ["noop", "history"])
+def test_help_of_a_name_prints_that_names_help(name: str) -> None:
+    done = run_runner("help", name)
+    assert done.returncode == 0 and done.stdout.startswith(f"usage: runner.py {name} "), done.stdout
+    general = run_runner("help")
+    assert general.returncode == 0 and general.stdout.startswith("usage: runner.py <task>")
