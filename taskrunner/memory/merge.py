@@ -22,8 +22,8 @@ its first, nor those in the notes being read) are dropped and counted in
 Wording follows the notes too (``wording.adopt_sightings``): a near-duplicate
 with other words that is newer (by note date, then line) than the memory's
 text replaces it, and every other wording is kept in ``history``. An item
-that is no stored memory but holds, in place of a memory's words, a line
-that memory cites is that memory edited (``_edited_in_place``), whatever the
+that is no stored memory, on a line a memory cites that no note read holds
+any more, is that memory edited (``_edited_in_place``), whatever the
 near-duplicate guard says of the two texts. A loop
 (todo, action, reminder, blocker) that a completed item finishes is closed
 (``loops``). ``note_date`` is the latest note date a memory was seen in.
@@ -38,7 +38,7 @@ from typing import Any
 
 from .candidates import candidate_indexes, probe_words, sample_frequencies
 from .kinds import LOOP_KINDS, importance_of
-from .loops import close, close_matching
+from .loops import close, close_matching, status_of
 from .normalize import memory_id
 from .similarity import EDIT_SIMILARITY, NearDuplicateIndex, edit_similarity, words
 from .store import cap_sources
@@ -126,49 +126,76 @@ def _edited_in_place(
 ) -> dict[int, int]:
     """Item position -> index of the stored memory whose line the item now holds instead.
 
-    For the items that are no stored memory: a memory of the same kind that
-    cites this very line, whose item that note no longer holds anywhere, and
-    whose text the item's resembles (``similarity.edit_similarity``). The line
-    was edited, so the item is a new wording of that memory, even where the
+    For the items that are no stored memory: a memory that cites this very
+    line, that no note read now holds any more (it is seen in none of them
+    and cites no other note, where its words may still be), and whose text
+    the item's resembles (``similarity.edit_similarity``). The line was
+    edited, so the item is a new wording of that memory, even where the
     near-duplicate guard keeps two texts apart (``port 8080`` edited to
     ``port 8081``): otherwise the memory would go on citing a line that says
-    something else.
+    something else. The item must be of the memory's kind, or the ticked
+    form of an open loop (``- [ ] renew the cert`` made ``- [x] renewed the
+    cert``), which closes it; a finished loop is never reworded by what is
+    written in its place. Each memory takes one new text (copies of it may
+    be several lines); the closest pairs are matched first, the first memory
+    in store order on a tie.
     """
     loose = [position for position in range(len(sightings)) if position not in target]
     if not loose:
         return {}
-    files = {sightings[position].file for position in loose}
-    # A memory still found in a note is where it is found (perhaps moved);
-    # only one the note no longer holds can have been edited there.
-    found = {(sightings[position].file, where) for position, where in target.items()}
+    read = {sighting.file for sighting in sightings}
+    found = set(target.values())
     cited: dict[tuple[str, int], list[int]] = {}
     for index, memory in enumerate(memories):
-        sources = memory.get("sources")
-        if not isinstance(sources, list):
+        if index in found:
             continue
-        for source in sources:
-            if not isinstance(source, dict):
-                continue
-            file = source.get("file")
-            if isinstance(file, str) and file in files and (file, index) not in found:
-                line = _line_of(source)
-                if line is not None:
-                    cited.setdefault((file, line), []).append(index)
-    edited: dict[int, int] = {}
+        lines = _lines_cited(memory.get("sources"), read)
+        for where in lines or ():
+            cited.setdefault(where, []).append(index)
+    pairs: list[tuple[float, int, int]] = []
     for position in loose:
         sighting = sightings[position]
-        # Two memories may cite the line (one deleted there before): the
-        # closest text was edited, the first in store order on a tie.
-        best = 0.0
         for index in cited.get((sighting.file, sighting.line), ()):
             memory = memories[index]
             text = memory.get("text")
-            if memory.get("kind") != sighting.kind or not isinstance(text, str):
-                continue
-            kept = edit_similarity(text, sighting.text)
-            if kept >= EDIT_SIMILARITY and kept > best:
-                edited[position], best = index, kept
+            if isinstance(text, str) and _may_become(memory, sighting.kind):
+                kept = edit_similarity(text, sighting.text)
+                if kept >= EDIT_SIMILARITY:
+                    pairs.append((-kept, index, position))
+    edited: dict[int, int] = {}
+    taken: dict[int, str] = {}  # memory index -> the key of its new text
+    for _, index, position in sorted(pairs):
+        key = memory_id(sightings[position].text)
+        if position not in edited and taken.setdefault(index, key) == key:
+            edited[position] = index
     return edited
+
+
+def _lines_cited(sources: object, read: set[str]) -> list[tuple[str, int]] | None:
+    """The (file, line) sources of a memory, None when one is in a note not read now
+    (or cannot be read as a source): its words may still be there."""
+    if not isinstance(sources, list):
+        return None
+    lines: list[tuple[str, int]] = []
+    for source in sources:
+        if not isinstance(source, dict):
+            return None
+        file = source.get("file")
+        if not isinstance(file, str) or file not in read:
+            return None  # most memories of a big store stop here, at their first source
+        line = _line_of(source)
+        if line is not None:
+            lines.append((file, line))
+    return lines
+
+
+def _may_become(memory: dict[str, Any], kind: str) -> bool:
+    """Whether an item of ``kind`` written in place of ``memory`` can be its edit."""
+    stored = memory.get("kind")
+    if stored in LOOP_KINDS:
+        # A new todo where a done one was is a new todo, not the old one reworded.
+        return status_of(memory) == "open" and kind in (stored, "completed")
+    return stored == kind
 
 
 def _line_of(source: dict[str, Any]) -> int | None:
@@ -357,11 +384,19 @@ def merge_sightings(
         else:
             unknown[position] = words(sightings[position].text)
     target.update(_near_stored(memories, {p: w for p, w in unknown.items() if w}))
-    target.update(_edited_in_place(memories, sightings, target))
+    edited = _edited_in_place(memories, sightings, target)
+    target.update(edited)
 
     stored_count = len(memories)
     new_ids: dict[str, int] = {}
     new_index: NearDuplicateIndex[int] = NearDuplicateIndex()
+    # An edited memory carries its new text from now on: another copy of that
+    # text in the notes (written on a line of its own) is the same memory.
+    for position, memory_index in edited.items():
+        if keys[position] not in new_ids:
+            new_ids[keys[position]] = memory_index
+            if unknown.get(position):
+                new_index.add(memory_index, unknown[position])
     # memory index -> note -> the sightings of that memory in that note
     seen: dict[int, dict[str, list[Sighting]]] = {}
     for position, sighting in enumerate(sightings):

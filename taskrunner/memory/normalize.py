@@ -128,5 +128,10 @@ def memory_id(text: str) -> str:
     return "m_" + digest[:16]
 
 
+#: the characters of scripts written without spaces (kana, CJK ideographs,
+#: Hangul), as a regex character class body
+CJK_CHARACTERS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+
+
 def is_cjk(char: str) -> bool:
     return "\u3040" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af"

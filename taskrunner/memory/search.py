@@ -31,6 +31,7 @@ from typing import Any
 
 from .kinds import LOOP_KINDS
 from .loops import is_open, status_of
+from .normalize import CJK_CHARACTERS
 from .store_scan import (
     UNSURE,
     StoreLines,
@@ -42,7 +43,7 @@ from .store_scan import (
 K1 = 1.2
 B = 0.75
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_CJK = CJK_CHARACTERS
 _TOKEN_RE = re.compile(f"[{_CJK}]+|[^\\W{_CJK}]+")
 _CJK_RUN = re.compile(f"[{_CJK}]")
 

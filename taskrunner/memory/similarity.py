@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from typing import Generic, TypeVar
 
+from .normalize import CJK_CHARACTERS
+
 K = TypeVar("K")
 
 WORD_RE = re.compile(r"\w+")
@@ -130,20 +132,31 @@ def is_near_duplicate(a: frozenset[str], b: frozenset[str]) -> bool:
     return not any(is_guard_token(token) for token in a ^ b)
 
 
-#: the share of a line's characters (``difflib``'s ratio) an edit in place
-#: keeps, in order, at least: ``Port: 8080`` to ``Port: 8081``, ``馆长喜欢清淡`` to
-#: ``馆长喜欢辣``, ``Call Sam`` to ``Call Ana``; not ``Call Sam`` to ``Buy milk``
+#: the share of a line an edit in place keeps, in order, at least (``difflib``'s
+#: ratio over its words, a Chinese or Japanese character counting as a word):
+#: ``Port: 8080`` to ``Port: 8081``, ``Call Sam`` to ``Call Ana``, ``馆长喜欢清淡``
+#: to ``馆长喜欢辣``; not ``Call the plumber`` to ``Buy eggs for the party``
 EDIT_SIMILARITY = 0.5
+
+# Words of spaced scripts, single characters of the others: a Chinese or
+# Japanese line is one \w+ word, and its edits are of characters.
+_EDIT_UNITS = re.compile(f"[{CJK_CHARACTERS}]|[^\\W{CJK_CHARACTERS}]+")
 
 
 def edit_similarity(old: str, new: str) -> float:
-    """How much of ``old`` the line now holding ``new`` kept: ``difflib``'s ratio.
+    """How much of ``old`` the line now holding ``new`` kept: ``difflib``'s ratio
+    over their words (casefolded), a CJK character counting as a word.
 
-    By characters, not words: a Chinese or Japanese line is one word, and a
-    short line edited by one word shares few. Below ``EDIT_SIMILARITY`` the
-    cheap upper bounds answer, and 0.0 stands for "not an edit".
+    Over words, not characters: a 2,000-character line is a few hundred words,
+    and the ratio costs the product of the two lengths. Below
+    ``EDIT_SIMILARITY`` the cheap upper bounds answer, and 0.0 stands for "not
+    an edit".
     """
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    a = _EDIT_UNITS.findall(old.casefold())
+    b = _EDIT_UNITS.findall(new.casefold())
+    if not a or not b:
+        return 0.0  # a text without a word is no memory, and nothing to edit
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < EDIT_SIMILARITY or matcher.quick_ratio() < EDIT_SIMILARITY:
         return 0.0
     return matcher.ratio()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from difflib import SequenceMatcher
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +15,7 @@ from support.capture import (
 from taskrunner.memory.candidates import candidate_indexes, probe_words
 from taskrunner.memory.merge import Sighting, merge_sightings
 from taskrunner.memory.normalize import memory_id
-from taskrunner.memory.similarity import is_near_duplicate, words
+from taskrunner.memory.similarity import edit_similarity, is_near_duplicate, words
 
 #: the day of the note the sightings come from, and the note
 NOTE_DAY = date(2026, 2, 13)
@@ -59,14 +58,21 @@ def near_pairs(draw: st.DrawFn) -> tuple[str, str]:
 
 
 def _reference_targets(
-    stored: list[str], items: list[str], cited: dict[int, set[int]] | None = None
+    stored: list[str],
+    items: list[str],
+    cited: dict[int, set[int]] | None = None,
+    elsewhere: frozenset[int] = frozenset(),
 ) -> list[int]:
-    """Where each item (on line n + 1 of one note) goes, by the definition: id,
-    else first near-duplicate, else the stored memory edited in place (it cites
-    the item's line and no item of the note is it; the text kept most, at least
-    half, by difflib; the first on a tie), else new.
+    """Where each item (on line n + 1 of one note) goes, by the definition: its id,
+    else the first near-duplicate stored, else the stored memory edited in place,
+    else one created earlier in the run (by id, else near-duplicate), else new.
 
-    ``cited``: stored index -> the lines of the note it cites."""
+    Edited in place: the memory cites the item's line, no item is it, it cites
+    no other note (``elsewhere``: those that do), and the line kept at least
+    half of it (``edit_similarity``); the closest pairs first, the first memory
+    on a tie, one new text per memory. An edited memory counts as created in
+    the run with its new text. ``cited``: stored index -> lines it cites.
+    """
     cited = cited or {}
     ids: dict[str, int] = {}
     for index, text in enumerate(stored):
@@ -83,33 +89,43 @@ def _reference_targets(
         ]
         return near[0] if near else None
 
-    first = [stored_target(text) for text in items]
-    found = {target for target in first if target is not None}
+    targets: list[int | None] = [stored_target(text) for text in items]
+    found = {target for target in targets if target is not None}
+    pairs = sorted(
+        (-edit_similarity(stored[i], text), i, n)
+        for n, text in enumerate(items)
+        for i in range(len(stored))
+        if targets[n] is None
+        and n + 1 in cited.get(i, set())
+        and i not in found
+        and i not in elsewhere
+        and edit_similarity(stored[i], text) >= 0.5
+    )
+    taken: dict[int, str] = {}
     created: list[tuple[int, str, frozenset[str]]] = []
-    targets: list[int] = []
-    for line, (text, target) in enumerate(zip(items, first, strict=True), start=1):
-        key, item_words = memory_id(text), words(text)
+    for _, i, n in pairs:
+        key = memory_id(items[n])
+        if targets[n] is None and taken.setdefault(i, key) == key:
+            targets[n] = i
+            if key not in {k for _, k, _ in created}:
+                created.append((i, key, words(items[n])))
+    result: list[int] = []
+    for n, text in enumerate(items):
+        target = targets[n]
         if target is not None:
-            targets.append(target)
+            result.append(target)
             continue
-        kept = [
-            (SequenceMatcher(None, stored[i], text, autojunk=False).ratio(), -i)
-            for i in range(len(stored))
-            if line in cited.get(i, set()) and i not in found
-        ]
-        best = max(kept, default=(0.0, 0))
-        if best[0] >= 0.5:
-            targets.append(-best[1])
-            continue
+        key, item_words = memory_id(text), words(text)
         same = [i for i, k, _ in created if k == key]
         if not same and item_words:
             same = [i for i, _, w in created if is_near_duplicate(w, item_words)]
         if same:
-            targets.append(same[0])
+            result.append(same[0])
             continue
-        created.append((len(stored) + len(created), key, item_words))
-        targets.append(created[-1][0])
-    return targets
+        new_index = len(stored) + sum(1 for i, _, _ in created if i >= len(stored))
+        created.append((new_index, key, item_words))
+        result.append(new_index)
+    return result
 
 
 @settings(max_examples=300, deadline=None)
@@ -129,12 +145,25 @@ def test_merge_matches_the_brute_force_definition(
     # the note was edited.
     lines = st.sets(st.integers(1, max(len(items), 1)), max_size=2)
     cited = {index: data.draw(lines) for index in range(len(stored))}
+    # Lines edited in place: a stored text with one word changed, on a line it cites.
+    if stored:
+        for _ in range(data.draw(st.integers(0, 4))):
+            index = data.draw(st.integers(0, len(stored) - 1))
+            changed = stored[index].split() or [""]
+            changed[data.draw(st.integers(0, len(changed) - 1))] = data.draw(
+                st.sampled_from(MERGE_VOCAB)
+            )
+            items.append(" ".join(changed))
+            cited[index].add(len(items))
+    # Some cite a note not read now, too: their words may still be there.
+    elsewhere = frozenset(data.draw(st.sets(st.integers(0, max(len(stored) - 1, 0)))))
     memories: list[dict[str, Any]] = [
         {
             "id": memory_id(text),
             "text": text,
             "kind": "fact",
-            "sources": [{"file": NOTE, "line": line} for line in sorted(cited[index])],
+            "sources": [{"file": NOTE, "line": line} for line in sorted(cited[index])]
+            + ([{"file": "memory/2026-02-01.md", "line": 1}] if index in elsewhere else []),
             "seen_count": len(cited[index]),
         }
         for index, text in enumerate(stored)
@@ -143,7 +172,7 @@ def test_merge_matches_the_brute_force_definition(
         Sighting(text=text, kind="fact", file=NOTE, line=n + 1, day=NOTE_DAY)
         for n, text in enumerate(items)
     ]
-    expected = _reference_targets(stored, items, cited)
+    expected = _reference_targets(stored, items, cited, elsewhere)
     result = merge_sightings(memories, sightings, now_iso=NOW_ISO)
     # A memory no item of the note is keeps its sources there as they were:
     # the item of a line is in the memory a sighting touched.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -252,14 +253,38 @@ def test_the_rankers_guard_test_is_is_guard_token(token: str) -> None:
     assert _is_guard(token) == _is_guard(token.encode("utf-8")) == is_guard_token(token)
 
 
+WORDS_AND_CJK = st.lists(
+    st.sampled_from(["port", "8080", "8081", "sam", "call", "馆", "长", "辣", "・", ":", " "]),
+    max_size=12,
+).map("".join)
+#: kana, CJK ideographs (and their extensions and compatibility forms), Hangul
+CJK_RANGES = [("\u3040", "\u30ff"), ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff")]
+CJK_RANGES += [("\uf900", "\ufaff"), ("\uac00", "\ud7af")]
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=60), st.text(max_size=60))
-def test_edit_similarity_is_difflibs_ratio_wherever_it_reaches_the_threshold(
+@given(WORDS_AND_CJK | st.text(max_size=60), WORDS_AND_CJK | st.text(max_size=60))
+def test_edit_similarity_is_difflibs_ratio_over_words_wherever_it_reaches_the_threshold(
     old: str, new: str
 ) -> None:
-    # The cheap upper bounds only ever answer "no edit".
-    ratio = difflib.SequenceMatcher(None, old, new, autojunk=False).ratio()
+    # The words, a CJK character counting as one: the definition, written out.
+    def units(text: str) -> list[str]:
+        out: list[str] = []
+        run = ""
+        for char in text.casefold():
+            cjk = any(low <= char <= high for low, high in CJK_RANGES)
+            if not cjk and re.fullmatch(r"\w", char):
+                run += char
+                continue
+            out.extend([run] if run else [])
+            out.extend([char] if cjk else [])
+            run = ""
+        return out + ([run] if run else [])
+
+    a, b = units(old), units(new)
+    ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() if a and b else 0.0
     kept = edit_similarity(old, new)
+    # The cheap upper bounds only ever answer "no edit".
     if ratio >= EDIT_SIMILARITY:
         assert kept == ratio
     else:

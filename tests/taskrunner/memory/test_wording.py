@@ -161,6 +161,131 @@ def test_an_edit_in_another_note_is_no_edit_of_this_one(workspace: Path, state_d
     assert run.result["items_added"] == 1  # the guard: two lines, two ports
 
 
+def _state(workspace: Path) -> list[tuple[str, str, str | None, list[tuple[str, int]]]]:
+    """Each memory as (text, kind, status, sources), in store order."""
+    return [
+        (m["text"], m["kind"], m.get("status"), [(s["file"], s["line"]) for s in m["sources"]])
+        for m in memories(workspace)
+    ]
+
+
+def test_a_new_todo_where_a_done_one_was_is_a_new_open_todo(
+    workspace: Path, state_dir: Path
+) -> None:
+    note = write_note(workspace, "2026-02-13.md", "- TODO: call Sam about the invoice\n")
+    capture(workspace, state_dir)
+    note.write_text("- [x] call Sam about the invoice\n", encoding="utf-8")
+    capture(workspace, state_dir)
+    note.write_text("- TODO: call Dan about the invoice\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert run.result["items_added"] == 1
+    state = {text: (kind, status) for text, kind, status, _ in _state(workspace)}
+    assert state == {
+        "call Sam about the invoice": ("todo", "done"),
+        "call Dan about the invoice": ("todo", "open"),
+    }
+
+
+def test_a_finished_item_is_never_reworded_by_the_open_line_now_in_its_place(
+    workspace: Path, state_dir: Path
+) -> None:
+    lines = "- [x] email the landlord about the lease\n- [ ] email the accountant about the taxes\n"
+    note = write_note(workspace, "2026-02-13.md", lines)
+    capture(workspace, state_dir)
+    # The ticked line deleted, the open one edited: it is now line 1.
+    note.write_text("- [ ] email the accountant about the taxes by Friday\n", encoding="utf-8")
+    capture(workspace, state_dir)
+    state = {text: (kind, status) for text, kind, status, _ in _state(workspace)}
+    assert state["email the landlord about the lease"] == ("completed", None)
+    assert state["email the accountant about the taxes by Friday"] == ("todo", "open")
+
+
+def test_ticking_a_todo_while_rewording_it_closes_it(workspace: Path, state_dir: Path) -> None:
+    note = write_note(workspace, "2026-02-13.md", "- [ ] renew the TLS certificate for the site\n")
+    capture(workspace, state_dir)
+    note.write_text("- [x] renewed the TLS certificate for the site and www\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["loops_closed"]) == (0, 1)
+    [todo] = memories(workspace)
+    assert todo["status"] == "done" and todo["text"] == "renew the TLS certificate for the site"
+    assert todo["closed_by"]["line"] == 1
+
+
+def test_words_still_in_another_note_read_now_are_no_edit(workspace: Path, state_dir: Path) -> None:
+    write_note(workspace, "2026-02-12.md", "- Staging DB password rotates every 30 days\n")
+    today = write_note(workspace, "2026-02-13.md", "- Staging DB password rotates every 30 days\n")
+    capture(workspace, state_dir)
+    today.write_text("- Prod DB password rotates every 90 days\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (1, 0)
+    texts = sorted(text for text, *_ in _state(workspace))
+    assert texts == [
+        "Prod DB password rotates every 90 days",
+        "Staging DB password rotates every 30 days",
+    ]
+
+
+def test_words_still_in_a_note_not_read_now_are_no_edit(workspace: Path, state_dir: Path) -> None:
+    write_note(workspace, "2026-02-01.md", "- Port: 8080\n")
+    capture(workspace, state_dir, day="2026-02-01")
+    today = write_note(workspace, "2026-02-13.md", "- Port: 8080\n")
+    capture(workspace, state_dir)
+    today.write_text("- Port: 8081\n", encoding="utf-8")
+    run = capture(workspace, state_dir)  # reads the 12th and the 13th, not the 1st
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (1, 0)
+
+
+def test_copies_edited_apart_become_one_memory_each_and_stay_so(
+    workspace: Path, state_dir: Path
+) -> None:
+    line = "- Deploy window is Friday {} UTC\n"
+    note = write_note(
+        workspace, "2026-02-13.md", line.format("18:00") + "- x\n" + line.format("18:00")
+    )
+    capture(workspace, state_dir)
+    note.write_text(line.format("19:00") + "- x\n" + line.format("20:00"), encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (1, 1)
+    after = _state(workspace)
+    assert sorted(text for text, *_ in after) == [
+        "Deploy window is Friday 19:00 UTC",
+        "Deploy window is Friday 20:00 UTC",
+        "x",
+    ]
+    # Capturing again, after an unrelated line is added, changes none of them.
+    note.write_text(note.read_text(encoding="utf-8") + "- Buy bread\n", encoding="utf-8")
+    again = capture(workspace, state_dir)
+    assert (again.result["items_added"], again.result["memories_reworded"]) == (1, 0)
+    assert _state(workspace)[: len(after)] == after
+
+
+def test_an_edited_line_and_a_copy_of_its_new_words_are_one_memory(
+    workspace: Path, state_dir: Path
+) -> None:
+    note = write_note(workspace, "2026-02-13.md", "- The API listens on port 8080\n- x\n")
+    capture(workspace, state_dir)
+    note.write_text(
+        "- The API listens on port 8443\n- x\n- The API listens on port 8443\n", encoding="utf-8"
+    )
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (0, 1)
+    [api, _] = _state(workspace)
+    assert api[0] == "The API listens on port 8443"
+    assert api[3] == [("memory/2026-02-13.md", 1), ("memory/2026-02-13.md", 3)]
+
+
+def test_long_lines_edited_are_new_wordings(workspace: Path, state_dir: Path) -> None:
+    # 200 lines of about 1,900 characters, each edited (bench_capture.py
+    # measures how long that takes).
+    words = [f"w{i % 97}x{i % 13}" for i in range(300)]
+    before = "".join(f"- {i} {' '.join(words[i % 7 :])}\n" for i in range(200))
+    note = write_note(workspace, "2026-02-13.md", before)
+    capture(workspace, state_dir)
+    note.write_text(before.replace(" w", " edited w", 1 * 10**6), encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (0, 200)
+
+
 # -- consolidate -----------------------------------------------------------------
 
 
