@@ -89,14 +89,26 @@ class MergeResult:
     touched: set[int] = field(default_factory=set)
 
 
-def _stored_ids(memories: Sequence[dict[str, Any]]) -> dict[str, int]:
+def _stored_ids(
+    memories: Sequence[dict[str, Any]], read: set[str]
+) -> tuple[dict[str, int], list[int]]:
+    """Memory id -> index of the first memory with it; and the indexes of the
+    memories first seen in a note read now (``_edited_in_place`` looks at no
+    other), found in the same pass over a store of 100k."""
     ids: dict[str, int] = {}
+    in_read: list[int] = []
     for index, memory in enumerate(memories):
         key = memory.get("id")
         if not isinstance(key, str):
             key = memory_id(memory["text"])
         ids.setdefault(key, index)
-    return ids
+        sources = memory.get("sources")
+        if sources.__class__ is list and sources:
+            first = sources[0]
+            file = first.get("file") if first.__class__ is dict else None
+            if file.__class__ is str and file in read:
+                in_read.append(index)
+    return ids, in_read
 
 
 def _near_stored(
@@ -122,7 +134,10 @@ def _near_stored(
 
 
 def _edited_in_place(
-    memories: Sequence[dict[str, Any]], sightings: Sequence[Sighting], target: dict[int, int]
+    memories: Sequence[dict[str, Any]],
+    sightings: Sequence[Sighting],
+    target: dict[int, int],
+    in_read: Sequence[int],
 ) -> dict[int, int]:
     """Item position -> index of the stored memory whose line the item now holds instead.
 
@@ -139,6 +154,8 @@ def _edited_in_place(
     written in its place. Each memory takes one new text (copies of it may
     be several lines); the closest pairs are matched first, the first memory
     in store order on a tie.
+
+    ``in_read``: the memories first seen in a note read now (``_stored_ids``).
     """
     loose = [position for position in range(len(sightings)) if position not in target]
     if not loose:
@@ -146,12 +163,10 @@ def _edited_in_place(
     read = {sighting.file for sighting in sightings}
     found = set(target.values())
     cited: dict[tuple[str, int], list[int]] = {}
-    for index, memory in enumerate(memories):
-        if index in found:
-            continue
-        lines = _lines_cited(memory.get("sources"), read)
-        for where in lines or ():
-            cited.setdefault(where, []).append(index)
+    for index in in_read:
+        if index not in found:
+            for where in _lines_cited(memories[index].get("sources"), read) or ():
+                cited.setdefault(where, []).append(index)
     pairs: list[tuple[float, int, int]] = []
     for position in loose:
         sighting = sightings[position]
@@ -373,7 +388,7 @@ def merge_sightings(
     memory created earlier in this run, else it becomes a new memory.
     """
     result = MergeResult()
-    ids = _stored_ids(memories)
+    ids, in_read = _stored_ids(memories, {sighting.file for sighting in sightings})
     keys = [memory_id(sighting.text) for sighting in sightings]
     target: dict[int, int] = {}
     unknown: dict[int, frozenset[str]] = {}
@@ -384,7 +399,7 @@ def merge_sightings(
         else:
             unknown[position] = words(sightings[position].text)
     target.update(_near_stored(memories, {p: w for p, w in unknown.items() if w}))
-    edited = _edited_in_place(memories, sightings, target)
+    edited = _edited_in_place(memories, sightings, target, in_read)
     target.update(edited)
 
     stored_count = len(memories)
