@@ -2,7 +2,8 @@
 
 Every record is a single ``write()`` to a descriptor opened with
 ``O_APPEND``, so runs finishing at the same moment never interleave inside a
-line. When the file reaches ``max_bytes`` it is rotated
+line; a torn last line (a run killed mid-write) is closed before the next
+record, so it never swallows one. When the file reaches ``max_bytes`` it is rotated
 (``tasks.jsonl`` -> ``.1`` -> ... -> ``.N``; the file beyond ``.N`` is
 removed, whole). Rotation and appends are coordinated through ``flock`` on
 ``tasks.jsonl.lock``: appenders hold it shared while they open and write,

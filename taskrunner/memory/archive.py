@@ -93,25 +93,14 @@ def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) 
     write_atomic(backup, read_regular(path, what="the memory store"))
 
 
-def _ends_mid_line(path: Path) -> bool:
-    try:
-        fd = open_regular(path, what="the memory archive")
-    except FileNotFoundError:
-        return False
-    try:
-        size = os.fstat(fd).st_size
-        return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
-    finally:
-        os.close(fd)
-
-
 def append_records(
     path: Path, records: Iterable[dict[str, Any]], *, lines: Mapping[int, bytes] | None = None
 ) -> int:
     """Append records, one line each, in a single fsynced write; returns how many.
 
-    A line torn by an earlier crash is closed first, so it stays one bad line
-    instead of swallowing the first new record. ``lines`` maps ``id(memory)``
+    A line torn by an earlier crash is closed first (``append_line`` does it
+    for every append-only file), so it stays one bad line instead of
+    swallowing the first new record. ``lines`` maps ``id(memory)``
     to the store line that encodes that very memory, unchanged
     (``store_lines.line_map_at``): its record takes the line as it is
     instead of encoding the memory again; the bytes are the same.
@@ -120,16 +109,14 @@ def append_records(
     if not records:
         return 0
     line_of = (lines or {}).get
-    # Straight to bytes, one join: the payload exists once. An empty first
-    # line starts it with the newline that closes a torn one; an empty last
+    # Straight to bytes, one join: the payload exists once. An empty last
     # line ends it with a newline.
-    torn = [b""] if _ends_mid_line(path) else []
     try:
         encoded = [_record_bytes(record, line_of(id(record["memory"]))) for record in records]
     except UnicodeEncodeError:
         # a lone surrogate (from a "\ud800" escape in the store) has no UTF-8 form
         encoded = [encode_json_ascii(record).encode("ascii") for record in records]
-    payload = b"\n".join([*torn, *encoded, b""])
+    payload = b"\n".join([*encoded, b""])
     del encoded
     # The caller holds the store lock: no other appender, so a failed append
     # (a full disk) is cut back off instead of leaving a torn line.

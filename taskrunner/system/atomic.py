@@ -179,6 +179,11 @@ def append_line(path: Path, line: str | bytes, *, exclusive: bool = False) -> No
     concurrent writers never interleave inside a line. Fsynced: a record the
     caller was told about survives a power cut.
 
+    A file that does not end in a newline (a writer killed mid-line, a short
+    write on a full disk, bytes pasted by hand) gets one before the line, in
+    the same write: the torn line stays one bad line instead of swallowing
+    this record. Only the last byte is read to know.
+
     ``exclusive``: the caller holds the lock that keeps every other appender
     out (the store lock, for the archive), so a failed append (a full disk)
     is cut back off: the file is left exactly as it was, no torn line.
@@ -190,12 +195,14 @@ def append_line(path: Path, line: str | bytes, *, exclusive: bool = False) -> No
     else:
         data = line.rstrip(b"\n") + b"\n"
     try:
-        fd = open_regular(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644, what="file")
+        fd = _open_for_append(path)
     except OSError as exc:
         raise WriteFailed(
             f"cannot append to {path}: {exc.strerror}{no_space_hint(path, exc)}"
         ) from exc
     try:
+        if _ends_mid_line(fd):
+            data = b"\n" + data
         start = os.fstat(fd).st_size if exclusive else None
         try:
             if start is not None:
@@ -219,6 +226,30 @@ def append_line(path: Path, line: str | bytes, *, exclusive: bool = False) -> No
             ) from exc
     finally:
         os.close(fd)
+
+
+def _open_for_append(path: Path) -> int:
+    flags = os.O_APPEND | os.O_CREAT
+    try:
+        # Read access only to look at the last byte (_ends_mid_line).
+        return open_regular(path, flags | os.O_RDWR, 0o644, what="file")
+    except PermissionError:
+        # A file we may append to but not read: append as before, unchecked.
+        return open_regular(path, flags | os.O_WRONLY, 0o644, what="file")
+
+
+def _ends_mid_line(fd: int) -> bool:
+    """Whether the file behind ``fd`` is non-empty and its last byte is no newline.
+
+    Checked just before the write, not under a lock of its own: two
+    appenders that both find a torn end each add a newline, which leaves an
+    empty line (readers skip those) and never a glued record.
+    """
+    try:
+        size = os.fstat(fd).st_size
+        return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+    except OSError:
+        return False  # write-only descriptor (EBADF): append unchecked
 
 
 def move_aside(path: Path, label: str) -> Path:

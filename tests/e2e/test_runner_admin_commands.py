@@ -92,3 +92,24 @@ def test_runner_alerts_with_stdout_closed_fails_cleanly_and_keeps_the_alerts(
     if "--drain" in argv:
         assert first_line.endswith("they stay queued for the next drain")
     assert AlertQueue(state_dir).pending() == pending
+
+
+@pytest.mark.parametrize("damage", ["cut short", "random bytes"])
+def test_a_torn_last_line_of_the_run_log_swallows_no_later_run(
+    state_dir: Path, damage: str
+) -> None:
+    for _ in range(4):
+        assert run_runner("noop").returncode == 0
+    log = state_dir / "logs" / "tasks.jsonl"
+    data = log.read_bytes()
+    # `head -c -40`: a run killed mid-write; or bytes written with no newline
+    log.write_bytes(
+        data[:-40] if damage == "cut short" else data + os.urandom(64).replace(b"\n", b".")
+    )
+    for _ in range(2):
+        assert run_runner("noop").returncode == 0
+    result = run_runner("history", "--json")
+    assert result.returncode == 0, result.stderr
+    # three intact old runs (one cut short) or all four, and both new ones
+    expected = 5 if damage == "cut short" else 6
+    assert len(json.loads(result.stdout)["recent"]) == expected

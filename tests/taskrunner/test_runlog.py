@@ -320,3 +320,30 @@ def test_concurrent_appenders_with_constant_rotation_lose_and_split_nothing(
         assert seqs == list(range(RECORDS_EACH)), f"process {p}: lost or reordered records"
     for record in from_files:
         assert record["pad"] == "x" * ((record["proc"] * 977 + record["seq"] * 613) % 5000)
+
+
+def test_concurrent_appenders_after_a_torn_last_line_each_start_a_fresh_line(
+    state_dir: Path,
+) -> None:
+    log = RunLog(state_dir, max_bytes=2048, backups=100_000)
+    log.append({"proc": -1, "seq": 0})
+    with log.path.open("ab") as f:
+        f.write(b'{"proc": -1, "seq": 1, "cut sh')  # a run killed mid-write
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", APPENDER, str(state_dir), str(p), str(RECORDS_EACH)],
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for p in range(PROCS)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    records = list(log.records())  # the torn line is skipped with a warning
+    assert records[0] == {"proc": -1, "seq": 0}
+    for p in range(PROCS):
+        seqs = [r["seq"] for r in records if r["proc"] == p]
+        assert seqs == list(range(RECORDS_EACH)), f"process {p}: lost or reordered records"

@@ -160,3 +160,43 @@ def test_append_line_of_bytes_ends_with_one_newline_as_a_str_line_does(tmp_path:
     for line in ("a", b"b", b"c\n", b"d\n\n", "e\n"):
         append_line(path, line)
     assert path.read_bytes() == b"a\nb\nc\nd\ne\n"
+
+
+@pytest.mark.parametrize(
+    "tail", [b'{"task": "cut sho', b"\x00\xffrandom bytes"], ids=["cut short", "random bytes"]
+)
+def test_append_line_after_a_torn_last_line_starts_a_fresh_line(
+    tmp_path: Path, tail: bytes
+) -> None:
+    path = tmp_path / "tasks.jsonl"
+    path.write_bytes(b'{"a": 1}\n' + tail)
+    append_line(path, '{"b": 2}')
+    append_line(path, b'{"c": 3}\n')
+    assert path.read_bytes() == b'{"a": 1}\n' + tail + b'\n{"b": 2}\n{"c": 3}\n'
+
+
+def test_an_exclusive_append_that_fails_after_a_torn_line_leaves_the_torn_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "archive.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"torn')
+    # A real short write: the child may not grow any file past 1 KB (RLIMIT_FSIZE).
+    code = (
+        "import resource, signal, sys; from pathlib import Path\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from taskrunner.system.atomic import append_line\n"
+        "from taskrunner.errors import WriteFailed\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))\n"
+        "try:\n"
+        f"    append_line(Path({str(path)!r}), 'x' * 10_000, exclusive=True)\n"
+        "except WriteFailed as exc:\n"
+        "    print(exc)\n"
+        "    sys.exit(3)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 3, done.stderr
+    assert "left as it was" in done.stdout
+    assert path.read_bytes() == b'{"a": 1}\n{"torn'  # the newline it added is cut off too
