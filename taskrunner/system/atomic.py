@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import json
 import os
 import re
@@ -182,7 +183,10 @@ def append_line(path: Path, line: str | bytes, *, exclusive: bool = False) -> No
     A file that does not end in a newline (a writer killed mid-line, a short
     write on a full disk, bytes pasted by hand) gets one before the line, in
     the same write: the torn line stays one bad line instead of swallowing
-    this record. Only the last byte is read to know.
+    this record. Only the last byte is read to know, holding ``flock`` on the
+    file from that read until the write is done: an append of another
+    process in progress grows the file page by page, and its last byte read
+    mid-way would look torn.
 
     ``exclusive``: the caller holds the lock that keeps every other appender
     out (the store lock, for the archive), so a failed append (a full disk)
@@ -200,18 +204,23 @@ def append_line(path: Path, line: str | bytes, *, exclusive: bool = False) -> No
         raise WriteFailed(
             f"cannot append to {path}: {exc.strerror}{no_space_hint(path, exc)}"
         ) from exc
+    start: int | None = None
     try:
-        if _ends_mid_line(fd):
-            data = b"\n" + data
-        start = os.fstat(fd).st_size if exclusive else None
         try:
-            if start is not None:
+            locked = _lock_for_append(fd)
+            if _ends_mid_line(fd):
+                data = b"\n" + data
+            if exclusive:
+                start = os.fstat(fd).st_size
                 # Alone on the file: finish it, or learn the real errno (ENOSPC).
                 write_all(fd, data)
             else:
                 written = os.write(fd, data)
                 if written != len(data):
                     raise OSError(errno.ENOSPC, f"short write ({written} of {len(data)} bytes)")
+            if locked:
+                # The line is in place: the fsync need not keep other appenders waiting.
+                fcntl.flock(fd, fcntl.LOCK_UN)
             os.fsync(fd)
         except OSError as exc:
             kept = "partly written"
@@ -238,13 +247,19 @@ def _open_for_append(path: Path) -> int:
         return open_regular(path, flags | os.O_WRONLY, 0o644, what="file")
 
 
-def _ends_mid_line(fd: int) -> bool:
-    """Whether the file behind ``fd`` is non-empty and its last byte is no newline.
+def _lock_for_append(fd: int) -> bool:
+    """``flock`` the file for the check and the write; False where there is no ``flock``."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as exc:
+        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+            return False  # a share without locks: the check is then only best effort
+        raise
+    return True
 
-    Checked just before the write, not under a lock of its own: two
-    appenders that both find a torn end each add a newline, which leaves an
-    empty line (readers skip those) and never a glued record.
-    """
+
+def _ends_mid_line(fd: int) -> bool:
+    """Whether the file behind ``fd`` is non-empty and its last byte is no newline."""
     try:
         size = os.fstat(fd).st_size
         return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
