@@ -47,7 +47,7 @@ RUNNER_FIELDS = (
 # alone costs milliseconds to import.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import IO, Any
 
 #: folder under the state directory that holds the run log
@@ -175,12 +175,18 @@ class RunLog:
             ordered.append(self.path)
         return ordered
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        """Every record, oldest first; unparseable lines are skipped with a warning."""
+    def records(self, skipped: SkippedLines | None = None) -> Iterator[dict[str, Any]]:
+        """Every record, oldest first; unparseable lines are skipped.
+
+        Each skipped line is a warning of its own, unless ``skipped`` is
+        given: it then counts them, and the caller says so once
+        (``SkippedLines.warn``) when it has read what it needs.
+        """
         handles = self._open_snapshot()
+        report = _warn_line if skipped is None else skipped.add
         try:
             for path, handle in handles:
-                yield from _parse_lines(path, handle)
+                yield from _parse_lines(path, handle, report)
         finally:
             for _, handle in handles:
                 handle.close()
@@ -219,7 +225,53 @@ class RunLog:
         return handles
 
 
-def _parse_lines(path: Path, handle: IO[bytes]) -> Iterator[dict[str, Any]]:
+class SkippedLines:
+    """The unreadable lines one reading of the log skipped: how many, and the first."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        #: ``(file, line number, what is wrong)`` of the first skipped line
+        self.first: tuple[Path, int, str] | None = None
+
+    def add(self, path: Path, lineno: int, problem: str) -> None:
+        self.count += 1
+        if self.first is None:
+            self.first = (path, lineno, problem)
+
+    def message(self) -> str | None:
+        """One line for all of them, with what to do; None when none was skipped."""
+        if self.first is None:
+            return None
+        path, lineno, problem = self.first
+        if self.count == 1:
+            what = f"skipped 1 unreadable line of the run log: {path} line {lineno} is {problem}"
+            them = "it"
+        else:
+            what = (
+                f"skipped {self.count} unreadable lines of the run log, the first {path} "
+                f"line {lineno} ({problem})"
+            )
+            them = "them"
+        # The runner only ever appends to the log: it never rewrites it to drop them.
+        return (
+            f"{what}; the log is append-only and was left untouched: delete {them} by hand "
+            f"(with the runner idle) if you want {them} gone"
+        )
+
+    def warn(self) -> None:
+        """Say ``message()`` once on stderr, if any line was skipped."""
+        text = self.message()
+        if text is not None:
+            _warn("%s", text)
+
+
+def _warn_line(path: Path, lineno: int, problem: str) -> None:
+    _warn("%s line %d is %s; skipped, file left untouched", path, lineno, problem)
+
+
+def _parse_lines(
+    path: Path, handle: IO[bytes], report: Callable[[Path, int, str], None]
+) -> Iterator[dict[str, Any]]:
     # Binary iteration splits on b"\n" only: U+2028 inside a message is not a
     # line break here, unlike str.splitlines().
     for lineno, raw in enumerate(handle, 1):
@@ -233,16 +285,10 @@ def _parse_lines(path: Path, handle: IO[bytes]) -> Iterator[dict[str, Any]]:
         except ValueError as exc:
             from .system.json_words import decode_problem  # only for the warning
 
-            problem = decode_problem(exc, one_line=True)
-            _warn(
-                "%s line %d is not valid JSON (%s); skipped, file left untouched",
-                path,
-                lineno,
-                problem,
-            )
+            report(path, lineno, f"not valid JSON ({decode_problem(exc, one_line=True)})")
             continue
         if not isinstance(record, dict):
-            _warn("%s line %d is not a JSON object; skipped, file left untouched", path, lineno)
+            report(path, lineno, "not a JSON object")
             continue
         yield record
 

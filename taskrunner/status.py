@@ -156,13 +156,15 @@ def gather(
 ) -> dict[str, Any]:
     from .alerts import AlertQueue
     from .install.manifest import installed_jobs
-    from .runlog import RunLog
+    from .runlog import RunLog, SkippedLines
 
     moment = now or datetime.now().astimezone()
     installed = installed_jobs(state_dir)
+    skipped = SkippedLines()  # one warning for all unreadable lines, as in `history`
     tasks = _task_rows(
-        installed, RunLog(state_dir).records(), paths.resolve_lock_dir(state_dir), moment
+        installed, RunLog(state_dir).records(skipped), paths.resolve_lock_dir(state_dir), moment
     )
+    skipped.warn()
     by_level: dict[str, int] = {}
     try:
         pending = AlertQueue(state_dir).pending()

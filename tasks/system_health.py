@@ -167,7 +167,7 @@ class SystemHealthTask(Task):
     def _schedule_check(self, cron_check: Check) -> Check | None:
         """Missed runs (run log + installed schedules), switched-off jobs; None: none installed."""
         from taskrunner.install.manifest import installed_jobs
-        from taskrunner.runlog import RunLog
+        from taskrunner.runlog import RunLog, SkippedLines
 
         try:
             installed = installed_jobs(self.state_dir)
@@ -183,10 +183,16 @@ class SystemHealthTask(Task):
             )
         if not installed:
             return None
-        records = RunLog(self.state_dir).records()
-        return deadman.check_schedule(
-            installed, records, cron_check.listing, self.now(), deadman.runner_command()
+        skipped = SkippedLines()  # one warning for all unreadable lines, as in `history`
+        check = deadman.check_schedule(
+            installed,
+            RunLog(self.state_dir).records(skipped),
+            cron_check.listing,
+            self.now(),
+            deadman.runner_command(),
         )
+        skipped.warn()
+        return check
 
     def _disk_checks(self, warn_pct: float, critical_pct: float) -> list[Check]:
         places: list[tuple[str, Path]] = []

@@ -135,9 +135,13 @@ def run_history(args: argparse.Namespace, state_dir: Path) -> int:
     A name that is no task, with no runs in the log, is a ``UsageError`` (exit 1).
     """
     from ..history import render_text, summarize
-    from ..runlog import RunLog
+    from ..runlog import RunLog, SkippedLines
 
-    summary = summarize(RunLog(state_dir).records(), task=args.task, last=args.last)
+    # Garbage in the log is said once, not once per line: 30 warnings would
+    # bury the answer.
+    skipped = SkippedLines()
+    summary = summarize(RunLog(state_dir).records(skipped), task=args.task, last=args.last)
+    skipped.warn()
     if args.task and not summary.tasks:
         _check_task_name(args.task)
     if args.json:

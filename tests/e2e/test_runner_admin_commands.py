@@ -113,3 +113,26 @@ def test_a_torn_last_line_of_the_run_log_swallows_no_later_run(
     # three intact old runs (one cut short) or all four, and both new ones
     expected = 5 if damage == "cut short" else 6
     assert len(json.loads(result.stdout)["recent"]) == expected
+
+
+@pytest.mark.parametrize("command", [["history"], ["history", "--json"], ["status", "--offline"]])
+def test_garbage_in_the_run_log_is_one_warning_per_command_not_one_per_line(
+    state_dir: Path, command: list[str]
+) -> None:
+    assert run_runner("noop").returncode == 0
+    log = state_dir / "logs" / "tasks.jsonl"
+    with log.open("ab") as f:
+        f.write(b"".join(b"garbage %d\n" % n for n in range(30)))
+    before = log.read_bytes()
+    assert run_runner("noop").returncode == 0
+    result = run_runner(*command)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stderr.splitlines()
+    assert (
+        f"skipped 30 unreadable lines of the run log, the first {log} line 2 (not valid JSON"
+        in line
+    )
+    assert "append-only" in line and "delete them by hand" in line
+    assert log.read_bytes().startswith(before)  # nothing rewritten or removed
+    if command == ["history", "--json"]:
+        assert len(json.loads(result.stdout)["recent"]) == 2
