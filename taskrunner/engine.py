@@ -178,7 +178,7 @@ class Engine:
                 record = self._unsuccessful(base, busy, "locked", str(busy), 0, t0)
                 return RunResult(record, [], busy.exit_code)
             if held.previous is not None:
-                extra.append(self._crashed_record(name, held.previous, run_id))
+                extra.append(self._crashed_record(name, held.previous, run_id, base))
         try:
             record, alerts, code = self._attempts(
                 name, task_cls, settings, base, run_id, t0, guard, held
@@ -199,7 +199,9 @@ class Engine:
             )
         return RunResult(record, alerts, code, earlier=extra)
 
-    def _crashed_record(self, name: str, previous: dict[str, Any], run_id: str) -> dict[str, Any]:
+    def _crashed_record(
+        self, name: str, previous: dict[str, Any], run_id: str, base: Mapping[str, Any]
+    ) -> dict[str, Any]:
         message = (
             f"run {str(previous.get('run_id', '?'))[:8]} (pid {previous.get('pid', '?')}, "
             f"started {previous.get('started', '?')}) never finished: it was killed "
@@ -210,6 +212,10 @@ class Engine:
             "timestamp": previous.get("started"),
             "run_id": previous.get("run_id"),
             "pid": previous.get("pid"),
+            # The lock is per (task, workspace) and dry runs take none: the dead
+            # run was a real one, of this very workspace.
+            "dry_run": False,
+            "workspace": base["workspace"],
             "success": False,
             "status": "crashed",
             "message": message,

@@ -98,6 +98,29 @@ def test_sigkilled_run_leaves_no_stale_lock_and_is_logged_crashed(
     assert recs[0]["pid"] == victim.pid
 
 
+def test_a_crashed_record_has_the_runner_fields_of_every_record(
+    plugins: Path, state_dir: Path, tmp_path: Path
+) -> None:
+    from taskrunner.runlog import RUNNER_FIELDS
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    marker = tmp_path / "worker.pid"
+    env = {"SLOW_SECONDS": "60", "SLOW_MARKER": str(marker)}
+    victim = start_runner("slow", "--workspace", str(workspace), env=env)
+    wait_for_file(marker)
+    victim.kill()
+    victim.wait(10)
+    nxt = start_runner("slow", "--workspace", str(workspace), env={"SLOW_SECONDS": "0"})
+    assert nxt.wait(30) == 0, nxt.stderr.read()  # type: ignore[union-attr]
+    crashed, success = run_records(state_dir)
+    assert crashed["status"] == "crashed"
+    assert set(RUNNER_FIELDS) <= crashed.keys()
+    # `status` and the overdue check match runs by (task, workspace): a crash counts there too
+    assert crashed["workspace"] == success["workspace"] == str(workspace)
+    assert crashed["dry_run"] is False
+
+
 @pytest.mark.parametrize(
     "body",
     [
