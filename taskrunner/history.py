@@ -1,7 +1,7 @@
 """Statistics over run records for ``runner.py history``: pure functions plus a text table.
 
 Everything here takes an iterable of record dicts (as ``RunLog.records()``
-yields them, oldest first) and never touches a file, so it is tested with
+yields them, in log order: the order runs ended) and never touches a file, so it is tested with
 plain lists. Records are read defensively: a hand-edited log line with odd
 types is summarised as well as it can be, never a crash.
 
@@ -12,10 +12,11 @@ success rate and durations.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 #: runs shown by ``history`` when ``--last`` is not given
@@ -150,19 +151,45 @@ def summarize(
     task: str | None = None,
     last: int = DEFAULT_LAST_RUNS,
 ) -> Summary:
-    """One pass over ``records`` (oldest first): the ``last`` runs, newest last, and stats.
+    """One pass over ``records`` (in log order): the ``last`` runs by start time, and stats.
 
-    With ``task``, only that task's records count.
+    A record is written when its run ends, so the log is in the order runs
+    finished: a ``locked`` refusal lands before the run that held the lock,
+    a ``crashed`` record long after its start. ``recent`` is the ``last``
+    latest starts (``timestamp``), oldest first; a record whose time cannot
+    be read keeps its place after the record before it in the log, and equal
+    times keep log order. With ``task``, only that task's records count.
     """
-    recent: deque[Mapping[str, Any]] = deque(maxlen=max(0, last))
+    # A min-heap of the `last` latest (start, log position): one pass, bounded memory.
+    recent: list[tuple[float, int, Mapping[str, Any]]] = []
+    size = max(0, last)
     stats: dict[str, TaskStats] = {}
-    for record in records:
+    start = -math.inf
+    for position, record in enumerate(records):
         name = record_task(record)
         if task is not None and name != task:
             continue
-        recent.append(record)
+        start = _start_seconds(record.get("timestamp"), start)
+        if size:
+            entry = (start, position, record)
+            if len(recent) < size:
+                heapq.heappush(recent, entry)
+            elif entry[:2] > recent[0][:2]:
+                heapq.heapreplace(recent, entry)
         stats.setdefault(name, TaskStats(name)).add(record)
-    return Summary(recent=[dict(r) for r in recent], tasks=[stats[k] for k in sorted(stats)])
+    ordered = [dict(entry[2]) for entry in sorted(recent, key=lambda entry: entry[:2])]
+    return Summary(recent=ordered, tasks=[stats[k] for k in sorted(stats)])
+
+
+def _start_seconds(timestamp: Any, previous: float) -> float:
+    """``timestamp`` as seconds since the epoch (no offset: local time); else ``previous``."""
+    if not isinstance(timestamp, str):
+        return previous
+    try:
+        # Compared as instants, not as text: "03:00+02:00" is before "02:30+00:00".
+        return datetime.fromisoformat(timestamp).timestamp()
+    except (ValueError, OverflowError, OSError):
+        return previous
 
 
 # -- rendering ----------------------------------------------------------------
@@ -174,6 +201,7 @@ def render_text(summary: Summary) -> str:
         return "No runs recorded yet.\n"
     out: list[str] = []
     if summary.recent:
+        # By start time, the STARTED column: the log itself is in the order runs ended.
         out.append(f"Recent runs (newest last, {len(summary.recent)} shown)")
         rows = [
             [
@@ -186,7 +214,8 @@ def render_text(summary: Summary) -> str:
             ]
             for r in summary.recent
         ]
-        out += _table(["TIME", "TASK", "STATUS", "DURATION", "ATTEMPTS", "MESSAGE"], rows, {3, 4})
+        headers = ["STARTED", "TASK", "STATUS", "DURATION", "ATTEMPTS", "MESSAGE"]
+        out += _table(headers, rows, {3, 4})
         out.append("")
     out.append("Per task")
     rows = [
@@ -228,8 +257,6 @@ def local_time(timestamp: Any) -> str:
     """An ISO 8601 timestamp as local ``YYYY-MM-DD HH:MM:SS``; unparseable ones as given."""
     if not isinstance(timestamp, str) or not timestamp:
         return "-"
-    from datetime import datetime
-
     try:
         moment = datetime.fromisoformat(timestamp)
     except ValueError:

@@ -120,7 +120,8 @@ def configure_history(parser: argparse.ArgumentParser) -> None:
         type=_run_count,
         default=DEFAULT_LAST_RUNS,
         metavar="N",
-        help=f"how many recent runs to show (default {DEFAULT_LAST_RUNS})",
+        help=f"how many of the latest-started runs to show, newest last (default "
+        f"{DEFAULT_LAST_RUNS})",
     )
     parser.add_argument(
         "--json",

@@ -69,6 +69,32 @@ def test_eight_starts_one_runs_seven_exit_2_while_it_holds_the_lock(
     assert statuses == ["locked"] * 7 + ["success"]
 
 
+def test_history_lists_a_locked_start_after_the_run_that_held_the_lock(
+    plugins: Path, state_dir: Path, tmp_path: Path
+) -> None:
+    release, marker = tmp_path / "release", tmp_path / "worker.pid"
+    env = {"SLOW_SECONDS": "600", "SLOW_RELEASE": str(release), "SLOW_MARKER": str(marker)}
+    holder = start_runner("slow", env=env)
+    wait_for_file(marker)
+    time.sleep(1.1)  # timestamps have whole seconds: the refused start is a later one
+    refused = start_runner("slow")
+    assert refused.wait(30) == 2
+    release.write_text("go")
+    assert holder.wait(60) == 0, holder.stderr.read()  # type: ignore[union-attr]
+    # Written when each run ended: the refusal first.
+    assert [r["status"] for r in run_records(state_dir)] == ["locked", "success"]
+    listed = subprocess.run(
+        [sys.executable, str(RUNNER), "history", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    recent = json.loads(listed.stdout)["recent"]
+    assert [r["status"] for r in recent] == ["success", "locked"]  # by start, newest last
+    assert recent[0]["timestamp"] < recent[1]["timestamp"]
+
+
 def test_two_workspaces_never_block_each_other(plugins: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "ws-a", tmp_path / "ws-b"
     a.mkdir(), b.mkdir()

@@ -179,6 +179,30 @@ def test_recent_runs_are_the_newest_last_and_default_to_20() -> None:
     assert recent_runs(records, last=0) == []
 
 
+def test_recent_runs_are_ordered_by_start_time_not_by_when_they_were_logged() -> None:
+    records = [
+        # a start refused at 03:00:13 is logged before the run holding the lock ends
+        run(run_id="locked", status="locked", ts="2026-03-01T03:00:13+00:00"),
+        run(run_id="holder", ts="2026-03-01T03:00:12+00:00"),
+        # an instant, not text: 05:00+02:00 is 03:00 UTC, before 03:00:30 UTC
+        run(run_id="east", ts="2026-03-01T05:00:00+02:00"),
+        run(run_id="later", ts="2026-03-01T03:00:30+00:00"),
+        run(run_id="no time", ts="garbage"),  # stays after the record before it
+        run(run_id="tie", ts="2026-03-01T03:00:30+00:00"),  # equal times: log order
+    ]
+    assert [r["run_id"] for r in recent_runs(records)] == [
+        "east",
+        "holder",
+        "locked",
+        "later",
+        "no time",
+        "tie",
+    ]
+    # --last N: the N latest starts, not the N last lines
+    assert [r["run_id"] for r in recent_runs(records, last=2)] == ["no time", "tie"]
+    assert [r["run_id"] for r in recent_runs(records[:2], last=1)] == ["locked"]
+
+
 def test_task_filter_applies_to_runs_and_statistics() -> None:
     records = [run("a", run_id="1"), run("b", run_id="2"), run("a", run_id="3", status="failed")]
     summary = summarize(records, task="a")
