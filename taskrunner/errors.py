@@ -75,6 +75,14 @@ class LockTimeout(TaskrunnerError):
     """Raised when a lock stays held by another process longer than the caller may wait."""
 
 
+class StateDirError(TaskrunnerError):
+    """Raised when the state directory is a file, or is not there to read.
+
+    Before any run: nothing could be recorded or queued there, and the fix is
+    in what was typed or configured (``--state-dir``, ``TASKRUNNER_STATE_DIR``).
+    """
+
+
 class ConfigError(PermanentError):
     """Raised when a configuration file or option value is invalid."""
 

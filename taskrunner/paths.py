@@ -8,6 +8,7 @@ The OpenClaw side (its config, the agent workspace) lives in ``openclaw/``;
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from .openclaw.config import clean, environ, expand_user_path
@@ -31,6 +32,56 @@ def resolve_state_dir(cli_value: str | None, env: Mapping[str, str] | None = Non
     if value:
         return expand_user_path(value, env, base=Path.cwd()).resolve()
     return RUNNER_HOME
+
+
+def state_dir_origin(cli_value: str | None, env: Mapping[str, str] | None = None) -> str | None:
+    """Who named the state directory: ``--state-dir``, ``TASKRUNNER_STATE_DIR``, None (default)."""
+    if cli_value:
+        return "--state-dir"
+    if clean(environ(env).get(STATE_DIR_ENV)):
+        return STATE_DIR_ENV
+    return None
+
+
+def check_state_dir(state_dir: Path, origin: str | None, *, must_exist: bool) -> None:
+    """``StateDirError`` for a state directory that is a file (or under one), or missing.
+
+    Missing counts only with ``must_exist`` (the commands that read it) and
+    when ``origin`` says the user named it: a typo must not read as "no runs,
+    no alerts" forever, while the default folder simply has nothing yet. A
+    task run creates a missing state directory.
+    """
+    from .errors import StateDirError
+
+    named = f" (from {origin})" if origin else ""
+    blocker = _file_in_the_way(state_dir)
+    if blocker is not None:
+        what = "is a file" if blocker == state_dir else f"is under {blocker}, which is a file"
+        raise StateDirError(
+            f"the state dir {state_dir}{named} {what}, not a folder: point --state-dir or "
+            f"{STATE_DIR_ENV} at a folder"
+        )
+    if must_exist and origin and not os.path.exists(state_dir):
+        raise StateDirError(
+            f"no such state dir {state_dir}{named}: check --state-dir or {STATE_DIR_ENV} "
+            "(a task run creates it, so none has run with this one)"
+        )
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """``path`` or the folder above it that exists but is no folder; None when there is none."""
+    for candidate in (path, *path.parents):
+        try:
+            if stat.S_ISDIR(os.stat(candidate).st_mode):
+                return None
+        except FileNotFoundError:
+            continue
+        except NotADirectoryError:
+            continue  # a file further up: found on the way
+        except OSError:
+            return None  # no permission to look: the writer or reader says what
+        return candidate
+    return None
 
 
 def resolve_lock_dir(state_dir: Path, env: Mapping[str, str] | None = None) -> Path:

@@ -246,7 +246,12 @@ def _cmd_with_state(command: str, rest: list[str]) -> int:
     add_state_dir(parser)
     configure(parser)
     ns = parser.parse_args(rest)
-    return int(run(ns, paths.resolve_state_dir(ns.state_dir)))
+    state_dir = paths.resolve_state_dir(ns.state_dir)
+    # alerts, history and status only read: a named state dir that is not there
+    # is a typo, not "nothing yet"; install creates it like a task run.
+    reads = command in ("alerts", "history", "status")
+    paths.check_state_dir(state_dir, paths.state_dir_origin(ns.state_dir), must_exist=reads)
+    return int(run(ns, state_dir))
 
 
 def _cmd_memory_search(rest: list[str]) -> int:
@@ -275,6 +280,8 @@ def _cmd_task(name: str, rest: list[str]) -> int:
 
         parsed = parse_task_args(name, spec.path, task_cls, rest)
     state_dir = paths.resolve_state_dir(parsed["state_dir"])
+    paths.check_state_dir(state_dir, paths.state_dir_origin(parsed["state_dir"]), must_exist=False)
+    lock_dir = paths.resolve_lock_dir(state_dir)
     workspace: Path | None
     workspace_error: str | None = None
     try:
@@ -287,7 +294,7 @@ def _cmd_task(name: str, rest: list[str]) -> int:
     settings = run_settings(
         parsed,
         state_dir=state_dir,
-        lock_dir=paths.resolve_lock_dir(state_dir),
+        lock_dir=lock_dir,
         workspace=workspace,
         workspace_error=workspace_error,
     )

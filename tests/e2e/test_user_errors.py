@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from support.paths import ROOT
 from support.plugin_factory import write_task
 from support.runner import run_runner
 from taskrunner.health.http import check_http_url, redact_userinfo
@@ -239,3 +244,109 @@ def test_help_of_a_name_prints_that_names_help(name: str) -> None:
     assert done.returncode == 0 and done.stdout.startswith(f"usage: runner.py {name} "), done.stdout
     general = run_runner("help")
     assert general.returncode == 0 and general.stdout.startswith("usage: runner.py <task>")
+
+
+# -- the state directory ------------------------------------------------------------------
+
+EVERY_STATE_COMMAND = [
+    ["alerts"],
+    ["alerts", "--json"],
+    ["alerts", "--drain"],
+    ["history"],
+    ["status", "--offline"],
+    ["install", "--dry-run"],
+    ["uninstall", "--dry-run"],
+    ["noop"],
+    ["noop", "--dry-run"],
+]
+READ_COMMANDS = [["alerts"], ["alerts", "--json"], ["alerts", "--drain"], ["history"]]
+READ_COMMANDS += [["status", "--offline"], ["status", "--json", "--offline"]]
+
+
+@pytest.mark.parametrize("via", ["--state-dir", "TASKRUNNER_STATE_DIR"])
+@pytest.mark.parametrize("command", EVERY_STATE_COMMAND, ids=" ".join)
+def test_a_state_dir_that_is_a_file_is_one_line_for_every_command(
+    tmp_path: Path, command: list[str], via: str
+) -> None:
+    statefile = tmp_path / "statefile"
+    statefile.write_text("not a folder")
+    if via == "--state-dir":
+        result = run_runner(*command, "--state-dir", str(statefile))
+    else:
+        result = run_runner(*command, env={"TASKRUNNER_STATE_DIR": str(statefile)})
+    assert result.returncode == 1
+    assert result.stdout == ""  # not even the `[]` of a drain
+    assert result.stderr.splitlines() == [
+        f"error: the state dir {statefile} (from {via}) is a file, not a folder: point "
+        "--state-dir or TASKRUNNER_STATE_DIR at a folder"
+    ]
+    assert statefile.read_text() == "not a folder"
+
+
+def test_a_state_dir_under_a_file_says_which_file(tmp_path: Path) -> None:
+    statefile = tmp_path / "statefile"
+    statefile.write_text("")
+    result = run_runner("history", "--state-dir", str(statefile / "sub"))
+    assert result.returncode == 1
+    assert f"is under {statefile}, which is a file, not a folder" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("via", ["--state-dir", "TASKRUNNER_STATE_DIR"])
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=" ".join)
+def test_a_mistyped_state_dir_is_one_line_for_the_commands_that_read_it(
+    tmp_path: Path, command: list[str], via: str
+) -> None:
+    typo = tmp_path / "no" / "such" / "state"
+    if via == "--state-dir":
+        result = run_runner(*command, "--state-dir", str(typo))
+    else:
+        result = run_runner(*command, env={"TASKRUNNER_STATE_DIR": str(typo)})
+    assert result.returncode == 1
+    assert result.stdout == ""  # a heartbeat reading `[]` would see "nothing" forever
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: no such state dir {typo} (from {via}): check --state-dir or ")
+    assert not (tmp_path / "no").exists()  # reading creates nothing
+
+
+def test_a_task_run_still_creates_a_state_dir_it_is_given(tmp_path: Path) -> None:
+    fresh = tmp_path / "new" / "state"
+    ran = run_runner("noop", "--state-dir", str(fresh))
+    assert ran.returncode == 0, ran.stderr
+    assert (fresh / "logs" / "tasks.jsonl").is_file()
+    listed = run_runner("history", "--json", "--state-dir", str(fresh))
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)["recent"]) == 1
+
+
+def test_the_default_state_dir_with_nothing_yet_is_still_nothing_yet(tmp_path: Path) -> None:
+    # The default is the runner's own folder: a fresh copy of it, no run there yet.
+    copy = tmp_path / "taskrunner-copy"
+    ignore = shutil.ignore_patterns("__pycache__")
+    for part in ("taskrunner", "tasks"):
+        shutil.copytree(ROOT / part, copy / part, ignore=ignore)
+    shutil.copy2(ROOT / "runner.py", copy / "runner.py")
+    env = {k: v for k, v in os.environ.items() if k != "TASKRUNNER_STATE_DIR"}
+    for command, expected in (
+        (["alerts", "--drain"], "[]\n"),
+        (["alerts"], "No pending alerts.\n"),
+        (["history"], f"No runs recorded in {copy / 'logs' / 'tasks.jsonl'}.\n"),
+    ):
+        result = subprocess.run(
+            [sys.executable, str(copy / "runner.py"), *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert (result.returncode, result.stdout) == (0, expected), result.stderr
+    status = subprocess.run(
+        [sys.executable, str(copy / "runner.py"), "status", "--offline"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert status.returncode == 0, status.stderr
+    assert not (copy / "logs").exists() and not (copy / "alerts").exists()
