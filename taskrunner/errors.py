@@ -76,7 +76,7 @@ class LockTimeout(TaskrunnerError):
 
 
 class StateDirError(TaskrunnerError):
-    """Raised when the state directory is a file, or is not there to read.
+    """Raised when the state directory is a file, is not there to read, or cannot be written.
 
     Before any run: nothing could be recorded or queued there, and the fix is
     in what was typed or configured (``--state-dir``, ``TASKRUNNER_STATE_DIR``).

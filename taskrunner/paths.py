@@ -16,7 +16,7 @@ from .openclaw.config import clean, environ, expand_user_path
 # typing is only needed by the type checker: keep it off the startup path.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 #: the folder holding runner.py, tasks/ and taskrunner/
 RUNNER_HOME = Path(__file__).resolve().parent.parent
@@ -66,6 +66,46 @@ def check_state_dir(state_dir: Path, origin: str | None, *, must_exist: bool) ->
             f"no such state dir {state_dir}{named}: check --state-dir or {STATE_DIR_ENV} "
             "(a task run creates it, so none has run with this one)"
         )
+
+
+def check_state_dir_writable(state_dir: Path, folders: Sequence[Path]) -> None:
+    """``StateDirError`` when a run could not create or write ``folders`` (under ``state_dir``).
+
+    Asked before a run starts: a run that cannot write its record would
+    otherwise fail with a line per folder it tried, and nothing recorded.
+    Each folder is judged by itself if it exists, else by the nearest
+    folder above it that does (where it would be created).
+    """
+    from .errors import StateDirError
+
+    for folder in folders:
+        existing = folder
+        while not os.path.lexists(existing) and existing != existing.parent:
+            existing = existing.parent
+        if not os.path.isdir(existing):
+            continue  # something else in the way: the writer says what
+        if os.access(existing, os.W_OK | os.X_OK, effective_ids=_EFFECTIVE_IDS):
+            continue
+        why = "Permission denied"
+        try:
+            if os.statvfs(existing).f_flag & os.ST_RDONLY:
+                why = "read-only file system"
+        except OSError:
+            pass
+        if existing == state_dir:
+            detail = why
+        elif state_dir in existing.parents:
+            detail = f"{existing}: {why}"
+        else:  # the state dir itself is still to be created, in `existing`
+            detail = f"cannot create it in {existing}: {why}"
+        raise StateDirError(
+            f"cannot write in the state dir {state_dir} ({detail}): point --state-dir or "
+            f"{STATE_DIR_ENV} at a folder you can write"
+        )
+
+
+#: ``os.access`` asks for the effective ids where it can: what opening the file checks
+_EFFECTIVE_IDS = os.access in os.supports_effective_ids
 
 
 def _file_in_the_way(path: Path) -> Path | None:

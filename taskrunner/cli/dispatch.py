@@ -282,6 +282,15 @@ def _cmd_task(name: str, rest: list[str]) -> int:
     state_dir = paths.resolve_state_dir(parsed["state_dir"])
     paths.check_state_dir(state_dir, paths.state_dir_origin(parsed["state_dir"]), must_exist=False)
     lock_dir = paths.resolve_lock_dir(state_dir)
+    if not parsed["dry_run"]:
+        # One line before the run, not a failed run that cannot be recorded and
+        # a warning for every folder it tried.
+        from ..runlog import LOGS_DIRNAME
+
+        folders = [state_dir / LOGS_DIRNAME]
+        if task_cls.lock and state_dir in lock_dir.parents:
+            folders.append(lock_dir)
+        paths.check_state_dir_writable(state_dir, folders)
     workspace: Path | None
     workspace_error: str | None = None
     try:

@@ -350,3 +350,53 @@ def test_the_default_state_dir_with_nothing_yet_is_still_nothing_yet(tmp_path: P
     )
     assert status.returncode == 0, status.stderr
     assert not (copy / "logs").exists() and not (copy / "alerts").exists()
+
+
+def _runner_as_a_user(*args: str) -> subprocess.CompletedProcess[str]:
+    """``runner.py args`` as a user folder modes apply to: this one, or nobody under root."""
+    if os.geteuid() != 0:
+        return run_runner(*args)
+    # Root writes anywhere: drop to nobody. The interpreter lives under /root here, so
+    # start as root, import what the command line needs, then drop for good.
+    code = (
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from taskrunner.cli import dispatch\n"
+        "import taskrunner.cli.options, taskrunner.discovery, taskrunner.runlog, tasks.noop\n"
+        # and what a run would load, so that only the folder's mode can stop it
+        "import taskrunner.engine, taskrunner.signals, taskrunner.alerts, taskrunner.task\n"
+        "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+        "sys.exit(dispatch.main(sys.argv[1:]))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-B", "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_read_only_state_dir_is_one_line_with_the_fix_before_any_run() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as name:
+        outer = Path(name)
+        outer.chmod(0o755)  # nobody must reach the folder to be refused by its mode
+        state = outer / "ro"
+        state.mkdir(mode=0o555)
+        fresh = state / "new"  # to be created in a folder the user cannot write
+        try:
+            for given, detail in (
+                (state, "Permission denied"),
+                (fresh, f"cannot create it in {state}: Permission denied"),
+            ):
+                result = _runner_as_a_user("noop", "--state-dir", str(given))
+                assert result.returncode == 1
+                assert result.stderr.splitlines() == [
+                    f"error: cannot write in the state dir {given} ({detail}): point "
+                    "--state-dir or TASKRUNNER_STATE_DIR at a folder you can write"
+                ], result.stderr
+            assert list(state.iterdir()) == []  # nothing was tried
+        finally:
+            state.chmod(0o755)
