@@ -122,6 +122,16 @@ class Task(abc.ABC):
         """Declare task-specific command-line options (none by default)."""
 
     @classmethod
+    def check_options(cls, options: dict[str, Any]) -> None:
+        """Refuse options that cannot work together: raise ``InvalidRequest`` saying what is
+        wrong and how to fix it (nothing is refused by default).
+
+        Called on the command line once the task's own options are parsed, before any
+        lock, run record or alert: a typo is the user's to fix, not the heartbeat's news.
+        A value wrong on its own is better refused by its argparse ``type``.
+        """
+
+    @classmethod
     def has_own_arguments(cls) -> bool:
         """Whether the task overrides ``add_arguments``."""
         return cls.add_arguments.__func__ is not Task.add_arguments.__func__  # type: ignore[attr-defined]

@@ -10,12 +10,15 @@ the command: a guard run (the default, scheduled every 15 minutes),
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from taskrunner import paths
+from taskrunner.cli.options import number_in_range
 from taskrunner.guard.findings import DEFAULT_SEVERAL, DEFAULT_SHRINK_SHARE
 from taskrunner.guard.guard_run import Guard, Settings
 from taskrunner.guard.reading import MAX_FILE_BYTES
@@ -28,6 +31,105 @@ from .base import ConfigError, InvalidRequest, Task
 
 def _split_paths(values: list[str]) -> list[str]:
     return [part for value in values for part in value.split(",") if part.strip()]
+
+
+def _days(text: str) -> float:
+    value: float = number_in_range(
+        text,
+        float,
+        expected="a number of days",
+        ok=lambda v: 0 <= v < math.inf,
+        rule="must be 0 or more days",
+    )
+    return value
+
+
+def _share_pct(text: str) -> float:
+    value: float = number_in_range(
+        text,
+        float,
+        expected="a percentage",
+        ok=lambda v: 0 < v < 100,
+        rule="must be more than 0 and less than 100",
+    )
+    return value
+
+
+def _several(text: str) -> int:
+    value: int = number_in_range(
+        text,
+        int,
+        expected="a whole number of files",
+        # One vanished file is an alert of its own already.
+        ok=lambda v: v >= 2,
+        rule="must be 2 or more",
+    )
+    return value
+
+
+def _mib(text: str) -> float:
+    value: float = number_in_range(
+        text,
+        float,
+        expected="a size in MiB (such as 10 or 0.5)",
+        ok=lambda v: 0 < v < math.inf,
+        rule="must be more than 0 MiB",
+    )
+    return value
+
+
+#: the numeric options: flag, how its text is read, default, metavar, help
+_NUMBER_OPTIONS: tuple[tuple[str, Callable[[str], float], float, str, str], ...] = (
+    ("--keep-all-days", _days, 30, "N", "keep every version this many days"),
+    (
+        "--keep-daily-days",
+        _days,
+        90,
+        "N",
+        "then one version a day until this age, then one a week",
+    ),
+    (
+        "--shrink-pct",
+        _share_pct,
+        DEFAULT_SHRINK_SHARE * 100,
+        "PCT",
+        "report a file that lost more than this share of its lines or bytes in one step",
+    ),
+    (
+        "--several",
+        _several,
+        DEFAULT_SEVERAL,
+        "N",
+        "files vanishing in one run from which it is one critical alert",
+    ),
+    (
+        "--max-file-mib",
+        _mib,
+        MAX_FILE_BYTES / (1024 * 1024),
+        "MIB",
+        "files larger than this are recorded but not copied",
+    ),
+)
+
+
+def _number_options(options: dict[str, Any]) -> dict[str, float]:
+    """The numeric options by dest, each checked, then checked together; else InvalidRequest."""
+    values: dict[str, float] = {}
+    for flag, convert, default, _, _ in _NUMBER_OPTIONS:
+        dest = flag[2:].replace("-", "_")
+        raw = options.get(dest)
+        try:
+            values[dest] = default if raw is None else convert(str(raw))
+        except ValueError as exc:
+            raise InvalidRequest(f"{flag}: {exc}") from None
+    keep_all, keep_daily = values["keep_all_days"], values["keep_daily_days"]
+    if keep_all > keep_daily:
+        raise InvalidRequest(
+            f"--keep-all-days ({keep_all:g}) must be at most --keep-daily-days ({keep_daily:g}): "
+            "every version is kept first, then one a day; raise --keep-daily-days or lower "
+            "--keep-all-days"
+        )
+    return values
 
 
 class MemoryGuardTask(Task):
@@ -76,62 +178,29 @@ class MemoryGuardTask(Task):
             action="store_true",
             help="re-read every file this run (not only changed ones)",
         )
-        parser.add_argument(
-            "--keep-all-days",
-            type=float,
-            default=30,
-            metavar="N",
-            help="keep every version this many days (default: %(default)g)",
-        )
-        parser.add_argument(
-            "--keep-daily-days",
-            type=float,
-            default=90,
-            metavar="N",
-            help="then one version a day until this age, then one a week (default: %(default)g)",
-        )
-        parser.add_argument(
-            "--shrink-pct",
-            type=float,
-            default=DEFAULT_SHRINK_SHARE * 100,
-            metavar="PCT",
-            help="report a file that lost more than this share of its lines or bytes in one "
-            "step (default: %(default)g)",
-        )
-        parser.add_argument(
-            "--several",
-            type=int,
-            default=DEFAULT_SEVERAL,
-            metavar="N",
-            help="files vanishing in one run from which it is one critical alert "
-            "(default: %(default)s)",
-        )
-        parser.add_argument(
-            "--max-file-mib",
-            type=float,
-            default=MAX_FILE_BYTES / (1024 * 1024),
-            metavar="MIB",
-            help="files larger than this are recorded but not copied (default: %(default)g)",
-        )
+        from taskrunner.cli.argparsing import argparse_type  # only when argparse is used
+
+        for flag, convert, default, metavar, text in _NUMBER_OPTIONS:
+            parser.add_argument(
+                flag,
+                type=argparse_type(convert),
+                default=default,
+                metavar=metavar,
+                help=f"{text} (default: %(default)g)",
+            )
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> None:
+        _number_options(options)
 
     def _settings(self) -> Settings:
         o = self.options
         workspace = self.workspace
         if (o.get("at") or o.get("version")) and not o.get("restore"):
             raise InvalidRequest("--at and --version go with --restore PATH")
-        try:
-            policy = Policy(float(o.get("keep_all_days", 30)), float(o.get("keep_daily_days", 90)))
-        except ValueError:
-            raise ConfigError(
-                "--keep-all-days must be 0 or more and at most --keep-daily-days"
-            ) from None
-        shrink = float(o.get("shrink_pct", DEFAULT_SHRINK_SHARE * 100))
-        if not 0 < shrink < 100:
-            raise ConfigError(f"--shrink-pct must be between 0 and 100, not {shrink:g}")
-        several = int(o.get("several", DEFAULT_SEVERAL))
-        max_mib = float(o.get("max_file_mib", MAX_FILE_BYTES / (1024 * 1024)))
-        if several < 2 or not max_mib > 0:
-            raise ConfigError("--several must be 2 or more and --max-file-mib more than 0")
+        # Checked on the command line already; again here for a run started otherwise.
+        n = _number_options(o)
+        policy = Policy(n["keep_all_days"], n["keep_daily_days"])
         extra = tuple(
             normalize_rel(workspace, p, option="--paths")
             for p in _split_paths(o.get("paths") or [])
@@ -144,9 +213,9 @@ class MemoryGuardTask(Task):
             restore_cmd=self._restore_command,
             scope=Scope(tuple(p for p in extra if p), exclude=(os.path.realpath(self.state_dir),)),
             policy=policy,
-            shrink_share=shrink / 100,
-            several=several,
-            max_bytes=int(max_mib * 1024 * 1024),
+            shrink_share=n["shrink_pct"] / 100,
+            several=int(n["several"]),
+            max_bytes=int(n["max_file_mib"] * 1024 * 1024),
             dry_run=self.dry_run,
             full=bool(o.get("verify")),
         )

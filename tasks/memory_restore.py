@@ -69,6 +69,17 @@ class MemoryRestoreTask(Task):
             help="with --id: list the memory's current text and its earlier wordings, numbered",
         )
 
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> None:
+        if not options.get("wordings") and options.get("wording") is None:
+            return
+        ids = options.get("ids") or []
+        if options.get("run") or not ids or (options.get("wording") is not None and len(ids) != 1):
+            raise InvalidRequest(
+                "--wording N takes exactly one --id MEMORY_ID (and no --run); "
+                "--wordings takes one or more --id"
+            )
+
     def run(self) -> dict[str, Any]:
         run_id: str | None = self.options.get("run")
         memory_ids: list[str] = list(self.options.get("ids") or [])
@@ -109,11 +120,7 @@ class MemoryRestoreTask(Task):
     ) -> dict[str, Any]:
         """``--wordings`` lists a memory's wordings; ``--wording N`` brings one back."""
         number: int | None = self.options.get("wording")
-        if run_id or not memory_ids or (number is not None and len(memory_ids) != 1):
-            raise InvalidRequest(
-                "--wording N takes exactly one --id MEMORY_ID (and no --run); "
-                "--wordings takes one or more --id"
-            )
+        self.check_options(self.options)  # for a run not started from the command line
         path = store_path(workspace)
         if number is None:
             memories = load_store_or_alert(path, self.alert).memories

@@ -93,6 +93,13 @@ class SystemHealthTask(Task):
             "(default: %(default)g)",
         )
 
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> None:
+        disk.validate_thresholds(
+            float(options.get("disk_warn", disk.DEFAULT_WARN_PCT)),
+            float(options.get("disk_critical", disk.DEFAULT_CRITICAL_PCT)),
+        )
+
     def run(self) -> dict[str, Any]:
         opts = self.options
         env = dict(os.environ)

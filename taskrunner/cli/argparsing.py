@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from ..errors import PluginError, UsageError
+from ..errors import InvalidRequest, PluginError, UsageError
 from . import options
 
 TYPE_CHECKING = False
@@ -136,4 +136,11 @@ def parse_task_args(name: str, path: Path, task_cls: type[Task], args: list[str]
         raise PluginError(f"{path}: reading the task's description failed: {exc}") from exc
     parser = task_parser(name, description)
     task_cls.add_arguments(parser)
-    return vars(parser.parse_args(args))
+    parsed = vars(parser.parse_args(args))
+    try:
+        task_cls.check_options(options.task_options(parsed))
+    except InvalidRequest as exc:
+        parser.error(str(exc))
+    except Exception as exc:
+        raise PluginError(f"{path}: checking the options failed: {exc}") from exc
+    return parsed

@@ -27,6 +27,18 @@ BAD_OPTIONS = [
     (["system_health", "--gateway-timeout", "-1"], "must be a positive number of seconds"),
     (["system_health", "--cron-timeout", "0"], "must be a positive number of seconds"),
     (["system_health", "--disk-warn", "120"], "at most 100"),
+    (["system_health", "--disk-warn", "95"], "0 < --disk-warn <= --disk-critical <= 100"),
+    (
+        ["memory_guard", "--shrink-pct", "150"],
+        "--shrink-pct: must be more than 0 and less than 100",
+    ),
+    (["memory_guard", "--keep-all-days", "-1"], "--keep-all-days: must be 0 or more days, got -1"),
+    (["memory_guard", "--keep-daily-days", "abc"], "expected a number of days, got 'abc'"),
+    (["memory_guard", "--keep-all-days", "100"], "--keep-all-days (100) must be at most"),
+    (["memory_guard", "--several", "0"], "--several: must be 2 or more, got 0"),
+    (["memory_guard", "--several", "two"], "--several: expected a whole number of files"),
+    (["memory_guard", "--max-file-mib", "0"], "--max-file-mib: must be more than 0 MiB, got 0"),
+    (["memory_restore", "--wordings"], "--wordings takes one or more --id"),
 ]
 
 
@@ -41,6 +53,17 @@ def test_an_out_of_range_option_is_a_usage_error_before_any_run(
     assert "not an http(s) URL" not in proc.stderr
     # before any run, lock, record or alert
     assert sorted(p.name for p in state_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("option", "other"), [("--several", "--max-file-mib"), ("--max-file-mib", "--several")]
+)
+def test_each_memory_guard_option_has_its_own_message(
+    option: str, other: str, workspace: Path
+) -> None:
+    proc = run_runner("memory_guard", option, "0", "--workspace", str(workspace))
+    [line] = proc.stderr.splitlines()
+    assert option in line and other not in line
 
 
 def test_credentials_in_the_gateway_url_are_dropped_and_never_echoed() -> None:
