@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +22,7 @@ from taskrunner.guard.findings import DEFAULT_SEVERAL, DEFAULT_SHRINK_SHARE
 from taskrunner.guard.guard_run import Guard, Settings
 from taskrunner.guard.reading import MAX_FILE_BYTES
 from taskrunner.guard.retention import Policy
-from taskrunner.guard.tracked import Scope, normalize_rel
+from taskrunner.guard.tracked import Scope, normalize_rel, runner_state
 from taskrunner.openclaw.workspace import resolve_workspace
 
 from .base import ConfigError, InvalidRequest, Task
@@ -211,7 +210,9 @@ class MemoryGuardTask(Task):
             run_id=self.run_id,
             now=self.now,
             restore_cmd=self._restore_command,
-            scope=Scope(tuple(p for p in extra if p), exclude=(os.path.realpath(self.state_dir),)),
+            scope=Scope(
+                tuple(p for p in extra if p), exclude=runner_state(workspace, self.state_dir)
+            ),
             policy=policy,
             shrink_share=n["shrink_pct"] / 100,
             several=int(n["several"]),

@@ -76,6 +76,24 @@ def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def runner_state(workspace: Path, state_dir: Path) -> tuple[str, ...]:
+    """The real paths a guard run of ``workspace`` never walks into (``Scope.exclude``).
+
+    The whole state directory when it lies inside the workspace (the runner in
+    ``scripts/taskrunner/``, its state beside it). When the workspace lies inside the
+    state directory instead (the shipped example in the runner's own folder, the
+    default state directory), excluding it would exclude every note: then only the
+    snapshots themselves are left out, the one part of the state a walk could reach
+    when the two folders are the same.
+    """
+    from .layout import GUARD_DIRNAME
+
+    state = os.path.realpath(state_dir)
+    if _inside(os.path.realpath(workspace), state):
+        return (os.path.join(state, GUARD_DIRNAME),)
+    return (state,)
+
+
 def normalize_rel(workspace: Path, text: str, *, option: str) -> str:
     """A path typed by the user as a workspace-relative ``a/b`` (``""`` for the workspace)."""
     raw = text.strip()

@@ -223,3 +223,42 @@ def test_the_snapshots_never_snapshot_themselves(workspace: Path) -> None:
     record = json.loads(proc.stdout)
     assert record["files"] == 2
     assert all(not p.startswith("scripts/taskrunner") for p in record["changed"])
+
+
+def test_a_workspace_inside_the_state_dir_is_guarded(tmp_path: Path) -> None:
+    # The shipped example: examples/workspace in the runner's folder, the default state dir.
+    state = tmp_path / "runner"
+    workspace = state / "examples" / "workspace"
+    write(workspace, "memory/2026-11-27.md", note_text(1))
+    write(workspace, "MEMORY.md", "# m\n")
+    proc = run_runner(
+        "memory_guard", "--workspace", str(workspace), "--state-dir", str(state), "--json"
+    )
+    assert proc.returncode == 0, proc.stderr
+    record = json.loads(proc.stdout)
+    assert record["files"] == 2
+    assert record["changed"] == ["MEMORY.md", "memory/2026-11-27.md"]
+
+
+def test_a_workspace_that_is_the_state_dir_does_not_snapshot_its_snapshots(
+    tmp_path: Path,
+) -> None:
+    workspace = tmp_path / "both"
+    write(workspace, "MEMORY.md", "# m\n")
+    changed: list[str] = []
+    for _ in range(2):
+        proc = run_runner(
+            "memory_guard",
+            "--workspace",
+            str(workspace),
+            "--state-dir",
+            str(workspace),
+            "--paths",
+            ".",
+            "--json",
+        )
+        assert proc.returncode == 0, proc.stderr
+        changed += json.loads(proc.stdout)["changed"]
+    assert "MEMORY.md" in changed
+    assert (workspace / "guard").is_dir()
+    assert not any(p.startswith("guard/") for p in changed)
