@@ -204,6 +204,17 @@ class Task(abc.ABC):
         ctx = self.context
         diagnostics.emit(diagnostics.format_line(ctx.task_name, msg, self.now()), ctx.log_sink)
 
+    def show(self, line: str) -> None:
+        """Print one line of what the user asked to see (a listing) on stdout, unprefixed.
+
+        Progress goes to stderr through ``log``; a listing goes where ``| grep`` and
+        ``| less`` read it (to stderr under ``--json``, which keeps stdout for the record).
+        A reader that leaves early (``| head``) is not an error.
+        """
+        from .cli.output import say
+
+        say(line)
+
     def alert(self, message: str, level: str = "warning", *, key: str | None = None) -> None:
         """Queue an alert for the agent's heartbeat.
 

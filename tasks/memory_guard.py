@@ -248,7 +248,7 @@ class MemoryGuardTask(Task):
             # Only the user's commands need these: a scheduled run does not import them.
             from taskrunner.guard import commands
         if o.get("list"):
-            return commands.list_versions(guard, o["list"])
+            return commands.list_versions(guard, o["list"], self.show)
         if o.get("restore"):
             result = commands.restore(guard, o["restore"], o.get("at"), o.get("version"))
         elif o.get("prune_deleted"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import CorruptInput, InvalidRequest
@@ -24,7 +25,8 @@ def _require_snapshots(guard: Guard) -> None:
         )
 
 
-def list_versions(guard: Guard, typed: str) -> dict[str, Any]:
+def list_versions(guard: Guard, typed: str, show: Callable[[str], None]) -> dict[str, Any]:
+    """A file's versions (or a folder's files with snapshots): each line to ``show``."""
     _require_snapshots(guard)
     rel = normalize_rel(guard.s.workspace, typed, option="--list")
     history = guard.journal.read_all()
@@ -48,8 +50,8 @@ def list_versions(guard: Guard, typed: str) -> dict[str, Any]:
         if not rows:
             raise InvalidRequest(f"{rel or 'the workspace'} has no snapshots (see --list .)")
         for row in rows[:LISTED]:
-            guard.log(
-                f"  {row['path']}  {row['versions']} version(s), newest {row['newest']}"
+            show(
+                f"{row['path']}  {row['versions']} version(s), newest {row['newest']}"
                 f"  [{row['status']}]"
             )
         deleted = sum(r["status"] == "deleted" for r in rows)
@@ -63,7 +65,9 @@ def list_versions(guard: Guard, typed: str) -> dict[str, Any]:
     now = current.get(rel)
     out: list[dict[str, Any]] = []
     for v in reversed(vs):
-        mark = " (current)" if now is not None and now.hash == v.hash else ""
+        # A content seen again (put back by a restore, say) is a version of its own: only
+        # the newest one is what the file holds now.
+        is_current = v is vs[-1] and now is not None and now.hash == v.hash
         out.append(
             {
                 "hash": v.hash,
@@ -72,13 +76,16 @@ def list_versions(guard: Guard, typed: str) -> dict[str, Any]:
                 "lines": v.entry.lines,
                 "chars": v.entry.chars,
                 "kind": v.kind,
-                "current": bool(mark),
+                "current": is_current,
             }
         )
     for row in out[:LISTED]:
-        guard.log(
-            f"  {row['at']}  {row['hash'][:12]}  {row['size']:>9,} bytes  {row['lines']:>6,} "
-            f"lines{' (current)' if row['current'] else ''}"
+        notes = ["restored"] if row["kind"] == "restore" else []
+        notes += ["current"] if row["current"] else []
+        shown = f" ({', '.join(notes)})" if notes else ""
+        show(
+            f"{row['at']}  {row['hash'][:12]}  {row['size']:>9,} bytes  {row['lines']:>6,} "
+            f"lines{shown}"
         )
     state = "" if now is not None else "; deleted: restore with --restore " + rel
     return {

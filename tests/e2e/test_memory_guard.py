@@ -262,3 +262,29 @@ def test_a_workspace_that_is_the_state_dir_does_not_snapshot_its_snapshots(
     assert "MEMORY.md" in changed
     assert (workspace / "guard").is_dir()
     assert not any(p.startswith("guard/") for p in changed)
+
+
+def test_list_prints_the_versions_on_stdout_one_of_them_current(
+    workspace: Path, state_dir: Path
+) -> None:
+    write(workspace, "MEMORY.md", "# Memory\n\n- first\n")
+    guard_cli(workspace)
+    first = (workspace / "MEMORY.md").read_bytes()
+    write(workspace, "MEMORY.md", "# Memory\n\n- first\n- second\n")
+    guard_cli(workspace)
+    _, listing = guard_cli(workspace, "--list", "MEMORY.md")
+    old = listing["versions"][1]["hash"]
+    guard_cli(workspace, "--restore", "MEMORY.md", "--version", old[:12])
+    assert (workspace / "MEMORY.md").read_bytes() == first
+    proc = run_runner("memory_guard", "--workspace", str(workspace), "--list", "MEMORY.md")
+    assert proc.returncode == 0, proc.stderr
+    # The listing is what was asked for: on stdout, for `| grep` and `| less`.
+    lines = proc.stdout.splitlines()
+    assert [line.split()[1] for line in lines] == [old[:12], lines[1].split()[1], old[:12]]
+    assert lines[0].endswith("(restored, current)")
+    assert "current" not in lines[1] + lines[2]
+    assert "version(s), newest first" in proc.stderr and old[:12] not in proc.stderr
+    _, listing = guard_cli(workspace, "--list", "MEMORY.md")
+    assert [v["current"] for v in listing["versions"]] == [True, False, False]
+    folder = run_runner("memory_guard", "--workspace", str(workspace), "--list", ".")
+    assert folder.stdout.startswith("MEMORY.md  3 version(s), newest ")
