@@ -203,11 +203,13 @@ def _schedule(job: Mapping[str, Any]) -> str:
 
 
 def render(doc: Mapping[str, Any]) -> str:
+    from .commandline import runner_command
     from .history import local_time
 
+    install = runner_command("install", state_dir=doc["state_dir"])
     lines = [f"taskrunner status ({doc['state_dir']})", ""]
     if not doc["tasks"]:
-        lines.append("No scheduled tasks installed: `runner.py install` sets them up.")
+        lines.append(f"No scheduled tasks installed: `{install}` sets them up.")
     several = len({t["workspace"] for t in doc["tasks"]}) > 1
     for t in doc["tasks"]:
         last = t["last_run"] or {}
@@ -242,7 +244,7 @@ def render(doc: Mapping[str, Any]) -> str:
     else:
         for job in view["jobs"]:
             if not job["installed"]:
-                state = "MISSING (run `runner.py install` again)"
+                state = f"MISSING (run `{install}` again)"
             elif job["auto_disabled"]:
                 state = f"AUTO-DISABLED (`openclaw cron enable {job['id']}`)"
             elif not job["enabled"]:

@@ -15,7 +15,6 @@ The last wake per key is kept in ``<state dir>/state/wake.json``.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,7 +24,6 @@ from typing import Any
 # (`2>&1 | head -1`) must not turn its exit code into anything else.
 from .diagnostics import emit
 from .errors import StateCorrupt, TaskrunnerError
-from .paths import RUNNER_HOME
 from .system import lockfile as flock
 from .system.atomic import write_json_atomic
 from .system.jsonstate import read_json_state, set_aside
@@ -97,7 +95,11 @@ def due(
 def event_text(alerts: Sequence[Mapping[str, Any]], state_dir: Path) -> str:
     """What the heartbeat is told: the alerts, and the command that drains them."""
     messages = "; ".join(" ".join(str(a.get("message", "")).split())[:300] for a in alerts)
-    drain = f"{sys.executable} {RUNNER_HOME / 'runner.py'} alerts --drain --state-dir {state_dir}"
+    from .commandline import runner_command
+
+    # --state-dir always, as in the heartbeat's instructions: the agent's environment
+    # may set TASKRUNNER_STATE_DIR to another folder.
+    drain = runner_command("alerts", "--drain", "--state-dir", str(state_dir))
     return f"taskrunner critical alert: {messages}. Drain and report the alerts now: {drain}"
 
 

@@ -332,9 +332,11 @@ class MemoryCaptureTask(Task):
             memories[reminder.index]["reminded_on"] = today.isoformat()
             self.alert(reminder.message(), level="warning", key=reminder.key)
         if picked.waiting:
+            from taskrunner.commandline import runner_command
+
+            search = runner_command("memory_search", "--open", "--workspace", str(self.workspace))
             self.alert(
-                f"{picked.waiting} more open loops wait; list them with "
-                "`runner.py memory_search --open`",
+                f"{picked.waiting} more open loops wait; list them with `{search}`",
                 level="warning",
                 key="memory-open-loops",
             )

@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import argparse
 import math
-import shlex
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from taskrunner import paths
 from taskrunner.cli.options import number_in_range
 from taskrunner.guard.findings import DEFAULT_SEVERAL, DEFAULT_SHRINK_SHARE
 from taskrunner.guard.guard_run import Guard, Settings
 from taskrunner.guard.reading import MAX_FILE_BYTES
 from taskrunner.guard.retention import Policy
 from taskrunner.guard.tracked import Scope, normalize_rel, runner_state
-from taskrunner.openclaw.workspace import resolve_workspace
 
-from .base import ConfigError, InvalidRequest, Task
+from .base import InvalidRequest, Task
 
 
 def _split_paths(values: list[str]) -> list[str]:
@@ -221,25 +217,15 @@ class MemoryGuardTask(Task):
             full=bool(o.get("verify")),
         )
 
-    def _restore_command(self, args: str) -> str:
-        """The command line that undoes a finding, as the user would type it."""
-        if self._command_prefix is None:
-            self._command_prefix = self._command_words()
-        return self._command_prefix + " " + args
+    def _restore_command(self, *words: str) -> str:
+        """The command line that undoes a finding, ready to paste into a plain shell."""
+        from taskrunner.commandline import runner_command
 
-    _command_prefix: str | None = None
-
-    def _command_words(self) -> str:
-        words = ["python3", str(paths.RUNNER_HOME / "runner.py"), "memory_guard"]
-        try:
-            default_ws: Path | None = resolve_workspace(None)
-        except ConfigError:
-            default_ws = None
-        if default_ws != self.workspace:
-            words += ["--workspace", str(self.workspace)]
-        if paths.resolve_state_dir(None) != Path(self.state_dir).resolve():
-            words += ["--state-dir", str(self.state_dir)]
-        return " ".join(shlex.quote(w) for w in words)
+        # Always with --workspace: the default one may differ where the line is pasted
+        # (OPENCLAW_WORKSPACE_DIR in the job's environment only, another default agent).
+        return runner_command(
+            "memory_guard", "--workspace", str(self.workspace), *words, state_dir=self.state_dir
+        )
 
     def run(self) -> dict[str, Any]:
         guard = Guard(self._settings(), self.log)

@@ -166,14 +166,16 @@ class MemoryRestoreTask(Task):
             "backup": str(backup) if backup is not None else None,
         }
 
-    @staticmethod
-    def _find(memories: list[dict[str, Any]], memory_id: str) -> int:
+    def _find(self, memories: list[dict[str, Any]], memory_id: str) -> int:
         for position, memory in enumerate(memories):
             if identify(memory) == memory_id:
                 return position
+        from taskrunner.commandline import runner_command
+
+        search = runner_command("memory_search", "--json", "--workspace", str(self.workspace))
         raise InvalidRequest(
             f"memory {memory_id} is not in the store (an archived one comes back with "
-            f"--id {memory_id} first; find ids with `runner.py memory_search --json`)"
+            f"--id {memory_id} first; find ids with `{search}`)"
         )
 
     def _wordings_of(self, memories: list[dict[str, Any]], memory_id: str) -> dict[str, Any]:

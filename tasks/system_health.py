@@ -190,13 +190,15 @@ class SystemHealthTask(Task):
             )
         if not installed:
             return None
+        from taskrunner.commandline import runner_command
+
         skipped = SkippedLines()  # one warning for all unreadable lines, as in `history`
         check = deadman.check_schedule(
             installed,
             RunLog(self.state_dir).records(skipped),
             cron_check.listing,
             self.now(),
-            deadman.runner_command(),
+            runner_command(state_dir=self.state_dir),
         )
         skipped.warn()
         return check

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..commandline import runner_command
 from ..errors import TaskrunnerError, UsageError
 from ..system.atomic import write_all
 
@@ -61,7 +62,7 @@ def run_alerts(args: argparse.Namespace, state_dir: Path) -> int:
     if args.json:
         _print_json(alerts)
     else:
-        _print_text(format_alerts(alerts))
+        _print_text(format_alerts(alerts, state_dir))
     return 0
 
 
@@ -75,8 +76,8 @@ def _emit_drained(alerts: list[QueuedAlert]) -> None:
         ) from exc
 
 
-def format_alerts(alerts: Sequence[Mapping[str, Any]]) -> str:
-    """Pending alerts as a readable table, oldest first."""
+def format_alerts(alerts: Sequence[Mapping[str, Any]], state_dir: Path | None = None) -> str:
+    """Pending alerts as a readable table, oldest first (``state_dir``: the queue's)."""
     if not alerts:
         return "No pending alerts.\n"
     from ..history import local_time
@@ -103,7 +104,8 @@ def format_alerts(alerts: Sequence[Mapping[str, Any]]) -> str:
         for cells in [headers, *rows]
     ]
     noun = "alert" if len(alerts) == 1 else "alerts"
-    lines.append(f"\n{len(alerts)} pending {noun}; `runner.py alerts --drain` consumes them.")
+    drain = runner_command("alerts", "--drain", state_dir=state_dir)
+    lines.append(f"\n{len(alerts)} pending {noun}; `{drain}` consumes them.")
     return "\n".join(lines) + "\n"
 
 
@@ -244,7 +246,7 @@ def run_memory_search(args: argparse.Namespace) -> int:
     if not store.found:
         note = (
             f"No memories stored yet ({path} does not exist): "
-            "run `runner.py memory_capture` first.\n"
+            f"run `{runner_command('memory_capture', '--workspace', str(workspace))}` first.\n"
         )
         if args.json:
             _print_json([])

@@ -20,8 +20,8 @@ LISTED = 50
 def _require_snapshots(guard: Guard) -> None:
     if not guard.paths.exists():
         raise InvalidRequest(
-            f"no snapshots for this workspace yet ({guard.paths.root} does not exist): run "
-            "`runner.py memory_guard` first, and check --workspace and --state-dir"
+            f"no snapshots for this workspace yet ({guard.paths.root} does not exist): check "
+            f"--workspace and --state-dir, or take the first ones with `{guard.s.restore_cmd()}`"
         )
 
 

@@ -84,7 +84,8 @@ class Inputs:
     changed: Iterable[str]
     skipped: Mapping[str, str]
     at: str
-    restore_cmd: Callable[[str], str]
+    #: the command line (as a string) of memory_guard with these words added
+    restore_cmd: Callable[..., str]
     known: Mapping[str, Mapping[str, Any]]
     shrink_share: float = DEFAULT_SHRINK_SHARE
     several: int = DEFAULT_SEVERAL
@@ -139,13 +140,13 @@ def _missing(inputs: Inputs) -> list[Problem]:
             last = f" (last copy: {_n(entry.size)} bytes)" if entry is not None else ""
             message = (
                 f"{paths[0]} disappeared{last}; restore it: "
-                f"{inputs.restore_cmd('--restore ' + paths[0])}"
+                f"{inputs.restore_cmd('--restore', paths[0])}"
             )
             out.append(Problem(key, "error", message, paths[0], paths=paths))
             continue
         message = (
             f"{len(paths)} tracked files disappeared under {target} ({_names(paths)}); restore "
-            f"them all: {inputs.restore_cmd('--restore ' + target)}"
+            f"them all: {inputs.restore_cmd('--restore', target)}"
         )
         out.append(Problem(key, "critical", message, f"files under {target}", paths=paths))
     return out
@@ -194,7 +195,7 @@ def _shrunk(inputs: Inputs, silent: set[str]) -> list[Problem]:
             losses.append(f"{lost_bytes:.0%} of its bytes ({_n(old_entry.size)} → {_n(new.size)})")
         message = (
             f"{rel} lost {' and '.join(losses)} in one step (seen {inputs.at}); the version "
-            f"before: {inputs.restore_cmd(f'--restore {rel} --version {old_entry.hash[:12]}')}"
+            f"before: {inputs.restore_cmd('--restore', rel, '--version', old_entry.hash[:12])}"
         )
         key = f"{PREFIX}:shrunk:{rel}"
         out[key] = Problem(

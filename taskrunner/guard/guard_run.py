@@ -48,7 +48,8 @@ class Settings:
     state_dir: Path
     run_id: str
     now: Callable[[], datetime]
-    restore_cmd: Callable[[str], str]
+    #: the command line (as a string) of memory_guard with these words added
+    restore_cmd: Callable[..., str]
     scope: Scope = field(default_factory=Scope)
     policy: Policy = field(default_factory=Policy)
     shrink_share: float = DEFAULT_SHRINK_SHARE

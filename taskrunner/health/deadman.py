@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from .report import Check, Problem
@@ -184,7 +183,11 @@ def check_schedule(
     now: datetime,
     runner: str,
 ) -> Check:
-    """The ``schedule`` check: overdue tasks, plus job problems when the listing is known."""
+    """The ``schedule`` check: overdue tasks, plus job problems when the listing is known.
+
+    ``runner``: the runner's command line the fixes start with
+    (``commandline.runner_command``), a runner command such as ``status`` appended.
+    """
     problems = overdue_problems(installed, last_successes(records), now, runner)
     unknown: list[str] = []
     if listing is None:
@@ -201,11 +204,3 @@ def check_schedule(
     data = {"overdue": [p.key.removeprefix(OVERDUE_PREFIX) for p in problems
                         if p.key.startswith(OVERDUE_PREFIX)]}  # fmt: skip
     return Check("schedule", status, detail, data, problems=problems, unknown_scopes=unknown)
-
-
-def runner_command() -> str:
-    import sys
-
-    from ..paths import RUNNER_HOME
-
-    return f"{sys.executable} {Path(RUNNER_HOME) / 'runner.py'}"

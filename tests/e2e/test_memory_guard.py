@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from support.guard import (
     pending_alerts,
     write,
 )
-from support.runner import run_runner
+from support.runner import in_plain_shell, run_runner
 
 NOTES = [f"memory/2026-11-{d:02d}.md" for d in range(1, 8)]
 
@@ -288,3 +289,24 @@ def test_list_prints_the_versions_on_stdout_one_of_them_current(
     assert [v["current"] for v in listing["versions"]] == [True, False, False]
     folder = run_runner("memory_guard", "--workspace", str(workspace), "--list", ".")
     assert folder.stdout.startswith("MEMORY.md  3 version(s), newest ")
+
+
+def test_the_restore_command_of_an_alert_works_pasted_into_a_plain_shell(
+    workspace: Path, state_dir: Path
+) -> None:
+    # The state dir comes from TASKRUNNER_STATE_DIR here, which a new terminal does not have.
+    _workspace(workspace)
+    guard_cli(workspace)
+    gone = workspace / NOTES[0]
+    before = gone.read_bytes()
+    gone.unlink()
+    guard_cli(workspace)
+    [alert] = [
+        a for a in pending_alerts(state_dir) if a["key"] == f"memory_guard:missing:{NOTES[0]}"
+    ]
+    command = alert["message"].split("restore it: ", 1)[1]
+    assert command.startswith(f"{sys.executable} ")
+    assert f"--state-dir {state_dir}" in command
+    proc = in_plain_shell(command)
+    assert proc.returncode == 0, proc.stderr
+    assert gone.read_bytes() == before

@@ -30,7 +30,7 @@ def make_guard(
         state_dir=state_dir,
         run_id="test-run",
         now=clock,
-        restore_cmd=lambda args: f"runner.py memory_guard {args}",
+        restore_cmd=lambda *words: " ".join(["runner.py", "memory_guard", *words]),
         scope=Scope(extra),
         policy=policy or Policy(),
         dry_run=dry_run,

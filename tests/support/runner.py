@@ -69,3 +69,19 @@ def runner_holding(
     finally:
         os.killpg(holder.pid, signal.SIGTERM)
         holder.wait(timeout=30)
+
+
+def in_plain_shell(command: str, *, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``command`` as a person pastes it into a new terminal: ``sh -c``, none of the
+    runner's variables (TASKRUNNER_STATE_DIR, …), a PATH of the system's folders only."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKRUNNER_")}
+    env["PATH"] = "/usr/bin:/bin"
+    return subprocess.run(
+        ["/bin/sh", "-c", command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+        cwd="/",
+    )

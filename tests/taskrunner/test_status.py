@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from support.paths import RUNNER
 from support.plugin_factory import write_task
 from support.runner import run_runner, runner_holding
 from taskrunner import status
@@ -120,7 +122,10 @@ def test_status_names_the_lock_holder_of_a_running_task(
 def test_status_without_an_install_says_how_to_get_one(state_dir: Path) -> None:
     proc = run_runner("status")
     assert proc.returncode == 0
-    assert "runner.py install" in proc.stdout
+    # Pasted into a plain shell (no TASKRUNNER_STATE_DIR there), it installs into this state.
+    assert f"`{sys.executable} {RUNNER} --state-dir {state_dir} install` sets them up" in (
+        proc.stdout
+    )
 
 
 def test_status_on_a_corrupt_queue_says_so_exits_1_and_leaves_it_untouched(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from support.fake_gateway import FakeGateway
 from support.fake_openclaw import FakeOpenclaw, job
 from support.harness import run_task
+from support.runner import in_plain_shell
 from taskrunner.health import deadman
 from taskrunner.health.state import plan_alerts
 from taskrunner.install import manifest
@@ -174,3 +176,28 @@ def test_a_corrupt_install_record_is_an_unknown_schedule_not_a_crash(
     assert schedule["status"] == "unknown" and "install record" in schedule["detail"]
     assert [a["key"] for a in alerts] == ["health:install"]
     assert record.read_text() == "[]"  # a reader leaves it as it is
+
+
+def test_the_commands_of_an_overdue_alert_work_pasted_into_a_plain_shell(
+    state_dir: Path, workspace: Path, gw: FakeGateway, tmp_path: Path
+) -> None:
+    # Installed with a state dir of its own (TASKRUNNER_STATE_DIR here); a new terminal
+    # has neither that variable nor, on a Mac, a python3 the runner accepts on its PATH.
+    fake = FakeOpenclaw(tmp_path / "bin")
+    listed = job("id-cap", "taskrunner memory_capture", last="ok")
+    listed["declarationKey"] = "taskrunner:memory_capture"
+    fake.jobs(listed)
+    manifest.save(
+        state_dir,
+        {"openclaw:x": {"target": "openclaw", "workspace": str(workspace), "agent": "main",
+                        "installed_at": (NOW - timedelta(days=2)).isoformat(),
+                        "jobs": {"memory_capture": {**installed(), "workspace": str(workspace)}}}},
+    )  # fmt: skip
+    _, alerts = run_health(state_dir, workspace, gw, fake)
+    [overdue] = [a for a in alerts if a["key"] == "health:overdue:memory_capture"]
+    commands = re.findall(r"`([^`]*)`", overdue["message"])
+    assert [c.split()[-1] for c in commands] == ["status", "memory_capture"]
+    status, history = (in_plain_shell(c) for c in commands)
+    assert status.returncode == 0, status.stderr
+    assert "memory_capture" in status.stdout and "No scheduled tasks" not in status.stdout
+    assert history.returncode == 0, history.stderr

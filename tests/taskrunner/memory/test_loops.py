@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from support.capture import by_text, capture, memories, write_note
 from support.harness import TaskRun
 from support.memory_factory import mem
+from support.paths import RUNNER
 from taskrunner.memory.consolidate import plan_consolidation
 from taskrunner.memory.loops import due_reminders, pick_reminders, status_of
 from taskrunner.memory.store import store_path
@@ -226,7 +228,9 @@ def test_reminders_are_capped_per_day_and_go_through_the_backlog(
     def waiting(run: TaskRun) -> list[str]:
         return [a["message"] for a in run.alerts if a["key"] == "memory-open-loops"]
 
-    wait = "{} more open loops wait; list them with `runner.py memory_search --open`"
+    # The command works pasted into a plain shell: the interpreter, runner.py and the workspace.
+    search = f"{sys.executable} {RUNNER} memory_search --open --workspace {workspace}"
+    wait = "{} more open loops wait; list them with `" + search + "`"
     blockers = "".join(f"- BLOCKER: supplier number {i} has not answered\n" for i in range(14))
     write_note(workspace, "2026-02-01.md", blockers)
     day_one = capture(workspace, state_dir, day="2026-02-01")

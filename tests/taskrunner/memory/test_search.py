@@ -315,7 +315,8 @@ def test_cli_says_when_a_workspace_has_no_store_yet(workspace: Path) -> None:
     assert text.returncode == 0, text.stderr
     assert text.stdout == (
         f"No memories stored yet ({store_path(workspace)} does not exist): "
-        "run `runner.py memory_capture` first.\n"
+        f"run `{sys.executable} {ROOT / 'runner.py'} memory_capture --workspace {workspace}` "
+        "first.\n"
     )
     # --json keeps stdout the JSON an agent parses; the note goes to stderr.
     as_json = run_runner("memory_search", "cache", "--workspace", str(workspace), "--json")
