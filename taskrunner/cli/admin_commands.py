@@ -25,15 +25,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ..records import QueuedAlert
 
-#: longest message shown in the alerts table, in characters
-_MESSAGE_WIDTH = 80
+#: the narrowest a cut message gets in the alerts table, however narrow the terminal
+_MIN_MESSAGE_WIDTH = 30
 
 
 # -- alerts -------------------------------------------------------------------
 
 
 def configure_alerts(parser: argparse.ArgumentParser) -> None:
-    """Add the ``alerts`` options (``--json`` and ``--drain`` exclude each other)."""
+    """Add the ``alerts`` options (``--json``, ``--drain`` and ``--full`` exclude each other)."""
     # --drain always prints JSON; accepting `--json --drain` would let a
     # command meant to list the alerts quietly consume them.
     mode = parser.add_mutually_exclusive_group()
@@ -45,6 +45,11 @@ def configure_alerts(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print the pending alerts as a JSON array and remove exactly those "
         "(the heartbeat's way to consume them; read its output to the end)",
+    )
+    mode.add_argument(
+        "--full",
+        action="store_true",
+        help="the table with every message whole (on a terminal they are cut to its width)",
     )
 
 
@@ -62,8 +67,25 @@ def run_alerts(args: argparse.Namespace, state_dir: Path) -> int:
     if args.json:
         _print_json(alerts)
     else:
-        _print_text(format_alerts(alerts, state_dir))
+        _print_text(format_alerts(alerts, state_dir, width=_table_width(args.full)))
     return 0
+
+
+def _table_width(full: bool) -> int | None:
+    """The terminal's width when the table should fit it; None: messages are shown whole.
+
+    Only a terminal has a width to fit: piped into ``grep`` or a file, a cut message
+    would hide what the reader is looking for (the fix command is at its end).
+    """
+    try:
+        terminal = sys.stdout is not None and sys.stdout.isatty()
+    except (OSError, ValueError):  # stdout closed: the write says so, not this
+        terminal = False
+    if full or not terminal:
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns  # honours COLUMNS
 
 
 def _emit_drained(alerts: list[QueuedAlert]) -> None:
@@ -76,8 +98,16 @@ def _emit_drained(alerts: list[QueuedAlert]) -> None:
         ) from exc
 
 
-def format_alerts(alerts: Sequence[Mapping[str, Any]], state_dir: Path | None = None) -> str:
-    """Pending alerts as a readable table, oldest first (``state_dir``: the queue's)."""
+def format_alerts(
+    alerts: Sequence[Mapping[str, Any]],
+    state_dir: Path | None = None,
+    *,
+    width: int | None = None,
+) -> str:
+    """Pending alerts as a readable table, oldest first (``state_dir``: the queue's).
+
+    ``width``: the lines' width to fit, messages cut to it; None: every message whole.
+    """
     if not alerts:
         return "No pending alerts.\n"
     from ..history import local_time
@@ -86,8 +116,6 @@ def format_alerts(alerts: Sequence[Mapping[str, Any]], state_dir: Path | None = 
     for alert in alerts:
         count = alert.get("count", 1)
         message = " ".join(str(alert.get("message", "")).split())
-        if len(message) > _MESSAGE_WIDTH:
-            message = message[: _MESSAGE_WIDTH - 1] + "…"
         rows.append(
             [
                 local_time(alert.get("last_timestamp") or alert.get("timestamp")),
@@ -99,6 +127,13 @@ def format_alerts(alerts: Sequence[Mapping[str, Any]], state_dir: Path | None = 
         )
     headers = ["LAST SEEN", "LEVEL", "TASK", "COUNT", "MESSAGE"]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    cut = False
+    if width is not None:
+        room = max(width - sum(w + 2 for w in widths[:-1]), _MIN_MESSAGE_WIDTH)
+        for row in rows:
+            if len(row[-1]) > room:
+                row[-1] = row[-1][: room - 1] + "…"
+                cut = True
     lines = [
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells)).rstrip()
         for cells in [headers, *rows]
@@ -106,6 +141,9 @@ def format_alerts(alerts: Sequence[Mapping[str, Any]], state_dir: Path | None = 
     noun = "alert" if len(alerts) == 1 else "alerts"
     drain = runner_command("alerts", "--drain", state_dir=state_dir)
     lines.append(f"\n{len(alerts)} pending {noun}; `{drain}` consumes them.")
+    if cut:
+        full = runner_command("alerts", "--full", state_dir=state_dir)
+        lines.append(f"Messages cut to fit the terminal: `{full}` shows them whole.")
     return "\n".join(lines) + "\n"
 
 

@@ -136,3 +136,57 @@ def test_garbage_in_the_run_log_is_one_warning_per_command_not_one_per_line(
     assert log.read_bytes().startswith(before)  # nothing rewritten or removed
     if command == ["history", "--json"]:
         assert len(json.loads(result.stdout)["recent"]) == 2
+
+
+#: an alert whose fix, at its end, is what a cut would hide
+LONG = (
+    "memory/2026-11-27.md disappeared (last copy: 610 bytes); restore it: /usr/bin/python3.12 "
+    "/home/someone/.openclaw/workspace/scripts/taskrunner/runner.py memory_guard --workspace "
+    "/home/someone/.openclaw/workspace --restore memory/2026-11-27.md"
+)
+
+
+def _on_a_terminal(*args: str, columns: int) -> list[str]:
+    """``runner.py args`` with stdout on a pseudo-terminal ``columns`` wide: its lines."""
+    import pty
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, str(RUNNER), *args],
+        stdout=child,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": str(columns)},
+    )
+    os.close(child)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the other end is closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(main)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    return out.decode().replace("\r\n", "\n").splitlines()
+
+
+def test_alerts_not_on_a_terminal_shows_every_message_whole(state_dir: Path) -> None:
+    AlertQueue(state_dir).add([{"task": "memory_guard", "level": "error", "message": LONG}])
+    proc = run_runner("alerts", env={"COLUMNS": "40"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[1].endswith(LONG)
+    assert "--full" not in proc.stdout
+
+
+def test_alerts_on_a_terminal_fit_it_and_say_how_to_see_them_whole(state_dir: Path) -> None:
+    AlertQueue(state_dir).add([{"task": "memory_guard", "level": "error", "message": LONG}])
+    _, row, *rest = _on_a_terminal("alerts", columns=100)
+    shown = row.split("memory_guard", 1)[1].strip()
+    assert len(row) == 100 and shown.endswith("…") and LONG.startswith(shown[:-1])
+    full = f"`{sys.executable} {RUNNER} --state-dir {state_dir} alerts --full` shows them whole"
+    assert rest[-1] == f"Messages cut to fit the terminal: {full}."
+    assert _on_a_terminal("alerts", "--full", columns=100)[1].endswith(LONG)
+    wide = _on_a_terminal("alerts", columns=400)
+    assert wide[1].endswith(LONG) and "--full" not in "\n".join(wide)
