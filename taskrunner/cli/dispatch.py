@@ -40,7 +40,7 @@ _USAGE = """\
 usage: runner.py <task> [--dry-run] [--json] [options]
        runner.py list [--json]
        runner.py history [TASK] [--last N] [--json]
-       runner.py alerts [--json | --drain]
+       runner.py alerts [--json | --drain | --full]
        runner.py status [--json]
        runner.py install [--target openclaw|crontab|systemd|launchd] [--agent ID] [--dry-run]
        runner.py uninstall [--target ...] [--agent ID] [--dry-run]
