@@ -23,8 +23,11 @@ echo "== pytest under faketime: TZ=America/Santiago, 2027-09-04 23:59:00"
 #   not what they test, and the first pass ran them;
 # - the tests that compare the clock with file times (-m "not file_times"): the kernel stamps
 #   files with the real time, which faketime does not change, so the two disagree by a year;
+# - the tests that compare the times two processes read (-m "not process_clocks"): with -f @…
+#   each process's clock starts at that time when the process starts, so a process started
+#   later reads an earlier time than one started before it;
 # - the closed-stdout tests of `runner.py alerts`: libfaketime's preload opens a descriptor at
 #   start-up, which takes the number of the closed stdout (fd 1), so there is no closed stdout
 #   to test; they fail even at `faketime -f '+0'`.
 TZ=America/Santiago faketime -f '@2027-09-04 23:59:00' "$PY" -m pytest -q -p no:cacheprovider \
-    -m "not gateway and not file_times" -k "not test_runner_alerts_with_stdout_closed" "$@"
+    -m "not gateway and not file_times and not process_clocks" -k "not test_runner_alerts_with_stdout_closed" "$@"

@@ -69,6 +69,7 @@ def test_eight_starts_one_runs_seven_exit_2_while_it_holds_the_lock(
     assert statuses == ["locked"] * 7 + ["success"]
 
 
+@pytest.mark.process_clocks
 def test_history_lists_a_locked_start_after_the_run_that_held_the_lock(
     plugins: Path, state_dir: Path, tmp_path: Path
 ) -> None:
