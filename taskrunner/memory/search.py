@@ -183,12 +183,6 @@ def _exact(
             yield index, memory
 
 
-def _days(store: StoreLines, lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, int]]:
-    """(``day_of``, index) of each line."""
-    for index, _ in lines:
-        yield _day(store, index), index
-
-
 def _day(store: StoreLines, index: int) -> str:
     """The memory's day as ``day_of`` reads it, from the line when it can tell."""
     day = quick_day(store.lines[index])
@@ -199,7 +193,12 @@ def _newest(store: StoreLines, keep: _Filter, limit: int) -> list[Hit]:
     lines: Iterable[tuple[int, str]] = enumerate(store.lines)
     if keep.active:
         lines = ((index, line) for index, line in lines if keep.line_passes(line))
-    days = list(_days(store, lines))
+    # Inline, not a generator calling _day: this loop runs once per memory.
+    days: list[tuple[str, int]] = []
+    append = days.append
+    for index, line in lines:
+        day = quick_day(line)
+        append((day if day != UNSURE else (day_of(store.memory(index)) or ""), index))
 
     def order() -> Iterator[int]:
         best = heapq.nlargest(max(limit * 4, 50), days)

@@ -184,8 +184,11 @@ def quick_day(line: str) -> str:
         if at < 0:
             continue
         at += len(key)
-        if line[at : at + 3] != ': "' or may_be_nested(line, at) or line.find(key, at) >= 0:
-            return UNSURE  # written otherwise, perhaps nested, or there twice
+        if line[at : at + 3] != ': "' or line.find(key, at) >= 0:
+            return UNSURE  # written otherwise, or there twice
+        # may_be_nested, its common case inline: this runs once per memory.
+        if (line.find("[", 0, at) >= 0 or line.find("{", 1, at) >= 0) and may_be_nested(line, at):
+            return UNSURE  # perhaps a nested key
         value = line[at + 3 : at + 14]
         if value[:1] == '"':
             continue  # empty: the next field counts, as in search.day_of
