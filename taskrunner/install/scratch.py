@@ -8,6 +8,8 @@ removing takes it out, and every other character stays as it was.
 
 from __future__ import annotations
 
+import shlex
+
 BEGIN = "<!-- taskrunner:begin (written by runner.py install; edit outside these markers) -->"
 END = "<!-- taskrunner:end -->"
 #: what merge puts between the user's text and our block
@@ -16,8 +18,10 @@ _SEPARATOR = "\n\n"
 
 def render(python: str, runner: str, state_dir: str) -> str:
     """The paragraph itself: drain the alerts, report, summarise, open loops."""
-    base = f"{python} {runner}"
-    state = f" --state-dir {state_dir}"
+    # Quoted for the shell the agent runs them in: a space in a path must not
+    # split the heartbeat's one command.
+    base = f"{shlex.quote(python)} {shlex.quote(runner)}"
+    state = f" --state-dir {shlex.quote(state_dir)}"
     return (
         f"{BEGIN}\n"
         "## Maintenance (taskrunner)\n"

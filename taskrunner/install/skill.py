@@ -8,6 +8,7 @@ never depends on which ``python3`` a shell finds.
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Collection
 from pathlib import Path
 
@@ -28,8 +29,9 @@ def skill_path(workspace: Path) -> Path:
 def render(python: str, runner: str, state_dir: str, tasks: Collection[str]) -> str:
     """SKILL.md: front matter OpenClaw reads, then the agent's instructions."""
     assert len(DESCRIPTION) < 160
-    run = f"{python} {runner}"
-    state = f"--state-dir {state_dir}"
+    # Quoted for the shell the agent runs them in (a space in a path).
+    run = f"{shlex.quote(python)} {shlex.quote(runner)}"
+    state = f"--state-dir {shlex.quote(state_dir)}"
     metadata = json.dumps({"openclaw": {"requires": {"bins": ["python3"]}}})
     lines = [
         "---",

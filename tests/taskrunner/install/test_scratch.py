@@ -53,3 +53,20 @@ def test_text_without_our_markers_is_untouched_by_remove() -> None:
     # an unterminated begin marker (hand-edited) is not ours to cut
     broken = f"a\n{scratch.BEGIN}\nb\n"
     assert scratch.remove(broken) == broken
+
+
+def test_the_heartbeats_commands_survive_spaces_in_their_paths() -> None:
+    import re
+    import shlex
+
+    text = scratch.render("/opt/py 3/bin/python3", "/home/a b/runner.py", "/home/a b/state")
+    commands = [shlex.split(command) for command in re.findall(r"`([^`]+)`", text)]
+    drain = next(argv for argv in commands if "--drain" in argv)
+    assert drain == [
+        "/opt/py 3/bin/python3",
+        "/home/a b/runner.py",
+        "alerts",
+        "--drain",
+        "--state-dir",
+        "/home/a b/state",
+    ]

@@ -31,3 +31,13 @@ def test_the_guard_restore_line_names_the_file_it_restores() -> None:
     text = render("/usr/bin/python3", "/r.py", "/st", ["memory_guard"])
     [restore] = [argv for argv in commands(text, "/usr/bin/python3") if "--restore" in argv]
     assert restore[restore.index("--restore") + 1] == "MEMORY.md"
+
+
+def test_every_command_of_the_skill_survives_spaces_in_its_paths() -> None:
+    text = render("/opt/py 3/python3", "/home/a b/runner.py", "/home/a b/st", ["memory_guard"])
+    argvs = [shlex.split(cmd) for cmd in re.findall(r"`([^`]+)`", text) if "runner.py" in cmd]
+    assert len(argvs) >= 5
+    for argv in argvs:
+        assert argv[:2] == ["/opt/py 3/python3", "/home/a b/runner.py"], argv
+        if "--state-dir" in argv:
+            assert argv[argv.index("--state-dir") + 1] == "/home/a b/st", argv
