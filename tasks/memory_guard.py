@@ -107,6 +107,12 @@ _NUMBER_OPTIONS: tuple[tuple[str, Callable[[str], float], float, str, str], ...]
 )
 
 
+def _restore_options(options: dict[str, Any]) -> None:
+    """``--at`` and ``--version`` say which version to restore: only with ``--restore``."""
+    if (options.get("at") or options.get("version")) and not options.get("restore"):
+        raise InvalidRequest("--at and --version go with --restore PATH")
+
+
 def _number_options(options: dict[str, Any]) -> dict[str, float]:
     """The numeric options by dest, each checked, then checked together; else InvalidRequest."""
     values: dict[str, float] = {}
@@ -187,13 +193,13 @@ class MemoryGuardTask(Task):
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> None:
         _number_options(options)
+        _restore_options(options)
 
     def _settings(self) -> Settings:
         o = self.options
         workspace = self.workspace
-        if (o.get("at") or o.get("version")) and not o.get("restore"):
-            raise InvalidRequest("--at and --version go with --restore PATH")
         # Checked on the command line already; again here for a run started otherwise.
+        _restore_options(o)
         n = _number_options(o)
         policy = Policy(n["keep_all_days"], n["keep_daily_days"])
         extra = tuple(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from support.files import run_records
 from support.guard import (
     guard_cli,
     guard_dir,
@@ -145,7 +146,6 @@ def test_bad_requests_are_one_line_not_retried_and_not_alerted(
         ("--restore", "../outside.md"),
         ("--list", "nothing/here.md"),
         ("--prune-deleted", "memory/"),
-        ("--at", "2026-01-01"),
     ]
     for args in cases:
         proc, record = guard_cli(workspace, *args)
@@ -154,6 +154,12 @@ def test_bad_requests_are_one_line_not_retried_and_not_alerted(
         assert "Traceback" not in proc.stderr
         assert "\n" not in record["message"], args
     assert pending_alerts(state_dir) == queued, "a typo is not news for the heartbeat"
+    # Options that contradict each other are refused before any run or record.
+    records = len(run_records(state_dir))
+    done = run_runner("memory_guard", "--workspace", str(workspace), "--at", "2026-01-01")
+    assert done.returncode == 1 and "--at and --version go with --restore PATH" in done.stderr
+    assert len(run_records(state_dir)) == records
+    assert pending_alerts(state_dir) == queued
 
 
 def test_a_dry_run_restore_writes_nothing(workspace: Path, state_dir: Path) -> None:
