@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 from ..errors import WriteFailed
+from .lockfile import NO_LOCK_ERRNOS
 from .regular_file import open_regular
 
 # typing is only needed by the type checker: keep it off the startup path.
@@ -252,7 +253,7 @@ def _lock_for_append(fd: int) -> bool:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
     except OSError as exc:
-        if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+        if exc.errno in NO_LOCK_ERRNOS:
             return False  # a share without locks: the check is then only best effort
         raise
     return True

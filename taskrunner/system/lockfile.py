@@ -55,8 +55,11 @@ def open_lock_file(path: Path, *, what: str, create: bool = True) -> int:
         raise LockFileError(f"cannot open {what} {path}: {exc.strerror}{hint}") from exc
 
 
-#: what flock fails with on a filesystem that has no locks (macOS SMB: 45, Linux: 95; NFS: 37)
-_NO_LOCKS = frozenset({errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOLCK})
+#: what flock fails with on a filesystem that has no locks (macOS SMB: 45, Linux: 95; NFS: 37;
+#: some FUSE filesystems: EINVAL or ENOSYS)
+NO_LOCK_ERRNOS = frozenset(
+    {errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOLCK, errno.ENOSYS, errno.EINVAL}
+)
 
 
 def lock(fd: int, *, shared: bool = False, wait: bool = True, path: Path | None = None) -> bool:
@@ -75,7 +78,7 @@ def lock(fd: int, *, shared: bool = False, wait: bool = True, path: Path | None 
         except BlockingIOError:
             return False
     except OSError as exc:
-        if exc.errno not in _NO_LOCKS:
+        if exc.errno not in NO_LOCK_ERRNOS:
             raise
         where = f"{path}" if path is not None else "a lock file"
         raise LockFileError(
