@@ -164,32 +164,22 @@ class Task(abc.ABC):
     def workspace(self) -> Path:
         """The OpenClaw workspace; ``WorkspaceMissing`` when there is none."""
         ctx = self.context
-        if ctx.workspace_by_hand is not None and (
-            ctx.workspace is None or not ctx.workspace.is_dir()
-        ):
-            # Every task that needs a workspace comes through here: a name the
-            # user typed wrong is theirs to fix, not the heartbeat's news.
-            from .openclaw.workspace import workspace_problem
+        workspace, typed = ctx.workspace, ctx.workspace_by_hand
+        if workspace is not None and workspace.is_dir():
+            return workspace
+        # Only on failure: the message is worded once, for the tasks and memory_search.
+        from .openclaw.workspace import workspace_problem
 
-            if ctx.workspace is None:
-                problem = ctx.workspace_error or (
-                    f"OpenClaw workspace not found: check {ctx.workspace_by_hand}"
-                )
-            else:
-                problem = workspace_problem(ctx.workspace, ctx.workspace_by_hand)
-            raise WorkspaceTypo(problem)
-        if ctx.workspace is None:
-            raise WorkspaceMissing(
-                ctx.workspace_error
-                or "OpenClaw workspace not found: pass --workspace DIR or set "
-                "OPENCLAW_WORKSPACE_DIR"
+        if workspace is not None:
+            problem = workspace_problem(workspace, typed)
+        elif typed is not None:
+            problem = ctx.workspace_error or f"OpenClaw workspace not found: check {typed}"
+        else:
+            problem = ctx.workspace_error or (
+                "OpenClaw workspace not found: pass --workspace DIR or set OPENCLAW_WORKSPACE_DIR"
             )
-        if not ctx.workspace.is_dir():
-            # Only on failure: the message is worded once, for the tasks and memory_search.
-            from .openclaw.workspace import workspace_missing
-
-            raise workspace_missing(ctx.workspace)
-        return ctx.workspace
+        # A name the user typed wrong is theirs to fix, not the heartbeat's news.
+        raise WorkspaceTypo(problem) if typed is not None else WorkspaceMissing(problem)
 
     def now(self) -> datetime:
         """The current local time (injectable through the context clock)."""

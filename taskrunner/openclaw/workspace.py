@@ -162,13 +162,8 @@ def workspace_problem(path: Path, typed: str | None = None) -> str:
     )
 
 
-def workspace_missing(path: Path, typed: str | None = None) -> WorkspaceMissing:
-    """The error for a workspace ``path`` that is not a folder (see ``workspace_problem``)."""
-    return WorkspaceMissing(workspace_problem(path, typed))
-
-
 def require_workspace_dir(path: Path, typed: str | None = None) -> Path:
-    """``path`` when it is a folder; ``WorkspaceMissing`` (missing, or a file) otherwise."""
+    """``path`` when it is a folder; ``WorkspaceMissing`` (``workspace_problem``) otherwise."""
     if not path.is_dir():
-        raise workspace_missing(path, typed)
+        raise WorkspaceMissing(workspace_problem(path, typed))
     return path
