@@ -137,6 +137,7 @@ def _edited_in_place(
     memories: Sequence[dict[str, Any]],
     sightings: Sequence[Sighting],
     target: dict[int, int],
+    read: set[str],
     in_read: Sequence[int],
 ) -> dict[int, int]:
     """Item position -> index of the stored memory whose line the item now holds instead.
@@ -155,12 +156,12 @@ def _edited_in_place(
     be several lines); the closest pairs are matched first, the first memory
     in store order on a tie.
 
-    ``in_read``: the memories first seen in a note read now (``_stored_ids``).
+    ``read``: the notes read now; ``in_read``: the memories first seen in one
+    of them (``_stored_ids``).
     """
     loose = [position for position in range(len(sightings)) if position not in target]
     if not loose:
         return {}
-    read = {sighting.file for sighting in sightings}
     found = set(target.values())
     cited: dict[tuple[str, int], list[int]] = {}
     for index in in_read:
@@ -388,7 +389,8 @@ def merge_sightings(
     memory created earlier in this run, else it becomes a new memory.
     """
     result = MergeResult()
-    ids, in_read = _stored_ids(memories, {sighting.file for sighting in sightings})
+    read = {sighting.file for sighting in sightings}
+    ids, in_read = _stored_ids(memories, read)
     keys = [memory_id(sighting.text) for sighting in sightings]
     target: dict[int, int] = {}
     unknown: dict[int, frozenset[str]] = {}
@@ -399,7 +401,7 @@ def merge_sightings(
         else:
             unknown[position] = words(sightings[position].text)
     target.update(_near_stored(memories, {p: w for p, w in unknown.items() if w}))
-    edited = _edited_in_place(memories, sightings, target, in_read)
+    edited = _edited_in_place(memories, sightings, target, read, in_read)
     target.update(edited)
 
     stored_count = len(memories)
