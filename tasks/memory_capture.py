@@ -320,7 +320,7 @@ class MemoryCaptureTask(Task):
     def _remind(self, memories: list[dict[str, Any]], today: date) -> list[int]:
         """One warning per open blocker and per open loop past --open-loop-days.
 
-        At most once a day per memory (``reminded_on``) and ``MAX_REMINDERS``
+        At most once a day per memory and wording (``reminded_on``) and ``MAX_REMINDERS``
         a day in all, the longest open first; the rest are counted in one more
         alert. The stable keys make repeats count up in the queue.
         Returns the indexes of the memories reminded (their ``reminded_on`` is set).

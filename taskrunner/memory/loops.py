@@ -12,7 +12,8 @@ never opens again.
 Open loops are brought back by alerts (``due_reminders``): every open
 blocker, and every other open loop older than ``--open-loop-days`` (7),
 one ``warning`` alert each with the key ``memory-open-loop:<id>``, at most
-once a day per memory (``reminded_on``).
+once a day per memory (``reminded_on``); a memory that takes new words
+(``wording``) forgets the day, so the reminder is raised again in them.
 """
 
 from __future__ import annotations

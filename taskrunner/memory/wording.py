@@ -132,6 +132,10 @@ def _switch(memory: Memory, newest: Wording) -> None:
         memory["id"] = memory_id(memory["text"])
     memory["text"] = newest.text
     memory["text_source"] = {"file": newest.file, "line": newest.line, "noted_on": newest.noted_on}
+    # An open loop's reminder today said the old words: forgetting the day lets
+    # the next capture raise it again, and the queued alert (same key) takes
+    # the new ones. Once a day per wording, not per memory (loops.py).
+    memory.pop("reminded_on", None)
 
 
 def adopt_sightings(memory: Memory, sightings: Iterable[Wording]) -> bool:

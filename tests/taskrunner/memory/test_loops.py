@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support.alerts import pending_alerts
 from support.capture import by_text, capture, memories, write_note
 from support.harness import TaskRun
 from support.memory_factory import mem
 from support.paths import RUNNER
+from taskrunner.alerts import AlertQueue
 from taskrunner.memory.consolidate import plan_consolidation
 from taskrunner.memory.loops import due_reminders, pick_reminders, status_of
 from taskrunner.memory.store import store_path
@@ -158,6 +160,29 @@ def test_open_blockers_and_overdue_loops_raise_one_keyed_warning_each(
         f"memory-open-loop:{stored[text]['id']}"
         for text in ("renew the TLS certificate", "waiting on the bank")
     )
+
+
+def test_a_blocker_reworded_the_day_it_was_reminded_is_reminded_in_its_new_words(
+    workspace: Path, state_dir: Path
+) -> None:
+    note = write_note(workspace, "2026-02-13.md", "- BLOCKER: waiting on the bank\n")
+    [first] = capture(workspace, state_dir).alerts
+    note.write_text("- BLOCKER: waiting on the bank and the notary\n", encoding="utf-8")
+    run = capture(workspace, state_dir)  # the same day: reminded once already
+    [blocker] = memories(workspace)
+    assert blocker["text"] == "waiting on the bank and the notary"
+    [again] = run.alerts
+    assert again["key"] == first["key"] == f"memory-open-loop:{blocker['id']}"
+    assert again["message"].endswith(": waiting on the bank and the notary")
+    # queued as the engine queues a run's alerts: the heartbeat hears one
+    # alert, in the words the note says now
+    queue = AlertQueue(state_dir)
+    for run_alerts in ([first], [again]):
+        queue.add([{**alert, "task": "memory_capture", "run_id": "r"} for alert in run_alerts])
+    [queued] = pending_alerts(state_dir)
+    assert queued["message"] == again["message"] and queued["count"] == 2
+    # and only once: the next run that day raises nothing more
+    assert capture(workspace, state_dir).alerts == []
 
 
 def test_the_open_loop_age_is_an_option(workspace: Path, state_dir: Path) -> None:
