@@ -21,6 +21,7 @@ from ..openclaw.workspace import (
     normalize_agent_id,
     resolve_agent,
     resolve_workspace,
+    workspace_problem,
 )
 from . import crontab, launchd, manifest, openclaw_target, systemd
 from .openclaw_cli import OpenClawCli
@@ -111,11 +112,16 @@ def resolve_targets(
             for a in dict.fromkeys(agents)
         ]
     for target in targets:
-        if not target.workspace.is_dir():
-            raise InstallError(
-                f"the workspace {target.workspace} ({target.label}) does not exist: start "
-                "OpenClaw once (`openclaw onboard`) or pass --workspace DIR"
-            )
+        if target.workspace.is_dir():
+            continue
+        if args.workspace:
+            raise InstallError(workspace_problem(target.workspace, "--workspace"))
+        if args.agent:
+            raise InstallError(workspace_problem(target.workspace, f"--agent {target.agent}"))
+        # The default agent's workspace, before OpenClaw ever ran: onboarding makes it.
+        raise InstallError(
+            f"{workspace_problem(target.workspace)}, or start OpenClaw once (`openclaw onboard`)"
+        )
     return targets
 
 
@@ -165,6 +171,12 @@ def run_install(args: argparse.Namespace, state_dir: Path) -> int:
     else:
         openclaw = _find_openclaw(args, env, required=False)
     kind = args.target or _auto_target(openclaw)
+    if args.health_outside and kind != "openclaw":
+        # Said, not silently dropped: the user asked for a job that is not made.
+        _echo(
+            f"note: --health-outside {args.health_outside} is left out: installing into "
+            f"{kind}, system_health already runs outside the gateway"
+        )
     python, runner = str(Path(sys.executable).absolute()), str(paths.RUNNER_HOME / "runner.py")
     known = set(discovery.discover(env))
     actions: list[Action] = []

@@ -87,6 +87,11 @@ def run_tool(
             result = ProcResult(tuple(argv), done.returncode, done.stdout, done.stderr)
         else:
             result = run(list(argv), timeout_s=COMMAND_TIMEOUT_S)
+    except FileNotFoundError as exc:
+        raise InstallError(
+            f"cannot run {argv[0]}: no {argv[0]} on PATH (is it installed?); install it or "
+            "pick another scheduler (--target, --health-outside)"
+        ) from exc
     except (OSError, ValueError) as exc:
         raise InstallError(f"cannot run {argv[0]}: {exc}") from exc
     except Exception as exc:  # subprocess.TimeoutExpired

@@ -205,3 +205,49 @@ def test_bad_options_are_one_line_errors(fake_home: dict[str, str], workspace: P
     assert "no crontab equivalent" in proc.stderr and "Traceback" not in proc.stderr
     proc = run_runner("install", "--workspace", str(workspace / "nope"), env=fake_home)
     assert proc.returncode == 1 and "does not exist" in proc.stderr
+
+
+def test_a_missing_workspace_is_worded_after_what_named_it(
+    fake_home: dict[str, str], tmp_path: Path
+) -> None:
+    typed = run_runner("install", "--workspace", str(tmp_path / "nope"), env=fake_home)
+    assert typed.returncode == 1
+    assert f"--workspace {tmp_path / 'nope'} does not exist; check the path" in typed.stderr
+    assert "onboard" not in typed.stderr  # the fix is in what was typed
+    config = {**fake_home, "OPENCLAW_WORKSPACE_DIR": str(tmp_path / "ws-never-made")}
+    default = run_runner("install", "--dry-run", env=config)
+    assert default.returncode == 1 and "Traceback" not in default.stderr
+    assert "openclaw onboard" in default.stderr  # the default agent's, before OpenClaw ran
+
+
+def test_a_scheduler_that_is_not_installed_is_named_with_the_way_out(
+    fake_home: dict[str, str], workspace: Path, tmp_path: Path
+) -> None:
+    no_tools = tmp_path / "empty-bin"
+    no_tools.mkdir()
+    env = {**fake_home, "PATH": str(no_tools)}
+    del env["TASKRUNNER_CRONTAB_FILE"]  # the real crontab program, which is not there
+    proc = run_runner(
+        "install", "--workspace", str(workspace), "--target", "crontab", "--dry-run", env=env
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    [error] = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert error == (
+        "error: cannot run crontab: no crontab on PATH (is it installed?); install it or "
+        "pick another scheduler (--target, --health-outside)"
+    )
+
+
+def test_health_outside_with_a_system_target_says_it_is_left_out(
+    fake_home: dict[str, str], workspace: Path
+) -> None:
+    proc = run_runner(
+        "install", "--workspace", str(workspace), "--target", "crontab", "--health-outside",
+        "systemd", "--no-activate", "--dry-run", env=fake_home,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "note: --health-outside systemd is left out: installing into crontab, system_health "
+        "already runs outside the gateway"
+    ) in proc.stderr
+    assert "systemctl" not in proc.stderr and ".service" not in proc.stderr
