@@ -22,9 +22,10 @@ its first, nor those in the notes being read) are dropped and counted in
 Wording follows the notes too (``wording.adopt_sightings``): a near-duplicate
 with other words that is newer (by note date, then line) than the memory's
 text replaces it, and every other wording is kept in ``history``. An item
-that is no stored memory, on a line a memory cites that no note read holds
-any more, is that memory edited (``_edited_in_place``), whatever the
-near-duplicate guard says of the two texts. A loop
+that is no stored memory, where a memory's line was (lines above it may
+have moved) and that no note read holds any more, is that memory edited
+(``line_edits``), whatever the near-duplicate guard says of the two texts.
+A loop
 (todo, action, reminder, blocker) that a completed item finishes is closed
 (``loops``). ``note_date`` is the latest note date a memory was seen in.
 """
@@ -38,9 +39,10 @@ from typing import Any
 
 from .candidates import candidate_indexes, probe_words, sample_frequencies
 from .kinds import LOOP_KINDS, importance_of
-from .loops import close, close_matching, status_of
+from .line_edits import edited_in_place, line_of
+from .loops import close, close_matching
 from .normalize import memory_id
-from .similarity import EDIT_SIMILARITY, NearDuplicateIndex, edit_similarity, words
+from .similarity import NearDuplicateIndex, words
 from .store import cap_sources
 from .wording import Wording, adopt_sightings
 
@@ -93,7 +95,7 @@ def _stored_ids(
     memories: Sequence[dict[str, Any]], read: set[str]
 ) -> tuple[dict[str, int], list[int]]:
     """Memory id -> index of the first memory with it; and the indexes of the
-    memories first seen in a note read now (``_edited_in_place`` looks at no
+    memories first seen in a note read now (``edited_in_place`` looks at no
     other), found in the same pass over a store of 100k."""
     ids: dict[str, int] = {}
     in_read: list[int] = []
@@ -131,93 +133,6 @@ def _near_stored(
         if len(matched) == len(word_sets):
             break
     return matched
-
-
-def _edited_in_place(
-    memories: Sequence[dict[str, Any]],
-    sightings: Sequence[Sighting],
-    target: dict[int, int],
-    read: set[str],
-    in_read: Sequence[int],
-) -> dict[int, int]:
-    """Item position -> index of the stored memory whose line the item now holds instead.
-
-    For the items that are no stored memory: a memory that cites this very
-    line, that no note read now holds any more (it is seen in none of them
-    and cites no other note, where its words may still be), and whose text
-    the item's resembles (``similarity.edit_similarity``). The line was
-    edited, so the item is a new wording of that memory, even where the
-    near-duplicate guard keeps two texts apart (``port 8080`` edited to
-    ``port 8081``): otherwise the memory would go on citing a line that says
-    something else. The item must be of the memory's kind, or the ticked
-    form of an open loop (``- [ ] renew the cert`` made ``- [x] renewed the
-    cert``), which closes it; a finished loop is never reworded by what is
-    written in its place. Each memory takes one new text (copies of it may
-    be several lines); the closest pairs are matched first, the first memory
-    in store order on a tie.
-
-    ``read``: the notes read now; ``in_read``: the memories first seen in one
-    of them (``_stored_ids``).
-    """
-    loose = [position for position in range(len(sightings)) if position not in target]
-    if not loose:
-        return {}
-    found = set(target.values())
-    cited: dict[tuple[str, int], list[int]] = {}
-    for index in in_read:
-        if index not in found:
-            for where in _lines_cited(memories[index].get("sources"), read) or ():
-                cited.setdefault(where, []).append(index)
-    pairs: list[tuple[float, int, int]] = []
-    for position in loose:
-        sighting = sightings[position]
-        for index in cited.get((sighting.file, sighting.line), ()):
-            memory = memories[index]
-            text = memory.get("text")
-            if isinstance(text, str) and _may_become(memory, sighting.kind):
-                kept = edit_similarity(text, sighting.text)
-                if kept >= EDIT_SIMILARITY:
-                    pairs.append((-kept, index, position))
-    edited: dict[int, int] = {}
-    taken: dict[int, str] = {}  # memory index -> the key of its new text
-    for _, index, position in sorted(pairs):
-        key = memory_id(sightings[position].text)
-        if position not in edited and taken.setdefault(index, key) == key:
-            edited[position] = index
-    return edited
-
-
-def _lines_cited(sources: object, read: set[str]) -> list[tuple[str, int]] | None:
-    """The (file, line) sources of a memory, None when one is in a note not read now
-    (or cannot be read as a source): its words may still be there."""
-    if not isinstance(sources, list):
-        return None
-    lines: list[tuple[str, int]] = []
-    for source in sources:
-        if not isinstance(source, dict):
-            return None
-        file = source.get("file")
-        if not isinstance(file, str) or file not in read:
-            return None  # most memories of a big store stop here, at their first source
-        line = _line_of(source)
-        if line is not None:
-            lines.append((file, line))
-    return lines
-
-
-def _may_become(memory: dict[str, Any], kind: str) -> bool:
-    """Whether an item of ``kind`` written in place of ``memory`` can be its edit."""
-    stored = memory.get("kind")
-    if stored in LOOP_KINDS:
-        # A new todo where a done one was is a new todo, not the old one reworded.
-        return status_of(memory) == "open" and kind in (stored, "completed")
-    return stored == kind
-
-
-def _line_of(source: dict[str, Any]) -> int | None:
-    """A source's line, None when it is not a line number."""
-    line = source.get("line")
-    return line if isinstance(line, int) and not isinstance(line, bool) else None
 
 
 def _raise_kind(memory: dict[str, Any], kind: str) -> None:
@@ -266,7 +181,7 @@ def _update_sources(
         stale: list[int] = []  # indexes of this note's other sources
         for index in in_note.get(file, ()):
             source = sources[index]
-            line = _line_of(source)
+            line = line_of(source)
             if line is not None and line in kinds and line not in claimed:
                 claimed.add(line)
                 valid.append(index)
@@ -401,7 +316,7 @@ def merge_sightings(
         else:
             unknown[position] = words(sightings[position].text)
     target.update(_near_stored(memories, {p: w for p, w in unknown.items() if w}))
-    edited = _edited_in_place(memories, sightings, target, read, in_read)
+    edited = edited_in_place(memories, sightings, target, read, in_read)
     target.update(edited)
 
     stored_count = len(memories)

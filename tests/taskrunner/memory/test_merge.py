@@ -67,7 +67,10 @@ def _reference_targets(
     else the first near-duplicate stored, else the stored memory edited in place,
     else one created earlier in the run (by id, else near-duplicate), else new.
 
-    Edited in place: the memory cites the item's line, no item is it, it cites
+    Edited in place: the memory cites a line the item's line may be now (that
+    line, or it moved as the nearest anchors above and below moved, between
+    where the anchors around it are now; an anchor is a memory found at one
+    line that cited one), no item is it, it cites
     no other note (``elsewhere``: those that do), and the line kept at least
     half of it (``edit_similarity``); the closest pairs first, the first memory
     on a tie, one new text per memory. An edited memory counts as created in
@@ -91,12 +94,31 @@ def _reference_targets(
 
     targets: list[int | None] = [stored_target(text) for text in items]
     found = {target for target in targets if target is not None}
+    # Anchors: memories found again at one line that cited one line, (before, now).
+    anchors = [
+        (next(iter(cited[j])), targets.index(j) + 1)
+        for j in found
+        if len(cited.get(j, set())) == 1 and targets.count(j) == 1
+    ]
+
+    def places(line: int) -> set[int]:
+        above = [a for a in anchors if a[0] < line]
+        below = [a for a in anchors if a[0] > line]
+        low = max((now for _, now in above), default=0)
+        high = min((now for _, now in below), default=len(items) + 1)
+        guesses = {line}
+        if above:
+            guesses.add(line + max(above)[1] - max(above)[0])
+        if below:
+            guesses.add(line + min(below)[1] - min(below)[0])
+        return {guess for guess in guesses if low < guess < high}
+
     pairs = sorted(
         (-edit_similarity(stored[i], text), i, n)
         for n, text in enumerate(items)
         for i in range(len(stored))
         if targets[n] is None
-        and n + 1 in cited.get(i, set())
+        and any(n + 1 in places(line) for line in cited.get(i, set()))
         and i not in found
         and i not in elsewhere
         and edit_similarity(stored[i], text) >= 0.5
@@ -145,7 +167,14 @@ def test_merge_matches_the_brute_force_definition(
     # the note was edited.
     lines = st.sets(st.integers(1, max(len(items), 1)), max_size=2)
     cited = {index: data.draw(lines) for index in range(len(stored))}
-    # Lines edited in place: a stored text with one word changed, on a line it cites.
+    # Lines moved in the same save (lines deleted or inserted above them): some
+    # memories found again cite the line they were at, ``shift`` lines away.
+    shift = data.draw(st.integers(-3, 3))
+    for index, text in enumerate(stored):
+        if items.count(text) == 1 and data.draw(st.booleans()):
+            cited[index] = {max(1, items.index(text) + 1 - shift)}
+    # Lines edited in place: a stored text with one word changed, on a line it
+    # cites, or one moved as those around it did.
     if stored:
         for _ in range(data.draw(st.integers(0, 4))):
             index = data.draw(st.integers(0, len(stored) - 1))
@@ -154,7 +183,8 @@ def test_merge_matches_the_brute_force_definition(
                 st.sampled_from(MERGE_VOCAB)
             )
             items.append(" ".join(changed))
-            cited[index].add(len(items))
+            moved = data.draw(st.booleans())
+            cited[index].add(max(1, len(items) - shift) if moved else len(items))
     # Some cite a note not read now, too: their words may still be there.
     elsewhere = frozenset(data.draw(st.sets(st.integers(0, max(len(stored) - 1, 0)))))
     memories: list[dict[str, Any]] = [

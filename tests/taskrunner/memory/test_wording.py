@@ -153,6 +153,64 @@ def test_a_line_inserted_above_is_new_and_the_memory_below_moves(
     assert by_text["Port: 8081"]["sources"] == [{"file": "memory/2026-02-13.md", "line": 1}]
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "line_now"),
+    [
+        # two lines deleted above the edit: the line below it moved up two
+        (
+            "# Notes\n- Buy milk\n- Call the bank\n- Port: 8080\n- Feed the cat\n",
+            "# Notes\n- Port: 8081\n- Feed the cat\n",
+            2,
+        ),
+        # two lines inserted above: the line above it moved down two
+        (
+            "# Notes\n- Buy milk\n- Port: 8080\n",
+            "# Notes\n- Water the plants\n- Renew the passport\n- Buy milk\n- Port: 8081\n",
+            5,
+        ),
+        # lines deleted between the line above (which stayed) and the edit
+        (
+            "- Buy milk\n- Call the bank\n- Pay the rent\n- Port: 8080\n- Feed the cat\n",
+            "- Buy milk\n- Port: 8081\n- Feed the cat\n",
+            2,
+        ),
+    ],
+)
+def test_a_line_edited_while_lines_above_it_moved_is_still_its_memorys_edit(
+    workspace: Path, state_dir: Path, before: str, after: str, line_now: int
+) -> None:
+    note = write_note(workspace, "2026-02-13.md", before)
+    capture(workspace, state_dir)
+    [port] = [m for m in memories(workspace) if m["text"] == "Port: 8080"]
+    count = len(memories(workspace))
+    note.write_text(after, encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert run.result["memories_reworded"] == 1
+    assert len(memories(workspace)) == count + run.result["items_added"]
+    [edited] = [m for m in memories(workspace) if m["id"] == port["id"]]
+    assert edited["text"] == "Port: 8081"
+    assert [w.text for w in history_of(edited)] == ["Port: 8080"]
+    assert edited["sources"] == [{"file": "memory/2026-02-13.md", "line": line_now}]
+    assert not any(m["text"] == "Port: 8080" for m in memories(workspace))
+
+
+def test_a_line_moved_past_its_neighbour_and_edited_is_a_new_memory(
+    workspace: Path, state_dir: Path
+) -> None:
+    # An edit stays between the lines around it; a line that changed places
+    # with its neighbour and changed its words is another line.
+    note = write_note(workspace, "2026-02-13.md", "- Port: 8080\n- Buy milk\n")
+    capture(workspace, state_dir)
+    note.write_text("- Buy milk\n- Port: 8081\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert (run.result["items_added"], run.result["memories_reworded"]) == (1, 0)
+    assert sorted(m["text"] for m in memories(workspace)) == [
+        "Buy milk",
+        "Port: 8080",
+        "Port: 8081",
+    ]
+
+
 def test_an_edit_in_another_note_is_no_edit_of_this_one(workspace: Path, state_dir: Path) -> None:
     write_note(workspace, "2026-02-12.md", "- Port: 8080\n")
     capture(workspace, state_dir, day="2026-02-12")
