@@ -46,6 +46,8 @@ if TYPE_CHECKING:
         @property
         def repeated(self) -> int: ...
         @property
+        def forgotten(self) -> int: ...
+        @property
         def reworded(self) -> int: ...
         @property
         def closed(self) -> int: ...
@@ -73,11 +75,21 @@ class _NoteRead:
 class _Unchanged:
     """The merge a run over unchanged notes and store would do: every item already known."""
 
-    __slots__ = ("added", "closed", "moved", "repeated", "reworded", "skipped", "updated")
+    __slots__ = (
+        "added",
+        "closed",
+        "forgotten",
+        "moved",
+        "repeated",
+        "reworded",
+        "skipped",
+        "updated",
+    )
 
-    def __init__(self, skipped: int, repeated: int) -> None:
+    def __init__(self, skipped: int, repeated: int, forgotten: int) -> None:
         self.skipped = skipped
         self.repeated = repeated
+        self.forgotten = forgotten
         self.added = self.updated = self.moved = self.reworded = self.closed = 0
 
 
@@ -235,7 +247,9 @@ class MemoryCaptureTask(Task):
         merged: _Counts
         reminded = 0
         if known is not None:
-            merged = _Unchanged(skipped=item_count, repeated=known.repeated)
+            merged = _Unchanged(
+                skipped=item_count, repeated=known.repeated, forgotten=known.forgotten
+            )
         else:
             note_problems = {r.note.rel: r.extract_problems for r in reads if r.extract_problems}
             outcome = Outcome(items=item_count, note_problems=note_problems, secrets=secrets)
@@ -264,6 +278,7 @@ class MemoryCaptureTask(Task):
 
         A run that changes nothing records ``inputs`` for the shortcut.
         """
+        from taskrunner.memory.forgetting import forgotten_lines
         from taskrunner.memory.merge import merge_sightings
         from taskrunner.memory.store import gc_paused, load_store_or_alert, save_store, store_lock
         from taskrunner.memory.store_lines import line_map, remember_written, written_lines
@@ -272,8 +287,11 @@ class MemoryCaptureTask(Task):
         now_iso = self.now().isoformat(timespec="seconds")
         if self.dry_run:
             # No lock in a dry run: taking it would create the lock file.
-            memories = load_store_or_alert(path, self.alert).memories
-            merged = merge_sightings(memories, sightings, now_iso=now_iso)
+            loaded = load_store_or_alert(path, self.alert)
+            memories = loaded.memories
+            merged = merge_sightings(
+                memories, sightings, now_iso=now_iso, forgotten=forgotten_lines(loaded.extra)
+            )
             reminded = len(self._remind(memories, today))
             new = set(merged.new_ids)
             for memory in memories:
@@ -301,7 +319,9 @@ class MemoryCaptureTask(Task):
                 else None
             )
             store.raw_bytes = None  # all that is needed of the bytes is taken: spare the memory
-            merged = merge_sightings(store.memories, sightings, now_iso=now_iso)
+            merged = merge_sightings(
+                store.memories, sightings, now_iso=now_iso, forgotten=forgotten_lines(store.extra)
+            )
             reminders = self._remind(store.memories, today)
             if merged.changed or reminders:
                 for index in (*merged.touched, *reminders):
@@ -311,6 +331,7 @@ class MemoryCaptureTask(Task):
                 remember_written(self.state_dir, workspace, written)
             elif inputs is not None:
                 outcome.repeated = merged.repeated
+                outcome.forgotten = merged.forgotten
                 record_unchanged(self.state_dir, workspace, inputs, evidence, outcome)
             # Freed before the collector is back on: re-enabled with the store
             # alive, its first collection would walk every memory loaded.
@@ -344,11 +365,13 @@ class MemoryCaptureTask(Task):
 
     def _message(self, merged: _Counts, files_read: list[str]) -> str:
         notes = _count(len(files_read), "note")
-        known = merged.skipped - merged.repeated
+        known = merged.skipped - merged.repeated - merged.forgotten
         total = merged.added + merged.skipped
         parts = [f"{known} already known"] if known else []
         if merged.repeated:
             parts.append(f"{merged.repeated} repeated in the same notes")
+        if merged.forgotten:
+            parts.append(f"{merged.forgotten} forgotten")
         detail = f"{_count(total, 'item')}" + (f": {', '.join(parts)}" if parts else "")
         would = "would " if self.dry_run else ""
         if merged.added:

@@ -1,4 +1,4 @@
-"""memory_restore: put memories removed by memory_consolidate back into the store."""
+"""memory_restore: put memories taken out by memory_consolidate or memory_forget back."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from taskrunner.errors import StoreCorrupt
 from taskrunner.memory.archive import backup_store, read_archive
+from taskrunner.memory.forgetting import unforget
 from taskrunner.memory.restore_plan import RestorePlan, plan_restore, still_in_store
 from taskrunner.memory.store import (
     Store,
@@ -36,8 +37,8 @@ class MemoryRestoreTask(Task):
 
     name = "memory_restore"
     description = (
-        "Undo memory_consolidate: restore archived memories by --run RUN_ID or --id "
-        "MEMORY_ID (without either: list what can be restored)"
+        "Undo memory_consolidate and memory_forget: restore archived memories by --run RUN_ID "
+        "or --id MEMORY_ID (without either: list what can be restored)"
     )
 
     @classmethod
@@ -46,7 +47,7 @@ class MemoryRestoreTask(Task):
             "--run",
             dest="run",
             metavar="RUN_ID",
-            help="restore every memory that consolidation run removed",
+            help="restore every memory that consolidate or forget run removed",
         )
         parser.add_argument(
             "--id",
@@ -95,8 +96,8 @@ class MemoryRestoreTask(Task):
             # memory/): fail before the lock, which would create files.
             raise InvalidRequest(
                 f"nothing to restore: {self._wanted(run_id, memory_ids)} not found, "
-                f"{archive} does not exist (no memory_consolidate run has removed anything "
-                "in this workspace; check --workspace)"
+                f"{archive} does not exist (no memory_consolidate or memory_forget run has "
+                "removed anything in this workspace; check --workspace)"
             )
         path = store_path(workspace)
         if self.dry_run:
@@ -104,7 +105,11 @@ class MemoryRestoreTask(Task):
             return self._result(plan, path, backup=None)
         with store_lock(workspace):
             store, plan = self._plan(path, archive, run_id, memory_ids)
-            if not plan.changed:
+            # Back in the store, a forgotten memory is no longer skipped by capture.
+            back = {identify(record["memory"]) for record in plan.restored}
+            back.update(plan.already_present)
+            unforgotten = unforget(store.extra, back)
+            if not plan.changed and not unforgotten:
                 return self._result(plan, path, backup=None)
             backup: Path | None = None
             if store.raw_bytes is not None:
@@ -224,7 +229,8 @@ class MemoryRestoreTask(Task):
         else:
             message = (
                 f"Nothing selected: {archive} holds {total} memories from {len(newest_first)} "
-                "consolidation runs; restore with --run RUN_ID or --id MEMORY_ID"
+                "runs of memory_consolidate and memory_forget; restore with --run RUN_ID or "
+                "--id MEMORY_ID"
             )
         return {"success": True, "message": message, "restored": 0, "runs": newest_first}
 
@@ -244,7 +250,7 @@ class MemoryRestoreTask(Task):
         if not plan.selected:
             raise InvalidRequest(
                 f"nothing to restore: no archived {self._wanted(run_id, memory_ids)} in "
-                f"{archive}. List the consolidation runs that can be restored, with their run "
+                f"{archive}. List the runs that can be restored, with their run "
                 "ids, by running memory_restore without --run or --id; a memory id is the "
                 '"id" of a "memory" in that file'
             )

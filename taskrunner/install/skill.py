@@ -67,6 +67,13 @@ def render(python: str, runner: str, state_dir: str, tasks: Collection[str]) -> 
         "  lists the open todos, reminders and blockers; `--kind decision,rule` and",
         "  `--since YYYY-MM-DD` narrow it. It only reads: use it as often as you like.",
     ]
+    if "memory_forget" in tasks:
+        lines += [
+            "- The user says a memory is wrong, or asks you to forget something: find its id with",
+            f"  `memory_search --json`, then `{run} memory_forget --id MEMORY_ID {state}`. It goes",
+            "  to the archive and is not captured again from its note; its `memory_restore --run",
+            "  RUN_ID` (in the message) undoes it. To change what a memory says, edit the note.",
+        ]
     if "memory_guard" in tasks:
         lines.append(
             f"- MEMORY.md was damaged or emptied: `{run} memory_guard --restore MEMORY.md "

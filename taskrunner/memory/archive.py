@@ -3,7 +3,7 @@
 One JSON object per line, appended before the store is replaced::
 
     {"removed_at": "2026-11-28T03:00:00+01:00", "run_id": "...",
-     "reason": "stale" | "duplicate", "duplicate_of": "m_..." | null,
+     "reason": "stale" | "duplicate" | "forgotten", "duplicate_of": "m_..." | null,
      "similarity": 0.95 | null, "memory": {...the memory as it was...}}
 
 A duplicate whose merge gave its keeper another wording also carries
@@ -11,8 +11,10 @@ A duplicate whose merge gave its keeper another wording also carries
 ``history`` before the merge (null for a field it did not have), so restoring the
 duplicate gives the keeper its own words back.
 
+``forgotten`` records are the memories ``memory_forget`` took out on purpose.
+
 Append-only: restoring a memory does not remove its line, so the archive is
-the full history of what consolidation took out. ``restore_plan`` plans
+the full history of what consolidation and forgetting took out. ``restore_plan`` plans
 putting memories back from it.
 """
 
@@ -34,7 +36,7 @@ from .consolidate import Memory, Plan
 from .encoding import encode_json, encode_json_ascii
 from .store import check_location
 
-REASONS = ("stale", "duplicate")
+REASONS = ("stale", "duplicate", "forgotten")
 
 
 #: the fields of a memory that make its wording (a memory stored without an
@@ -64,6 +66,23 @@ def archive_records(
                 record["keeper_wording"] = {f: before.get(f) for f in WORDING_FIELDS}
         records.append(record)
     return records
+
+
+def forgotten_records(
+    memories: Sequence[Memory], *, run_id: str, removed_at: str
+) -> list[dict[str, Any]]:
+    """One archive record per memory ``memory_forget`` takes out, in input order."""
+    return [
+        {
+            "removed_at": removed_at,
+            "run_id": run_id,
+            "reason": "forgotten",
+            "duplicate_of": None,
+            "similarity": None,
+            "memory": memory,
+        }
+        for memory in memories
+    ]
 
 
 def backup_store(path: Path, backup: Path, *, expected_size: int | None = None) -> None:

@@ -144,7 +144,7 @@ class StoreIdentity:
 class Outcome:
     """What a run over these inputs found besides the store: derived from the notes alone."""
 
-    __slots__ = ("items", "note_problems", "repeated", "secrets")
+    __slots__ = ("forgotten", "items", "note_problems", "repeated", "secrets")
 
     def __init__(
         self,
@@ -152,6 +152,7 @@ class Outcome:
         note_problems: dict[str, list[str]],
         secrets: int = 0,
         repeated: int = 0,
+        forgotten: int = 0,
     ) -> None:
         #: items extracted from the notes
         self.items = items
@@ -161,6 +162,8 @@ class Outcome:
         self.secrets = secrets
         #: items that repeat another item of the same notes
         self.repeated = repeated
+        #: items that are wordings of forgotten memories (the store says which)
+        self.forgotten = forgotten
 
     @classmethod
     def from_json(cls, value: object) -> Outcome | None:
@@ -168,14 +171,21 @@ class Outcome:
             return None
         items, problems = value.get("items"), value.get("note_problems")
         secrets, repeated = value.get("secrets", 0), value.get("repeated", 0)
+        forgotten = value.get("forgotten", 0)
         if type(items) is not int or not isinstance(problems, dict):
             return None
-        if type(secrets) is not int or type(repeated) is not int:
+        if type(secrets) is not int or type(repeated) is not int or type(forgotten) is not int:
             return None
         for messages in problems.values():
             if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
                 return None
-        return cls(items=items, note_problems=problems, secrets=secrets, repeated=repeated)
+        return cls(
+            items=items,
+            note_problems=problems,
+            secrets=secrets,
+            repeated=repeated,
+            forgotten=forgotten,
+        )
 
 
 def record_path(state_dir: Path, workspace: Path) -> Path:
@@ -272,6 +282,7 @@ def record_unchanged(
             "note_problems": outcome.note_problems,
             "secrets": outcome.secrets,
             "repeated": outcome.repeated,
+            "forgotten": outcome.forgotten,
         },
     }
     path = record_path(state_dir, workspace)

@@ -32,7 +32,7 @@ A loop
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -75,6 +75,9 @@ class MergeResult:
     skipped: int = 0
     #: of the skipped, those that repeat an item added earlier in this run
     repeated: int = 0
+    #: of the skipped, wordings of forgotten memories in the notes they were
+    #: forgotten from (``forgetting``)
+    forgotten: int = 0
     #: stored memories with a new sighting (new ones not counted)
     updated: int = 0
     #: sources moved to the line that now holds their item (a note was edited)
@@ -293,7 +296,11 @@ def new_memory(sighting: Sighting, now_iso: str) -> dict[str, Any]:
 
 
 def merge_sightings(
-    memories: list[dict[str, Any]], sightings: Sequence[Sighting], *, now_iso: str
+    memories: list[dict[str, Any]],
+    sightings: Sequence[Sighting],
+    *,
+    now_iso: str,
+    forgotten: Collection[tuple[str, str]] = frozenset(),
 ) -> MergeResult:
     """Add ``sightings`` to ``memories`` in place; see the module docstring.
 
@@ -302,9 +309,15 @@ def merge_sightings(
     Deterministic: a sighting goes to the memory with its id, else to the
     first stored memory (in store order) it near-duplicates, else to a
     memory created earlier in this run, else it becomes a new memory.
+    ``forgotten``: (note, text id) pairs of forgotten memories
+    (``forgetting.forgotten_lines``), whose sightings are skipped.
     """
     result = MergeResult()
     read = {sighting.file for sighting in sightings}
+    if forgotten:
+        kept = [s for s in sightings if (s.file, memory_id(s.text)) not in forgotten]
+        result.forgotten = result.skipped = len(sightings) - len(kept)
+        sightings = kept
     ids, in_read = _stored_ids(memories, read)
     keys = [memory_id(sighting.text) for sighting in sightings]
     target: dict[int, int] = {}

@@ -20,6 +20,7 @@ EXAMPLE_DATE = "2026-11-28"
 TASKS = [
     "memory_capture",
     "memory_consolidate",
+    "memory_forget",
     "memory_guard",
     "memory_restore",
     "noop",
@@ -80,7 +81,7 @@ def test_every_task_dry_runs_and_nothing_is_written(
     # --date reaches capture (the example notes are of that day) and is kept
     # from the tasks that take no --date (they would refuse it).
     assert "would add" in lines["memory_capture"]
-    assert proc.stdout.splitlines()[-1] == "6 of 6 tasks ran in dry run"
+    assert proc.stdout.splitlines()[-1] == "7 of 7 tasks ran in dry run"
     assert tree_digest(example) == before_ws
     assert tree_digest(state_dir) == before_state
 
@@ -98,7 +99,7 @@ def test_a_health_finding_is_shown_but_is_not_a_failure(
     assert proc.returncode == 0, proc.stdout + proc.stderr
     health = task_lines(proc.stdout)["system_health"]
     assert health.startswith("found") and "gateway not reachable" in health
-    assert "6 of 6 tasks ran in dry run (1 reported a finding" in proc.stdout
+    assert "7 of 7 tasks ran in dry run (1 reported a finding" in proc.stdout
 
 
 def test_without_any_openclaw_it_uses_the_shipped_example(state_dir: Path, tmp_path: Path) -> None:
@@ -131,7 +132,7 @@ def test_a_task_that_cannot_run_makes_it_exit_1(
     assert lines["broken"].startswith("FAIL") and "half-written plugin" in lines["broken"]
     assert lines["crashes"].startswith("FAIL") and "bug in the task" in lines["crashes"]
     assert lines["noop"].startswith("ok")
-    assert "6 of 8 tasks ran in dry run" in proc.stdout
+    assert "7 of 9 tasks ran in dry run" in proc.stdout
 
 
 def test_a_bad_date_is_a_usage_error(state_dir: Path) -> None:
