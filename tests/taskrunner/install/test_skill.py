@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 from taskrunner.cli.admin_commands import configure_memory_search
 from taskrunner.cli.argparsing import new_parser
@@ -41,3 +42,15 @@ def test_every_command_of_the_skill_survives_spaces_in_its_paths() -> None:
         assert argv[:2] == ["/opt/py 3/python3", "/home/a b/runner.py"], argv
         if "--state-dir" in argv:
             assert argv[argv.index("--state-dir") + 1] == "/home/a b/st", argv
+
+
+def test_the_forget_line_parses_as_the_task_reads_it() -> None:
+    from taskrunner.cli.argparsing import parse_task_args
+    from tasks.memory_forget import MemoryForgetTask
+
+    text = render("/usr/bin/python3", "/r.py", "/st", ["memory_forget"])
+    [forget] = [argv for argv in commands(text, "/usr/bin/python3") if "memory_forget" in argv]
+    plugin = Path("tasks/memory_forget.py")
+    parsed = parse_task_args("memory_forget", plugin, MemoryForgetTask, forget[3:])
+    assert parsed["ids"] == ["MEMORY_ID"] and parsed["state_dir"] == "/st"
+    assert "memory_forget" not in render("/usr/bin/python3", "/r.py", "/st", ["noop"])
