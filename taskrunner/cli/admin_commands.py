@@ -263,11 +263,20 @@ def run_memory_search(args: argparse.Namespace) -> int:
     workspace with no store yet is not: it has no memories, which is the
     answer (exit 0; ``--json`` still prints ``[]`` on stdout).
     """
-    from ..memory.search import Query, search_store
+    from ..memory.search import Query, search_store, tokens
     from ..memory.store import store_path
     from ..memory.store_scan import read_store_lines
     from ..openclaw.workspace import require_workspace_dir, resolve_workspace
 
+    text = " ".join(args.query)
+    if text.strip() and not tokens(text):
+        from ..errors import UsageError
+
+        # Searched as it is, it would list the newest memories as if they matched.
+        raise UsageError(
+            f"runner.py memory_search: the query {text!r} has no word to look for (letters, "
+            "digits or CJK characters); leave it out to list the newest memories"
+        )
     typed = "--workspace" if args.workspace else (f"--agent {args.agent}" if args.agent else None)
     workspace = require_workspace_dir(resolve_workspace(args.workspace, agent=args.agent), typed)
     path = store_path(workspace)
@@ -275,7 +284,7 @@ def run_memory_search(args: argparse.Namespace) -> int:
     if not store.found:
         _not_a_memory_folder(workspace)
     query = Query(
-        text=" ".join(args.query),
+        text=text,
         kinds=_resolve_kinds(args.kind, store.kinds) if args.kind else frozenset(),
         open_only=args.open,
         since=args.since,

@@ -189,7 +189,14 @@ def read_store_bytes(path: Path, *, follow_symlinks: bool = False) -> bytes | No
     """
     try:
         return read_regular(path, what="the memory store", follow_symlinks=follow_symlinks)
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
+        if follow_symlinks and path.is_symlink():
+            # A link to nothing is no "nothing stored yet": the store is elsewhere.
+            target = os.readlink(path)
+            raise StoreCorrupt(
+                f"{path} is a symbolic link to {target}, which does not exist; point it at "
+                f"the store (ln -sfn /path/to/store.json {path}) or remove it (rm {path})"
+            ) from exc
         return None
     except NotRegularFile as exc:
         raise _corrupt(
@@ -267,6 +274,11 @@ def load_store(path: Path) -> Store:
     raw = read_store_bytes(path)
     if raw is None:
         return Store()
+    return parse_store(path, raw)
+
+
+def parse_store(path: Path, raw: bytes) -> Store:
+    """The store in ``raw``, the bytes of ``path``: ``load_store`` once the file is read."""
     try:
         with gc_paused():
             doc = json.loads(raw)

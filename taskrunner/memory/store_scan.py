@@ -15,20 +15,29 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .store import load_store, read_store_bytes
+from .store import parse_store, read_store_bytes
 
 
 class StoreLines:
     """The store as one JSON memory per line (parsed whole when it is not in that layout)."""
 
     def __init__(
-        self, lines: list[str], parsed: list[dict[str, Any]] | None = None, *, found: bool = True
+        self,
+        lines: list[str],
+        parsed: list[dict[str, Any]] | None = None,
+        *,
+        found: bool = True,
+        path: Path | None = None,
+        raw: bytes | None = None,
     ) -> None:
         #: one memory per line, possibly followed by a comma
         self.lines = lines
         self.parsed = parsed
         #: False when there is no store file at all (nothing captured yet)
         self.found = found
+        #: the file and bytes the lines were read from, to report a line that is not JSON
+        self.path = path
+        self.raw = raw
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -40,6 +49,10 @@ class StoreLines:
         try:
             value = json.loads(line[:-1] if line.endswith(",") else line)
         except (json.JSONDecodeError, RecursionError):
+            if self.raw is not None and self.path is not None:
+                # A line that is not JSON makes the file none: the whole-file
+                # parse says where, with the fix (``StoreCorrupt``).
+                parse_store(self.path, self.raw)
             return {}  # not a memory: never a hit
         return value if isinstance(value, dict) else {}
 
@@ -93,8 +106,13 @@ class StoreLines:
                 continue
             start = at + 9
             end = line.find('"', start)
+            if end < 0:
+                # A text that never ends: a line cut short, reported by parsing it.
+                text = self.memory(index).get("text")
+                append(text if isinstance(text, str) else "")
+                continue
             raw = line[start:end]
-            if end < 0 or "\\" in raw:
+            if "\\" in raw:
                 raw = text_field(line)
             append(raw)
         return texts
@@ -118,13 +136,20 @@ def read_store_lines(path: Path) -> StoreLines:
         and lines[0].startswith('{"version": ')
         and lines[0].endswith('"memories": [')
         and lines[-1] == "]}"
+        # Every break between memories is "},\n{", as the writer joins them: a
+        # JSON string holds no raw newline, so a memory spread over lines (a
+        # hand edit) or a line cut short shows here, and then the whole-file
+        # parse below finds every memory or reports the store corrupt.
+        and text.count("},\n{") == len(lines) - 3
+        and lines[1].startswith("{")
+        and lines[-2].endswith("}")
         # ASCII-escaped text would hide words from the scan. A regex finds the
         # two characters several times faster than ``in`` does on a big store.
         and _UNICODE_ESCAPE.search(text) is None
     ):
         del lines[0], lines[-1]
-        return StoreLines(lines)
-    memories = load_store(path).memories
+        return StoreLines(lines, path=path, raw=raw)
+    memories = parse_store(path, raw).memories
     return StoreLines([json.dumps(m, ensure_ascii=False) for m in memories], memories)
 
 

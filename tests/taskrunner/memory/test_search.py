@@ -334,6 +334,67 @@ def test_cli_says_how_to_fix_a_store_that_is_a_directory(workspace: Path) -> Non
     assert path.is_dir()
 
 
+def test_cli_refuses_a_query_with_no_word_rather_than_listing_everything(
+    workspace: Path,
+) -> None:
+    _store(workspace, STORE)
+    for query in ("???", "-- !"):
+        line = _one_error_line(run_runner("memory_search", query, "--workspace", str(workspace)))
+        assert f"the query {query!r} has no word to look for" in line
+        assert "leave it out to list the newest memories" in line
+    listed = run_runner("memory_search", "--workspace", str(workspace))
+    assert listed.returncode == 0 and "rotate the JWT token" in listed.stdout
+
+
+def test_cli_says_a_store_linked_to_nothing_is_not_an_empty_store(
+    workspace: Path, tmp_path: Path
+) -> None:
+    path = store_path(workspace)
+    path.symlink_to(tmp_path / "moved" / "store.json")
+    line = _one_error_line(run_runner("memory_search", "x", "--workspace", str(workspace)))
+    assert f"{path} is a symbolic link to {tmp_path / 'moved' / 'store.json'}" in line
+    assert "which does not exist" in line and "No memories" not in line
+    assert path.is_symlink()  # left as it was
+    # A link to a store, in any layout, is followed: reading never writes through it.
+    (tmp_path / "moved").mkdir()
+    (tmp_path / "moved" / "store.json").write_text(
+        json.dumps({"version": 1, "memories": STORE}, indent=2), encoding="utf-8"
+    )
+    found = run_runner("memory_search", "rotate", "--workspace", str(workspace), "--json")
+    assert [hit["id"] for hit in json.loads(found.stdout)] == ["todo"]
+
+
+def _runner_layout_by_hand(workspace: Path, memories: list[dict[str, Any]], body: str) -> Path:
+    """A store with the runner's first and last lines around ``body``, as an editor leaves it."""
+    path = store_path(workspace)
+    path.write_text('{"version": 1, "memories": [\n' + body + "\n]}\n", encoding="utf-8")
+    assert json.loads(path.read_text(encoding="utf-8"))["memories"] == memories
+    return path
+
+
+def test_a_memory_spread_over_lines_by_hand_is_found_whole(workspace: Path) -> None:
+    first, second = mem("a", "rotate the API keys", kind="todo"), mem("b", "keys live in vault")
+    body = json.dumps(first) + ",\n" + json.dumps(second, indent=2)
+    path = _runner_layout_by_hand(workspace, [first, second], body)
+    assert sorted(_ids(path, Query(text="keys"))) == ["a", "b"]
+    assert _ids(path, Query(text="vault", kinds=frozenset({"fact"}))) == ["b"]
+
+
+def test_a_line_cut_short_in_the_runners_layout_is_reported_not_skipped(workspace: Path) -> None:
+    good = json.dumps(mem("a", "rotate the API keys"))
+    path = store_path(workspace)
+    path.write_text(
+        '{"version": 1, "memories": [\n'
+        + good
+        + ',\n{"id": "b", "text": "keys in vault},\n'
+        + good
+        + "\n]}\n",
+        encoding="utf-8",
+    )
+    line = _one_error_line(run_runner("memory_search", "keys", "--workspace", str(workspace)))
+    assert f"{path} is not valid JSON" in line and "left untouched" in line
+
+
 def test_cli_takes_the_known_kinds_in_any_case_and_the_stores_own(workspace: Path) -> None:
     _store(workspace, [*STORE, mem("meet", "standup at nine", kind="Meeting")])
 
