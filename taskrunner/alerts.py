@@ -10,7 +10,8 @@ An entry is ``{id, task, level, message, timestamp, run_id}`` plus ``key``,
 task and explicit ``key``, else same task and message) is not queued again:
 its ``count`` goes up and ``last_timestamp``, ``level``, ``message`` and
 ``run_id`` take the newest values, so a check that runs every five minutes
-does not flood the heartbeat.
+does not flood the heartbeat. A task may take back its alert with a key
+before it is delivered (``Task.withdraw_alert``): the problem went away.
 
 A drain never holds the lock while its output is written, because a reader
 that stops reading would then stall every task run that raises an alert.
@@ -100,20 +101,32 @@ class AlertQueue:
 
     # -- public API ---------------------------------------------------------
 
-    def add(self, alerts: Sequence[Mapping[str, Any]]) -> list[QueuedAlert]:
+    def add(
+        self,
+        alerts: Sequence[Mapping[str, Any]],
+        *,
+        withdraw: Sequence[tuple[str, str]] = (),
+    ) -> list[QueuedAlert]:
         """Queue ``alerts`` (task, level, message, run_id, optional key) in one write.
 
-        Returns the stored entries, one per input alert (a repeat returns the
-        merged entry). Raises ``InvalidAlertLevel`` before touching the queue
-        if any level is unknown.
+        ``withdraw`` names alerts to take back first, as ``(task, key)``: the
+        unclaimed entry with that task and explicit key goes; a claimed one is
+        being delivered and stays. Returns the stored entries, one per input
+        alert (a repeat returns the merged entry). Raises ``InvalidAlertLevel``
+        before touching the queue if any level is unknown.
         """
-        if not alerts:
-            return []
+        if not alerts and (not withdraw or not self.path.exists()):
+            return []  # nothing to add, nothing queued to take back: not even a lock file
         for alert in alerts:
             check_level(str(alert.get("level")))
         now = self._clock().isoformat()
+        gone = {(str(task), "key", str(key)) for task, key in withdraw}
         with self._locked():
             entries = self._load()
+            kept = [e for e in entries if "claim" in e or _dedupe_key(e) not in gone]
+            if not alerts and len(kept) == len(entries):
+                return []
+            entries = kept
             # A claimed entry is on its way out: a repeat folded into it would
             # be removed with it, so only unclaimed entries take repeats.
             index = {_dedupe_key(e): e for e in entries if "claim" not in e}

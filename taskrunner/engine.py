@@ -81,6 +81,7 @@ class RunResult:
         alerts: list[dict[str, Any]],
         exit_code: int,
         earlier: Sequence[Mapping[str, Any]] | None = None,
+        withdrawn: Sequence[str] = (),
     ) -> None:
         # Built as plain dicts (a task's result fields join the runner's); typed here.
         self.record = cast("RunRecord", record)
@@ -88,6 +89,8 @@ class RunResult:
         self.exit_code = exit_code
         #: records about earlier runs found dead (``crashed``), logged before this one
         self.earlier = [cast("RunRecord", r) for r in earlier or ()]
+        #: keys of the task's own queued alerts to take back (a successful run's only)
+        self.withdrawn = list(withdrawn)
 
 
 def new_run_id() -> str:
@@ -180,7 +183,7 @@ class Engine:
             if held.previous is not None:
                 extra.append(self._crashed_record(name, held.previous, run_id, base))
         try:
-            record, alerts, code = self._attempts(
+            record, alerts, withdrawn, code = self._attempts(
                 name, task_cls, settings, base, run_id, t0, guard, held
             )
         finally:
@@ -197,7 +200,7 @@ class Engine:
                     "key": f"{name}:crashed",
                 },
             )
-        return RunResult(record, alerts, code, earlier=extra)
+        return RunResult(record, alerts, code, earlier=extra, withdrawn=withdrawn)
 
     def _crashed_record(
         self, name: str, previous: dict[str, Any], run_id: str, base: Mapping[str, Any]
@@ -235,7 +238,9 @@ class Engine:
         t0: float,
         guard: SignalGuard,
         held: runlock.HeldLock | None,
-    ) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[str], int]:
+        """Run the attempts; the record, the alerts to queue, the alert keys to
+        take back and the exit code."""
         retries = task_cls.retries if settings.retries is None else settings.retries
         retries = max(0, retries)
         timeout_s = task_cls.timeout_s if settings.timeout_s is None else settings.timeout_s
@@ -280,7 +285,7 @@ class Engine:
                     self.sleep(delay)
         except Interrupted as exc:
             record = self._unsuccessful(base, exc, "interrupted", f"{name} was {exc}", attempt, t0)
-            return record, [], exc.exit_code
+            return record, [], [], exc.exit_code
         record = self._record(name, base, outcome, status, attempt, timeout_s, t0)
         alerts = [
             {**a, "task": name, "run_id": run_id} for a in outcome.alerts
@@ -297,7 +302,9 @@ class Engine:
                     "key": f"{name}:failed:{runlock.path_digest(str(record['message']))}",
                 }
             )
-        return record, alerts, EXIT_OK if status == "success" else EXIT_ERROR
+        # A failed run's word that a problem went away is not to be trusted.
+        withdrawn = outcome.withdrawn if status == "success" else []
+        return record, alerts, withdrawn, EXIT_OK if status == "success" else EXIT_ERROR
 
     def _unsuccessful(
         self,
@@ -356,6 +363,7 @@ def _call_task(
 ) -> dict[str, Any]:
     """Runs in the worker: instantiate, bind, run, check the result's shape."""
     context.alert_sink = sink
+    context.withdraw_sink = lambda key: sink({"withdraw": key})
     task = task_cls()
     task.bind(context)
     result = task.run()

@@ -56,6 +56,7 @@ class TaskContext:
         options: dict[str, Any] | None = None,
         clock: Callable[[], datetime] = local_now,
         alert_sink: Callable[[dict[str, Any]], None] | None = None,
+        withdraw_sink: Callable[[str], None] | None = None,
         log_sink: Callable[[str], None] | None = None,
     ) -> None:
         self.task_name = task_name
@@ -72,6 +73,8 @@ class TaskContext:
         self.clock = clock
         #: receives ``{"level", "message", "key"}`` for each alert the task raises
         self.alert_sink = alert_sink
+        #: receives the key of each alert the task takes back (``withdraw_alert``)
+        self.withdraw_sink = withdraw_sink
         #: where ``log()`` lines go (stderr by default)
         self.log_sink = log_sink
 
@@ -218,6 +221,20 @@ class Task(abc.ABC):
             sink(alert)
         else:
             self.log(f"alert ({level}): {message}")
+
+    def withdraw_alert(self, key: str) -> None:
+        """Take back this task's alert with ``key`` while the heartbeat has not picked it up.
+
+        For a problem that went away before anyone heard of it (an open loop
+        closed since its reminder). The queue drops it when this run succeeds;
+        one already being delivered stays delivered. An alert raised with the
+        same key later in the run stands.
+        """
+        sink = self.context.withdraw_sink
+        if sink is not None:
+            sink(str(key))
+        else:
+            self.log(f"alert withdrawn: {key}")
 
     # -- writes that honour --dry-run ---------------------------------------
 

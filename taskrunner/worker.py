@@ -39,7 +39,7 @@ _REAP_TIMEOUT_S = 5.0
 class Outcome:
     """What one attempt produced."""
 
-    __slots__ = ("alerts", "error", "kind", "result")
+    __slots__ = ("alerts", "error", "kind", "result", "withdrawn")
 
     def __init__(self) -> None:
         #: "result", "error", "timeout" or "died"
@@ -48,6 +48,8 @@ class Outcome:
         #: ``{"type", "message", "permanent"}`` when the attempt raised or died
         self.error: dict[str, Any] | None = None
         self.alerts: list[dict[str, Any]] = []
+        #: keys of the alerts the task took back (``Task.withdraw_alert``), in order
+        self.withdrawn: list[str] = []
 
     @property
     def user_error(self) -> bool:
@@ -264,7 +266,14 @@ def _absorb(outcome: Outcome, line: bytes) -> None:
         return
     message = json.loads(line)
     if "alert" in message:
-        outcome.alerts.append(message["alert"])
+        alert = message["alert"]
+        if "withdraw" in alert:
+            # Taking back an alert of this very attempt: it is never queued.
+            key = str(alert["withdraw"])
+            outcome.alerts = [a for a in outcome.alerts if a.get("key") != key]
+            outcome.withdrawn.append(key)
+        else:
+            outcome.alerts.append(alert)
     elif "result" in message:
         outcome.kind = "result"
         outcome.result = message["result"]

@@ -293,6 +293,7 @@ class MemoryCaptureTask(Task):
                 memories, sightings, now_iso=now_iso, forgotten=forgotten_lines(loaded.extra)
             )
             reminded = len(self._remind(memories, today))
+            self._withdraw_closed(memories, merged)
             new = set(merged.new_ids)
             for memory in memories:
                 if memory.get("id") in new:
@@ -323,6 +324,7 @@ class MemoryCaptureTask(Task):
                 store.memories, sightings, now_iso=now_iso, forgotten=forgotten_lines(store.extra)
             )
             reminders = self._remind(store.memories, today)
+            self._withdraw_closed(store.memories, merged)
             if merged.changed or reminders:
                 for index in (*merged.touched, *reminders):
                     lines.pop(id(store.memories[index]), None)
@@ -337,6 +339,13 @@ class MemoryCaptureTask(Task):
             # alive, its first collection would walk every memory loaded.
             del store
         return merged, len(reminders)
+
+    def _withdraw_closed(self, memories: list[dict[str, Any]], merged: MergeResult) -> None:
+        """Take back the reminders still queued for the loops this run closed."""
+        from taskrunner.memory.loops import closed_reminders
+
+        for key in closed_reminders(memories, merged.closed_indexes):
+            self.withdraw_alert(key)
 
     def _remind(self, memories: list[dict[str, Any]], today: date) -> list[int]:
         """One warning per open blocker and per open loop past --open-loop-days.

@@ -312,8 +312,13 @@ def _cmd_task(name: str, rest: list[str]) -> int:
     with SignalGuard() as guard:
         result = Engine().run(name, task_cls, settings, guard=guard)
         dry_run = settings.dry_run
+        withdrawn = [(name, key) for key in result.withdrawn]
         published = _publish(
-            [*result.earlier, result.record], result.alerts, state_dir, dry_run=dry_run
+            [*result.earlier, result.record],
+            result.alerts,
+            state_dir,
+            dry_run=dry_run,
+            withdrawn=withdrawn,
         )
         record = result.record
         if parsed["json"]:
@@ -330,9 +335,15 @@ def _cmd_task(name: str, rest: list[str]) -> int:
 
 
 def _publish(
-    records: list[RunRecord], alerts: list[dict[str, Any]], state_dir: Path, *, dry_run: bool
+    records: list[RunRecord],
+    alerts: list[dict[str, Any]],
+    state_dir: Path,
+    *,
+    dry_run: bool,
+    withdrawn: Sequence[tuple[str, str]] = (),
 ) -> bool:
-    """Append the run records and queue the alerts (in a dry run only show them).
+    """Append the run records, take back the ``withdrawn`` alerts (task, key) and
+    queue the new ones (in a dry run only show them).
 
     Returns whether everything was written: the scheduler exit policy fails a
     run only when it could not be recorded or its alerts not queued.
@@ -340,6 +351,8 @@ def _publish(
     if dry_run:
         for record in records:
             say(f"dry run: would log {json.dumps(record, default=str)}", err=True)
+        for _, key in withdrawn:
+            say(f"dry run: would withdraw alert {key}", err=True)
         for alert in alerts:
             say(f"dry run: would queue {alert['level']} alert: {alert['message']}", err=True)
         return True
@@ -347,11 +360,11 @@ def _publish(
     critical_queued = False
     # A failing queue or log write must not hide the task's own result, and an
     # alert that could not be queued is still said, and kept in the run record.
-    if alerts:
+    if alerts or withdrawn:
         try:
             from ..alerts import AlertQueue
 
-            AlertQueue(state_dir).add(alerts)
+            AlertQueue(state_dir).add(alerts, withdraw=withdrawn)
         except (OSError, TaskrunnerError) as exc:
             ok = False
             say(f"warning: could not queue alerts: {exc}", err=True)

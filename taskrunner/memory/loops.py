@@ -13,7 +13,9 @@ Open loops are brought back by alerts (``due_reminders``): every open
 blocker, and every other open loop older than ``--open-loop-days`` (7),
 one ``warning`` alert each with the key ``memory-open-loop:<id>``, at most
 once a day per memory (``reminded_on``); a memory that takes new words
-(``wording``) forgets the day, so the reminder is raised again in them.
+(``wording``) forgets the day, so the reminder is raised again in them. A
+loop that closes takes its reminder back from the alert queue
+(``closed_reminders``) when the heartbeat has not picked it up yet.
 """
 
 from __future__ import annotations
@@ -159,12 +161,29 @@ class Reminder:
 
     @property
     def key(self) -> str:
-        return f"memory-open-loop:{self.memory_id}"
+        return reminder_key(self.memory_id)
 
     def message(self) -> str:
         what = f"open {self.kind}"
         age = f", {self.age_days} days old" if self.age_days is not None else ""
         return f"{what} ({self.memory_id}{age}): {self.text[:200]}"
+
+
+def reminder_key(memory_id: str) -> str:
+    """The alert key of the reminders of one loop: one alert per loop in the queue."""
+    return f"memory-open-loop:{memory_id}"
+
+
+def loop_id(memory: Memory) -> str:
+    """The id a loop's reminders carry: its own, else the one its text gives."""
+    mid = memory.get("id")
+    return mid if isinstance(mid, str) and mid else memory_id(memory["text"])
+
+
+def closed_reminders(memories: Sequence[Memory], closed: Sequence[int]) -> list[str]:
+    """The alert keys to take back for the loops at ``closed``, just closed:
+    those reminded of (``reminded_on``) may have an alert still waiting."""
+    return [reminder_key(loop_id(memories[i])) for i in closed if memories[i].get("reminded_on")]
 
 
 #: what a stored date must look like to be compared as text (ISO dates sort as they read)
@@ -206,13 +225,12 @@ def _due(memories: Sequence[Memory], today: date, max_age_days: int) -> tuple[li
         # A loop is due when more than max_age_days old: its day before the cutoff.
         if kind != "blocker" and (day is None or day >= cutoff):
             continue
-        mid = memory.get("id")
         keys.append(
             (
                 last if isinstance(last, str) else "",
                 stamp if day is None else day,
                 kind != "blocker",
-                mid if isinstance(mid, str) and mid else memory_id(memory["text"]),
+                loop_id(memory),
                 index,
             )
         )

@@ -86,6 +86,8 @@ class MergeResult:
     reworded: int = 0
     #: open loops a completed item closed
     closed: int = 0
+    #: their indexes
+    closed_indexes: list[int] = field(default_factory=list)
     #: False when the memories are exactly as before: nothing to write
     changed: bool = False
     new_ids: list[str] = field(default_factory=list)
@@ -372,12 +374,15 @@ def merge_sightings(
         followed = _follow_notes(memory, by_file, now_iso, sighted=update.sighted > 0)
         result.reworded += int(followed.reworded and where < stored_count)
         result.closed += int(followed.closed)
+        if followed.closed:
+            result.closed_indexes.append(where)
         result.changed = result.changed or update.changed or followed.changed
     result.touched = set(seen)
     completed = [s for s in sightings if s.kind == "completed"]
     if completed:
         finished = close_matching(memories, completed, now_iso)
         result.closed += len(finished)
+        result.closed_indexes.extend(finished)
         result.changed = result.changed or bool(finished)
         result.touched.update(finished)
     result.changed = result.changed or result.added > 0

@@ -17,6 +17,8 @@ class TaskRun:
     task: Task
     result: dict[str, Any] = field(default_factory=dict)
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    #: keys of the alerts it took back (``Task.withdraw_alert``)
+    withdrawn: list[str] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -50,6 +52,7 @@ def bind_task(
             workspace=workspace,
             options=options,
             alert_sink=run.alerts.append,
+            withdraw_sink=run.withdrawn.append,
             log_sink=run.logs.append,
             **clock,
         )

@@ -108,6 +108,47 @@ def test_all_attempts_fail_publishes_one_error_alert(
     assert errors[0]["message"].startswith("flaky failed after 4 attempts: RuntimeError: boom 4")
 
 
+class Withdrawing(Task):
+    """Takes back an alert of an earlier run and one of its own; fails when told to."""
+
+    fail: ClassVar[bool] = False
+
+    @property
+    def name(self) -> str:
+        return "withdrawing"
+
+    @property
+    def description(self) -> str:
+        return "withdrawing"
+
+    def run(self) -> dict[str, Any]:
+        self.alert("loop a is open", key="loop:a")
+        self.alert("loop b is open", key="loop:b")
+        self.withdraw_alert("loop:a")  # closed after all, within this run
+        self.withdraw_alert("loop:old")  # queued by an earlier run
+        if self.fail:
+            raise CorruptInput("the store broke half-way")
+        return {"success": True, "message": "ok"}
+
+
+def test_a_successful_run_takes_back_the_alerts_it_withdraws(
+    tmp_path: Path, engine: Engine
+) -> None:
+    result = engine.run("withdrawing", Withdrawing, settings(tmp_path))
+    assert result.exit_code == 0
+    assert [a["key"] for a in result.alerts] == ["loop:b"]  # its own withdrawn one never queued
+    assert result.withdrawn == ["loop:a", "loop:old"]
+
+
+def test_a_failed_run_takes_nothing_back(tmp_path: Path, engine: Engine) -> None:
+    class Failing(Withdrawing):
+        fail = True
+
+    result = engine.run("withdrawing", Failing, settings(tmp_path))
+    assert result.exit_code == 1
+    assert result.withdrawn == []
+
+
 def test_retries_override_and_no_retry(tmp_path: Path, engine: Engine, sleeps: list[float]) -> None:
     Flaky.counter = tmp_path / "n"
     result = engine.run("flaky", Flaky, settings(tmp_path, retries=0))

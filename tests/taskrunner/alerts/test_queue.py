@@ -117,6 +117,56 @@ def test_drained_alert_is_queued_again_when_it_recurs(state_dir: Path) -> None:
     assert entry["count"] == 1
 
 
+def test_a_withdrawn_alert_leaves_the_queue_unless_it_is_being_delivered(state_dir: Path) -> None:
+    queue = AlertQueue(state_dir)
+    queue.add([alert("open todo: call the bank", key="loop:a")])
+    queue.add([alert("open todo: renew the domain", key="loop:b")])
+    # The heartbeat is delivering loop:b right now: that one is the drain's to remove.
+    during: list[list[dict[str, Any]]] = []
+
+    def emit(batch: list[Any]) -> None:
+        queue.add([alert("open todo: call the bank", key="loop:a")])  # a fresh, unclaimed repeat
+        queue.add([], withdraw=[("disk_check", "loop:a"), ("disk_check", "loop:b")])
+        during.append(read_queue(state_dir))
+
+    queue.drain(emit)
+    [left] = during
+    assert [(e["key"], "claim" in e) for e in left] == [("loop:a", True), ("loop:b", True)]
+    assert read_queue(state_dir) == []
+
+
+def test_withdrawing_takes_only_that_tasks_key_and_comes_before_new_alerts(
+    state_dir: Path,
+) -> None:
+    queue = AlertQueue(state_dir)
+    queue.add(
+        [
+            alert("open todo: call the bank", key="loop:a"),
+            alert("open todo: call the bank", task="other", key="loop:a"),
+            alert("open todo: call the bank"),  # no key: never a withdrawal's
+        ]
+    )
+    queue.add(
+        [alert("open todo: call the bank again", key="loop:a")],
+        withdraw=[("disk_check", "loop:a")],
+    )
+    assert [(e["task"], e["key"], e["message"], e["count"]) for e in read_queue(state_dir)] == [
+        ("other", "loop:a", "open todo: call the bank", 1),
+        ("disk_check", None, "open todo: call the bank", 1),
+        ("disk_check", "loop:a", "open todo: call the bank again", 1),
+    ]
+
+
+def test_withdrawing_from_no_queue_creates_nothing(state_dir: Path) -> None:
+    assert AlertQueue(state_dir).add([], withdraw=[("disk_check", "loop:a")]) == []
+    assert not (state_dir / "alerts").exists()
+    queue = AlertQueue(state_dir)
+    queue.add([alert("disk 91% full", key="disk")])
+    before = (state_dir / "alerts" / "pending.json").stat().st_mtime_ns
+    queue.add([], withdraw=[("disk_check", "nothing-like-it")])
+    assert (state_dir / "alerts" / "pending.json").stat().st_mtime_ns == before  # not rewritten
+
+
 # -- levels ---------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -156,10 +157,62 @@ def test_open_blockers_and_overdue_loops_raise_one_keyed_warning_each(
     write_note(workspace, "2026-02-14.md", "- [x] fresh todo\n")
     run = capture(workspace, state_dir, day="2026-02-14")
     assert run.result["loops_closed"] == 1
+    # its reminder, should the heartbeat not have heard it yet, is taken back
+    assert run.withdrawn == [f"memory-open-loop:{stored['fresh todo']['id']}"]
     assert sorted(alert["key"] for alert in run.alerts) == sorted(
         f"memory-open-loop:{stored[text]['id']}"
         for text in ("renew the TLS certificate", "waiting on the bank")
     )
+
+
+def test_a_loop_closed_before_any_reminder_takes_nothing_back(
+    workspace: Path, state_dir: Path
+) -> None:
+    note = write_note(workspace, "2026-02-13.md", "- [ ] Rotate the JWT token\n")
+    assert capture(workspace, state_dir).alerts == []  # new today: not due
+    note.write_text("- [x] Rotate the JWT token\n", encoding="utf-8")
+    run = capture(workspace, state_dir)
+    assert run.result["loops_closed"] == 1 and run.withdrawn == []
+
+
+def _runner(workspace: Path, day: str, *more: str) -> subprocess.CompletedProcess[str]:
+    args = ["memory_capture", "--workspace", str(workspace), "--date", day, *more]
+    done = subprocess.run(
+        [sys.executable, str(RUNNER), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_the_heartbeat_never_hears_of_a_loop_closed_before_it_read_the_queue(
+    workspace: Path, state_dir: Path
+) -> None:
+    write_note(workspace, "2026-02-01.md", "- TODO: renew the TLS certificate\n- TODO: pay rent\n")
+    _runner(workspace, "2026-02-01")
+    write_note(workspace, "2026-02-13.md", "- BLOCKER: waiting on the bank\n")
+    _runner(workspace, "2026-02-13")
+    assert len(pending_alerts(state_dir)) == 3  # two overdue todos and the blocker
+    write_note(workspace, "2026-02-14.md", "- [x] renew the TLS certificate\n")
+    dry = _runner(workspace, "2026-02-14", "--dry-run")
+    key = f"memory-open-loop:{by_text(workspace)['renew the TLS certificate']['id']}"
+    assert f"dry run: would withdraw alert {key}" in dry.stderr
+    assert len(pending_alerts(state_dir)) == 3  # a dry run takes nothing back
+    _runner(workspace, "2026-02-14")
+    left = pending_alerts(state_dir)
+    assert [a["message"].rsplit(": ", 1)[1] for a in left] == ["pay rent", "waiting on the bank"]
+    # Once delivered, an alert is the heartbeat's: closing its loop later changes nothing there.
+    drained = subprocess.run(
+        [sys.executable, str(RUNNER), "alerts", "--drain"], capture_output=True, text=True
+    )
+    assert [a["key"] for a in json.loads(drained.stdout)] == [a["key"] for a in left]
+    write_note(workspace, "2026-02-15.md", "- [x] pay rent\n")
+    _runner(workspace, "2026-02-15")
+    # only the blocker's reminder of the new day
+    [again] = pending_alerts(state_dir)
+    assert again["message"].endswith(": waiting on the bank") and again["count"] == 1
 
 
 def test_a_blocker_reworded_the_day_it_was_reminded_is_reminded_in_its_new_words(
