@@ -39,7 +39,7 @@ from .similarity_join import WordSets
 from .store import gc_paused
 from .survivor import identify, merge_into
 from .survivor import number as _number
-from .timestamps import local_date, parse_timestamp
+from .timestamps import local_date, parse_timestamp, stored_day
 
 #: default age, in days, past which a low-importance memory is stale
 DEFAULT_MAX_AGE_DAYS = 14
@@ -141,13 +141,7 @@ def _newest_timestamp(memory: Memory) -> tuple[str, object]:
 
 def _note_day(memory: Memory) -> date | None:
     """``note_date`` as a date; None when absent or unreadable (then timestamps count)."""
-    value = memory.get("note_date")
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+    return stored_day(memory.get("note_date"))
 
 
 def plan_consolidation(

@@ -31,6 +31,7 @@ from .candidates import candidate_indexes, probe_words
 from .kinds import LOOP_KINDS
 from .normalize import memory_id
 from .similarity import is_near_duplicate, words
+from .timestamps import stored_day
 
 Memory = dict[str, Any]
 
@@ -138,12 +139,9 @@ def close_matching(
 def loop_day(memory: Memory) -> date | None:
     """The latest note date a loop was seen in (``note_date``, else ``date``)."""
     for field in ("note_date", "date"):
-        value = memory.get(field)
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                continue
+        day = stored_day(memory.get(field))
+        if day is not None:
+            return day
     return None
 
 

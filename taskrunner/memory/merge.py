@@ -44,6 +44,8 @@ from .loops import close, close_matching
 from .normalize import memory_id
 from .similarity import NearDuplicateIndex, words
 from .store import cap_sources
+from .survivor import seen_count_of
+from .timestamps import stored_day
 from .wording import Wording, adopt_sightings
 
 
@@ -223,8 +225,7 @@ def _update_sources(
     dropped += cap_sources(kept, keep_files=by_file.keys())
     memory["sources"] = kept
     if added:
-        count = memory.get("seen_count")
-        memory["seen_count"] = (count if isinstance(count, int) else 0) + len(added)
+        memory["seen_count"] = seen_count_of(memory) + len(added)
         memory["last_seen_at"] = now_iso
     if dropped:
         before = memory.get("sources_truncated")
@@ -236,11 +237,13 @@ def _update_sources(
 
 def _note_date(memory: dict[str, Any], by_file: dict[str, list[Sighting]]) -> bool:
     """Move ``note_date`` to the latest note the memory is seen in; True when it moved."""
-    latest = max(s.day for group in by_file.values() for s in group).isoformat()
-    known = [v for v in (memory.get("note_date"), memory.get("date")) if isinstance(v, str)]
-    if known and max(known) >= latest and "note_date" in memory:
+    latest = max(s.day for group in by_file.values() for s in group)
+    noted = stored_day(memory.get("note_date"))
+    # Compared as days: a hand-edited "yesterday" sorts after every date as text.
+    known = [day for day in (noted, stored_day(memory.get("date"))) if day is not None]
+    if noted is not None and max(known) >= latest:
         return False
-    value = max([latest, *known])
+    value = max([latest, *known]).isoformat()
     if memory.get("note_date") == value:
         return False
     memory["note_date"] = value

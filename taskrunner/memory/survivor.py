@@ -36,8 +36,10 @@ def number(value: object) -> float | None:
 
 
 def seen_count_of(memory: Memory) -> int:
-    """``seen_count``, counting a missing or unreadable one as 1."""
+    """``seen_count``, counting a missing or unreadable one as 1 (a hand-typed "3" is 3)."""
     value = memory.get("seen_count")
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         return 1
     return value

@@ -46,3 +46,14 @@ def local_date(value: object) -> date | None:
         return parsed.astimezone().date()
     except (OverflowError, OSError, ValueError):
         return None
+
+
+def stored_day(value: object) -> date | None:
+    """A stored day (``date``, ``note_date``: "YYYY-MM-DD") as a date; None for
+    anything else, such as a hand edit ("yesterday"), which no comparison may take."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

@@ -217,3 +217,23 @@ def test_a_task_result_holding_a_lone_surrogate_is_still_recorded(tmp_path: Path
     )
     assert outcome.kind == "result"
     assert outcome.result is not None and outcome.result["name"] == "a\udcffb"
+
+
+def test_hand_edited_dates_and_counts_of_a_memory_are_read_as_meant(
+    workspace: Path, state_dir: Path
+) -> None:
+    # A person fixing the store by hand writes what reads right to them: a
+    # word for a day, a count in quotes. Neither may win over the notes.
+    write_note(workspace, "2026-02-13.md", "- Decision: use SQLite for the cache\n")
+    capture(workspace, state_dir)
+    path = store_path(workspace)
+    store = json.loads(path.read_text(encoding="utf-8"))
+    [memory] = store["memories"]
+    memory.update({"date": "yesterday", "note_date": "soon", "seen_count": "3"})
+    path.write_text(json.dumps(store), encoding="utf-8")
+    write_note(workspace, "2026-02-14.md", "- Decision: use SQLite for the cache\n")
+    capture(workspace, state_dir, day="2026-02-14")
+    [after] = by_text(workspace).values()
+    assert after["note_date"] == "2026-02-14"  # the latest note it was seen in, as a day
+    assert after["seen_count"] == 4
+    assert after["date"] == "yesterday"  # the hand's own field is left as it was
