@@ -383,7 +383,9 @@ def format_hits(hits: Sequence[Mapping[str, Any]]) -> str:
     """Hits as text: a header line (kind, status, date, where, section), then the text."""
     blocks = []
     for number, hit in enumerate(hits, start=1):
-        kind = str(hit.get("kind"))
+        kind = hit.get("kind")
+        # A memory written by hand may have no kind, or one that is no word.
+        kind = kind if isinstance(kind, str) and kind else "no kind"
         if hit.get("status"):
             kind += f", {hit['status']}"
         where = f"{hit['file']}:{hit['line']}" if hit.get("file") else "?"

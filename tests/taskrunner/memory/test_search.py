@@ -548,3 +548,13 @@ def test_cli_searches_another_agents_workspace_by_its_id(tmp_path: Path) -> None
     unknown = run_runner("memory_search", "--agent", "nobody", env=env)
     assert unknown.returncode == 1 and "Traceback" not in unknown.stderr
     assert len(unknown.stderr.strip().splitlines()) == 1, unknown.stderr
+
+
+def test_a_hit_without_a_kind_says_so(workspace: Path) -> None:
+    untyped = {"id": "x", "text": "the spare key is under the mat", "note_date": "2026-02-01"}
+    _store(workspace, [untyped, {**untyped, "id": "y", "text": "a spare fuse", "kind": ["?"]}])
+    done = run_runner("memory_search", "spare", "--workspace", str(workspace))
+    assert done.returncode == 0, done.stderr
+    heads = [line for line in done.stdout.splitlines() if line[:1].isdigit()]
+    assert len(heads) == 2 and all("[no kind] 2026-02-01" in head for head in heads)
+    assert "None" not in done.stdout
